@@ -1,0 +1,48 @@
+"""Serve an emulator on 127.0.0.1.
+
+    python -m y2s_core.emulators youtube --port 8765 [--latency-ms 30] [--daily-quota 10000]
+    python -m y2s_core.emulators sheets  --port 8766 [--autocreate]
+
+Then point the product at it: Y2S_YOUTUBE_API_URL=http://127.0.0.1:8765 (and YOUTUBE_API_KEY=anything),
+Y2S_SHEETS_API_URL=http://127.0.0.1:8766.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .transport import serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m y2s_core.emulators", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="which", required=True)
+    yt = sub.add_parser("youtube", help="the YouTube Data API v3 emulator with the demo catalog")
+    yt.add_argument("--port", type=int, default=8765)
+    yt.add_argument("--latency-ms", type=float, default=0.0)
+    yt.add_argument("--daily-quota", type=int, default=10_000)
+    sh = sub.add_parser("sheets", help="the Google Sheets API v4 emulator")
+    sh.add_argument("--port", type=int, default=8766)
+    sh.add_argument("--autocreate", action="store_true", help="create an empty spreadsheet for any unknown id")
+    args = p.parse_args(argv)
+
+    if args.which == "youtube":
+        from .youtube import YouTubeEmulator
+
+        app = YouTubeEmulator(latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota)
+    else:
+        from .sheets import SheetsEmulator
+
+        app = SheetsEmulator(autocreate=args.autocreate)
+    server = serve(app, port=args.port)
+    print(f"{args.which} emulator listening on {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

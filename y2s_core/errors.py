@@ -1,0 +1,108 @@
+"""The one error tree of YouTube2Sheets.
+
+Every error a user can meet is a ``Y2SError`` whose message says what went wrong and what to do.
+The faces (pages, CLI, REST API) show ``str(error)`` and, in the CLI, exit with ``error.exit_code``::
+
+    Y2SError                      exit 1   anything else
+    ├── InputError                exit 2   a channel, filter, URL or file the user gave is not valid
+    ├── YouTubeError              exit 1   the YouTube Data API failed
+    │   ├── QuotaExceeded         exit 3   daily quota spent; carries the partial FetchResult
+    │   ├── ChannelNotFound       exit 2   no channel for that input
+    │   └── KeyInvalid            exit 4   the API key is missing, wrong or restricted
+    └── SheetsError               exit 1   the Google Sheets API (or a local workbook) failed
+        ├── SheetNotFound         exit 2   no spreadsheet at that URL/key, or no such file
+        └── PermissionDenied      exit 4   the service account may not open/edit the sheet
+
+Messages never contain secrets (API keys, private keys, tokens).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+class Y2SError(Exception):
+    """Base of every error YouTube2Sheets raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(Y2SError, ValueError):
+    """Something the user typed or passed is not valid. The message says what and how to fix it."""
+
+    exit_code = 2
+
+
+class YouTubeError(Y2SError):
+    """The YouTube Data API answered with an error we cannot recover from."""
+
+    def __init__(self, message: str, *, status: int | None = None, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+class QuotaExceeded(YouTubeError):
+    """The daily YouTube quota is spent. ``partial`` holds what was fetched before it ran out."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, resets_at: datetime | None = None, partial: Any = None) -> None:
+        super().__init__(message, status=403, reason="quotaExceeded")
+        self.resets_at = resets_at
+        self.partial = partial
+
+
+class ChannelNotFound(YouTubeError):
+    exit_code = 2
+
+    def __init__(self, message: str, *, query: str = "") -> None:
+        super().__init__(message, reason="channelNotFound")
+        self.query = query
+
+
+class KeyInvalid(YouTubeError):
+    exit_code = 4
+
+
+class SheetsError(Y2SError):
+    """The Sheets API (or the local workbook) failed."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SheetNotFound(SheetsError):
+    exit_code = 2
+
+
+class PermissionDenied(SheetsError):
+    """The service account has no access. ``email`` is the address to share the sheet with."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, email: str | None = None, status: int | None = 403) -> None:
+        super().__init__(message, status=status)
+        self.email = email
+
+
+__all__ = [
+    "Y2SError",
+    "InputError",
+    "YouTubeError",
+    "QuotaExceeded",
+    "ChannelNotFound",
+    "KeyInvalid",
+    "SheetsError",
+    "SheetNotFound",
+    "PermissionDenied",
+]

@@ -1,0 +1,129 @@
+"""Credentials and endpoints, from the environment or a mapping (the app passes st.secrets).
+
+Variables (the contract in ARCHITECTURE.md):
+    YOUTUBE_API_KEY                      YouTube Data API key
+    GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON   a path to, or the text of, a service-account JSON key
+    Y2S_YOUTUBE_API_URL                  base URL for YouTube (requests go to {base}/youtube/v3/...)
+    Y2S_SHEETS_API_URL                   base URL for Sheets (requests go to {base}/v4/spreadsheets/...);
+                                         when set, no OAuth token is fetched
+    Y2S_DATA_DIR                         local state (cache, ledger, default workbook)
+
+With neither a YouTube key nor a YouTube URL the settings are in *demo mode*: the client runs on the
+built-in emulator's demo catalog. Secrets never appear in ``repr`` or in any message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+DEMO_API_KEY = "demo-key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    youtube_api_key: str | None = field(default=None, repr=False)
+    service_account_info: Mapping[str, Any] | None = field(default=None, repr=False)
+    youtube_api_url: str | None = None
+    sheets_api_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".y2s")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
+        """Read the environment; ``secrets`` (e.g. st.secrets) wins where it carries a value."""
+        env = os.environ if env is None else env
+        secrets = secrets or {}
+        key = _clean(secrets.get("YOUTUBE_API_KEY")) or _clean(env.get("YOUTUBE_API_KEY"))
+        sa: Mapping[str, Any] | None = None
+        if secrets.get("gcp_service_account"):
+            sa = dict(secrets["gcp_service_account"])
+        elif _clean(env.get("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON")):
+            sa = load_service_account(env["GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"])
+        data_dir = _clean(env.get("Y2S_DATA_DIR"))
+        return cls(
+            youtube_api_key=key,
+            service_account_info=sa,
+            youtube_api_url=_clean(secrets.get("Y2S_YOUTUBE_API_URL")) or _clean(env.get("Y2S_YOUTUBE_API_URL")),
+            sheets_api_url=_clean(secrets.get("Y2S_SHEETS_API_URL")) or _clean(env.get("Y2S_SHEETS_API_URL")),
+            data_dir=Path(data_dir) if data_dir else Path.home() / ".y2s",
+        )
+
+    def with_api_key(self, key: str | None) -> Settings:
+        """A copy using a personal key (the app's per-session key field)."""
+        return replace(self, youtube_api_key=_clean(key) or self.youtube_api_key)
+
+    @property
+    def demo(self) -> bool:
+        """No key and no endpoint: use the built-in emulator and its demo catalog."""
+        return not self.youtube_api_key and not self.youtube_api_url
+
+    @property
+    def has_youtube_key(self) -> bool:
+        return bool(self.youtube_api_key)
+
+    @property
+    def has_sheets(self) -> bool:
+        """Google Sheets can be reached: a service account, or an emulator URL (no token needed)."""
+        return bool(self.service_account_info) or bool(self.sheets_api_url)
+
+    @property
+    def service_account_email(self) -> str | None:
+        if self.service_account_info:
+            return self.service_account_info.get("client_email")
+        return None
+
+    def redact(self, text: str) -> str:
+        """Remove any secret this object holds from ``text`` (for messages built from library errors)."""
+        secrets = [self.youtube_api_key]
+        if self.service_account_info:
+            secrets += [self.service_account_info.get("private_key"), self.service_account_info.get("private_key_id")]
+        for s in secrets:
+            if s and len(s) >= 4:
+                text = text.replace(s, "[redacted]")
+        return text
+
+
+def load_service_account(value: str) -> dict[str, Any]:
+    """A path to a JSON key file, or the JSON text itself -> dict. InputError names the problem, never the key."""
+    value = value.strip()
+    if value.startswith("{"):
+        try:
+            info = json.loads(value)
+        except json.JSONDecodeError as e:
+            raise InputError(
+                f"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON holds text that is not valid JSON (line {e.lineno}); "
+                "set it to the path of the key file or paste the whole JSON."
+            ) from None
+    else:
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise InputError(
+                f"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON points to {path}, which is not a file; "
+                "set it to the path of the service-account key file or to the JSON text."
+            )
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InputError(f"{path} is not a valid service-account JSON key file.") from None
+    if not isinstance(info, dict) or "client_email" not in info:
+        raise InputError(
+            "The service-account JSON has no client_email: download a key for a service account "
+            "(IAM > Service accounts > Keys > Add key > JSON)."
+        )
+    return info
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+__all__ = ["Settings", "load_service_account", "DEMO_API_KEY"]
