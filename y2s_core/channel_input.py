@@ -1,0 +1,461 @@
+"""Channel inputs, in any form a user pastes, -> ``ChannelRef`` (or one ``InputError`` naming every bad one).
+
+Accepted, one per line or separated by commas/semicolons (whitespace also separates URLs and @handles)::
+
+    @handle  handle  UCxxxxxxxxxxxxxxxxxxxxxx
+    youtube.com/@handle[/videos|/shorts|...]     -> handle   (www./m./music., any scheme case, ?si=...)
+    youtube.com/channel/UC...[/videos]           -> id
+    youtube.com/user/NAME                        -> username
+    youtube.com/c/NAME, youtube.com/NAME         -> custom   (legacy custom URLs)
+    youtube.com/watch?v=ID, youtu.be/ID, /shorts/ID, /live/ID, /embed/ID, youtube-nocookie.com/embed/ID
+                                                 -> video    (resolved to the video's channel)
+
+Nothing but ``InputError`` ever leaves ``parse``/``parse_one``: the text comes straight from users.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .errors import InputError
+from .models import ChannelRef
+
+MAX_INPUT_CHARS = 500  # one channel input
+MAX_INPUTS = 200  # distinct channels per call
+MAX_TEXT_CHARS = MAX_INPUTS * (MAX_INPUT_CHARS + 2)  # the whole text, before splitting
+MAX_LISTED_PROBLEMS = 20  # the combined error lists this many, then "... and N more"
+
+CHANNEL_ID_RE = re.compile(r"UC[A-Za-z0-9_-]{22}")
+VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+HANDLE_MIN, HANDLE_MAX = 3, 30
+CUSTOM_MAX = 100
+
+FORMS_HINT = (
+    "Use a channel URL (youtube.com/@handle, /channel/UC…, /user/…, /c/…), "
+    "an @handle, a UC… id, or a video URL."
+)
+
+_YOUTUBE_HOSTS = frozenset(
+    {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com", "studio.youtube.com"}
+)
+_SHORT_HOSTS = frozenset({"youtu.be", "www.youtu.be"})
+_NOCOOKIE_HOSTS = frozenset({"youtube-nocookie.com", "www.youtube-nocookie.com"})
+_ALL_HOSTS = _YOUTUBE_HOSTS | _SHORT_HOSTS | _NOCOOKIE_HOSTS
+
+# First path segments that are YouTube pages, never a legacy custom channel name.
+_RESERVED = frozenset(
+    """
+    watch shorts live playlist feed feeds results channel user c embed e v hashtag post gaming premium
+    account account_notifications account_privacy account_advanced about ads creators t howyoutubeworks
+    kids music movies trending upload redirect signin logout login attribution_link oembed source
+    supported_browsers s yt api iframe_api new youtubei paid_memberships reporthistory channel_switcher
+    select_site pagead storefront tv playables podcasts courses index home subscription_manager verify
+    error browse clip create_channel premium_family red music_premium jobs press policies privacy terms
+    copyright community_guidelines help undefined null favicon.ico robots.txt sitemap.xml
+    """.split()
+)
+# TLDs that make a bare word with a dot read as a host ("vimeo.com") rather than a handle ("john.doe").
+_TLDS = frozenset(
+    """
+    com net org edu gov io co be tv me app dev ai ly gl gg fm to uk us ca au de fr es it nl ru jp cn in br
+    info biz xyz site online live video ch at pl se no dk fi ie nz kr tw hk sg
+    """.split()
+)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_WRAPPERS = {"<": ">", '"': '"', "'": "'", "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»"}
+_SEPARATORS_RE = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029,;]+")
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_PORT_RE = re.compile(r"\d+(?:[/?#]|$)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad channel input: what was typed and why it was refused."""
+
+    raw: str
+    reason: str
+
+
+class ChannelInputError(InputError):
+    """An ``InputError`` that also lists each bad input (``problems``), e.g. to highlight lines in a UI."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+class _Bad(Exception):
+    """Internal: one token was refused; ``reason`` names it (without the accepted-forms hint)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """A short, repr-safe rendering of user text for messages."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
+
+
+# ----------------------------------------------------------------------------------------------- public
+
+
+def parse(text: str | Iterable[str]) -> list[ChannelRef]:
+    """Parse one or more channel inputs; duplicates collapsed, order kept. One ``InputError`` for all bad ones."""
+    if text is None:
+        raise ChannelInputError(f"Enter at least one channel. {FORMS_HINT}")
+    if isinstance(text, str):
+        chunks: Iterable[object] = (text,)
+    elif isinstance(text, (bytes, bytearray)) or not isinstance(text, Iterable):
+        raise ChannelInputError(f"Channel inputs must be text, not {type(text).__name__}. {FORMS_HINT}")
+    else:
+        chunks = text
+
+    tokens: list[str] = []
+    total = 0
+    for chunk in chunks:
+        if not isinstance(chunk, str):
+            raise ChannelInputError(f"Channel inputs must be text, not {type(chunk).__name__}. {FORMS_HINT}")
+        total += len(chunk) + 1
+        if total > MAX_TEXT_CHARS:
+            raise ChannelInputError(
+                f"Input too long (more than {MAX_TEXT_CHARS:,} characters); enter at most {MAX_INPUTS} "
+                "channels at a time."
+            )
+        tokens.extend(_split(chunk))
+        if len(tokens) > MAX_INPUTS * 5:
+            raise ChannelInputError(_too_many(len(tokens)))
+    if not tokens:
+        raise ChannelInputError(f"Enter at least one channel. {FORMS_HINT}")
+
+    refs: list[ChannelRef] = []
+    seen: set[tuple[str, str]] = set()
+    problems: list[Problem] = []
+    for token in tokens:
+        try:
+            ref = _parse_token(token)
+        except _Bad as bad:
+            problems.append(Problem(token, bad.reason))
+            continue
+        key = dedupe_key(ref)
+        if key not in seen:
+            seen.add(key)
+            refs.append(ref)
+    if problems:
+        raise ChannelInputError(_combined_message(problems, len(tokens)), problems)
+    if len(refs) > MAX_INPUTS:
+        raise ChannelInputError(_too_many(len(refs)))
+    return refs
+
+
+def parse_one(text: str) -> ChannelRef:
+    """Parse exactly one channel input."""
+    if not isinstance(text, str):
+        raise ChannelInputError(f"A channel input must be text, not {type(text).__name__}. {FORMS_HINT}")
+    token = text.strip()
+    if len(token) <= MAX_INPUT_CHARS and _SEPARATORS_RE.search(token) and len(_split(token)) > 1:
+        raise ChannelInputError(
+            f"Enter one channel here, not several: {_show(token)}.", [Problem(token, "several channels")]
+        )
+    try:
+        return _parse_token(token)
+    except _Bad as bad:
+        raise ChannelInputError(f"{bad.reason} {FORMS_HINT}", [Problem(token, bad.reason)]) from None
+
+
+def dedupe_key(ref: ChannelRef) -> tuple[str, str]:
+    """Two refs with the same key name the same thing: handles/usernames/custom names ignore case, ids don't."""
+    if ref.kind in ("handle", "username", "custom"):
+        return ref.kind, ref.value.casefold()
+    return ref.kind, ref.value
+
+
+# ----------------------------------------------------------------------------------------------- splitting
+
+
+def _split(text: str) -> list[str]:
+    """Text -> tokens: newlines, commas and semicolons always separate; whitespace separates URLs/@handles."""
+    tokens: list[str] = []
+    for piece in _SEPARATORS_RE.split(text):
+        piece = _clean(piece)
+        if not piece:
+            continue
+        parts = piece.split()
+        if len(parts) > 1 and all(_self_delimiting(_clean(p)) for p in parts):
+            tokens.extend(c for c in (_clean(p) for p in parts) if c)
+        else:
+            tokens.append(piece)
+    return tokens
+
+
+def _clean(token: str) -> str:
+    """Strip whitespace, invisible characters and one pair of wrapping quotes/brackets."""
+    token = token.strip().strip(_INVISIBLE).strip()
+    if len(token) >= 2 and _WRAPPERS.get(token[0]) == token[-1]:
+        token = token[1:-1].strip().strip(_INVISIBLE).strip()
+    return token
+
+
+def _self_delimiting(part: str) -> bool:
+    """True for parts that clearly stand alone (so whitespace between them separates inputs)."""
+    return part.startswith("@") or bool(CHANNEL_ID_RE.fullmatch(part)) or _looks_like_url(part)
+
+
+def _looks_like_url(token: str) -> bool:
+    if "://" in token or token.startswith("//"):
+        return True
+    m = _SCHEME_RE.match(token)
+    if m and not _PORT_RE.match(token, m.end()):
+        return True  # javascript:, mailto:, data: ... (refused later, by name)
+    head = re.split(r"[/?#]", token, maxsplit=1)[0]
+    if "@" in head or "." not in head.strip("."):
+        return head.split(":")[0].lower() == "localhost" and len(head) < len(token)
+    host = head.split(":")[0].lower().rstrip(".")
+    if host in _ALL_HOSTS or len(head) < len(token):
+        return True
+    return host.rsplit(".", 1)[-1] in _TLDS
+
+
+# ----------------------------------------------------------------------------------------------- one token
+
+
+def _parse_token(token: str) -> ChannelRef:
+    token = _clean(token)
+    if not token:
+        raise _Bad("Enter at least one channel.")
+    if len(token) > MAX_INPUT_CHARS:
+        raise _Bad(f"Input too long: {_show(token)} ({len(token):,} characters; at most {MAX_INPUT_CHARS}).")
+    for ch in token:
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            raise _Bad(f"{_show(token)} contains a control character ({ch!r}).")
+        if cat == "Cf":
+            raise _Bad(f"{_show(token)} contains an invisible character (U+{ord(ch):04X}); retype it.")
+    if any(ch.isspace() for ch in token):
+        raise _Bad(
+            f"{_show(token)} contains a space; channel names can't be searched. Use the channel's "
+            "@handle or its URL."
+        )
+    if _looks_like_url(token):
+        return _parse_url(token)
+    if token.startswith("@"):
+        return ChannelRef("handle", _check_handle(unquote(token[1:]), token), token)
+    if CHANNEL_ID_RE.fullmatch(token):
+        return ChannelRef("id", token, token)
+    if _looks_like_channel_id(token):
+        raise _Bad(_bad_id(token, bare=True))
+    handle = unicodedata.normalize("NFC", token)
+    if _handle_problem(handle) is None:
+        return ChannelRef("handle", handle, token)
+    raise _Bad(f"Not a YouTube channel: {_show(token)}.")
+
+
+def _looks_like_channel_id(token: str) -> bool:
+    """'UC' plus roughly 22 id characters, but not exactly: a mistyped/truncated id, not a handle."""
+    if not token.startswith("UC") or not 18 <= len(token) <= 34:
+        return False
+    rest = token[2:]
+    return len(token) != 24 or not re.fullmatch(r"[A-Za-z0-9_-]{22}", rest)
+
+
+def _bad_id(text: str, *, bare: bool = False) -> str:
+    msg = (
+        f"Not a valid channel id: {_show(text)}; channel ids are 24 characters starting with UC "
+        "(letters, digits, _ and -)."
+    )
+    return msg + (" If this is a handle, write it with @." if bare else "")
+
+
+def _bad_video(raw: str, vid: str) -> str:
+    what = f"video id {_show(vid)}" if vid else "no video id"
+    return (
+        f"Not a valid video link: {_show(raw)} ({what}); video ids are 11 characters "
+        "(letters, digits, _ and -)."
+    )
+
+
+def _handle_problem(handle: str) -> str | None:
+    """None when ``handle`` (without @) is a well-formed handle, else what's wrong with it."""
+    if not HANDLE_MIN <= len(handle) <= HANDLE_MAX:
+        return f"{len(handle)} characters"
+    has_core = False
+    for ch in handle:
+        if ch in "_-.·":
+            continue
+        cat = unicodedata.category(ch)
+        if cat[0] == "L" or cat == "Nd":
+            has_core = True
+        elif cat[0] != "M":
+            return f"{ch!r} is not allowed"
+    return None if has_core else "no letters or digits"
+
+
+def _check_handle(handle: str, raw: str) -> str:
+    handle = unicodedata.normalize("NFC", handle)
+    problem = _handle_problem(handle)
+    if problem is not None:
+        raise _Bad(
+            f"Not a valid handle: {_show(raw)} ({problem}); handles are {HANDLE_MIN}–{HANDLE_MAX} "
+            "letters, digits, _, - or ."
+        )
+    return handle
+
+
+def _check_name(name: str, raw: str, kind: str) -> str:
+    """A legacy /user/ or /c/ name."""
+    name = unicodedata.normalize("NFC", name)
+    ok = 1 <= len(name) <= CUSTOM_MAX and all(
+        ch in "_-." or unicodedata.category(ch)[0] == "L" or unicodedata.category(ch) == "Nd" for ch in name
+    )
+    if kind == "username":
+        ok = ok and bool(USERNAME_RE.fullmatch(name))
+    if not ok:
+        raise _Bad(f"Not a valid channel name in {_show(raw)}: {_show(name, 40)}.")
+    return name
+
+
+# ----------------------------------------------------------------------------------------------- URLs
+
+
+def _parse_url(raw: str) -> ChannelRef:
+    m = _SCHEME_RE.match(raw)
+    if raw.startswith("//"):
+        url = "https:" + raw
+    elif m and not _PORT_RE.match(raw, m.end()):
+        scheme = m.group(1).lower()
+        if scheme not in ("http", "https"):
+            raise _Bad(f"Not a YouTube channel: {_show(raw)} ({scheme}: links are not accepted, only https://).")
+        if not raw[m.end() :].startswith("//"):
+            raise _Bad(f"Not a YouTube channel: {_show(raw)} (not a complete link).")
+        url = raw
+    else:
+        url = "https://" + raw
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        host = (parts.hostname or "").rstrip(".")
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except (ValueError, UnicodeError):
+        raise _Bad(f"Not a YouTube channel: {_show(raw)} (not a valid link).") from None
+    if not host:
+        raise _Bad(f"Not a YouTube channel: {_show(raw)} (no host).")
+    if "@" in netloc:
+        raise _Bad(f"Not a YouTube channel: {_show(raw)} (links with a user name before the host are refused).")
+    if host not in _ALL_HOSTS:
+        raise _Bad(
+            f"Not a YouTube channel: {_show(raw)} (host {_show(host, 40)[1:-1]}; only youtube.com and "
+            "youtu.be links are accepted)."
+        )
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    params: dict[str, str] = {}
+    for k, v in query:
+        params.setdefault(k, v)
+
+    if host in _SHORT_HOSTS:
+        if not segments:
+            raise _Bad(f"Not a valid video link: {_show(raw)} (youtu.be needs a video id).")
+        return _video(segments[0], raw)
+    if host in _NOCOOKIE_HOSTS:
+        if len(segments) >= 2 and segments[0] in ("embed", "v"):
+            return _video(segments[1], raw)
+        raise _Bad(f"Not a valid video link: {_show(raw)} (expected youtube-nocookie.com/embed/ID).")
+    return _route_youtube(raw, segments, params)
+
+
+def _video(vid: str, raw: str) -> ChannelRef:
+    if not VIDEO_ID_RE.fullmatch(vid):
+        raise _Bad(_bad_video(raw, vid))
+    return ChannelRef("video", vid, raw)
+
+
+def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> ChannelRef:
+    first = segments[0] if segments else ""
+    low = first.lower()
+    second = segments[1] if len(segments) > 1 else ""
+
+    if first.startswith("@"):
+        return ChannelRef("handle", _check_handle(first[1:], raw), raw)
+    if low in ("channel", "browse") and (second or low == "channel"):
+        if CHANNEL_ID_RE.fullmatch(second):
+            return ChannelRef("id", second, raw)
+        raise _Bad(_bad_id(second or raw) if second else f"Not a channel: {_show(raw)} (no channel id after /channel/).")
+    if low == "user" and second:
+        return ChannelRef("username", _check_name(second, raw, "username"), raw)
+    if low == "c" and second:
+        return ChannelRef("custom", _check_name(second, raw, "custom"), raw)
+    if low == "watch":
+        if "v" in params:
+            return _video(params["v"], raw)
+        if second:
+            return _video(second, raw)
+        if "list" in params:
+            raise _playlist(raw)
+        raise _Bad(_bad_video(raw, ""))
+    if low in ("shorts", "live", "embed", "v", "e") and second:
+        if low == "embed" and second == "videoseries":
+            raise _playlist(raw)
+        return _video(second, raw)
+    if low == "playlist" or (not first and "list" in params and "v" not in params):
+        raise _playlist(raw)
+    if low == "feeds" and params.get("channel_id"):
+        cid = params["channel_id"]
+        if CHANNEL_ID_RE.fullmatch(cid):
+            return ChannelRef("id", cid, raw)
+        raise _Bad(_bad_id(cid))
+    if low == "feeds" and params.get("user"):
+        return ChannelRef("username", _check_name(params["user"], raw, "username"), raw)
+    if not first:
+        if "v" in params:
+            return _video(params["v"], raw)
+        raise _Bad(f"Not a channel: {_show(raw)} (YouTube's home page).")
+    if low in _RESERVED:
+        raise _Bad(f"Not a channel: {_show(raw)} (a YouTube /{_show(first, 20)[1:-1]} page).")
+    if "." in first:
+        raise _Bad(f"Not a channel: {_show(raw)}.")
+    return ChannelRef("custom", _check_name(first, raw, "custom"), raw)
+
+
+def _playlist(raw: str) -> _Bad:
+    return _Bad(
+        f"{_show(raw)} is a playlist, and playlists are not channels; use the channel's URL or one of "
+        "its videos."
+    )
+
+
+# ----------------------------------------------------------------------------------------------- messages
+
+
+def _too_many(n: int) -> str:
+    return f"Too many channels: {n:,} (at most {MAX_INPUTS} at a time); split them into smaller batches."
+
+
+def _combined_message(problems: list[Problem], n_tokens: int) -> str:
+    if len(problems) == 1:
+        return f"{problems[0].reason} {FORMS_HINT}"
+    lines = [f"{len(problems)} of {n_tokens} channel inputs are not valid:"]
+    lines += [f"  - {p.reason}" for p in problems[:MAX_LISTED_PROBLEMS]]
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        lines.append(f"  … and {len(problems) - MAX_LISTED_PROBLEMS} more.")
+    lines.append(FORMS_HINT)
+    return "\n".join(lines)
+
+
+__all__ = [
+    "parse",
+    "parse_one",
+    "dedupe_key",
+    "Problem",
+    "ChannelInputError",
+    "MAX_INPUT_CHARS",
+    "MAX_INPUTS",
+    "CHANNEL_ID_RE",
+    "VIDEO_ID_RE",
+    "FORMS_HINT",
+]

@@ -1,0 +1,263 @@
+"""`python -m y2s_core fetch|push|sync|api`: a thin face over the core.
+
+This module only translates arguments into core calls and errors into one stderr line plus an exit code:
+0 ok, 2 invalid input, 3 YouTube quota exhausted (rows fetched so far still written), 4 auth or
+permission, 1 anything else. Progress and the quota summary go to stderr; data goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .errors import InputError, QuotaExceeded, Y2SError
+from .filters import FilterSpec
+from .models import FetchResult, format_duration
+from .settings import Settings
+from .youtube import Progress, YouTubeClient
+
+EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage + message otherwise)
+        raise InputError(f"{message} (see `python -m y2s_core {self.prog.split()[-1]} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m y2s_core", description="YouTube channel videos into Google Sheets.", epilog=EPILOG)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def filters(sp: argparse.ArgumentParser) -> None:
+        g = sp.add_argument_group("filters")
+        g.add_argument("--max-videos", metavar="N", help="at most N newest videos per channel (after the other filters)")
+        g.add_argument("--min-duration", metavar="S", help="minimum duration: seconds, M:SS, 2m, PT2M")
+        g.add_argument("--max-duration", metavar="S", help="maximum duration")
+        g.add_argument("--include", metavar="WORDS", help="comma-separated words; a title must contain one")
+        g.add_argument("--exclude", metavar="WORDS", help="comma-separated words; a title must contain none")
+        g.add_argument("--match-tags", action="store_true", help="--include/--exclude also look at tags")
+        g.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after")
+        g.add_argument("--until", metavar="YYYY-MM-DD", help="published on or before")
+        g.add_argument("--types", metavar="short,long,live,upcoming", help="keep only these types")
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+    f = sub.add_parser("fetch", help="fetch a channel's videos and print them", epilog=EPILOG)
+    f.add_argument("channels", nargs="+", metavar="CHANNEL", help="@handle, UC… id, channel or video URL")
+    filters(f)
+    f.add_argument("--format", choices=("json", "csv", "table"), default="json")
+
+    def sheet(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--sheet", required=True, metavar="URL_OR_PATH", help="Google Sheet URL or key, or a .xlsx/.csv path")
+        sp.add_argument("--tab", default="Videos", help="worksheet name (created when missing; default: Videos)")
+        sp.add_argument("--dry-run", action="store_true", help="print the plan (new / updated / unchanged), write nothing")
+
+    ps = sub.add_parser("push", help="upsert rows (the JSON from `fetch`) into a sheet", epilog=EPILOG)
+    ps.add_argument("--input", default="-", metavar="FILE", help="JSON rows file (default: stdin)")
+    sheet(ps)
+    ps.add_argument("-q", "--quiet", action="store_true")
+
+    sy = sub.add_parser("sync", help="fetch then push", epilog=EPILOG)
+    sy.add_argument("channels", nargs="+", metavar="CHANNEL")
+    sheet(sy)
+    filters(sy)
+
+    api = sub.add_parser("api", help="serve the REST API on 127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--host", default="127.0.0.1")
+    return p
+
+
+def spec_from_args(a: argparse.Namespace) -> FilterSpec:
+    return FilterSpec.from_strings(
+        max_videos=a.max_videos,
+        min_duration=a.min_duration,
+        max_duration=a.max_duration,
+        include=a.include,
+        exclude=a.exclude,
+        since=a.since,
+        until=a.until,
+        types=a.types,
+        match_tags=a.match_tags,
+    )
+
+
+# ------------------------------------------------------------------------------------------- output
+
+CSV_FIELDS = ["video_id", "channel", "channel_id", "date", "type", "duration_seconds", "duration", "title", "url",
+              "views", "likes", "comments", "tags", "thumbnail"]
+
+
+def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        w = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "tags": "|".join(r.get("tags") or [])})
+    else:
+        out.write(render_table(rows))
+
+
+def render_table(rows: list[dict[str, Any]]) -> str:
+    cols = [("Channel", 20), ("Date", 10), ("Type", 8), ("Duration", 8), ("Views", 11), ("Likes", 9), ("Title", 50)]
+
+    def cell(r: dict, name: str) -> str:
+        v = {
+            "Channel": r.get("channel"),
+            "Date": (r.get("date") or "")[:10],
+            "Type": r.get("type"),
+            "Duration": r.get("duration") or format_duration(r.get("duration_seconds")),
+            "Views": "" if r.get("views") is None else f"{r['views']:,}",
+            "Likes": "hidden" if r.get("likes") is None else f"{r['likes']:,}",
+            "Title": r.get("title"),
+        }[name]
+        return "" if v is None else str(v).replace("\n", " ")
+
+    def fit(s: str, w: int) -> str:
+        return s if len(s) <= w else s[: w - 1] + "…"
+
+    buf = io.StringIO()
+    right = {"Views", "Likes", "Duration"}
+    line = "  ".join(n.rjust(w) if n in right else n.ljust(w) for n, w in cols)
+    buf.write(line.rstrip() + "\n" + "  ".join("-" * w for _, w in cols) + "\n")
+    for r in rows:
+        parts = [fit(cell(r, n), w).rjust(w) if n in right else fit(cell(r, n), w).ljust(w) for n, w in cols]
+        buf.write("  ".join(parts).rstrip() + "\n")
+    buf.write(f"{len(rows)} videos\n")
+    return buf.getvalue()
+
+
+def quota_summary(result: FetchResult) -> str:
+    per = ", ".join(f"{m} {u}" for m, u in sorted(result.quota.items()))
+    return f"quota: {result.quota_units} units ({per or 'none'})"
+
+
+class _StderrProgress:
+    def __init__(self, quiet: bool, err: TextIO) -> None:
+        self.quiet, self.err, self.last: dict[str, str] = quiet, err, {}
+
+    def __call__(self, p: Progress) -> None:
+        if self.quiet:
+            return
+        if p.stage == "error":
+            self.err.write(f"{p.message}\n")
+            return
+        if p.stage in ("listing", "details") and p.pages % 10 and self.last.get(p.channel) == p.stage:
+            return  # a line every 10 pages is enough
+        self.last[p.channel] = p.stage
+        if p.stage == "resolving":
+            self.err.write(f"{p.channel}: resolving…\n")
+        else:
+            self.err.write(f"{p.channel}: {p.stage}, {p.pages} pages, {p.listed} listed, {p.detailed} detailed, "
+                           f"{p.quota_units} units\n")
+
+
+# --------------------------------------------------------------------------------------------- run
+
+
+def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[FetchResult, QuotaExceeded | None]:
+    spec = spec_from_args(a)
+    if settings.demo and not a.quiet:
+        err.write("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog\n")
+    client = YouTubeClient(settings)
+    try:
+        result = client.fetch(a.channels, spec, progress=_StderrProgress(a.quiet, err))
+        stop = None
+    except QuotaExceeded as e:
+        result, stop = e.partial or FetchResult(), e
+    for w in result.warnings:
+        err.write(f"warning: {w}\n")
+    if not a.quiet:
+        err.write(quota_summary(result) + "\n")
+    return result, stop
+
+
+def _unresolved(result: FetchResult) -> InputError | None:
+    bad = [r.error for r in result.resolutions if r.error]
+    return InputError("; ".join(bad)) if bad else None
+
+
+def _read_rows(path: str, stdin: TextIO) -> list[dict[str, Any]]:
+    try:
+        text = stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as e:
+        raise InputError(f"Cannot read {path}: {e.strerror}.") from None
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"The rows are not valid JSON (line {e.lineno}): pass the output of `fetch --format json`.") from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InputError("The rows must be a JSON array of objects: pass the output of `fetch --format json`.")
+    bad = [i for i, r in enumerate(rows) if not (r.get("video_id") or r.get("url"))]
+    if bad:
+        raise InputError(f"Row {bad[0] + 1} has neither video_id nor url: every row needs one to be upserted.")
+    return rows
+
+
+def _push(rows: list[dict[str, Any]], a: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> None:
+    from .sheets import open_target, push
+
+    target = open_target(a.sheet, a.tab, settings)
+    result = push(rows, target, dry_run=a.dry_run, progress=None if a.quiet else (lambda m: err.write(m + "\n")))
+    verb = "would write" if a.dry_run else "pushed"
+    where = result.url or result.target
+    out.write(f"{verb}: {result.plan.summary()} -> {where}\n")
+    if result.plan.duplicates_in_sheet:
+        err.write(f"warning: the sheet already holds duplicate rows for {len(result.plan.duplicates_in_sheet)} video ids "
+                  f"({', '.join(result.plan.duplicates_in_sheet[:5])}); left as they are.\n")
+
+
+def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+        stderr: TextIO | None = None, env: dict[str, str] | None = None) -> int:
+    stdin, out, err = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    settings: Settings | None = None
+    try:
+        a = build_parser().parse_args(argv)
+        settings = Settings.from_env(env)
+        if a.command == "fetch":
+            result, stop = _fetch(a, settings, err)
+            write_rows(result.rows(), a.format, out)
+            out.flush()
+            if stop:
+                raise stop
+            missing = _unresolved(result)
+            if missing:
+                raise missing
+        elif a.command == "push":
+            _push(_read_rows(a.input, stdin), a, settings, out, err)
+        elif a.command == "sync":
+            result, stop = _fetch(a, settings, err)
+            if result.videos:
+                _push(result.rows(), a, settings, out, err)
+            if stop:
+                raise stop
+            missing = _unresolved(result)
+            if missing:
+                raise missing
+        elif a.command == "api":
+            from .api import serve_api
+
+            serve_api(settings, host=a.host, port=a.port)
+        return 0
+    except Y2SError as e:
+        msg = settings.redact(str(e)) if settings else str(e)
+        err.write(f"error: {msg}\n")
+        return e.exit_code
+    except KeyboardInterrupt:
+        err.write("error: interrupted\n")
+        return 1
+    except Exception as e:  # the contract: one line, never a traceback
+        msg = f"unexpected {type(e).__name__}: {e}"
+        err.write(f"error: {settings.redact(msg) if settings else msg}\n")
+        return 1
+
+
+def main() -> None:
+    sys.exit(run())
