@@ -159,11 +159,15 @@ def parse_one(text: str) -> ChannelRef:
     """Parse exactly one channel input."""
     if not isinstance(text, str):
         raise ChannelInputError(f"A channel input must be text, not {type(text).__name__}. {FORMS_HINT}")
-    token = text.strip()
-    if len(token) <= MAX_INPUT_CHARS and _SEPARATORS_RE.search(token) and len(_split(token)) > 1:
-        raise ChannelInputError(
-            f"Enter one channel here, not several: {_show(token)}.", [Problem(token, "several channels")]
-        )
+    token = _clean(text)
+    if len(token) <= MAX_INPUT_CHARS:
+        tokens = _split(token)
+        if not tokens:
+            raise ChannelInputError(f"Enter a channel. {FORMS_HINT}")
+        if len(tokens) > 1:
+            raise ChannelInputError(
+                f"Enter one channel here, not several: {_show(token)}.", [Problem(token, "several channels")]
+            )
     try:
         return _parse_token(token)
     except _Bad as bad:
@@ -209,15 +213,20 @@ def _self_delimiting(part: str) -> bool:
 
 
 def _looks_like_url(token: str) -> bool:
+    """True when ``token`` reads as a link (with or without scheme), so it is parsed as a URL."""
     if "://" in token or token.startswith("//"):
         return True
     m = _SCHEME_RE.match(token)
     if m and not _PORT_RE.match(token, m.end()):
         return True  # javascript:, mailto:, data: ... (refused later, by name)
     head = re.split(r"[/?#]", token, maxsplit=1)[0]
-    if "@" in head or "." not in head.strip("."):
-        return head.split(":")[0].lower() == "localhost" and len(head) < len(token)
+    if "@" in head:
+        return False
     host = head.split(":")[0].lower().rstrip(".")
+    if host == "localhost":
+        return True
+    if "." not in host:
+        return False
     if host in _ALL_HOSTS or len(head) < len(token):
         return True
     return host.rsplit(".", 1)[-1] in _TLDS
@@ -234,15 +243,12 @@ def _parse_token(token: str) -> ChannelRef:
         raise _Bad(f"Input too long: {_show(token)} ({len(token):,} characters; at most {MAX_INPUT_CHARS}).")
     for ch in token:
         cat = unicodedata.category(ch)
+        if ch.isspace():
+            raise _Bad(f"{_show(token)} contains a space (searching by channel name isn't supported).")
         if cat == "Cc":
             raise _Bad(f"{_show(token)} contains a control character ({ch!r}).")
         if cat == "Cf":
             raise _Bad(f"{_show(token)} contains an invisible character (U+{ord(ch):04X}); retype it.")
-    if any(ch.isspace() for ch in token):
-        raise _Bad(
-            f"{_show(token)} contains a space; channel names can't be searched. Use the channel's "
-            "@handle or its URL."
-        )
     if _looks_like_url(token):
         return _parse_url(token)
     if token.startswith("@"):
@@ -265,9 +271,10 @@ def _looks_like_channel_id(token: str) -> bool:
     return len(token) != 24 or not re.fullmatch(r"[A-Za-z0-9_-]{22}", rest)
 
 
-def _bad_id(text: str, *, bare: bool = False) -> str:
+def _bad_id(text: str, *, raw: str | None = None, bare: bool = False) -> str:
+    where = f" in {_show(raw)}" if raw is not None and raw != text else ""
     msg = (
-        f"Not a valid channel id: {_show(text)}; channel ids are 24 characters starting with UC "
+        f"Not a valid channel id: {_show(text, 40)}{where}; channel ids are 24 characters starting with UC "
         "(letters, digits, _ and -)."
     )
     return msg + (" If this is a handle, write it with @." if bare else "")
@@ -284,7 +291,8 @@ def _bad_video(raw: str, vid: str) -> str:
 def _handle_problem(handle: str) -> str | None:
     """None when ``handle`` (without @) is a well-formed handle, else what's wrong with it."""
     if not HANDLE_MIN <= len(handle) <= HANDLE_MAX:
-        return f"{len(handle)} characters"
+        n = len(handle)
+        return f"{'too short' if n < HANDLE_MIN else 'too long'}: {n} character{'' if n == 1 else 's'}"
     has_core = False
     for ch in handle:
         if ch in "_-.·":
@@ -303,7 +311,7 @@ def _check_handle(handle: str, raw: str) -> str:
     if problem is not None:
         raise _Bad(
             f"Not a valid handle: {_show(raw)} ({problem}); handles are {HANDLE_MIN}–{HANDLE_MAX} "
-            "letters, digits, _, - or ."
+            "characters: letters, digits, '_', '-' or '.'."
         )
     return handle
 
@@ -331,7 +339,9 @@ def _parse_url(raw: str) -> ChannelRef:
     elif m and not _PORT_RE.match(raw, m.end()):
         scheme = m.group(1).lower()
         if scheme not in ("http", "https"):
-            raise _Bad(f"Not a YouTube channel: {_show(raw)} ({scheme}: links are not accepted, only https://).")
+            raise _Bad(
+                f"Not a YouTube channel: {_show(raw)} ({scheme}: links are not accepted, only https://)."
+            )
         if not raw[m.end() :].startswith("//"):
             raise _Bad(f"Not a YouTube channel: {_show(raw)} (not a complete link).")
         url = raw
@@ -347,7 +357,9 @@ def _parse_url(raw: str) -> ChannelRef:
     if not host:
         raise _Bad(f"Not a YouTube channel: {_show(raw)} (no host).")
     if "@" in netloc:
-        raise _Bad(f"Not a YouTube channel: {_show(raw)} (links with a user name before the host are refused).")
+        raise _Bad(
+            f"Not a YouTube channel: {_show(raw)} (links with a user name before the host are refused)."
+        )
     if host not in _ALL_HOSTS:
         raise _Bad(
             f"Not a YouTube channel: {_show(raw)} (host {_show(host, 40)[1:-1]}; only youtube.com and "
@@ -382,10 +394,14 @@ def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> Cha
 
     if first.startswith("@"):
         return ChannelRef("handle", _check_handle(first[1:], raw), raw)
-    if low in ("channel", "browse") and (second or low == "channel"):
+    if low == "channel":
         if CHANNEL_ID_RE.fullmatch(second):
             return ChannelRef("id", second, raw)
-        raise _Bad(_bad_id(second or raw) if second else f"Not a channel: {_show(raw)} (no channel id after /channel/).")
+        if not second:
+            raise _Bad(f"Not a channel: {_show(raw)} (no channel id after /channel/).")
+        raise _Bad(_bad_id(second, raw=raw))
+    if low == "browse" and CHANNEL_ID_RE.fullmatch(second):
+        return ChannelRef("id", second, raw)
     if low == "user" and second:
         return ChannelRef("username", _check_name(second, raw, "username"), raw)
     if low == "c" and second:
@@ -408,7 +424,7 @@ def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> Cha
         cid = params["channel_id"]
         if CHANNEL_ID_RE.fullmatch(cid):
             return ChannelRef("id", cid, raw)
-        raise _Bad(_bad_id(cid))
+        raise _Bad(_bad_id(cid, raw=raw))
     if low == "feeds" and params.get("user"):
         return ChannelRef("username", _check_name(params["user"], raw, "username"), raw)
     if not first:
@@ -423,10 +439,7 @@ def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> Cha
 
 
 def _playlist(raw: str) -> _Bad:
-    return _Bad(
-        f"{_show(raw)} is a playlist, and playlists are not channels; use the channel's URL or one of "
-        "its videos."
-    )
+    return _Bad(f"{_show(raw)} is a playlist, and playlists are not channels.")
 
 
 # ----------------------------------------------------------------------------------------------- messages

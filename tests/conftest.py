@@ -1,0 +1,67 @@
+"""Shared fixtures: the emulators (in-process and served on 127.0.0.1) and the real recorded fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from y2s_core.emulators.transport import HttplibHttp, serve
+from y2s_core.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_FIXTURES = Path(os.environ.get("Y2S_SHARED_FIXTURES", REPO.parent / "shared" / "fixtures"))
+
+# Never let a test pick up a developer's real credentials or state.
+for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
+    os.environ.pop(var, None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("Y2S_DATA_DIR", str(tmp_path / "y2s-data"))
+
+
+@pytest.fixture
+def real_fixtures() -> Path:
+    """../shared/fixtures (real recorded Google responses); absent in a user's fresh clone."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f"real recorded fixtures not found at {SHARED_FIXTURES} (they live in ../shared, beside the checkout)")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture
+def yt_emu():
+    from y2s_core.emulators.youtube import YouTubeEmulator
+
+    return YouTubeEmulator()
+
+
+@pytest.fixture
+def yt_client(yt_emu):
+    """The real google-api-python-client, in-process against the emulator, with instant retry backoff."""
+    from y2s_core.youtube import YouTubeClient
+
+    return YouTubeClient(
+        Settings(youtube_api_key="test-key"), http_factory=lambda: HttplibHttp(yt_emu), retry_sleep=lambda s: None
+    )
+
+
+@pytest.fixture
+def yt_server(yt_emu):
+    with serve(yt_emu) as server:
+        yield server
+
+
+@pytest.fixture
+def sheets_emu():
+    from y2s_core.emulators.sheets import SheetsEmulator
+
+    return SheetsEmulator()
+
+
+@pytest.fixture
+def sheets_server(sheets_emu):
+    with serve(sheets_emu) as server:
+        yield server

@@ -1,0 +1,124 @@
+"""The REST API: a thin FastAPI face over the core (`python -m y2s_core api --port 8000`).
+
+    GET  /health                  -> {"ok": true, "demo": bool}
+    POST /fetch  {channels, filters?}              -> {rows, channels, resolutions, warnings, quota, complete}
+    POST /push   {rows, sheet, tab?, dry_run?}     -> {new, updated, unchanged, summary, url}
+
+Errors come back as {"error": message, "kind": class name} with 400 (invalid input), 404 (channel or
+sheet not found), 403 (key or permission), 429 (YouTube quota; the partial rows ride along), 502 (other).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from .errors import (
+    ChannelNotFound,
+    InputError,
+    KeyInvalid,
+    PermissionDenied,
+    QuotaExceeded,
+    SheetNotFound,
+    Y2SError,
+)
+from .filters import FilterSpec
+from .models import FetchResult
+from .settings import Settings
+from .youtube import YouTubeClient
+
+
+class Filters(BaseModel):
+    max_videos: int | str | None = None
+    min_duration: int | str | None = None
+    max_duration: int | str | None = None
+    include: str | list[str] | None = None
+    exclude: str | list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    types: str | list[str] | None = None
+    match_tags: bool = False
+
+    def spec(self) -> FilterSpec:
+        def text(v: Any) -> str | None:
+            if v is None:
+                return None
+            return ",".join(map(str, v)) if isinstance(v, list) else str(v)
+
+        d = self.model_dump()
+        return FilterSpec.from_strings(**{k: (v if k == "match_tags" else text(v)) for k, v in d.items()})
+
+
+class FetchBody(BaseModel):
+    channels: str | list[str]
+    filters: Filters = Field(default_factory=Filters)
+
+
+class PushBody(BaseModel):
+    rows: list[dict[str, Any]]
+    sheet: str
+    tab: str = "Videos"
+    dry_run: bool = False
+
+
+STATUS = [(InputError, 400), (ChannelNotFound, 404), (SheetNotFound, 404), (KeyInvalid, 403),
+          (PermissionDenied, 403), (QuotaExceeded, 429)]
+
+
+def result_json(result: FetchResult) -> dict[str, Any]:
+    return {
+        "rows": result.rows(),
+        "channels": [asdict(c) for c in result.channels],
+        "resolutions": [
+            {"input": str(r.ref), "channel_id": r.channel.id if r.channel else None, "error": r.error, "warning": r.warning}
+            for r in result.resolutions
+        ],
+        "skipped_ids": list(result.skipped_ids),
+        "warnings": list(result.warnings),
+        "quota": dict(result.quota),
+        "quota_units": result.quota_units,
+        "complete": result.complete,
+    }
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="YouTube2Sheets", version="0.1.0")
+
+    @app.exception_handler(Y2SError)
+    async def y2s_error(request: Request, exc: Y2SError) -> JSONResponse:
+        status = next((code for cls, code in STATUS if isinstance(exc, cls)), 502)
+        body: dict[str, Any] = {"error": settings.redact(str(exc)), "kind": type(exc).__name__}
+        if isinstance(exc, QuotaExceeded) and exc.partial is not None:
+            body["partial"] = result_json(exc.partial)
+        return JSONResponse(body, status_code=status)
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"ok": True, "demo": settings.demo}
+
+    @app.post("/fetch")
+    def fetch(body: FetchBody) -> dict[str, Any]:
+        client = YouTubeClient(settings)  # per request: quota is counted per call, no shared state
+        return result_json(client.fetch(body.channels, body.filters.spec()))
+
+    @app.post("/push")
+    def push(body: PushBody) -> dict[str, Any]:
+        from .sheets import open_target, push as do_push
+
+        result = do_push(body.rows, open_target(body.sheet, body.tab, settings), dry_run=body.dry_run)
+        p = result.plan
+        return {"new": p.new, "updated": p.updated, "unchanged": p.unchanged, "summary": p.summary(),
+                "url": result.url, "dry_run": result.dry_run}
+
+    return app
+
+
+def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -1,0 +1,454 @@
+"""Which videos to keep: ``FilterSpec`` (a frozen value) and its application.
+
+Rules, all inclusive:
+- dates compare the UTC calendar date of ``Video.published_at`` with ``since``/``until``;
+- durations are seconds; a video whose duration is unknown (None) fails any duration bound;
+- keywords are case-insensitive whole words or phrases ("ai" matches "AI news", not "said"); end one with
+  ``*`` to match a prefix ("tutorial*" matches "tutorials"). Words in scripts without spaces (Japanese,
+  Chinese, Thai...) match anywhere. They look at the title only, or also at the tags with ``match_tags``;
+- ``include``: at least one keyword must match; ``exclude``: none may;
+- ``max_videos`` keeps the newest N per channel after every other filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+import isodate
+
+from .errors import InputError
+from .models import Video, VideoType, format_duration
+
+MAX_DURATION_SECONDS = 100 * 24 * 3600  # anything longer is a typo
+MAX_KEYWORDS = 100
+MAX_KEYWORD_CHARS = 200
+
+_TYPE_LABELS = {VideoType.SHORT: "Shorts", VideoType.LONG: "Long", VideoType.LIVE: "Live", VideoType.UPCOMING: "Upcoming"}
+_ASCII_WORD = "0-9a-z"
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC datetime (a naive one is taken to be UTC already)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """Case-folded whole-word pattern; word edges are only enforced next to ASCII letters/digits."""
+    prefix = keyword.endswith("*")
+    word = keyword.rstrip("*").casefold()
+    left = rf"(?<![{_ASCII_WORD}])" if re.match(rf"[{_ASCII_WORD}]", word) else ""
+    right = rf"(?![{_ASCII_WORD}])" if not prefix and re.search(rf"[{_ASCII_WORD}]$", word) else ""
+    body = r"\s+".join(re.escape(part) for part in word.split())
+    return re.compile(left + body + right)
+
+
+def _normalize_keywords(value: object, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise InputError(f"{name} must be a list of words, not {type(value).__name__}.")
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str):
+            raise InputError(f"{name} keywords must be text, not {type(item).__name__}.")
+        word = " ".join(item.split())
+        if not word.rstrip("*").strip():
+            continue
+        if len(word) > MAX_KEYWORD_CHARS:
+            raise InputError(f"{name} keyword too long ({len(word)} characters; at most {MAX_KEYWORD_CHARS}).")
+        if word.casefold() not in seen:
+            seen.add(word.casefold())
+            out.append(word)
+    if len(out) > MAX_KEYWORDS:
+        raise InputError(f"Too many {name} keywords: {len(out)} (at most {MAX_KEYWORDS}).")
+    return tuple(out)
+
+
+def _normalize_date(value: object, name: str) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value  # type: ignore[return-value]
+    if isinstance(value, datetime):
+        return _utc(value).date()
+    raise InputError(f"{name} must be a date (YYYY-MM-DD), not {type(value).__name__}.")
+
+
+def _normalize_types(value: object) -> frozenset[VideoType] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, VideoType)):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise InputError(f"Video types must be a list, not {type(value).__name__}.")
+    out: set[VideoType] = set()
+    for item in value:
+        if isinstance(item, VideoType):
+            out.add(item)
+            continue
+        try:
+            out.add(VideoType.parse(str(item)))
+        except ValueError:
+            raise InputError(f"Unknown video type {str(item)[:40]!r}; use short, long, live or upcoming.") from None
+    if not out:
+        raise InputError("Pick at least one video type (short, long, live, upcoming), or leave types unset for all.")
+    return frozenset(out)
+
+
+def _check_count(value: object, name: str, *, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{name} must be a whole number, not {type(value).__name__}.")
+    if value < minimum:
+        raise InputError(f"{name} must be at least {minimum} (got {value}); leave it empty for no limit.")
+    return value
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """What to keep. Every field unset (the default) keeps everything."""
+
+    max_videos: int | None = None  # per channel, newest first
+    min_duration: int | None = None  # seconds, inclusive
+    max_duration: int | None = None  # seconds, inclusive
+    include: tuple[str, ...] = ()  # at least one must match (case-insensitive words/phrases)
+    exclude: tuple[str, ...] = ()  # none may match
+    since: date | None = None  # published on/after this UTC date
+    until: date | None = None  # published on/before this UTC date
+    types: frozenset[VideoType] | None = None  # None = all
+    match_tags: bool = False  # keywords also match tags (default: title only)
+    _include_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
+    _exclude_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "max_videos", _check_count(self.max_videos, "Max videos", minimum=1))
+        put(self, "min_duration", _check_count(self.min_duration, "Minimum duration", minimum=0))
+        put(self, "max_duration", _check_count(self.max_duration, "Maximum duration", minimum=0))
+        put(self, "include", _normalize_keywords(self.include, "Include"))
+        put(self, "exclude", _normalize_keywords(self.exclude, "Exclude"))
+        put(self, "since", _normalize_date(self.since, "Since"))
+        put(self, "until", _normalize_date(self.until, "Until"))
+        put(self, "types", _normalize_types(self.types))
+        put(self, "match_tags", bool(self.match_tags))
+        lo, hi = self.min_duration, self.max_duration
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(
+                f"Minimum duration {format_duration(lo)} is longer than maximum duration "
+                f"{format_duration(hi)}; swap them or widen the range."
+            )
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise InputError(
+                f"'Since' date {self.since.isoformat()} is after 'until' date {self.until.isoformat()}; "
+                "swap them."
+            )
+        put(self, "_include_re", tuple(_keyword_pattern(k) for k in self.include))
+        put(self, "_exclude_re", tuple(_keyword_pattern(k) for k in self.exclude))
+
+    # ------------------------------------------------------------------------------------------ predicates
+
+    def matches_published(self, published: datetime) -> bool:
+        """Date-only predicate (the fetcher uses it on playlist items before fetching details)."""
+        day = _utc(published).date()
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+    def before_since(self, published: datetime) -> bool:
+        """True when ``published`` falls before ``since``: in a newest-first listing, every later item does too."""
+        return self.since is not None and _utc(published).date() < self.since
+
+    def matches(self, video: Video) -> bool:
+        """Every predicate except ``max_videos`` (which needs the whole list: see ``apply``)."""
+        if not self.matches_published(video.published_at):
+            return False
+        if self.types is not None and video.type not in self.types:
+            return False
+        if self.min_duration is not None or self.max_duration is not None:
+            d = video.duration_seconds
+            if d is None:
+                return False
+            if self.min_duration is not None and d < self.min_duration:
+                return False
+            if self.max_duration is not None and d > self.max_duration:
+                return False
+        if self._include_re or self._exclude_re:
+            texts = [video.title.casefold()]
+            if self.match_tags:
+                texts += [t.casefold() for t in video.tags]
+            if self._include_re and not any(p.search(t) for p in self._include_re for t in texts):
+                return False
+            if any(p.search(t) for p in self._exclude_re for t in texts):
+                return False
+        return True
+
+    def apply(self, videos: Iterable[Video]) -> list[Video]:
+        """Filter, then keep the ``max_videos`` newest per channel; newest first, channels in first-seen order."""
+        groups: dict[str, list[Video]] = {}
+        for video in videos:
+            if self.matches(video):
+                groups.setdefault(video.channel_id, []).append(video)
+        out: list[Video] = []
+        for group in groups.values():
+            group.sort(key=lambda v: _utc(v.published_at), reverse=True)
+            out.extend(group if self.max_videos is None else group[: self.max_videos])
+        return out
+
+    @property
+    def needs_details(self) -> bool:
+        """True when a predicate needs videos.list details (types, durations, keywords), not just dates."""
+        return bool(
+            self.types is not None
+            or self.min_duration is not None
+            or self.max_duration is not None
+            or self.include
+            or self.exclude
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """True when this spec keeps everything."""
+        return self == FilterSpec(match_tags=self.match_tags)
+
+    # ------------------------------------------------------------------------------------------ text
+
+    @classmethod
+    def from_strings(
+        cls,
+        *,
+        max_videos: str | int | None = None,
+        min_duration: str | int | None = None,
+        max_duration: str | int | None = None,
+        include: str | Iterable[str] | None = None,
+        exclude: str | Iterable[str] | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        types: str | Iterable[str | VideoType] | None = None,
+        match_tags: bool | str = False,
+    ) -> FilterSpec:
+        """User/CLI text -> spec. Blank means unset. Every bad field is reported in one ``InputError``."""
+        errors: list[str] = []
+
+        def attempt(fn, value, *args):  # type: ignore[no-untyped-def]
+            try:
+                return fn(value, *args)
+            except InputError as exc:
+                errors.append(str(exc))
+                return None
+
+        kwargs = {
+            "max_videos": attempt(_parse_max_videos, max_videos),
+            "min_duration": attempt(_parse_optional_duration, min_duration, "Minimum duration"),
+            "max_duration": attempt(_parse_optional_duration, max_duration, "Maximum duration"),
+            "include": attempt(_parse_keyword_field, include, "Include") or (),
+            "exclude": attempt(_parse_keyword_field, exclude, "Exclude") or (),
+            "since": attempt(_parse_date, since, "Since"),
+            "until": attempt(_parse_date, until, "Until"),
+            "types": attempt(_parse_types, types),
+            "match_tags": attempt(_parse_bool, match_tags, "Match tags") or False,
+        }
+        if errors:
+            raise InputError(" ".join(errors))
+        return cls(**kwargs)
+
+    def describe(self) -> str:
+        """One human line, e.g. '≤ 10 per channel · 1:00–10:00 · Shorts, Long · since 2025-01-01 · include: ai'."""
+        parts: list[str] = []
+        if self.max_videos is not None:
+            parts.append(f"≤ {self.max_videos} per channel")
+        lo, hi = self.min_duration, self.max_duration
+        if lo is not None and hi is not None:
+            parts.append(f"{format_duration(lo)}–{format_duration(hi)}")
+        elif lo is not None:
+            parts.append(f"≥ {format_duration(lo)}")
+        elif hi is not None:
+            parts.append(f"≤ {format_duration(hi)}")
+        if self.types is not None:
+            parts.append(", ".join(_TYPE_LABELS[t] for t in VideoType if t in self.types))
+        if self.since is not None and self.until is not None:
+            parts.append(f"{self.since.isoformat()} to {self.until.isoformat()}")
+        elif self.since is not None:
+            parts.append(f"since {self.since.isoformat()}")
+        elif self.until is not None:
+            parts.append(f"until {self.until.isoformat()}")
+        where = " (title or tags)" if self.match_tags else ""
+        if self.include:
+            parts.append(f"include: {format_keywords(self.include)}{where}")
+        if self.exclude:
+            parts.append(f"exclude: {format_keywords(self.exclude)}{where}")
+        return " · ".join(parts) if parts else "All videos"
+
+
+# ---------------------------------------------------------------------------------------------- parsers
+
+_UNIT_RE = re.compile(
+    r"\s*(\d{1,9})\s*(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\s*",
+    re.IGNORECASE,
+)
+_ISO_RE = re.compile(r"P(?:\d{1,9}(?:[.,]\d+)?[YMWD])*(?:T(?:\d{1,9}(?:[.,]\d+)?[HMS])+)?")
+_DURATION_HELP = "use seconds (90), m:ss (1:30), h:mm:ss (1:02:03), units (2m, 1h30m, 45s) or ISO 8601 (PT2M)"
+
+
+def parse_duration(text: str | int) -> int:
+    """'90', '1:30', '1:02:03', '2m', '1h30m', '45s', 'PT2M' -> seconds. ``InputError`` on anything else."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        seconds = text
+    elif isinstance(text, str):
+        seconds = _duration_seconds(text.strip())
+    else:
+        raise InputError(f"A duration must be text or a number of seconds, not {type(text).__name__}.")
+    if seconds < 0:
+        raise InputError(f"A duration can't be negative (got {text!r}).")
+    if seconds > MAX_DURATION_SECONDS:
+        raise InputError(f"Duration {str(text)[:40]!r} is too long (more than {MAX_DURATION_SECONDS // 86400} days).")
+    return seconds
+
+
+def _duration_seconds(s: str) -> int:
+    shown = repr(s if len(s) <= 40 else s[:39] + "…")
+    if not s:
+        raise InputError(f"Empty duration; {_DURATION_HELP}.")
+    if s.startswith("-") and len(s) > 1:
+        return -1 if _duration_seconds(s[1:]) >= 0 else 0
+    if re.fullmatch(r"\d{1,9}", s):
+        return int(s)
+    if re.fullmatch(r"\d{1,9}(:\d{1,2}){1,2}", s):
+        nums = [int(p) for p in s.split(":")]
+        if any(n >= 60 for n in nums[1:]):
+            raise InputError(f"Duration {shown} has minutes or seconds of 60 or more; {_DURATION_HELP}.")
+        total = 0
+        for n in nums:
+            total = total * 60 + n
+        return total
+    if s[:1] in "pP" and _ISO_RE.fullmatch(s.upper()) and re.search(r"\d", s):
+        try:
+            value = isodate.parse_duration(s.upper())
+        except (ValueError, ArithmeticError):
+            raise InputError(f"Not a duration: {shown}; {_DURATION_HELP}.") from None
+        if isinstance(value, isodate.Duration):
+            raise InputError(f"Duration {shown} uses months or years; use days, hours, minutes or seconds.")
+        return round(value.total_seconds())
+    pos, total, used = 0, 0, set()
+    for m in _UNIT_RE.finditer(s):
+        if m.start() != pos:
+            break
+        unit = m.group(2)[0].lower()
+        if unit in used or (used and "hms".index(unit) < max("hms".index(u) for u in used)):
+            raise InputError(f"Duration {shown} repeats or misorders units; write e.g. 1h30m.")
+        used.add(unit)
+        total += int(m.group(1)) * {"h": 3600, "m": 60, "s": 1}[unit]
+        pos = m.end()
+    if used and pos == len(s):
+        return total
+    raise InputError(f"Not a duration: {shown}; {_DURATION_HELP}.")
+
+
+def _parse_optional_duration(value: object, name: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_duration(value)  # type: ignore[arg-type]
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+
+
+def _parse_max_videos(value: object) -> int | None:
+    if value is None or isinstance(value, int) and not isinstance(value, bool):
+        return _check_count(value, "Max videos", minimum=1)
+    if isinstance(value, str):
+        s = value.strip()
+        if not s or s.lower() in ("all", "none", "unlimited"):
+            return None
+        if re.fullmatch(r"\d{1,9}", s):
+            return _check_count(int(s), "Max videos", minimum=1)
+        raise InputError(f"Max videos must be a whole number like 10 (got {s[:40]!r}).")
+    raise InputError(f"Max videos must be a whole number, not {type(value).__name__}.")
+
+
+def parse_keywords(text: str) -> tuple[str, ...]:
+    """'foo, "bar, baz", qux quux' -> ('foo', 'bar, baz', 'qux quux'); commas/newlines/semicolons separate."""
+    words: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    closing = {'"': '"', "“": "”", "„": "“", "”": "”"}
+    for ch in text:
+        if quote is not None:
+            if ch == quote:
+                quote = None
+            else:
+                current.append(ch)
+        elif ch in closing and not "".join(current).strip():
+            quote = closing[ch]
+            current = []
+        elif ch in ",;\n\r":
+            words.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    if quote is not None:
+        raise InputError(f"Unclosed quote in keywords {text[:60]!r}; close the phrase with {quote}.")
+    words.append("".join(current))
+    return tuple(w for w in (" ".join(w.split()) for w in words) if w)
+
+
+def _parse_keyword_field(value: object, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        try:
+            return parse_keywords(value)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+    return _normalize_keywords(value, name)
+
+
+def _parse_date(value: object, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return _normalize_date(value, name)
+    if isinstance(value, str):
+        s = value.strip()
+        if not s:
+            return None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+            try:
+                return date.fromisoformat(s)
+            except ValueError:
+                raise InputError(f"{name} date {s!r} does not exist; use a real YYYY-MM-DD date.") from None
+        raise InputError(f"{name} date must look like 2025-01-31 (YYYY-MM-DD), not {s[:40]!r}.")
+    raise InputError(f"{name} must be a date (YYYY-MM-DD), not {type(value).__name__}.")
+
+
+def _parse_types(value: object) -> frozenset[VideoType] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = [p for p in re.split(r"[\s,;+|/]+", value) if p]
+        if not items or any(p.lower() == "all" for p in items):
+            return None
+        return _normalize_types(items)
+    return _normalize_types(value)
+
+
+def _parse_bool(value: object, name: str) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, str):
+        s = value.strip().lower()
+        if s in ("", "0", "false", "no", "off", "n"):
+            return False
+        if s in ("1", "true", "yes", "on", "y"):
+            return True
+    raise InputError(f"{name} must be yes or no, not {str(value)[:20]!r}.")
+
+
+def format_keywords(words: Iterable[str]) -> str:
+    """Keywords back to the text ``parse_keywords`` reads; phrases with a comma are quoted."""
+    return ", ".join(f'"{w}"' if any(c in w for c in ",;\"") else w for w in words)
+
+
+__all__ = ["FilterSpec", "parse_duration", "parse_keywords", "format_keywords", "MAX_DURATION_SECONDS"]
