@@ -141,7 +141,8 @@ def quota_summary(result: FetchResult) -> str:
 
 class _StderrProgress:
     def __init__(self, quiet: bool, err: TextIO) -> None:
-        self.quiet, self.err, self.last: dict[str, str] = quiet, err, {}
+        self.quiet, self.err = quiet, err
+        self.last: dict[str, str] = {}
 
     def __call__(self, p: Progress) -> None:
         if self.quiet:

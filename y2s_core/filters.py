@@ -13,9 +13,10 @@ Rules, all inclusive:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Any
 
 import isodate
 
@@ -26,7 +27,12 @@ MAX_DURATION_SECONDS = 100 * 24 * 3600  # anything longer is a typo
 MAX_KEYWORDS = 100
 MAX_KEYWORD_CHARS = 200
 
-_TYPE_LABELS = {VideoType.SHORT: "Shorts", VideoType.LONG: "Long", VideoType.LIVE: "Live", VideoType.UPCOMING: "Upcoming"}
+_TYPE_LABELS = {
+    VideoType.SHORT: "Shorts",
+    VideoType.LONG: "Long",
+    VideoType.LIVE: "Live",
+    VideoType.UPCOMING: "Upcoming",
+}
 _ASCII_WORD = "0-9a-z"
 
 
@@ -63,7 +69,9 @@ def _normalize_keywords(value: object, name: str) -> tuple[str, ...]:
         if not word.rstrip("*").strip():
             continue
         if len(word) > MAX_KEYWORD_CHARS:
-            raise InputError(f"{name} keyword too long ({len(word)} characters; at most {MAX_KEYWORD_CHARS}).")
+            raise InputError(
+                f"{name} keyword too long ({len(word)} characters; at most {MAX_KEYWORD_CHARS})."
+            )
         if word.casefold() not in seen:
             seen.add(word.casefold())
             out.append(word)
@@ -95,9 +103,13 @@ def _normalize_types(value: object) -> frozenset[VideoType] | None:
         try:
             out.add(VideoType.parse(str(item)))
         except ValueError:
-            raise InputError(f"Unknown video type {str(item)[:40]!r}; use short, long, live or upcoming.") from None
+            raise InputError(
+                f"Unknown video type {str(item)[:40]!r}; use short, long, live or upcoming."
+            ) from None
     if not out:
-        raise InputError("Pick at least one video type (short, long, live, upcoming), or leave types unset for all.")
+        raise InputError(
+            "Pick at least one video type (short, long, live, upcoming), or leave types unset for all."
+        )
     return frozenset(out)
 
 
@@ -234,7 +246,7 @@ class FilterSpec:
         """User/CLI text -> spec. Blank means unset. Every bad field is reported in one ``InputError``."""
         errors: list[str] = []
 
-        def attempt(fn, value, *args):  # type: ignore[no-untyped-def]
+        def attempt(fn: Callable[..., Any], value: object, *args: object) -> Any:
             try:
                 return fn(value, *args)
             except InputError as exc:
@@ -287,7 +299,7 @@ class FilterSpec:
 # ---------------------------------------------------------------------------------------------- parsers
 
 _UNIT_RE = re.compile(
-    r"\s*(\d{1,9})\s*(h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\s*",
+    r"\s*(\d{1,9})\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])\s*",
     re.IGNORECASE,
 )
 _ISO_RE = re.compile(r"P(?:\d{1,9}(?:[.,]\d+)?[YMWD])*(?:T(?:\d{1,9}(?:[.,]\d+)?[HMS])+)?")
@@ -305,7 +317,9 @@ def parse_duration(text: str | int) -> int:
     if seconds < 0:
         raise InputError(f"A duration can't be negative (got {text!r}).")
     if seconds > MAX_DURATION_SECONDS:
-        raise InputError(f"Duration {str(text)[:40]!r} is too long (more than {MAX_DURATION_SECONDS // 86400} days).")
+        raise InputError(
+            f"Duration {str(text)[:40]!r} is too long (more than {MAX_DURATION_SECONDS // 86400} days)."
+        )
     return seconds
 
 
@@ -313,8 +327,8 @@ def _duration_seconds(s: str) -> int:
     shown = repr(s if len(s) <= 40 else s[:39] + "…")
     if not s:
         raise InputError(f"Empty duration; {_DURATION_HELP}.")
-    if s.startswith("-") and len(s) > 1:
-        return -1 if _duration_seconds(s[1:]) >= 0 else 0
+    if s.startswith("-"):
+        raise InputError(f"A duration can't be negative (got {shown}).")
     if re.fullmatch(r"\d{1,9}", s):
         return int(s)
     if re.fullmatch(r"\d{1,9}(:\d{1,2}){1,2}", s):
@@ -448,7 +462,7 @@ def _parse_bool(value: object, name: str) -> bool:
 
 def format_keywords(words: Iterable[str]) -> str:
     """Keywords back to the text ``parse_keywords`` reads; phrases with a comma are quoted."""
-    return ", ".join(f'"{w}"' if any(c in w for c in ",;\"") else w for w in words)
+    return ", ".join(f'"{w}"' if any(c in w for c in ",;\n") else w for w in words)
 
 
 __all__ = ["FilterSpec", "parse_duration", "parse_keywords", "format_keywords", "MAX_DURATION_SECONDS"]

@@ -162,10 +162,10 @@ def classify(item: dict, in_shorts: bool | None) -> VideoType:
     """The type rule (ARCHITECTURE.md). ``in_shorts``: UUSH membership, or None when the channel has no UUSH."""
     snippet = item.get("snippet", {})
     live = item.get("liveStreamingDetails") or {}
+    if snippet.get("liveBroadcastContent") == "upcoming":  # P0D until it airs: never a Short
+        return VideoType.UPCOMING
     if in_shorts:
         return VideoType.SHORT
-    if snippet.get("liveBroadcastContent") == "upcoming":
-        return VideoType.UPCOMING
     if live.get("actualStartTime") or snippet.get("liveBroadcastContent") == "live":
         return VideoType.LIVE
     if in_shorts is None:
@@ -241,6 +241,16 @@ def _plain(message: str) -> str:
     return re.sub(r"<[^>]+>", "", message or "").strip().rstrip(".")
 
 
+class _QuotaHttpError(HttpError):
+    def __init__(self) -> None:
+        resp = httplib2.Response({"status": "403"})
+        body = {"error": {"code": 403, "errors": [{"reason": "quotaExceeded", "domain": "youtube.quota"}]}}
+        super().__init__(resp, json.dumps(body).encode())
+
+
+_QUOTA_ERROR = _QuotaHttpError()
+
+
 # ------------------------------------------------------------------------------------------ progress
 
 
@@ -296,6 +306,7 @@ class YouTubeClient:
         self.max_workers = max_workers
         self.num_retries = num_retries
         self._retry_sleep = retry_sleep
+        self._exhausted_until: datetime | None = None
         key = self.settings.youtube_api_key or DEMO_API_KEY
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
@@ -311,12 +322,18 @@ class YouTubeClient:
         return http
 
     def _execute(self, request: Any, context: str) -> dict:
+        if self._exhausted_until and datetime.now(timezone.utc) < self._exhausted_until:
+            # quota is spent until the reset: fail fast instead of sending calls Google will refuse
+            raise translate_http_error(_QUOTA_ERROR, context)
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
             return request.execute(http=self._http(), num_retries=self.num_retries)
         except HttpError as e:
-            raise translate_http_error(e, context) from None
+            err = translate_http_error(e, context)
+            if isinstance(err, QuotaExceeded):
+                self._exhausted_until = err.resets_at
+            raise err from None
         except (httplib2.HttpLib2Error, OSError) as e:
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
             raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.") from None

@@ -1,0 +1,23 @@
+"""YouTube2Sheets dashboard: page config, the demo banner and navigation. The pages live in pages/.
+
+Run: ``streamlit run app.py`` (or scripts/app.sh). With no YouTube key it runs in demo mode.
+"""
+
+import streamlit as st
+
+from y2s_core import st_cache
+
+st.set_page_config(page_title="YouTube2Sheets", page_icon="📺", layout="wide")
+
+settings, problem = st_cache.load_settings()
+page = st.navigation(
+    [
+        st.Page("pages/fetch.py", title="Fetch", icon="📥", url_path="fetch", default=True),
+        st.Page("pages/review.py", title="Review and approve", icon="✅", url_path="review"),
+        st.Page("pages/metrics.py", title="Metrics", icon="📊", url_path="metrics"),
+        st.Page("pages/push.py", title="Push", icon="📤", url_path="push"),
+        st.Page("pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
+    ]
+)
+st_cache.demo_banner(settings, problem)
+page.run()

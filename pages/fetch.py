@@ -1,0 +1,118 @@
+"""Fetch: channels (any form, several at once) + filters -> videos, with live progress and the resolver summary."""
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from y2s_core import st_cache, ui
+from y2s_core.errors import QuotaExceeded, Y2SError
+from y2s_core.youtube import quota_resets_at
+
+P = "fetch."
+FORM_KEYS = [P + name for name in vars(ui.FilterForm())] + [P + "channels"]
+
+settings = st_cache.current_settings()
+ss = st.session_state
+
+st.title("Fetch videos")
+st.caption(
+    "Paste channels in any form, one per line or comma-separated: @handle, a channel URL "
+    "(/@handle, /channel/UC…, /user/…, /c/…), a UC… id, or a video URL."
+)
+
+defaults = {P + "channels": "@y2sdemo" if settings.demo else "", **ss[st_cache.FILTERS].as_widget_values(P)}
+st_cache.restore_widgets(defaults)
+
+with st.form("fetch.form"):
+    st.text_area("Channels", key=P + "channels", height=110, placeholder="@googledevelopers\nhttps://www.youtube.com/@veritasium")
+    c1, c2, c3 = st.columns(3)
+    c1.number_input("Max videos per channel (0 = all)", min_value=0, step=10, key=P + "max_videos",
+                    help="The newest N per channel after the other filters. Fewer videos cost less quota.")
+    c2.text_input("Min duration", key=P + "min_duration", placeholder="e.g. 60, 1:30, 2m")
+    c3.text_input("Max duration", key=P + "max_duration", placeholder="e.g. 20:00, 1h")
+    c1.multiselect("Video types", ui.TYPE_CHOICES, key=P + "types")
+    c2.date_input("Published since", value=None, min_value=ui.EARLIEST_DATE, key=P + "since")
+    c3.date_input("Published until", value=None, min_value=ui.EARLIEST_DATE, key=P + "until")
+    c1.text_input("Include keywords", key=P + "include", placeholder="tutorial*, \"live coding\"",
+                  help="A title must contain one of these words (comma-separated; end with * for a prefix).")
+    c2.text_input("Exclude keywords", key=P + "exclude", placeholder="trailer, teaser")
+    c3.checkbox("Keywords also match tags", key=P + "match_tags")
+    b1, b2, b3 = st.columns([1, 1, 2])
+    fetch_clicked = b1.form_submit_button("Fetch", type="primary", key=P + "submit")
+    refresh_clicked = b2.form_submit_button("Refresh (skip cache)", key=P + "refresh",
+                                            help="Fetch again from YouTube instead of the cached result.")
+    apply_clicked = b3.form_submit_button("Apply filters to loaded videos", key=P + "apply",
+                                          help="Narrow the videos already fetched without calling YouTube.")
+
+st_cache.remember_widgets(FORM_KEYS)
+
+if fetch_clicked or refresh_clicked or apply_clicked:
+    form = ui.FilterForm.from_widget_values(ss, P)
+    try:
+        spec = form.to_spec()
+    except Y2SError as e:
+        st.error(str(e))
+        spec = None
+    if spec is not None:
+        ss[st_cache.FILTERS] = form
+        ss[st_cache.SPEC] = spec
+        if apply_clicked:
+            st.success(f"Filters applied to the loaded videos: {spec.describe()}.")
+        else:
+            text = ss[P + "channels"]
+            try:
+                outcome = st_cache.fetch(text, spec, settings, refresh=refresh_clicked)
+            except QuotaExceeded as e:
+                partial = e.partial
+                kept = len(partial.videos) if partial is not None else 0
+                resets = ui.format_when(e.resets_at or quota_resets_at())
+                st.error(
+                    f"{settings.redact(str(e))} The daily YouTube quota resets at {resets}. "
+                    f"Kept the {kept} videos fetched before it ran out: review, measure and push them now, "
+                    "or fetch the rest after the reset."
+                )
+                if partial is not None:
+                    st_cache.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
+                                                  "quota": dict(partial.quota), "at": datetime.now(timezone.utc)})
+            except Y2SError as e:
+                st.error(settings.redact(str(e)))
+            else:
+                r = outcome.result
+                st_cache.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
+                                        "quota": dict(r.quota), "at": datetime.now(timezone.utc)})
+                if outcome.from_cache:
+                    st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
+                               "Use *Refresh* to fetch again from YouTube.")
+
+result = ss[st_cache.RESULT]
+meta = ss[st_cache.FETCH_META] or {}
+if result is None:
+    st.info("Nothing fetched yet: enter channels and press **Fetch**.")
+else:
+    shown = ui.visible_videos(result, ss[st_cache.SPEC])
+    where = "from the cache" if meta.get("from_cache") else ui.quota_line(result.quota_units, result.quota)
+    status = f"{len(result.videos):,} videos from {len(result.channels)} channel(s) ({where})"
+    if not meta.get("complete", True):
+        st.warning(f"Partial result, cut short by the quota: {status}.")
+    else:
+        st.success(f"Fetched {status}. {len(shown):,} match the current filters: {ss[st_cache.SPEC].describe()}.")
+    for w in result.warnings:
+        st.warning(w)
+    unresolved = [r.error for r in result.resolutions if r.error]
+    if unresolved:
+        st.warning("Not fetched: " + " ".join(unresolved))
+    st.subheader("Channels")
+    st.dataframe(
+        ui.resolution_frame(result.resolutions),
+        hide_index=True,
+        key="fetch.resolutions",
+        column_config={
+            "Resolved": st.column_config.CheckboxColumn("Resolved"),
+            "Subscribers": st.column_config.NumberColumn("Subscribers", format="%d"),
+            "Uploads": st.column_config.NumberColumn("Uploads", format="%d"),
+            "Note": st.column_config.TextColumn("Note", width="large"),
+        },
+    )
+    st.page_link("pages/review.py", label="Review and approve the videos", icon="✅")
+
+st.caption(f"Quota spent this session: {ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])}.")

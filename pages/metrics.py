@@ -1,0 +1,115 @@
+"""Metrics: headline figures and charts of the fetched videos (frames from y2s_core.metrics, drawn with plotly)."""
+
+import plotly.express as px
+import streamlit as st
+
+from y2s_core import metrics, st_cache, ui
+
+P = "metrics."
+VIEW_KEYS = [P + k for k in ("channels", "approved_only", "top_by", "top_n")]
+
+ss = st.session_state
+st.title("Metrics")
+result = ss[st_cache.RESULT]
+if result is None or not result.videos:
+    st.info("No videos yet: fetch a channel on the **Fetch** page first.")
+    st.page_link("pages/fetch.py", label="Go to Fetch", icon="📥")
+    st.stop()
+
+spec = ss[st_cache.SPEC]
+names = ui.channel_options(result)
+st_cache.restore_widgets({P + "channels": [], P + "approved_only": False, P + "top_by": "views", P + "top_n": 10})
+ss[P + "channels"] = [c for c in ss[P + "channels"] if c in names]
+st.caption(f"Fetch filters: {spec.describe()}.")
+c1, c2 = st.columns([3, 1])
+c1.multiselect("Channels", list(names), format_func=lambda cid: names.get(cid, cid), key=P + "channels",
+               placeholder="All channels")
+c2.toggle("Approved videos only", key=P + "approved_only")
+
+view = ui.View(channels=tuple(ss[P + "channels"]), approved_only=ss[P + "approved_only"])
+videos = ui.visible_videos(result, spec, view, ss[st_cache.APPROVED])
+if not videos:
+    st.info("No video matches these filters.")
+    st.stop()
+
+df = metrics.frame(videos)
+h = metrics.headline(df)
+m = st.columns(6)
+m[0].metric("Videos", f"{h['videos']:,}")
+m[1].metric("Channels", f"{h['channels']:,}")
+m[2].metric("Total views", f"{h['total_views']:,}")
+m[3].metric("Median views", "—" if h["median_views"] is None else f"{h['median_views']:,.0f}")
+m[4].metric("Shorts share", "—" if h["shorts_share"] is None else f"{h['shorts_share']:.0%}")
+m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"{h['median_engagement']:.2%}",
+            help="(likes + comments) / views")
+
+TYPE_COLORS = {"Short": "#e62117", "Long": "#1f77b4", "Live": "#9467bd", "Upcoming": "#7f7f7f"}
+ORDER = {"type": list(metrics.TYPE_ORDER)}
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Views over time")
+    fig = px.scatter(metrics.views_over_time(df), x="published_at", y="views", color="type", log_y=True,
+                     hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
+                     labels={"published_at": "Published", "views": "Views (log)"})
+    st.plotly_chart(fig, key=P + "views_over_time")
+with right:
+    st.subheader("Views vs duration")
+    fig = px.scatter(metrics.views_vs_duration(df), x="duration_minutes", y="views", color="type", log_y=True,
+                     hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
+                     labels={"duration_minutes": "Duration (minutes)", "views": "Views (log)"})
+    st.plotly_chart(fig, key=P + "views_vs_duration")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Type mix")
+    fig = px.bar(metrics.type_mix(df), x="channel", y="videos", color="type", hover_data=["share", "views"],
+                 color_discrete_map=TYPE_COLORS, category_orders=ORDER, labels={"videos": "Videos", "channel": ""})
+    st.plotly_chart(fig, key=P + "type_mix")
+with right:
+    st.subheader("Engagement rate")
+    fig = px.histogram(metrics.engagement_distribution(df), x="engagement_rate", color="type", nbins=40,
+                       color_discrete_map=TYPE_COLORS, category_orders=ORDER,
+                       labels={"engagement_rate": "(likes + comments) / views"})
+    fig.update_layout(xaxis_tickformat=".1%")
+    st.plotly_chart(fig, key=P + "engagement")
+
+st.subheader("Uploads per month")
+fig = px.bar(metrics.uploads_per_month(df), x="month", y="videos", color="type", color_discrete_map=TYPE_COLORS,
+             category_orders=ORDER, labels={"month": "", "videos": "Uploads"})
+st.plotly_chart(fig, key=P + "uploads_per_month")
+
+st.subheader("Upload cadence (UTC)")
+fig = px.imshow(metrics.cadence_heatmap(df), aspect="auto", color_continuous_scale="Reds",
+                labels={"x": "Hour (UTC)", "y": "", "color": "Uploads"})
+st.plotly_chart(fig, key=P + "cadence")
+
+st.subheader("Top videos")
+t1, t2 = st.columns(2)
+t1.selectbox("Rank by", metrics.TOP_BY, key=P + "top_by")
+t2.slider("How many", min_value=5, max_value=50, step=5, key=P + "top_n")
+st_cache.remember_widgets(VIEW_KEYS)
+LINK = {"url": st.column_config.LinkColumn("Link", display_text="Open ↗"),
+        "engagement_rate": st.column_config.NumberColumn("Engagement", format="percent"),
+        "outlier_score": st.column_config.NumberColumn("Outlier score", format="%.1f×")}
+st.dataframe(metrics.top_videos(df, ss[P + "top_n"], ss[P + "top_by"]), hide_index=True, column_config=LINK,
+             key=P + "top_videos")
+
+st.subheader("Outliers")
+st.caption("Views divided by the channel's median views over its 30 most recent videos: 3× means three times "
+           "the usual audience.")
+outliers = metrics.top_videos(df, 15, "outlier_score")
+fig = px.bar(outliers, x="outlier_score", y="title", color="channel", orientation="h",
+             labels={"outlier_score": "× channel median", "title": ""})
+fig.update_layout(yaxis={"categoryorder": "total ascending"})
+st.plotly_chart(fig, key=P + "outliers")
+
+if h["channels"] > 1:
+    st.subheader("Channel comparison")
+    comparison = metrics.channel_comparison(df)
+    st.dataframe(comparison, hide_index=True, key=P + "comparison",
+                 column_config={"median_engagement": st.column_config.NumberColumn(format="percent"),
+                                "shorts_share": st.column_config.NumberColumn(format="percent")})
+    fig = px.bar(comparison, x="channel", y="median_views", hover_data=["videos", "uploads_per_week"],
+                 labels={"median_views": "Median views", "channel": ""})
+    st.plotly_chart(fig, key=P + "comparison_chart")

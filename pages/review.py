@@ -1,0 +1,120 @@
+"""Review and approve: the fetched videos in a table with an Approve checkbox; approvals live in session_state."""
+
+import streamlit as st
+
+from y2s_core import st_cache, ui
+
+P = "review."
+VIEW_KEYS = [P + k for k in ("channels", "types", "search", "approved_only", "group", "thumbs")]
+
+settings = st_cache.current_settings()
+ss = st.session_state
+
+st.title("Review and approve")
+result = ss[st_cache.RESULT]
+if result is None or not result.videos:
+    st.info("No videos yet: fetch a channel on the **Fetch** page first.")
+    st.page_link("pages/fetch.py", label="Go to Fetch", icon="📥")
+    st.stop()
+
+spec = ss[st_cache.SPEC]
+names = ui.channel_options(result)
+st.caption(f"Fetch filters: {spec.describe()}. Narrow the table below without fetching again.")
+
+st_cache.restore_widgets(
+    {P + "channels": [], P + "types": [], P + "search": "", P + "approved_only": False,
+     P + "group": len(names) > 1, P + "thumbs": not settings.demo}
+)
+# a remembered channel may be gone after a new fetch
+ss[P + "channels"] = [c for c in ss[P + "channels"] if c in names]
+
+c1, c2, c3 = st.columns([2, 2, 3])
+c1.multiselect("Channels", list(names), format_func=lambda cid: names.get(cid, cid), key=P + "channels",
+               placeholder="All channels")
+c2.multiselect("Types", ui.TYPE_CHOICES, key=P + "types", placeholder="All types")
+c3.text_input("Search titles", key=P + "search", placeholder="words in the title")
+t1, t2, t3 = st.columns(3)
+t1.toggle("Approved only", key=P + "approved_only")
+t2.toggle("One table per channel", key=P + "group")
+t3.toggle("Show thumbnails", key=P + "thumbs", help="Thumbnails load from YouTube's image servers.")
+st_cache.remember_widgets(VIEW_KEYS)
+
+view = ui.View(channels=tuple(ss[P + "channels"]), types=tuple(ss[P + "types"]), search=ss[P + "search"],
+               approved_only=ss[P + "approved_only"])
+videos = ui.visible_videos(result, spec, view, ss[st_cache.APPROVED])
+shown_ids = [v.id for v in videos]
+
+
+def _approve(ids: list[str], on: bool) -> None:
+    approved = set(st.session_state[st_cache.APPROVED])
+    st.session_state[st_cache.APPROVED] = approved | set(ids) if on else approved - set(ids)
+    st_cache.bump_editor()
+
+
+def _editor_key(ids: list[str]) -> str:
+    return f"{P}editor.{ui.ids_digest([*ids, str(ss[st_cache.EDITOR_VERSION])])}"
+
+
+def _on_edit(key: str, ids: list[str]) -> None:
+    edits = st.session_state.get(key) or {}
+    st.session_state[st_cache.APPROVED] = ui.apply_edits(ids, edits.get("edited_rows", {}),
+                                                         st.session_state[st_cache.APPROVED])
+
+
+b1, b2, b3 = st.columns([1, 1, 3])
+b1.button(f"Approve all {len(shown_ids):,} shown", key=P + "approve_all", on_click=_approve, args=(shown_ids, True),
+          disabled=not shown_ids)
+b2.button("Clear shown", key=P + "clear_all", on_click=_approve, args=(shown_ids, False), disabled=not shown_ids)
+approved_total = len(ss[st_cache.APPROVED])
+b3.markdown(f"**{approved_total:,}** of {len(result.videos):,} videos approved · {len(shown_ids):,} shown")
+
+if not videos:
+    st.info("No video matches these filters. Clear the search or pick other channels/types.")
+    st.stop()
+
+COLUMN_CONFIG = {
+    "Approve": st.column_config.CheckboxColumn("Approve", help="Tick to push this video", default=False),
+    "Thumbnail": st.column_config.ImageColumn("Thumbnail", width="small"),
+    "Published": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
+    "Title": st.column_config.TextColumn("Title", width="large"),
+    "Views": st.column_config.NumberColumn("Views", format="%d"),
+    "Likes": st.column_config.NumberColumn("Likes", format="%d", help="Empty when the creator hides likes"),
+    "Comments": st.column_config.NumberColumn("Comments", format="%d"),
+    "URL": st.column_config.LinkColumn("Link", display_text="Open ↗"),
+}
+order = [c for c in ui.REVIEW_COLUMNS if ss[P + "thumbs"] or c != "Thumbnail"]
+
+
+def _table(group: list) -> None:
+    ids = [v.id for v in group]
+    key = _editor_key(ids)
+    edited = st.data_editor(
+        ui.review_frame(group, ss[st_cache.APPROVED]),
+        key=key,
+        hide_index=True,
+        column_order=order,
+        column_config=COLUMN_CONFIG,
+        disabled=[c for c in ui.REVIEW_COLUMNS if c != "Approve"],
+        on_change=_on_edit,
+        args=(key, ids),
+        height=min(40 + 35 * len(ids), 560),
+    )
+    # the returned table is the truth too (also when the edit state was set without a callback)
+    approved = set(ss[st_cache.APPROVED]) - set(ids)
+    ss[st_cache.APPROVED] = approved | {i for i, on in zip(ids, edited["Approve"], strict=True) if on}
+
+
+with st.container(key="review.tables"):
+    if ss[P + "group"]:
+        st.dataframe(ui.approval_summary(videos, ss[st_cache.APPROVED]), hide_index=True, key="review.summary")
+        for cid, title, group in ui.group_by_channel(videos):
+            with st.expander(f"{title} · {len(group):,} videos", expanded=len(names) <= 3):
+                g1, g2, _ = st.columns([1, 1, 3])
+                gids = [v.id for v in group]
+                g1.button("Approve channel", key=f"{P}approve_channel.{cid}", on_click=_approve, args=(gids, True))
+                g2.button("Clear channel", key=f"{P}clear_channel.{cid}", on_click=_approve, args=(gids, False))
+                _table(group)
+    else:
+        _table(videos)
+
+st.page_link("pages/push.py", label="Push the approved videos", icon="📤")

@@ -1,0 +1,81 @@
+"""Settings and connections: what is configured (never the secret values), a session-only API key, quota, cache."""
+
+import streamlit as st
+
+from y2s_core import st_cache, ui
+from y2s_core.youtube import quota_resets_at
+
+P = "settings."
+ss = st.session_state
+settings = st_cache.current_settings()
+
+st.title("Settings and connections")
+
+st.subheader("YouTube Data API")
+if ss[st_cache.API_KEY]:
+    st.success("Using the personal API key you entered for this session.")
+elif settings.has_youtube_key:
+    st.success("A YouTube API key is configured for this app (from secrets or the environment).")
+elif settings.youtube_api_url:
+    st.info("No API key; requests go to a custom endpoint without one.")
+else:
+    st.info("No YouTube API key configured: the app runs in demo mode on the built-in emulator.")
+if settings.youtube_api_url:
+    st.caption(f"YouTube endpoint override: `{settings.youtube_api_url}`")
+
+
+def _use_key() -> None:
+    key = (st.session_state.get(P + "api_key") or "").strip()
+    if key:
+        st.session_state[st_cache.API_KEY] = key
+    st.session_state[P + "api_key"] = ""  # the field never keeps (or re-shows) the key
+
+
+def _forget_key() -> None:
+    st.session_state[st_cache.API_KEY] = ""
+    st.session_state[P + "api_key"] = ""
+
+
+with st.form("settings.key_form", clear_on_submit=False):
+    st.text_input("Personal YouTube API key (this session only)", type="password", key=P + "api_key",
+                  help="Kept in this browser session's memory only; never stored or shown. "
+                       "Create one in Google Cloud Console > APIs & Services > Credentials.")
+    st.form_submit_button("Use this key", key=P + "use_key", on_click=_use_key)
+st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[st_cache.API_KEY])
+
+st.subheader("Google Sheets")
+if settings.service_account_email:
+    st.success(f"Service account configured. Share each sheet with **{settings.service_account_email}** as Editor.")
+elif settings.sheets_api_url:
+    st.info("No service account; Sheets requests go to a custom endpoint that needs none.")
+else:
+    st.warning(
+        "No service account configured: pushes to Google Sheets will fail. Add `[gcp_service_account]` "
+        "to the app's secrets (Streamlit Community Cloud: App settings > Secrets) or set "
+        "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON to the key file's path. Local workbooks and downloads still work."
+    )
+if settings.sheets_api_url:
+    st.caption(f"Sheets endpoint override: `{settings.sheets_api_url}`")
+st.caption(f"Local data folder (workbooks): `{settings.data_dir}`")
+
+st.subheader("Quota")
+c1, c2 = st.columns(2)
+c1.metric("YouTube units spent this session", f"{ss[st_cache.QUOTA_UNITS]:,}")
+c2.metric("Daily quota resets", ui.format_when(quota_resets_at()))
+st.caption(ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])
+           + ". A project's default quota is 10,000 units a day; cached fetches cost nothing.")
+
+st.subheader("Cache and session")
+
+
+def _clear_cache() -> None:
+    st_cache.clear_fetch_cache()
+    st.session_state[P + "cleared"] = True
+
+
+c1, c2 = st.columns(2)
+c1.button("Clear cached fetches", key=P + "clear_cache", on_click=_clear_cache,
+          help=f"Fetch results are cached for {st_cache.FETCH_TTL_SECONDS // 60} minutes.")
+c2.button("Forget fetched videos and approvals", key=P + "reset", on_click=st_cache.reset_session_data)
+if ss.pop(P + "cleared", False):
+    st.success("Cached fetches cleared: the next fetch calls YouTube again.")

@@ -1,0 +1,85 @@
+"""Helpers for the AppTest suite (tests/test_app_pages.py): start the app, drive pages by widget key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "app.py"
+PAGES = ("pages/fetch.py", "pages/review.py", "pages/metrics.py", "pages/push.py", "pages/settings.py")
+TIMEOUT = 30
+
+
+def start_app() -> AppTest:
+    """The app, run once on its default page (Fetch). Secrets are pinned so no secrets.toml on the
+    machine can leak into a test (st.secrets would read ./.streamlit/secrets.toml otherwise)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.secrets["Y2S_TEST"] = "1"
+    return at.run()
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(page).run()
+
+
+def fetch(at: AppTest, channels: str | None = None, **filters: Any) -> AppTest:
+    """Fill the Fetch form (channels, then ``fetch.<field>`` widgets) and press Fetch."""
+    if not at.text_area:  # not on the Fetch page
+        goto(at, "pages/fetch.py")
+    if channels is not None:
+        at.text_area(key="fetch.channels").input(channels)
+    for name, value in filters.items():
+        set_widget(at, "fetch." + name, value)
+    return at.button(key="fetch.submit").click().run()
+
+
+def set_widget(at: AppTest, key: str, value: Any) -> None:
+    for kind in ("text_input", "number_input", "multiselect", "date_input", "checkbox", "toggle", "radio",
+                 "selectbox", "slider", "text_area"):
+        widgets = getattr(at, kind)
+        try:
+            widget = widgets(key=key)
+        except KeyError:
+            continue
+        widget.set_value(value)
+        return
+    raise KeyError(f"no widget with key {key!r} on this page")
+
+
+def texts(elements: Any) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def all_text(at: AppTest) -> str:
+    """Every element of the rendered page as protobuf text: whatever a user could see is in here."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def editor_key(at: AppTest, index: int = 0) -> str:
+    key = at.data_editor[index].key
+    assert key and key.startswith("review.editor."), key
+    return key
+
+
+def tick(at: AppTest, rows: list[int], index: int = 0, on: bool = True) -> AppTest:
+    """Tick (or untick) Approve on table rows, as the browser's edit state would, and rerun."""
+    key = editor_key(at, index)
+    at.session_state[key] = {
+        "edited_rows": {r: {"Approve": on} for r in rows},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    return at.run()

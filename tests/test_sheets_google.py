@@ -1,0 +1,308 @@
+"""GoogleSheetTarget: real gspread 6 against the Sheets emulator (in-process, and served on 127.0.0.1).
+
+Request counts, RAW writes, faults and their recovery, error mapping, endpoint override.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from y2s_core.emulators.sheets import SheetsEmulator
+from y2s_core.emulators.transport import requests_session
+from y2s_core.errors import InputError, PermissionDenied, SheetNotFound, SheetsError
+from y2s_core.models import Video, VideoType
+from y2s_core.settings import Settings
+from y2s_core.sheets import (
+    EXTRA_COLUMNS,
+    STANDARD_COLUMNS,
+    GoogleSheetTarget,
+    RetryPolicy,
+    open_target,
+    push,
+)
+
+FULL = list(STANDARD_COLUMNS + EXTRA_COLUMNS)
+EMAIL = "y2s-bot@my-project.iam.gserviceaccount.com"
+WRITE_KINDS = ("values.append", "values.batchUpdate", "spreadsheets.batchUpdate")
+
+
+def video_row(i: int, views: int | None = 100, title: str | None = None) -> dict:
+    return Video(
+        id=f"vid{i:08d}",
+        channel_id="UCabcdefghijklmnopqrstuv",
+        channel_title="Chan",
+        published_at=datetime(2024, 5, 1, 12, tzinfo=timezone.utc),
+        title=title if title is not None else f"Video {i}",
+        duration_seconds=75,
+        type=VideoType.LONG,
+        views=views,
+        likes=10,
+        comments=2,
+    ).to_row()
+
+
+def rows(n: int, views: int = 100) -> list[dict]:
+    return [video_row(i, views=views) for i in range(n)]
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def emu() -> SheetsEmulator:
+    return SheetsEmulator(autocreate=False)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def make_target(emu: SheetsEmulator, spec: str, sleeps: Sleeps | None = None, *, settings: Settings | None = None,
+                **kw: Any) -> GoogleSheetTarget:
+    return GoogleSheetTarget(spec, kw.pop("tab", "Videos"), settings=settings or Settings(),
+                             session=requests_session(emu), retry=RetryPolicy(sleep=sleeps or (lambda s: None)), **kw)
+
+
+def kinds(emu: SheetsEmulator) -> Counter:
+    return Counter(r.kind for r in emu.requests)
+
+
+def video_ids(emu: SheetsEmulator, sid: str) -> list[str]:
+    grid = emu.values(sid, "Videos")
+    col = grid[0].index("Video ID")
+    return [r[col] for r in grid[1:]]
+
+
+# ----------------------------------------------------------------- request counts
+
+
+def test_request_count_does_not_grow_with_rows(emu):
+    counts = {}
+    for n in (10, 1000):
+        sid = emu.create_spreadsheet(title=f"n{n}", sheets={"Videos": []})
+        emu.reset_requests()
+        push(rows(n), make_target(emu, sid))
+        first = kinds(emu)
+        emu.reset_requests()
+        changed = rows(n)
+        for i in range(0, n, 2):
+            changed[i] = video_row(i, views=5)
+        push(changed + [video_row(n)], make_target(emu, sid))
+        counts[n] = (first, kinds(emu))
+        assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(n + 1)]
+    assert counts[10] == counts[1000]
+    first, second = counts[10]
+    assert first == Counter({"spreadsheets.get": 1, "values.get": 1, "values.batchUpdate": 1, "values.append": 1,
+                             "spreadsheets.batchUpdate": 1})
+    assert second == first
+
+
+def test_second_push_writes_only_the_changed_stats(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    push(rows(50), make_target(emu, sid))
+    emu.reset_requests()
+    changed = rows(50)
+    changed[7] = video_row(7, views=4242)
+    changed[8] = video_row(8, views=4343)
+    result = push(changed, make_target(emu, sid))
+    assert result.plan.summary() == "0 new, 2 updated, 48 unchanged"
+    writes = [r for r in emu.requests if r.kind in WRITE_KINDS]
+    assert [r.kind for r in writes] == ["values.batchUpdate"]
+    data = writes[0].body["data"]
+    assert [(d["range"], d["values"]) for d in data] == [("'Videos'!G9:G10", [[4242], [4343]])]
+    assert result.requests == len(emu.requests) == 3
+
+
+def test_unchanged_push_only_reads(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    push(rows(20), make_target(emu, sid))
+    emu.reset_requests()
+    result = push(rows(20), make_target(emu, sid))
+    assert result.plan.summary() == "0 new, 0 updated, 20 unchanged"
+    assert kinds(emu) == Counter({"spreadsheets.get": 1, "values.get": 1})
+
+
+def test_reads_unformatted_values_and_writes_raw(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    tricky = ["=IMPORTXML(\"https://example.com\",\"//title\")", "+1 trick", "-20%", "@home", "=SUM(1,2)"]
+    push([video_row(i, title=t) for i, t in enumerate(tricky)], make_target(emu, sid))
+    push([video_row(i, views=1, title=t) for i, t in enumerate(tricky)], make_target(emu, sid))
+    gets = [r for r in emu.requests if r.kind == "values.get"]
+    assert gets and all(r.params.get("valueRenderOption") == "UNFORMATTED_VALUE" for r in gets)
+    appends = [r for r in emu.requests if r.kind == "values.append"]
+    assert appends and all(r.params.get("valueInputOption") == "RAW" for r in appends)
+    assert all(r.params.get("insertDataOption") == "INSERT_ROWS" for r in appends)
+    updates = [r for r in emu.requests if r.kind == "values.batchUpdate"]
+    assert len(updates) == 2 and all(r.body["valueInputOption"] == "RAW" for r in updates)
+    assert emu.formulas(sid, "Videos") == {}
+    grid = emu.values(sid, "Videos")
+    assert [r[4] for r in grid[1:]] == tricky
+    assert all(isinstance(r[6], int) for r in grid[1:])  # numbers stay numbers
+    assert all(r[1] == "2024-05-01" for r in grid[1:])
+
+
+def test_missing_tab_is_created_with_header_frozen_and_checkboxes(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Sheet1": [["other data"]]})
+    result = push(rows(3), make_target(emu, sid))
+    assert emu.values(sid, "Sheet1") == [["other data"]]
+    grid = emu.values(sid, "Videos")
+    assert grid[0] == FULL and len(grid) == 4
+    batch = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"]
+    add = batch[0].body["requests"][0]["addSheet"]["properties"]
+    assert add["title"] == "Videos" and add["gridProperties"]["frozenRowCount"] == 1
+    validation = batch[-1].body["requests"][0]["setDataValidation"]
+    assert validation["rule"]["condition"]["type"] == "BOOLEAN"
+    assert (validation["range"]["startRowIndex"], validation["range"]["endRowIndex"]) == (1, 4)
+    assert validation["range"]["startColumnIndex"] == FULL.index("NotebookLM")
+    assert emu.data_validations(sid, "Videos")
+    assert result.url and result.url.startswith(f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=")
+
+
+def test_dry_run_reads_but_never_writes_nor_creates_the_tab(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Sheet1": []})
+    result = push(rows(5), make_target(emu, sid), dry_run=True)
+    assert result.dry_run and result.plan.summary() == "5 new, 0 updated, 0 unchanged"
+    assert set(kinds(emu)) <= {"spreadsheets.get", "values.get"}
+    with pytest.raises(Exception):  # noqa: B017 - the tab must still not exist
+        emu.values(sid, "Videos")
+
+
+def test_large_payloads_are_split_and_land_once(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    result = push(rows(300), make_target(emu, sid, max_request_bytes=20_000))
+    appends = [r for r in emu.requests if r.kind == "values.append"]
+    assert len(appends) > 1
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(300)]
+    validation = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"][-1].body["requests"]
+    assert len(validation) == 1  # contiguous appended spans merged into one range
+    assert result.plan.new == 300
+
+
+# ----------------------------------------------------------------- opening
+
+
+def test_open_by_url_forms_and_key(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": [FULL]})
+    for spec in (sid, f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=0",
+                 f"https://docs.google.com/spreadsheets/d/{sid}/edit?usp=sharing"):
+        assert push(rows(1), open_target(spec, "Videos", Settings(), requests_session(emu))).plan.new in (0, 1)
+    assert video_ids(emu, sid) == ["vid00000000"]
+
+
+def test_tab_name_match_is_case_insensitive(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"videos": []})
+    push(rows(2), make_target(emu, sid, tab="VIDEOS"))
+    assert len(emu.values(sid, "videos")) == 3
+
+
+# ----------------------------------------------------------------- faults
+
+
+def test_a_503_on_append_is_retried_without_duplicating(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    emu.fail_next(status=503, times=1, kind="values.append")
+    push(rows(30), make_target(emu, sid, sleeps))
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(30)]
+    assert len(sleeps) == 1
+
+
+@pytest.mark.parametrize("kind", ["values.append", "values.batchUpdate", "spreadsheets.batchUpdate"])
+def test_failure_mid_push_then_rerun_gives_every_row_once(emu, sleeps, kind):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    push(rows(10), make_target(emu, sid))
+    more = rows(25, views=7)
+    emu.fail_next(status=503, times=50, kind=kind)
+    with pytest.raises(SheetsError, match="re-run") as info:
+        push(more, make_target(emu, sid, sleeps))
+    assert info.value.status == 503 and info.value.exit_code == 1
+    assert 0 < len(sleeps) <= 5  # bounded
+    emu.reset_requests()
+    _clear_faults(emu)
+    result = push(more, make_target(emu, sid))
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(25)]
+    grid = emu.values(sid, "Videos")
+    assert all(r[6] == 7 for r in grid[1:])
+    assert grid[0] == FULL
+    assert push(more, make_target(emu, sid)).plan.summary() == "0 new, 0 updated, 25 unchanged"
+    assert result.plan.new + result.plan.updated + result.plan.unchanged == 25
+
+
+def _clear_faults(emu: SheetsEmulator) -> None:
+    """Consume any injected failure still pending (fail_next counts down per matching request)."""
+    emu.fail_next(status=503, times=0)
+
+
+def test_429_is_retried_with_backoff_then_succeeds(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    emu.fail_next(status=429, times=2, kind="values.get")
+    push(rows(3), make_target(emu, sid, sleeps))
+    assert len(sleeps) == 2 and sleeps[0] <= sleeps[1] * 2
+    assert len(emu.values(sid, "Videos")) == 4
+
+
+def test_retries_are_bounded(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    emu.fail_next(status=500, times=100, kind="values.get")
+    with pytest.raises(SheetsError) as info:
+        push(rows(3), make_target(emu, sid, sleeps))
+    assert info.value.status == 500
+    assert kinds(emu)["values.get"] == 5 and len(sleeps) == 4
+
+
+def test_404_is_sheet_not_found(emu):
+    with pytest.raises(SheetNotFound) as info:
+        push(rows(1), make_target(emu, "1NoSuchSpreadsheetKeyAtAll0123456789abcdefg"))
+    assert info.value.exit_code == 2 and "1NoSuchSpreadsheetKeyAtAll0123456789abcdefg" in str(info.value)
+
+
+def test_403_names_the_service_account_to_share_with(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    emu.deny(sid)
+    secret = {"client_email": EMAIL, "private_key": "-----BEGIN PRIVATE KEY-----SECRETSECRET", "private_key_id": "k1d2"}
+    with pytest.raises(PermissionDenied) as info:
+        push(rows(1), make_target(emu, sid, settings=Settings(service_account_info=secret)))
+    msg = str(info.value)
+    assert EMAIL in msg and "Share the sheet with" in msg and "Editor" in msg
+    assert "SECRETSECRET" not in msg and info.value.email == EMAIL and info.value.exit_code == 4
+
+
+def test_400_is_a_sheets_error_with_googles_message_and_no_retry(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    emu.fail_next(status=400, times=1, kind="values.batchUpdate")
+    with pytest.raises(SheetsError) as info:
+        push(rows(1), make_target(emu, sid, sleeps))
+    assert info.value.status == 400 and "rejected" in str(info.value) and sleeps == []
+
+
+def test_bad_url_is_an_input_error(emu):
+    with pytest.raises(InputError):
+        make_target(emu, "https://example.com/not-a-sheet")
+
+
+def test_unreachable_endpoint_is_a_clear_sheets_error(sleeps):
+    target = GoogleSheetTarget("1abcdefghijklmnopqrstuvwxyz", settings=Settings(sheets_api_url="http://127.0.0.1:9"),
+                               retry=RetryPolicy(sleep=sleeps))
+    with pytest.raises(SheetsError, match="unreachable"):
+        push(rows(1), target)
+    assert len(sleeps) == 4
+
+
+# ----------------------------------------------------------------- endpoint override, over real HTTP
+
+
+def test_sheets_api_url_points_gspread_at_the_served_emulator_without_a_token(sheets_server):
+    emu = sheets_server.app
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    target = open_target(f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=0", "Videos",
+                         Settings.from_env({"Y2S_SHEETS_API_URL": sheets_server.url}))
+    push(rows(4), target)
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(4)]
+    assert emu.requests and not any(r.authorized for r in emu.requests)
+    assert all(r.path.startswith("/v4/spreadsheets/") for r in emu.requests)

@@ -1,0 +1,874 @@
+"""The demo catalog the YouTube emulator serves: five channels, ~22,800 uploads, fully deterministic.
+
+Everything is generated from fixed seeds (``random.Random(str)`` hashes the seed with SHA-512, so
+PYTHONHASHSEED does not matter) against a fixed clock, ``DEMO_NOW``; nothing reads the real time.
+The whole catalog builds in about 0.4 s and is immutable, so ``demo_catalog()``
+builds it once per process.
+
+Channels (title, handle, extras):
+
+* ``Y2S Demo Lab`` @y2sdemo, username ``y2sdemolab``: 150 public uploads plus 2 private and 1 deleted
+  entry that only the uploads playlist lists; a UUSH playlist; every edge case (``Catalog.special``).
+* ``Big Channel Demo`` @bigchannel: exactly 2,600 uploads, about 25 % Shorts, UUSH.
+* ``Huge Channel Demo`` @hugechannel: exactly 20,000 uploads, UUSH.
+* ``Old School Tutorials`` @oldschool, username ``oldschooltutorials``, custom name
+  ``OldSchoolTutorials`` (found by search only): no UUSH playlist, 40 videos whose durations sit on
+  both sides of the Shorts duration limits before and after 2024-10-15.
+* ``Empty Channel`` @emptychannel: no uploads, hidden subscriber count, no country.
+
+``Catalog.video(id)`` returns the API resource (every part) exactly as ``videos.list`` would;
+``Catalog.expected_type(id)`` says what the architecture's type rule must make of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import random
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+DEMO_NOW = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
+SHORTS_CUTOFF = datetime(2024, 10, 15, tzinfo=timezone.utc)  # Shorts may be up to 180 s from here on
+
+_NOW = int(DEMO_NOW.timestamp())
+_CUTOFF = int(SHORTS_CUTOFF.timestamp())
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_VIDEO_LAST = "AEIMQUYcgkosw048"  # a real video id is 64 bits: the 11th character carries 4 of them
+_CHANNEL_LAST = "AQgw"  # a channel id is "UC" + 128 bits: the 22nd character carries 2 of them
+SEED = "y2s-demo-catalog-v1"
+
+VIDEO_PARTS = frozenset(
+    {"id", "snippet", "contentDetails", "fileDetails", "liveStreamingDetails", "localizations",
+     "paidProductPlacementDetails", "player", "processingDetails", "recordingDetails", "statistics",
+     "status", "suggestions", "topicDetails"}
+)
+CHANNEL_PARTS = frozenset(
+    {"id", "snippet", "contentDetails", "statistics", "status", "brandingSettings", "topicDetails",
+     "localizations", "contentOwnerDetails", "auditDetails"}
+)
+PLAYLIST_ITEM_PARTS = frozenset({"id", "snippet", "contentDetails", "status"})
+PLAYLIST_PARTS = frozenset({"id", "snippet", "contentDetails", "status", "player", "localizations"})
+SEARCH_PARTS = frozenset({"id", "snippet"})
+
+
+def _ts(dt: datetime) -> int:
+    return int(dt.timestamp())
+
+
+def _utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> int:
+    return _ts(datetime(y, mo, d, h, mi, s, tzinfo=timezone.utc))
+
+
+def rfc3339(epoch: int, millis: bool = False) -> str:
+    """1700000000 -> '2023-11-14T22:13:20Z' (or '...20.000Z' with ``millis``), as the API writes it."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + (".000Z" if millis else "Z")
+
+
+def iso_duration(seconds: int) -> str:
+    """253 -> 'PT4M13S', 93784 -> 'P1DT2H3M4S', 3600 -> 'PT1H', 0 -> 'P0D' (the API's spelling)."""
+    if seconds <= 0:
+        return "P0D"
+    d, rem = divmod(seconds, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    t = (f"{h}H" if h else "") + (f"{m}M" if m else "") + (f"{s}S" if s else "")
+    return "P" + (f"{d}D" if d else "") + ("T" + t if t else "")
+
+
+def etag(*parts: object) -> str:
+    """A stable 27-character etag (urlsafe base64 of a SHA-1), like the API's."""
+    digest = hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def _channel_id(rng: random.Random) -> str:
+    return "UC" + "".join(rng.choice(_B64) for _ in range(21)) + rng.choice(_CHANNEL_LAST)
+
+
+class DemoChannel(NamedTuple):
+    id: str
+    title: str
+    handle: str  # "@y2sdemo": snippet.customUrl
+    username: str | None  # legacy username (channels.list forUsername)
+    custom_name: str | None  # legacy custom URL name (/c/Name); search finds it, forHandle does not
+    description: str
+    published_at: str  # snippet.publishedAt, verbatim
+    country: str | None
+    subscribers: int
+    hidden_subscribers: bool
+    has_shorts_playlist: bool
+    keywords: str
+
+    @property
+    def uploads_playlist_id(self) -> str:
+        return "UU" + self.id[2:]
+
+    @property
+    def shorts_playlist_id(self) -> str:
+        return "UUSH" + self.id[2:]
+
+
+class DemoVideo(NamedTuple):
+    """One entry of an uploads playlist. ``availability`` != "public": listed, never returned by videos.list."""
+
+    id: str
+    channel_id: str
+    title: str
+    published: int  # snippet.publishedAt, epoch seconds (also the playlist item's publishedAt)
+    duration: int | None  # seconds; None: contentDetails.duration is absent
+    live: str  # liveBroadcastContent: none | live | upcoming
+    stream: tuple[int | None, int | None, int | None, int | None] | None  # scheduled, start, end, viewers
+    in_shorts: bool  # listed in the channel's UUSH playlist
+    views: int
+    likes: int | None  # None: hidden by the creator
+    comments: int | None  # None: comments are off
+    tags: tuple[str, ...]
+    description: str
+    category: str
+    language: str | None  # snippet.defaultLanguage
+    audio_language: str | None  # snippet.defaultAudioLanguage
+    hd: bool
+    caption: bool
+    licensed: bool
+    maxres: bool  # thumbnails include standard and maxres
+    millis: bool  # publishedAt written with ".000Z"
+    availability: str = "public"  # public | private | deleted
+
+
+def _round_subscribers(n: int) -> int:
+    """The API rounds subscriber counts down to three significant figures."""
+    if n < 1000:
+        return n
+    step = 10 ** (int(math.log10(n)) - 2)
+    return n // step * step
+
+
+_THUMB_SIZES = (
+    ("default", "default", 120, 90),
+    ("medium", "mqdefault", 320, 180),
+    ("high", "hqdefault", 480, 360),
+    ("standard", "sddefault", 640, 480),
+    ("maxres", "maxresdefault", 1280, 720),
+)
+
+
+def video_thumbnails(v: DemoVideo, sizes: bool = True, upto: int | None = None) -> dict[str, Any]:
+    suffix = "_live" if v.live != "none" else ""
+    n = upto if upto is not None else (5 if v.maxres else 3)
+    out: dict[str, Any] = {}
+    for name, file, w, h in _THUMB_SIZES[:n]:
+        url = f"https://i.ytimg.com/vi/{v.id}/{file}{suffix}.jpg"
+        out[name] = {"url": url, "width": w, "height": h} if sizes else {"url": url}
+    return out
+
+
+def channel_thumbnails(ch: DemoChannel, sizes: bool = True) -> dict[str, Any]:
+    token = etag("avatar", ch.id)[:22]
+    out: dict[str, Any] = {}
+    for name, px in (("default", 88), ("medium", 240), ("high", 800)):
+        url = f"https://yt3.ggpht.com/ytc/{token}=s{px}-c-k-c0x00ffffff-no-rj"
+        out[name] = {"url": url, "width": px, "height": px} if sizes else {"url": url}
+    return out
+
+
+def playlist_item_id(playlist_id: str, video_id: str) -> str:
+    """As the API builds them: base64 of '<playlistId>.<16 hex digits>'."""
+    tail = hashlib.md5(f"{playlist_id}/{video_id}".encode()).hexdigest()[:16].upper()
+    return base64.b64encode(f"{playlist_id}.{tail}".encode()).decode("ascii")
+
+
+class Catalog:
+    """Immutable channels and videos plus the API resources built from them."""
+
+    def __init__(self, channels: Iterable[DemoChannel], uploads: Mapping[str, list[DemoVideo]],
+                 special: Mapping[str, str] | None = None) -> None:
+        self.channels: dict[str, DemoChannel] = {c.id: c for c in channels}
+        self._uploads: dict[str, tuple[DemoVideo, ...]] = {cid: tuple(vs) for cid, vs in uploads.items()}
+        self._records: dict[str, DemoVideo] = {v.id: v for vs in self._uploads.values() for v in vs}
+        self._upload_ids = {cid: tuple(v.id for v in vs) for cid, vs in self._uploads.items()}
+        self._shorts_records: dict[str, tuple[DemoVideo, ...]] = {
+            cid: tuple(v for v in vs if v.in_shorts)
+            for cid, vs in self._uploads.items()
+            if self.channels[cid].has_shorts_playlist
+        }
+        self._shorts = {cid: tuple(v.id for v in vs) for cid, vs in self._shorts_records.items()}
+        self.special: dict[str, str] = dict(special or {})
+        self._by_handle = {c.handle.lower(): c for c in self.channels.values()}
+        self._by_username = {c.username.lower(): c for c in self.channels.values() if c.username}
+        self._by_custom = {c.custom_name.lower(): c for c in self.channels.values() if c.custom_name}
+        self._public: dict[str, tuple[DemoVideo, ...]] = {
+            cid: tuple(v for v in vs if v.availability == "public") for cid, vs in self._uploads.items()
+        }
+        self._stats = {
+            cid: (sum(v.views for v in vs), len(vs)) for cid, vs in self._public.items()
+        }
+
+    # -- lookups ---------------------------------------------------------------------------------------
+
+    def channel_by_handle(self, handle: str) -> DemoChannel | None:
+        """'@y2sdemo', 'y2sdemo', '@Y2SDemo' -> the channel (case-insensitive)."""
+        h = handle.strip().lower()
+        return self._by_handle.get(h if h.startswith("@") else "@" + h)
+
+    def channel_by_username(self, username: str) -> DemoChannel | None:
+        return self._by_username.get(username.strip().lower())
+
+    def channel_by_custom_name(self, name: str) -> DemoChannel | None:
+        return self._by_custom.get(name.strip().lower())
+
+    def channel_by_title(self, title: str) -> DemoChannel | None:
+        t = title.strip().lower()
+        return next((c for c in self.channels.values() if c.title.lower() == t), None)
+
+    def uploads(self, channel_id: str) -> list[str]:
+        """Every id the uploads playlist lists, newest first, including private and deleted entries."""
+        return list(self._upload_ids.get(channel_id, ()))
+
+    def shorts(self, channel_id: str) -> list[str] | None:
+        """The UUSH playlist's ids, newest first; None when the channel has no such playlist (404)."""
+        ids = self._shorts.get(channel_id)
+        return None if ids is None else list(ids)
+
+    def record(self, video_id: str) -> DemoVideo | None:
+        """The raw record, private and deleted entries included."""
+        return self._records.get(video_id)
+
+    def videos(self, channel_id: str) -> list[DemoVideo]:
+        """The channel's public videos (what videos.list returns), newest first."""
+        return list(self._public.get(channel_id, ()))
+
+    def playlist(self, playlist_id: str) -> tuple[DemoChannel, tuple[DemoVideo, ...]] | None:
+        """(owner, entries newest first) for an existing UU…/UUSH… playlist, else None."""
+        if playlist_id.startswith("UUSH") and "UC" + playlist_id[4:] in self._shorts_records:
+            cid = "UC" + playlist_id[4:]
+            return self.channels[cid], self._shorts_records[cid]
+        if playlist_id.startswith("UU") and "UC" + playlist_id[2:] in self._uploads:
+            cid = "UC" + playlist_id[2:]
+            return self.channels[cid], self._uploads[cid]
+        return None
+
+    def expected_type(self, video_id: str) -> str | None:
+        """Short | Long | Live | Upcoming by the architecture's rule; None for private/deleted ids.
+
+        Live-ish videos are decided first (their duration is P0D, which must not read as a Short).
+        """
+        v = self._records.get(video_id)
+        if v is None or v.availability != "public":
+            return None
+        if v.live == "upcoming":
+            return "Upcoming"
+        if self.channels[v.channel_id].has_shorts_playlist:
+            if v.in_shorts:
+                return "Short"
+        elif v.duration is not None and v.live == "none" and (
+            v.duration <= 180 if v.published >= _CUTOFF else v.duration <= 60
+        ):
+            return "Short"
+        if v.stream is not None and v.stream[1] is not None:
+            return "Live"
+        return "Long"
+
+    # -- API resources -------------------------------------------------------------------------------
+
+    def video(self, video_id: str) -> dict[str, Any] | None:
+        """The videos.list resource with every part; None for unknown, private and deleted ids."""
+        v = self._records.get(video_id)
+        if v is None or v.availability != "public":
+            return None
+        return self.video_resource(v, ("snippet", "contentDetails", "status", "statistics", "player",
+                                       "liveStreamingDetails"))
+
+    def channel(self, channel_id: str) -> dict[str, Any] | None:
+        ch = self.channels.get(channel_id)
+        return None if ch is None else self.channel_resource(ch, ("snippet", "contentDetails", "statistics"))
+
+    def channel_live_state(self, channel_id: str) -> str:
+        vs = self._public.get(channel_id, ())
+        if any(v.live == "live" for v in vs):
+            return "live"
+        if any(v.live == "upcoming" for v in vs):
+            return "upcoming"
+        return "none"
+
+    def channel_resource(self, ch: DemoChannel, parts: Iterable[str]) -> dict[str, Any]:
+        parts = set(parts)
+        r: dict[str, Any] = {"kind": "youtube#channel", "etag": etag("channel", ch.id, *sorted(parts)),
+                             "id": ch.id}
+        if "snippet" in parts:
+            sn: dict[str, Any] = {
+                "title": ch.title,
+                "description": ch.description,
+                "customUrl": ch.handle.lower(),
+                "publishedAt": ch.published_at,
+                "thumbnails": channel_thumbnails(ch),
+                "localized": {"title": ch.title, "description": ch.description},
+            }
+            if ch.country:
+                sn["country"] = ch.country
+            r["snippet"] = sn
+        if "contentDetails" in parts:
+            r["contentDetails"] = {"relatedPlaylists": {"likes": "", "uploads": ch.uploads_playlist_id}}
+        if "statistics" in parts:
+            views, count = self._stats.get(ch.id, (0, 0))
+            st: dict[str, Any] = {"viewCount": str(views)}
+            if not ch.hidden_subscribers:
+                st["subscriberCount"] = str(_round_subscribers(ch.subscribers))
+            st["hiddenSubscriberCount"] = ch.hidden_subscribers
+            st["videoCount"] = str(count)
+            r["statistics"] = st
+        if "status" in parts:
+            r["status"] = {"privacyStatus": "public", "isLinked": True, "longUploadsStatus": "longUploadsUnspecified",
+                           "madeForKids": False}
+        if "brandingSettings" in parts:
+            bs: dict[str, Any] = {"title": ch.title, "description": ch.description, "keywords": ch.keywords}
+            if ch.country:
+                bs["country"] = ch.country
+            r["brandingSettings"] = {"channel": bs, "image": {
+                "bannerExternalUrl": f"https://yt3.googleusercontent.com/{etag('banner', ch.id)}"}}
+        return r
+
+    def video_resource(self, v: DemoVideo, parts: Iterable[str]) -> dict[str, Any]:
+        parts = set(parts)
+        ch = self.channels[v.channel_id]
+        r: dict[str, Any] = {"kind": "youtube#video", "etag": etag("video", v.id, *sorted(parts)), "id": v.id}
+        if "snippet" in parts:
+            sn: dict[str, Any] = {
+                "publishedAt": rfc3339(v.published, v.millis),
+                "channelId": ch.id,
+                "title": v.title,
+                "description": v.description,
+                "thumbnails": video_thumbnails(v),
+                "channelTitle": ch.title,
+            }
+            if v.tags:
+                sn["tags"] = list(v.tags)
+            sn["categoryId"] = v.category
+            sn["liveBroadcastContent"] = v.live
+            if v.language:
+                sn["defaultLanguage"] = v.language
+            sn["localized"] = {"title": v.title, "description": v.description}
+            if v.audio_language:
+                sn["defaultAudioLanguage"] = v.audio_language
+            r["snippet"] = sn
+        if "contentDetails" in parts:
+            cd: dict[str, Any] = {}
+            if v.duration is not None:
+                cd["duration"] = iso_duration(v.duration)
+            cd.update(dimension="2d", definition="hd" if v.hd else "sd", caption="true" if v.caption else "false",
+                      licensedContent=v.licensed, contentRating={}, projection="rectangular")
+            r["contentDetails"] = cd
+        if "status" in parts:
+            r["status"] = {
+                "uploadStatus": "processed" if v.live == "none" else "uploaded",
+                "privacyStatus": "public",
+                "license": "youtube",
+                "embeddable": True,
+                "publicStatsViewable": True,
+                "madeForKids": False,
+            }
+        if "statistics" in parts:
+            st: dict[str, Any] = {"viewCount": str(v.views)}
+            if v.likes is not None:
+                st["likeCount"] = str(v.likes)
+            st["favoriteCount"] = "0"
+            if v.comments is not None:
+                st["commentCount"] = str(v.comments)
+            r["statistics"] = st
+        if "player" in parts:
+            r["player"] = {"embedHtml": (
+                f'<iframe width="480" height="270" src="//www.youtube.com/embed/{v.id}" frameborder="0" '
+                'allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; '
+                'picture-in-picture; web-share" referrerpolicy="strict-origin-when-cross-origin" '
+                "allowfullscreen></iframe>")}
+        if "liveStreamingDetails" in parts and v.stream is not None:
+            scheduled, start, end, viewers = v.stream
+            lsd: dict[str, Any] = {}
+            if start is not None:
+                lsd["actualStartTime"] = rfc3339(start)
+            if end is not None:
+                lsd["actualEndTime"] = rfc3339(end)
+            if scheduled is not None:
+                lsd["scheduledStartTime"] = rfc3339(scheduled)
+            if viewers is not None:
+                lsd["concurrentViewers"] = str(viewers)
+            if v.live != "none":
+                lsd["activeLiveChatId"] = "Cg0KC" + etag("chat", v.id)[:30]
+            r["liveStreamingDetails"] = lsd
+        return r
+
+    def playlist_item_resource(self, owner: DemoChannel, playlist_id: str, position: int, v: DemoVideo,
+                               parts: Iterable[str]) -> dict[str, Any]:
+        parts = set(parts)
+        public = v.availability == "public"
+        r: dict[str, Any] = {"kind": "youtube#playlistItem",
+                             "etag": etag("pli", playlist_id, v.id, position, *sorted(parts)),
+                             "id": playlist_item_id(playlist_id, v.id)}
+        if "snippet" in parts:
+            if public:
+                title, desc, thumbs = v.title, v.description, video_thumbnails(v)
+            elif v.availability == "private":
+                title, desc, thumbs = "Private video", "This video is private.", {}
+            else:
+                title, desc, thumbs = "Deleted video", "This video is unavailable.", {}
+            sn: dict[str, Any] = {
+                "publishedAt": rfc3339(v.published),
+                "channelId": owner.id,
+                "title": title,
+                "description": desc,
+                "thumbnails": thumbs,
+                "channelTitle": owner.title,
+                "playlistId": playlist_id,
+                "position": position,
+                "resourceId": {"kind": "youtube#video", "videoId": v.id},
+            }
+            if public:
+                sn["videoOwnerChannelTitle"] = owner.title
+                sn["videoOwnerChannelId"] = owner.id
+            r["snippet"] = sn
+        if "contentDetails" in parts:
+            cd: dict[str, Any] = {"videoId": v.id}
+            if public:
+                cd["videoPublishedAt"] = rfc3339(v.published)
+            r["contentDetails"] = cd
+        if "status" in parts:
+            r["status"] = {"privacyStatus": {"public": "public", "private": "private"}.get(
+                v.availability, "privacyStatusUnspecified")}
+        return r
+
+    def playlist_resource(self, playlist_id: str, parts: Iterable[str]) -> dict[str, Any] | None:
+        found = self.playlist(playlist_id)
+        if found is None:
+            return None
+        owner, entries = found
+        parts = set(parts)
+        title = "Shorts" if playlist_id.startswith("UUSH") else f"Uploads from {owner.title}"
+        r: dict[str, Any] = {"kind": "youtube#playlist", "etag": etag("pl", playlist_id, *sorted(parts)),
+                             "id": playlist_id}
+        if "snippet" in parts:
+            newest = next((v for v in entries if v.availability == "public"), None)
+            r["snippet"] = {
+                "publishedAt": owner.published_at,
+                "channelId": owner.id,
+                "title": title,
+                "description": "",
+                "thumbnails": video_thumbnails(newest) if newest else {},
+                "channelTitle": owner.title,
+                "localized": {"title": title, "description": ""},
+            }
+        if "status" in parts:
+            r["status"] = {"privacyStatus": "public"}
+        if "contentDetails" in parts:
+            r["contentDetails"] = {"itemCount": len(entries)}
+        if "player" in parts:
+            r["player"] = {"embedHtml": (
+                f'<iframe width="640" height="360" src="http://www.youtube.com/embed/videoseries?list={playlist_id}" '
+                'frameborder="0" allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; '
+                'picture-in-picture; web-share" referrerpolicy="strict-origin-when-cross-origin" '
+                "allowfullscreen></iframe>")}
+        return r
+
+    def search_result(self, item: DemoChannel | DemoVideo) -> dict[str, Any]:
+        if isinstance(item, DemoChannel):
+            return {
+                "kind": "youtube#searchResult",
+                "etag": etag("sr", item.id),
+                "id": {"kind": "youtube#channel", "channelId": item.id},
+                "snippet": {
+                    "publishedAt": item.published_at,
+                    "channelId": item.id,
+                    "title": item.title,
+                    "description": _snip(item.description),
+                    "thumbnails": channel_thumbnails(item, sizes=False),
+                    "channelTitle": item.title,
+                    "liveBroadcastContent": self.channel_live_state(item.id),
+                    "publishTime": item.published_at,
+                },
+            }
+        ch = self.channels[item.channel_id]
+        published = rfc3339(item.published)
+        return {
+            "kind": "youtube#searchResult",
+            "etag": etag("sr", item.id),
+            "id": {"kind": "youtube#video", "videoId": item.id},
+            "snippet": {
+                "publishedAt": published,
+                "channelId": ch.id,
+                "title": item.title,
+                "description": _snip(item.description),
+                "thumbnails": video_thumbnails(item, upto=3),
+                "channelTitle": ch.title,
+                "liveBroadcastContent": item.live,
+                "publishTime": published,
+            },
+        }
+
+    # -- search ----------------------------------------------------------------------------------------
+
+    def search_channels(self, q: str) -> list[DemoChannel]:
+        """Channels whose title, handle, username or custom name match ``q`` (case-insensitive), best first."""
+        scored = []
+        for ch in self.channels.values():
+            names = [ch.title, ch.handle.lstrip("@"), ch.username or "", ch.custom_name or ""]
+            score = max(_match_score(q, n) for n in names)
+            if score > 0 or not q.strip():
+                scored.append((-score, -ch.subscribers, ch.title, ch))
+        scored.sort(key=lambda t: t[:3])
+        return [t[3] for t in scored]
+
+    def search_videos(self, q: str, channel_id: str | None = None, order: str = "relevance") -> list[DemoVideo]:
+        """Public videos whose title contains every word of ``q``; newest first for ``order=date``."""
+        words = q.lower().split()
+        pool = self._public.get(channel_id, ()) if channel_id else [
+            v for vs in self._public.values() for v in vs]
+        hits = [v for v in pool if all(w in v.title.lower() for w in words)]
+        if order == "date":
+            hits.sort(key=lambda v: -v.published)
+        elif order == "viewCount":
+            hits.sort(key=lambda v: -v.views)
+        elif words:
+            hits.sort(key=lambda v: (-_match_score(q, v.title), -v.views))
+        return hits
+
+
+def _squash(s: str) -> str:
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+def _match_score(q: str, name: str) -> int:
+    """3 exact, 2 prefix, 1 substring, 0 none; ignores case, spaces and punctuation ('@', '-')."""
+    a, b = _squash(q), _squash(name)
+    if not a or not b:
+        return 0
+    if a == b:
+        return 3
+    if b.startswith(a):
+        return 2
+    return 1 if a in b else 0
+
+
+def _snip(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 4].rstrip() + " ..."
+
+
+# -- generation ------------------------------------------------------------------------------------------
+
+_TOPICS = (
+    "Color grading", "Audio cleanup", "Keyframes", "Timeline tricks", "Lighting", "Camera settings",
+    "Export presets", "Motion tracking", "B-roll", "Thumbnails", "Sound design", "Proxy workflow", "Multicam",
+    "Subtitles", "Green screen", "LUTs", "Drone footage", "Time-lapse", "Interview setup", "Gimbal moves",
+    "Storyboarding", "Jump cuts", "Slow motion", "Mic placement",
+)
+_LONG_FORMS = (
+    "{t} in 5 minutes", "{t}: the complete guide", "Why your {l} looks bad", "{t} for beginners",
+    "10 {l} mistakes to avoid", "I tried {l} for 30 days", "{t}, part {n}", "Q&A: {l}",
+    "{t} vs. everything else", "Fixing {l} in post", "The truth about {l}", "{t} workflow walkthrough",
+)
+_SHORT_FORMS = (
+    "{t} in 30 seconds #shorts", "Quick tip: {l} #shorts", "{t} hack 🤯", "One {l} trick #shorts",
+    "{t} before/after", "Stop doing this with {l} #shorts",
+)
+_TAG_POOL = (
+    "editing", "tutorial", "video editing", "premiere pro", "davinci resolve", "filmmaking", "youtube tips",
+    "color grading", "audio", "camera", "how to", "beginner", "workflow", "creator", "post production",
+)
+_CATEGORIES = ("22", "27", "28", "24", "26", "1")
+_DESCRIPTIONS = (
+    "{title}\n\nEverything from this video, step by step.\n\nChapters:\n0:00 Intro\n1:05 The setup\n"
+    "4:30 Wrap-up\n\nGear I use → https://example.com/gear\nSubscribe → https://www.youtube.com/{handle}",
+    "{title}. Project files: https://example.com/files — questions welcome in the comments!",
+    "",
+    "New here? Start with the playlist: https://www.youtube.com/{handle}/playlists\n\n#editing #tutorial",
+    "{title}\n\nSponsored by nobody. All opinions are mine.",
+)
+
+
+_NORMALS = tuple(rng.gauss(0.0, 1.0) for rng in [random.Random(f"{SEED}:normals")] for _ in range(4096))
+_TAG_SETS = tuple(
+    tuple(rng.sample(_TAG_POOL, 1 + rng.randrange(7))) for rng in [random.Random(f"{SEED}:tags")] for _ in range(64)
+)
+
+
+class _Gen:
+    """Draws one channel's videos from its own seeded generator (a fast path: ~5 µs a video)."""
+
+    def __init__(self, channel: DemoChannel, used_ids: set[str]) -> None:
+        self.ch = channel
+        self.rng = random.Random(f"{SEED}:{channel.handle}")
+        self.used = used_ids
+        self._titles: dict[tuple[int, int, int, int], str] = {}
+        self._descs: dict[tuple[int, str], str] = {}
+
+    def new_id(self) -> str:
+        while True:
+            vid = base64.urlsafe_b64encode(self.rng.getrandbits(64).to_bytes(8, "big"))[:11].decode("ascii")
+            if vid not in self.used:
+                self.used.add(vid)
+                return vid
+
+    def times(self, n: int, start: int, end: int) -> list[int]:
+        """``n`` distinct publish times in [start, end], newest first."""
+        rnd = self.rng.random
+        span = end - start
+        out = sorted((start + int(rnd() * span) for _ in range(n)), reverse=True)
+        for i in range(1, n):  # strictly decreasing
+            if out[i] >= out[i - 1]:
+                out[i] = out[i - 1] - 1
+        return out
+
+    def draw(self, published: int, short: bool, median_views: float) -> DemoVideo:
+        """One ordinary public video (a Short in the UUSH playlist when ``short``)."""
+        vid = self.new_id()
+        a = self.rng.getrandbits(64)
+        b = self.rng.getrandbits(64)
+        key = (short, b % 24, (b >> 5) % 12, (b >> 9) % 9)
+        title = self._titles.get(key)
+        if title is None:
+            topic = _TOPICS[key[1]]
+            forms = _SHORT_FORMS if short else _LONG_FORMS
+            title = forms[key[2] % len(forms)].format(t=topic, l=topic.lower(), n=key[3] + 1)
+            self._titles[key] = title
+        tpl = (b >> 13) % len(_DESCRIPTIONS)
+        desc = self._descs.get((tpl, title))
+        if desc is None:
+            desc = self._descs[(tpl, title)] = _DESCRIPTIONS[tpl].format(title=title, handle=self.ch.handle)
+        if short:
+            d = (b >> 36) & 1023
+            duration = 8 + d % 53 if (published < _CUTOFF or d < 717) else 61 + d % 120
+        else:
+            duration = int(min(4 * 3600, max(95, math.exp(6.4 + 0.75 * _NORMALS[(a >> 47) & 4095]))))
+        views = median_views * math.exp(0.75 * _NORMALS[(a >> 35) & 4095])
+        views = int(min(median_views * 8, max(median_views / 25, views)) * (1.6 if short else 1.0))
+        age_days = (_NOW - published) / 86400
+        if age_days < 3:
+            views = int(views * max(age_days, 0) / 3)
+        likes = None if a & 31 == 0 else int(views * (0.01 + 0.05 * ((b >> 16) & 1023) / 1024))
+        comments = None if (a >> 5) & 31 == 0 else int(views * (0.0005 + 0.004 * ((b >> 26) & 1023) / 1024))
+        tags: tuple[str, ...] = ()
+        if (a >> 10) & 3:
+            tags = _TAG_SETS[(a >> 12) & 63] + (("shorts",) if short else ())
+        lang = (a >> 18) & 7
+        return DemoVideo(
+            vid, self.ch.id, title, published, duration, "none", None, short, views, likes, comments, tags, desc,
+            _CATEGORIES[((a >> 59) & 31) % len(_CATEGORIES)],
+            "en" if lang < 3 else None,
+            None if lang == 7 else ("en-US" if lang == 6 else "en"),
+            (a >> 23) & 31 < 30, bool((a >> 21) & 1), bool((a >> 22) & 1), (a >> 28) & 15 < 14,
+            (a >> 32) & 7 < 2, "public",
+        )
+
+    def video(self, *, published: int, short: bool = False, median_views: float = 8000.0,
+              **overrides: Any) -> DemoVideo:
+        """A drawn video with some fields fixed (title, duration, views, likes, ...)."""
+        v = self.draw(published, short, median_views)
+        return v._replace(**overrides) if overrides else v
+
+    def live_stream(self, published: int, duration: int, **overrides: Any) -> DemoVideo:
+        """A finished live stream: liveStreamingDetails with actual start and end, a real duration."""
+        start = published + 30 + int(self.rng.random() * 240)
+        return self.video(published=published, duration=duration, stream=(published, start, start + duration, None),
+                          **overrides)
+
+    def bulk(self, n: int, start: int, end: int, *, short_share: float, shorts_from: int, live_share: float,
+             median_views: float) -> list[DemoVideo]:
+        out = []
+        rnd = self.rng.random
+        draw = self.draw
+        for ts in self.times(n, start, end):
+            roll = rnd()
+            if ts >= shorts_from and roll < short_share:
+                out.append(draw(ts, True, median_views))
+            elif roll > 1 - live_share:
+                dur = 3600 + int(rnd() * 3 * 3600)
+                topic = _TOPICS[int(rnd() * len(_TOPICS))]
+                out.append(self.live_stream(ts, dur, title=f"LIVE: {topic} workshop", median_views=median_views))
+            elif roll > 1 - live_share - 0.01:  # a few very short videos that are not Shorts
+                out.append(draw(ts, False, median_views)._replace(duration=20 + int(rnd() * 40)))
+            else:
+                out.append(draw(ts, False, median_views))
+        return out
+
+
+_TITLE_100 = ("A deliberately long title that fills every one of the one hundred characters YouTube allows ok")
+_TITLE_100 = _TITLE_100 + "!" * (100 - len(_TITLE_100))
+
+
+def _demo_lab(g: _Gen) -> tuple[list[DemoVideo], dict[str, str]]:
+    special: dict[str, str] = {}
+    vs: list[DemoVideo] = []
+
+    def add(key: str | None, v: DemoVideo) -> None:
+        if key:
+            special[key] = v.id
+        vs.append(v)
+
+    add("long_short", g.video(published=_utc(2025, 3, 14, 16, 0, 0), title="Three and a half minutes of Shorts #shorts",
+                              duration=210, short=True, tags=("shorts", "editing")))
+    add("short_58s_not_in_uush", g.video(published=_utc(2025, 6, 2, 9, 30, 0), title="58-second teaser (not a Short)",
+                                         duration=58))
+    add("short_before_cutoff", g.video(published=_utc(2024, 2, 10, 19, 45, 12), title="Old-style Short #shorts",
+                                       duration=45, short=True))
+    add("short_180_on_cutoff", g.video(published=_CUTOFF, title="Exactly three minutes #shorts", duration=180,
+                                       short=True))
+    add("live_past", g.live_stream(_utc(2025, 8, 20, 18, 0, 0), 5530, title="Live: editing Q&A",
+                                   median_views=6000))
+    add("live_marathon", g.live_stream(_utc(2024, 12, 31, 12, 0, 0), 93784, title="24h editing marathon (live)",
+                                       median_views=9000))
+    add("live_past_2", g.live_stream(_utc(2026, 2, 11, 20, 0, 0), 7200, title="Live from the studio"))
+    add("upcoming", g.video(published=_utc(2026, 10, 28, 10, 0, 0), title="Y2S live: ask me anything (upcoming)",
+                            duration=0, live="upcoming", stream=(_utc(2026, 11, 4, 18, 0, 0), None, None, None),
+                            views=0, likes=0, comments=None, maxres=False))
+    add("live_now", g.video(published=_utc(2026, 11, 1, 11, 15, 0), title="LIVE NOW: building the demo lab",
+                            duration=0, live="live",
+                            stream=(_utc(2026, 11, 1, 11, 15, 0), _utc(2026, 11, 1, 11, 14, 42), None, 1234),
+                            views=3456, likes=210, comments=88))
+    add("premiere_no_duration", g.video(published=_utc(2026, 5, 20, 17, 0, 0), title="Premiere: the making of Y2S",
+                                        duration=None,
+                                        stream=(_utc(2026, 5, 20, 17, 0, 0), _utc(2026, 5, 20, 17, 0, 5),
+                                                _utc(2026, 5, 20, 17, 14, 19), None)))
+    add("hidden_likes", g.video(published=_utc(2025, 1, 22, 14, 3, 9), title="Likes are hidden on this one",
+                                likes=None, comments=17))
+    add("comments_off", g.video(published=_utc(2025, 4, 3, 8, 0, 0), title="Comments are off here",
+                                comments=None, likes=321))
+    add("formula", g.video(published=_utc(2024, 7, 9, 15, 30, 0), title='=IMPORTXML("http://x","//a")'))
+    add("plus", g.video(published=_utc(2024, 8, 1, 12, 0, 0), title="+1 trick for faster edits"))
+    add("minus", g.video(published=_utc(2024, 9, 3, 21, 10, 0), title="-20% off everything"))
+    add("at", g.video(published=_utc(2025, 9, 9, 9, 9, 9), title="@home studio tour"))
+    add("unicode", g.video(published=_utc(2025, 11, 3, 3, 0, 0), title="日本語のタイトル 🎬",
+                           language="ja", audio_language="ja",
+                           description="日本語の説明文です。\n絵文字もあります 🎬🎞️"))
+    add("title_100", g.video(published=_utc(2026, 1, 5, 13, 0, 0), title=_TITLE_100))
+    add("quotes_commas", g.video(published=_utc(2026, 3, 3, 17, 45, 0), title='Commas, "quotes", and; semicolons'))
+    add("apostrophe", g.video(published=_utc(2026, 4, 1, 10, 0, 0), title="'Quoted' from the first character"))
+    add("zero_views", g.video(published=_NOW - 300, title="Just uploaded", views=0, likes=0, comments=0))
+    add("one_hour", g.video(published=_utc(2025, 2, 2, 16, 0, 0), title="Exactly one hour", duration=3600))
+    add("four_minutes", g.video(published=_utc(2025, 5, 5, 16, 0, 0), title="Four minutes flat", duration=240))
+    add("sd_archive", g.video(published=_utc(2023, 12, 2, 11, 0, 0), title="Archive footage (SD)", hd=False,
+                              maxres=False, audio_language=None, language=None, tags=()))
+    add("tagged", g.video(published=_utc(2024, 5, 17, 18, 0, 0), title="Everything about tags",
+                          tags=("tags", "metadata", "seo"), language="en", audio_language="en", maxres=True))
+    for i, (title, mult) in enumerate((("This one went viral", 24), ("The outlier nobody expected", 31),
+                                       ("Our most watched tutorial", 40))):
+        add(f"outlier_{i + 1}", g.video(published=_utc(2024, 3 + 4 * i, 12, 17, 0, 0), title=title,
+                                        views=8000 * mult, likes=8000 * mult // 25, comments=8000 * mult // 400))
+    add("private_1", g.video(published=_utc(2025, 7, 7, 7, 7, 7), availability="private"))
+    add("private_2", g.video(published=_utc(2024, 4, 4, 4, 4, 4), availability="private"))
+    add("deleted", g.video(published=_utc(2026, 6, 30, 22, 0, 0), availability="deleted"))
+
+    public_specials = sum(1 for v in vs if v.availability == "public")
+    vs += g.bulk(150 - public_specials, _utc(2023, 11, 5), _utc(2026, 10, 30), short_share=0.25,
+                 shorts_from=0, live_share=0.0, median_views=8000)
+    return vs, special
+
+
+def _old_school(g: _Gen) -> list[DemoVideo]:
+    vs: list[DemoVideo] = []
+    durations = (45, 60, 61, 120, 179, 180, 181, 600)
+    before = g.times(len(durations), _utc(2023, 3, 1), _utc(2024, 10, 1))
+    after = g.times(len(durations), _utc(2024, 11, 1), _utc(2026, 10, 1))
+    for side, times in (("before", before), ("after", after)):
+        for d, ts in zip(durations, times, strict=True):
+            vs.append(g.video(published=ts, duration=d, title=f"Tutorial clip, {d} seconds ({side} Oct 2024)",
+                              median_views=2500))
+    edge = (("Boundary: 180 s on 2024-10-15", _CUTOFF, 180), ("Boundary: 181 s on 2024-10-15", _CUTOFF + 60, 181),
+            ("Boundary: 60 s the day before", _CUTOFF - 1, 60), ("Boundary: 61 s the day before", _CUTOFF - 61, 61))
+    for title, ts, d in edge:
+        vs.append(g.video(published=ts, duration=d, title=title, median_views=2500))
+    for i, ts in enumerate(g.times(20, _utc(2009, 2, 1), _utc(2023, 1, 1))):
+        vs.append(g.video(published=ts, title=f"Spreadsheet basics {i + 1:02d}: {_TOPICS[i % len(_TOPICS)]}",
+                          median_views=2500, hd=i > 6, maxres=i > 9))
+    vs.sort(key=lambda v: -v.published)
+    return vs
+
+
+_CHANNEL_SPECS: tuple[dict[str, Any], ...] = (
+    dict(title="Y2S Demo Lab", handle="@y2sdemo", username="y2sdemolab", custom_name=None,
+         description="Every edge case YouTube2Sheets must handle, in one channel.\n\nShorts, lives, premieres, "
+                     "hidden likes, formulas in titles → https://example.com/y2s",
+         published_at="2023-09-01T15:04:05Z", country="US", subscribers=12_345, hidden_subscribers=False,
+         has_shorts_playlist=True, keywords="demo \"edge cases\" youtube2sheets"),
+    dict(title="Big Channel Demo", handle="@bigchannel", username=None, custom_name=None,
+         description="2,600 uploads to page through.", published_at="2019-05-14T09:12:45Z", country="GB",
+         subscribers=1_234_567, hidden_subscribers=False, has_shorts_playlist=True, keywords="big demo"),
+    dict(title="Huge Channel Demo", handle="@hugechannel", username=None, custom_name=None,
+         description="20,000 uploads: a stress test for quota and paging.", published_at="2012-03-07T20:00:01Z",
+         country="IN", subscribers=48_765_432, hidden_subscribers=False, has_shorts_playlist=True,
+         keywords="huge demo"),
+    dict(title="Old School Tutorials", handle="@oldschool", username="oldschooltutorials",
+         custom_name="OldSchoolTutorials",
+         description="Spreadsheet tutorials since 2009. Formerly youtube.com/c/OldSchoolTutorials.",
+         published_at="2008-06-20T17:03:11.474541Z", country="CA", subscribers=87_654, hidden_subscribers=False,
+         has_shorts_playlist=False, keywords="spreadsheets tutorials"),
+    dict(title="Empty Channel", handle="@emptychannel", username=None, custom_name=None, description="",
+         published_at="2024-02-29T23:59:59Z", country=None, subscribers=3, hidden_subscribers=True,
+         has_shorts_playlist=False, keywords=""),
+)
+
+
+def _channels() -> list[DemoChannel]:
+    out = []
+    for spec in _CHANNEL_SPECS:
+        cid = _channel_id(random.Random(f"{SEED}:channel:{spec['handle']}"))
+        out.append(DemoChannel(id=cid, **spec))
+    return out
+
+
+_DEMO_CHANNELS = _channels()
+DEMO_LAB_ID, BIG_CHANNEL_ID, HUGE_CHANNEL_ID, OLD_SCHOOL_ID, EMPTY_CHANNEL_ID = (c.id for c in _DEMO_CHANNELS)
+
+
+def build_demo_catalog() -> Catalog:
+    """Generate the demo catalog (deterministic; ~0.4 s). Prefer the cached ``demo_catalog()``."""
+    lab, big, huge, old, empty = _DEMO_CHANNELS
+    used: set[str] = set()
+    uploads: dict[str, list[DemoVideo]] = {}
+    lab_videos, special = _demo_lab(_Gen(lab, used))
+    shorts_era = _utc(2021, 1, 1)
+    uploads[lab.id] = lab_videos
+    uploads[big.id] = _Gen(big, used).bulk(2600, _utc(2020, 1, 1), _utc(2026, 10, 31), short_share=0.3,
+                                           shorts_from=shorts_era, live_share=0.01, median_views=90_000)
+    uploads[huge.id] = _Gen(huge, used).bulk(20_000, _utc(2013, 1, 1), _utc(2026, 10, 31, 23), short_share=0.3,
+                                             shorts_from=shorts_era, live_share=0.02, median_views=400_000)
+    uploads[old.id] = _old_school(_Gen(old, used))
+    uploads[empty.id] = []
+    for vs in uploads.values():
+        vs.sort(key=lambda v: -v.published)
+    return Catalog(_DEMO_CHANNELS, uploads, special)
+
+
+_cached: Catalog | None = None
+_lock = threading.Lock()
+
+
+def demo_catalog() -> Catalog:
+    """The demo catalog, built once per process (it is immutable)."""
+    global _cached
+    if _cached is None:
+        with _lock:
+            if _cached is None:
+                _cached = build_demo_catalog()
+    return _cached
+
+
+__all__ = [
+    "DEMO_NOW",
+    "SHORTS_CUTOFF",
+    "DEMO_LAB_ID",
+    "BIG_CHANNEL_ID",
+    "HUGE_CHANNEL_ID",
+    "OLD_SCHOOL_ID",
+    "EMPTY_CHANNEL_ID",
+    "Catalog",
+    "DemoChannel",
+    "DemoVideo",
+    "demo_catalog",
+    "build_demo_catalog",
+    "iso_duration",
+    "rfc3339",
+    "etag",
+]

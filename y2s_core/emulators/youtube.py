@@ -1,0 +1,568 @@
+"""A faithful fake of the YouTube Data API v3 (the read-only list methods), served from a catalog.
+
+    emu = YouTubeEmulator()                      # the demo catalog (catalog.demo_catalog())
+    yt = build("youtube", "v3", developerKey="k", http=HttplibHttp(emu), static_discovery=True)
+    yt.channels().list(part="contentDetails", forHandle="@y2sdemo").execute()
+
+Routes (any base URL, GET only): ``.../youtube/v3/{channels,playlistItems,videos,playlists,search}``.
+Responses follow the real API and the recorded fixtures: ``kind``/``etag``/``pageInfo``, only the
+requested ``part``s, string statistics, absent keys where YouTube omits them, Google error bodies.
+
+Quota: 1 unit per list call, 100 per search, charged for answers 200/400/404 (what Google bills),
+not for a missing or invalid key, an exhausted quota or an injected fault. ``units_used + cost >
+daily_quota`` answers 403 quotaExceeded. Counters and faults are guarded by a lock, so one emulator
+can serve many threads; ``latency`` is slept outside it, so concurrent requests overlap.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .catalog import (
+    CHANNEL_PARTS,
+    PLAYLIST_ITEM_PARTS,
+    PLAYLIST_PARTS,
+    SEARCH_PARTS,
+    VIDEO_PARTS,
+    Catalog,
+    DemoChannel,
+    DemoVideo,
+    demo_catalog,
+    etag,
+)
+from .transport import json_response
+
+Response = tuple[int, dict[str, str], bytes]
+
+QUOTA_MESSAGE = (
+    'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">'
+    "quota</a>."
+)
+MISSING_KEY_MESSAGE = "The request is missing a valid API key."
+PLAYLIST_NOT_FOUND_MESSAGE = "The playlist identified with the request's <code>playlistId</code> parameter cannot be found."
+MAX_IDS = 50
+MAX_RESULTS = 50
+
+_METHODS = {
+    "channels": "channels.list",
+    "playlistItems": "playlistItems.list",
+    "videos": "videos.list",
+    "playlists": "playlists.list",
+    "search": "search.list",
+}
+_COST = {"search.list": 100}
+_BILLED = (200, 400, 404)
+_FAULT_MESSAGES = {
+    "backendError": "Backend Error",
+    "internalError": "Internal error encountered.",
+    "rateLimitExceeded": "Rate Limit Exceeded",
+    "userRateLimitExceeded": "User Rate Limit Exceeded",
+    "serviceUnavailable": "The service is currently unavailable.",
+}
+_GRPC_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the emulator answered. ``params`` are the query parameters without ``key``."""
+
+    method: str
+    params: dict[str, str] = field(default_factory=dict)
+    units: int = 0
+    ids: int = 0
+    status: int = 200
+    reason: str = ""  # the error reason, "" on success
+
+
+class _Counts(dict):
+    """A dict snapshot that may also be called (``emu.units_by_method`` or ``emu.units_by_method()``)."""
+
+    def __call__(self) -> dict[str, int]:
+        return dict(self)
+
+
+@dataclass
+class _Fault:
+    method: str | None
+    status: int
+    reason: str
+    times: int
+
+
+def _error(status: int, message: str, reason: str, domain: str = "global", *, location: str | None = None,
+           location_type: str = "parameter", grpc_status: str | None = None) -> Response:
+    """A Google error body; ``location`` lands inside ``errors[0]`` as the API puts it."""
+    detail: dict[str, Any] = {"message": message, "domain": domain, "reason": reason}
+    if location is not None:
+        detail.update(location=location, locationType=location_type)
+    err: dict[str, Any] = {"code": status, "message": message, "errors": [detail]}
+    if grpc_status:
+        err["status"] = grpc_status
+    return json_response(status, {"error": err})
+
+
+def key_invalid_error() -> Response:
+    """Exactly the body Google sent for a bad key (../shared/fixtures/real-youtube/error_response.json)."""
+    return json_response(400, {"error": {"errors": [{"domain": "usageLimits", "reason": "keyInvalid",
+                                                     "message": "Bad Request"}],
+                                         "code": 400, "message": "Bad Request"}})
+
+
+def quota_error() -> Response:
+    return _error(403, QUOTA_MESSAGE, "quotaExceeded", "youtube.quota")
+
+
+def missing_key_error() -> Response:
+    return _error(403, MISSING_KEY_MESSAGE, "forbidden", grpc_status="PERMISSION_DENIED")
+
+
+def _bad_value(name: str, raw: str, lo: int, hi: int) -> Response:
+    return _error(400, f"Invalid value '{raw}'. Values must be within the range: [{lo}, {hi}]", "invalid",
+                  location=name)
+
+
+def _page_token(scope: str, offset: int) -> str:
+    raw = json.dumps([scope, offset], separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _read_page_token(token: str, scope: str) -> int | None:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        got_scope, offset = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+    if got_scope != scope or not isinstance(offset, int) or offset < 0:
+        return None
+    return offset
+
+
+class YouTubeEmulator:
+    """The YouTube Data API v3 list methods over a ``Catalog``; an App for ``transport``."""
+
+    def __init__(self, catalog: Catalog | None = None, daily_quota: int = 10_000, latency: float = 0.0,
+                 unknown_channel: str = "empty") -> None:
+        if unknown_channel not in ("empty", "400"):
+            raise ValueError("unknown_channel must be 'empty' or '400'")
+        self.catalog = catalog if catalog is not None else demo_catalog()
+        self.daily_quota = daily_quota
+        self.latency = latency
+        self.unknown_channel = unknown_channel
+        self.calls: list[Call] = []
+        self.units_used = 0
+        self._faults: list[_Fault] = []
+        self._lock = threading.Lock()
+        self._routes: dict[str, Callable[[dict[str, str], list[str]], Response]] = {
+            "channels.list": self._channels,
+            "playlistItems.list": self._playlist_items,
+            "videos.list": self._videos,
+            "playlists.list": self._playlists,
+            "search.list": self._search,
+        }
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    @property
+    def units_by_method(self) -> _Counts:
+        """Units charged per method, e.g. {"videos.list": 3, "search.list": 100}."""
+        out = _Counts()
+        with self._lock:
+            for c in self.calls:
+                if c.units:
+                    out[c.method] = out.get(c.method, 0) + c.units
+        return out
+
+    @property
+    def calls_by_method(self) -> _Counts:
+        """Requests answered per method (errors included)."""
+        out = _Counts()
+        with self._lock:
+            for c in self.calls:
+                out[c.method] = out.get(c.method, 0) + 1
+        return out
+
+    def reset(self) -> None:
+        """Forget the calls and the units used (a new quota day). Pending faults stay."""
+        with self._lock:
+            self.calls.clear()
+            self.units_used = 0
+
+    def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1) -> None:
+        """Answer the next ``times`` requests for ``method`` ("videos.list"; None = any) with an error."""
+        if method is not None and method not in self._routes:
+            raise ValueError(f"unknown method {method!r}; use one of {sorted(self._routes)}")
+        with self._lock:
+            self._faults.append(_Fault(method, status, reason, times))
+
+    # -- the App protocol ----------------------------------------------------------------------------
+
+    def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None) -> Response:
+        if self.latency > 0:
+            time.sleep(self.latency)
+        parts = urlsplit(url)
+        path = parts.path.rstrip("/")
+        marker = "/youtube/v3/"
+        resource = path[path.rfind(marker) + len(marker):] if marker in path else ""
+        api_method = _METHODS.get(resource)
+        if api_method is None:
+            return _error(404, "Not Found", "notFound")
+        query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        params = {k: v for k, v in query.items() if k != "key"}
+        ids = len([i for i in query.get("id", "").split(",") if i.strip()])
+        if method.upper() != "GET":
+            return self._record(api_method, params, ids, 0,
+                                _error(405, "Method Not Allowed", "httpMethodNotAllowed"), "httpMethodNotAllowed")
+
+        cost = _COST.get(api_method, 1)
+        with self._lock:
+            fault = next((f for f in self._faults if f.method in (None, api_method)), None)
+            if fault is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+        if fault is not None:
+            return self._record(api_method, params, ids, 0, self._fault_response(fault), fault.reason)
+
+        key = query.get("key", "").strip() or next(
+            (v.strip() for k, v in headers.items() if k.lower() == "x-goog-api-key"), "")
+        if not key:
+            return self._record(api_method, params, ids, 0, missing_key_error(), "forbidden")
+        if key.startswith("bad") or key == "invalid":
+            return self._record(api_method, params, ids, 0, key_invalid_error(), "keyInvalid")
+
+        with self._lock:  # reserve the units atomically, so concurrent callers cannot overshoot
+            if self.units_used + cost > self.daily_quota:
+                over = True
+            else:
+                over = False
+                self.units_used += cost
+        if over:
+            return self._record(api_method, params, ids, 0, quota_error(), "quotaExceeded")
+
+        try:
+            resp = self._dispatch(api_method, query)
+        except Exception:
+            with self._lock:
+                self.units_used -= cost
+            raise
+        units = cost if resp[0] in _BILLED else 0
+        if not units:
+            with self._lock:
+                self.units_used -= cost
+        reason = ""
+        if resp[0] >= 400:
+            try:
+                reason = json.loads(resp[2])["error"]["errors"][0]["reason"]
+            except (ValueError, KeyError, IndexError):
+                reason = "unknown"
+        return self._record(api_method, params, ids, units, resp, reason)
+
+    def _record(self, method: str, params: dict[str, str], ids: int, units: int, resp: Response,
+                reason: str) -> Response:
+        with self._lock:
+            self.calls.append(Call(method, params, units, ids, resp[0], reason))
+        return resp
+
+    def _fault_response(self, f: _Fault) -> Response:
+        if f.reason == "quotaExceeded":
+            return quota_error() if f.status == 403 else _error(f.status, QUOTA_MESSAGE, f.reason, "youtube.quota")
+        if f.reason == "keyInvalid":
+            return key_invalid_error()
+        message = _FAULT_MESSAGES.get(f.reason, f"Injected {f.reason}")
+        domain = "usageLimits" if "RateLimit" in f.reason or f.reason.startswith("rateLimit") else "global"
+        return _error(f.status, message, f.reason, domain,
+                      grpc_status=_GRPC_STATUS.get(f.status) if f.status >= 500 else None)
+
+    def _dispatch(self, api_method: str, query: dict[str, str]) -> Response:
+        valid = {"channels.list": CHANNEL_PARTS, "playlistItems.list": PLAYLIST_ITEM_PARTS,
+                 "videos.list": VIDEO_PARTS, "playlists.list": PLAYLIST_PARTS, "search.list": SEARCH_PARTS}[api_method]
+        parts = [p.strip() for p in query.get("part", "").split(",") if p.strip()]
+        if not parts:
+            return _error(400, "Required parameter: part", "required", location="part")
+        for p in parts:
+            if p not in valid:
+                return _error(400, f"'{p}'", "unknownPart", "youtube.part", location="part")
+        return self._routes[api_method](query, parts)
+
+    # -- shared pieces -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _max_results(query: dict[str, str], default: int = 5, lo: int = 0) -> int | Response:
+        raw = query.get("maxResults")
+        if raw is None or raw == "":
+            return default
+        try:
+            n = int(raw)
+        except ValueError:
+            return _error(400, f"Invalid value '{raw}'. Values must be integers.", "invalid", location="maxResults")
+        if not lo <= n <= MAX_RESULTS:
+            return _bad_value("maxResults", raw, lo, MAX_RESULTS)
+        return n
+
+    @staticmethod
+    def _split_ids(raw: str) -> list[str]:
+        seen: dict[str, None] = {}
+        for i in raw.split(","):
+            if i.strip():
+                seen.setdefault(i.strip(), None)
+        return list(seen)
+
+    @staticmethod
+    def _too_many_ids() -> Response:
+        return _error(400, "The request specifies an invalid filter parameter.", "invalidFilters",
+                      "youtube.parameter", location="parameters.", location_type="other")
+
+    @staticmethod
+    def _invalid_page_token() -> Response:
+        return _error(400, "The request specifies an invalid page token.", "invalidPageToken", "youtube.parameter",
+                      location="pageToken")
+
+    @staticmethod
+    def _no_filter(expected: str) -> Response:
+        return _error(400, f"No filter selected. Expected one of: {expected}", "missingRequiredParameter",
+                      "youtube.parameter", location="parameters.", location_type="other")
+
+    @staticmethod
+    def _incompatible(names: list[str]) -> Response:
+        return _error(400, f"Incompatible parameters specified in the request: {', '.join(names)}",
+                      "incompatibleParameters", "youtube.parameter", location="parameters.", location_type="other")
+
+    @staticmethod
+    def _auth_required(name: str) -> Response:
+        return _error(401, f"The request uses the <code>{name}</code> parameter but is not properly authorized.",
+                      "authorizationRequired", "youtube.parameter", location=name)
+
+    def _page(self, kind: str, scope: str, total: int, query: dict[str, str], per_page: int,
+              make: Callable[[int, int], list[dict[str, Any]]], extra: Mapping[str, Any] | None = None) -> Response:
+        """A paged list response: items [offset, offset+per_page) with next/prev tokens bound to ``scope``."""
+        offset = 0
+        token = query.get("pageToken", "")
+        if token:
+            got = _read_page_token(token, scope)
+            if got is None or (got >= total and not (got == 0 and total == 0)):
+                return self._invalid_page_token()
+            offset = got
+        end = min(total, offset + per_page)
+        items = make(offset, end)
+        body: dict[str, Any] = {"kind": kind, "etag": etag(kind, scope, offset, per_page, len(items))}
+        if end < total and per_page > 0:
+            body["nextPageToken"] = _page_token(scope, end)
+        if offset > 0:
+            body["prevPageToken"] = _page_token(scope, max(0, offset - per_page))
+        if extra:
+            body.update(extra)
+        body["pageInfo"] = {"totalResults": total, "resultsPerPage": per_page}
+        body["items"] = items
+        return json_response(200, body)
+
+    # -- channels.list -------------------------------------------------------------------------------
+
+    def _channels(self, query: dict[str, str], parts: list[str]) -> Response:
+        filters = [f for f in ("forHandle", "forUsername", "id", "mine", "managedByMe", "mySubscribers", "categoryId")
+                   if f in query]
+        if not filters:
+            return self._no_filter("forHandle, forUsername, id, idParam, managedByMe, mine, mySubscribers, categoryId")
+        if len(filters) > 1:
+            return self._incompatible(filters)
+        f = filters[0]
+        if f in ("mine", "managedByMe", "mySubscribers"):
+            return self._auth_required(f)
+        per_page = self._max_results(query)
+        if not isinstance(per_page, int):
+            return per_page
+        cat = self.catalog
+        found: list[DemoChannel] = []
+        if f == "id":
+            ids = self._split_ids(query["id"])
+            if len(ids) > MAX_IDS:
+                return self._too_many_ids()
+            found = [cat.channels[i] for i in ids if i in cat.channels]
+        elif f == "forHandle":
+            ch = cat.channel_by_handle(query["forHandle"]) if query["forHandle"].strip() else None
+            found = [ch] if ch else []
+        elif f == "forUsername":
+            ch = cat.channel_by_username(query["forUsername"]) if query["forUsername"].strip() else None
+            found = [ch] if ch else []
+        if not found and self.unknown_channel == "400":
+            return _error(400, "Request contains an invalid argument.", "badRequest",
+                          grpc_status="INVALID_ARGUMENT")
+        items = [cat.channel_resource(ch, parts) for ch in found]
+        body: dict[str, Any] = {
+            "kind": "youtube#channelListResponse",
+            "etag": etag("channels", *(i["etag"] for i in items), per_page),
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
+        }
+        if items:  # the real API leaves "items" out when nothing matched
+            body["items"] = items
+        return json_response(200, body)
+
+    # -- playlistItems.list --------------------------------------------------------------------------
+
+    def _playlist_items(self, query: dict[str, str], parts: list[str]) -> Response:
+        playlist_id = query.get("playlistId", "").strip()
+        item_ids = self._split_ids(query.get("id", ""))
+        if not playlist_id and not item_ids:
+            return self._no_filter("id, playlistId")
+        if playlist_id and item_ids:
+            return self._incompatible(["id", "playlistId"])
+        per_page = self._max_results(query)
+        if not isinstance(per_page, int):
+            return per_page
+        if item_ids:
+            return self._playlist_items_by_id(item_ids, parts, per_page)
+        found = self.catalog.playlist(playlist_id)
+        if found is None:
+            return _error(404, PLAYLIST_NOT_FOUND_MESSAGE, "playlistNotFound", "youtube.playlistItem",
+                          location="playlistId")
+        owner, entries = found
+        video_filter = query.get("videoId", "").strip()
+        picked: list[tuple[int, DemoVideo]] | None = None
+        if video_filter:
+            picked = [(p, v) for p, v in enumerate(entries) if v.id == video_filter]
+        scope = f"playlistItems:{playlist_id}:{video_filter}"
+
+        def make(start: int, end: int) -> list[dict[str, Any]]:
+            rows = picked[start:end] if picked is not None else enumerate(entries[start:end], start)
+            return [self.catalog.playlist_item_resource(owner, playlist_id, pos, v, parts) for pos, v in rows]
+
+        total = len(picked) if picked is not None else len(entries)
+        return self._page("youtube#playlistItemListResponse", scope, total, query, per_page, make)
+
+    def _playlist_items_by_id(self, item_ids: list[str], parts: list[str], per_page: int) -> Response:
+        if len(item_ids) > MAX_IDS:
+            return self._too_many_ids()
+        items = []
+        for item_id in item_ids:
+            try:
+                playlist_id = base64.b64decode(item_id, validate=True).decode("utf-8").rsplit(".", 1)[0]
+            except (binascii.Error, UnicodeDecodeError):
+                continue
+            found = self.catalog.playlist(playlist_id)
+            if found is None:
+                continue
+            owner, entries = found
+            for pos, v in enumerate(entries):
+                res = self.catalog.playlist_item_resource(owner, playlist_id, pos, v, ("id",))
+                if res["id"] == item_id:
+                    items.append(self.catalog.playlist_item_resource(owner, playlist_id, pos, v, parts))
+                    break
+        return json_response(200, {
+            "kind": "youtube#playlistItemListResponse",
+            "etag": etag("pli-ids", *(i["etag"] for i in items)),
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
+            "items": items,
+        })
+
+    # -- videos.list ---------------------------------------------------------------------------------
+
+    def _videos(self, query: dict[str, str], parts: list[str]) -> Response:
+        filters = [f for f in ("id", "chart", "myRating") if f in query]
+        if not filters:
+            return self._no_filter("chart, id, idParam, myRating")
+        if len(filters) > 1:
+            return self._incompatible(filters)
+        if filters[0] == "myRating":
+            return self._auth_required("myRating")
+        if filters[0] == "chart":
+            return self._chart(query, parts)
+        ids = self._split_ids(query["id"])
+        if len(ids) > MAX_IDS:
+            return self._too_many_ids()
+        items = []
+        for vid in ids:
+            v = self.catalog.record(vid)
+            if v is not None and v.availability == "public":
+                items.append(self.catalog.video_resource(v, parts))
+        return json_response(200, {
+            "kind": "youtube#videoListResponse",
+            "etag": etag("videos", *(i["etag"] for i in items)),
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+            "items": items,
+        })
+
+    def _chart(self, query: dict[str, str], parts: list[str]) -> Response:
+        """chart=mostPopular: the catalog's most viewed public videos (a plausible stand-in)."""
+        if query["chart"] not in ("mostPopular", "chartUnspecified"):
+            return _error(400, f"Invalid value '{query['chart']}'.", "invalid", location="chart")
+        per_page = self._max_results(query, lo=1)
+        if not isinstance(per_page, int):
+            return per_page
+        pool = sorted((v for cid in self.catalog.channels for v in self.catalog.videos(cid)),
+                      key=lambda v: (-v.views, v.id))[:200]
+
+        def make(start: int, end: int) -> list[dict[str, Any]]:
+            return [self.catalog.video_resource(v, parts) for v in pool[start:end]]
+
+        return self._page("youtube#videoListResponse", "chart:mostPopular", len(pool), query, per_page, make)
+
+    # -- playlists.list ------------------------------------------------------------------------------
+
+    def _playlists(self, query: dict[str, str], parts: list[str]) -> Response:
+        filters = [f for f in ("id", "channelId", "mine") if f in query]
+        if not filters:
+            return self._no_filter("channelId, id, mine")
+        if len(filters) > 1:
+            return self._incompatible(filters)
+        if filters[0] == "mine":
+            return self._auth_required("mine")
+        per_page = self._max_results(query)
+        if not isinstance(per_page, int):
+            return per_page
+        items: list[dict[str, Any]] = []
+        if filters[0] == "id":
+            ids = self._split_ids(query["id"])
+            if len(ids) > MAX_IDS:
+                return self._too_many_ids()
+            for pid in ids:
+                res = self.catalog.playlist_resource(pid, parts)
+                if res is not None:
+                    items.append(res)
+        # channelId: the demo channels own no user-made playlists (UU…/UUSH… are not listed by channelId)
+        return json_response(200, {
+            "kind": "youtube#playlistListResponse",
+            "etag": etag("playlists", *(i["etag"] for i in items)),
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
+            "items": items,
+        })
+
+    # -- search.list ---------------------------------------------------------------------------------
+
+    def _search(self, query: dict[str, str], parts: list[str]) -> Response:
+        per_page = self._max_results(query)
+        if not isinstance(per_page, int):
+            return per_page
+        q = query.get("q", "")
+        types = {t.strip() for t in query.get("type", "").split(",") if t.strip()} or {"channel", "video", "playlist"}
+        bad = types - {"channel", "video", "playlist"}
+        if bad:
+            return _error(400, f"Invalid value '{sorted(bad)[0]}'.", "invalid", location="type")
+        channel_id = query.get("channelId", "").strip() or None
+        order = query.get("order", "relevance")
+        if channel_id is not None and channel_id not in self.catalog.channels:
+            found: list[DemoChannel | DemoVideo] = []
+        else:
+            found = []
+            if "channel" in types:
+                chans = self.catalog.search_channels(q)
+                found += [c for c in chans if channel_id in (None, c.id)]
+            if "video" in types and (q.strip() or channel_id):
+                found += self.catalog.search_videos(q, channel_id, order)
+        scope = "search:" + etag(q, sorted(types), channel_id, order)
+
+        def make(start: int, end: int) -> list[dict[str, Any]]:
+            return [self.catalog.search_result(item) for item in found[start:end]]
+
+        return self._page("youtube#searchListResponse", scope, len(found), query, per_page, make,
+                          extra={"regionCode": query.get("regionCode") or "US"})
+
+
+__all__ = ["YouTubeEmulator", "Call", "QUOTA_MESSAGE", "MISSING_KEY_MESSAGE", "key_invalid_error"]

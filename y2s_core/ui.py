@@ -1,0 +1,356 @@
+"""Pure-Python helpers behind the dashboard pages (no streamlit, no Google calls).
+
+The pages read widgets and render; whatever needs pandas or a rule lives here so it can be tested
+without a browser: the filter form -> ``FilterSpec``, the page-local view filters, the approval
+table and how its edits map back to video ids, the resolver summary, progress lines, NotebookLM
+batches and the local-workbook path rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import metrics
+from .errors import InputError
+from .filters import FilterSpec
+from .models import FetchResult, Resolution, Video, VideoType, format_duration
+
+TYPE_CHOICES: tuple[str, ...] = tuple(t.value for t in VideoType)  # Short, Long, Live, Upcoming
+DEFAULT_TYPES: tuple[str, ...] = ("Short", "Long")
+NOTEBOOKLM_BATCH = 50  # NotebookLM takes up to 50 sources per notebook
+EARLIEST_DATE = date(2005, 4, 23)  # the first YouTube upload: the date pickers' lower bound
+
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "Approve", "Thumbnail", "Channel", "Published", "Type", "Duration", "Title", "Views", "Likes",
+    "Comments", "URL",
+)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------- filter form
+
+
+@dataclass(frozen=True)
+class FilterForm:
+    """The Fetch page's filter widgets, as plain values (what session_state keeps between pages)."""
+
+    max_videos: int = 0  # 0 = no limit
+    min_duration: str = ""
+    max_duration: str = ""
+    include: str = ""
+    exclude: str = ""
+    since: date | None = None
+    until: date | None = None
+    types: tuple[str, ...] = DEFAULT_TYPES
+    match_tags: bool = False
+
+    def to_spec(self) -> FilterSpec:
+        """The ``FilterSpec`` these values describe; ``InputError`` names every bad field."""
+        return FilterSpec.from_strings(
+            max_videos=int(self.max_videos) if self.max_videos else None,
+            min_duration=self.min_duration or None,
+            max_duration=self.max_duration or None,
+            include=self.include or None,
+            exclude=self.exclude or None,
+            since=self.since,
+            until=self.until,
+            types=None if set(self.types) == set(TYPE_CHOICES) else list(self.types),
+            match_tags=bool(self.match_tags),
+        )
+
+    def as_widget_values(self, prefix: str) -> dict[str, Any]:
+        """``{prefix + field: value}`` for seeding the form's widgets (types as a list)."""
+        return {prefix + k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()}
+
+    @classmethod
+    def from_widget_values(cls, values: Mapping[str, Any], prefix: str) -> FilterForm:
+        """Read the form back from ``{prefix + field: value}`` (missing fields keep their defaults)."""
+        base = cls()
+        kw: dict[str, Any] = {}
+        for name in vars(base):
+            if prefix + name in values:
+                v = values[prefix + name]
+                kw[name] = tuple(v) if name == "types" else v
+        return cls(**{**vars(base), **kw})
+
+
+# ------------------------------------------------------------------------------------------ views
+
+
+@dataclass(frozen=True)
+class View:
+    """Page-local narrowing on top of the fetch filters: channel titles, types, a title search."""
+
+    channels: tuple[str, ...] = ()  # channel ids; empty = all
+    types: tuple[str, ...] = ()  # empty = all
+    search: str = ""
+    approved_only: bool = False
+
+
+def visible_videos(
+    result: FetchResult | None,
+    spec: FilterSpec | None,
+    view: View | None = None,
+    approved: Iterable[str] = (),
+) -> list[Video]:
+    """The fetched videos the current filters keep: ``spec`` (the Fetch page's) then ``view``."""
+    if result is None:
+        return []
+    videos = list(result.videos)
+    if spec is not None:
+        videos = spec.apply(videos)
+    view = view or View()
+    approved_set = set(approved)
+    needle = view.search.strip().casefold()
+    out = []
+    for v in videos:
+        if view.channels and v.channel_id not in view.channels:
+            continue
+        if view.types and v.type.value not in view.types:
+            continue
+        if needle and needle not in v.title.casefold():
+            continue
+        if view.approved_only and v.id not in approved_set:
+            continue
+        out.append(v)
+    return out
+
+
+def channel_options(result: FetchResult | None) -> dict[str, str]:
+    """Channel id -> title for the channels that have videos in ``result``, first-seen order."""
+    if result is None:
+        return {}
+    out: dict[str, str] = {c.id: c.title for c in result.channels}
+    for v in result.videos:
+        out.setdefault(v.channel_id, v.channel_title)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- review
+
+
+def review_frame(videos: Sequence[Video], approved: Iterable[str]) -> pd.DataFrame:
+    """The approval table: one row per video, indexed by video id, ``REVIEW_COLUMNS`` in order."""
+    approved_set = set(approved)
+    df = metrics.frame(videos)
+    out = pd.DataFrame(
+        {
+            "Approve": df["video_id"].isin(approved_set).astype(bool),
+            "Thumbnail": df["thumbnail"],
+            "Channel": df["channel"],
+            "Published": df["published_at"].dt.tz_convert(None),
+            "Type": df["type"],
+            "Duration": [format_duration(None if pd.isna(s) else int(s)) for s in df["duration_seconds"]],
+            "Title": df["title"],
+            "Views": df["views"],
+            "Likes": df["likes"],
+            "Comments": df["comments"],
+            "URL": df["url"],
+        }
+    )
+    out.index = pd.Index(df["video_id"], name="video_id")
+    return out[list(REVIEW_COLUMNS)]
+
+
+def apply_edits(ids: Sequence[str], edited_rows: Mapping[Any, Mapping[str, Any]], approved: Iterable[str]) -> set[str]:
+    """Approvals after a data_editor edit: ``edited_rows`` maps a row position (int or str) to changed cells."""
+    out = set(approved)
+    for pos, changes in edited_rows.items():
+        try:
+            vid = ids[int(pos)]
+        except (ValueError, IndexError):
+            continue
+        if "Approve" in changes:
+            if changes["Approve"]:
+                out.add(vid)
+            else:
+                out.discard(vid)
+    return out
+
+
+def ids_digest(ids: Iterable[str]) -> str:
+    """A short stable digest of an id sequence (order matters): names an editor for one set of rows."""
+    h = hashlib.sha256()
+    for i in ids:
+        h.update(i.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:10]
+
+
+def approval_summary(videos: Sequence[Video], approved: Iterable[str]) -> pd.DataFrame:
+    """Per channel: videos shown and approved (Channel, Shown, Approved), in first-seen order."""
+    approved_set = set(approved)
+    counts: dict[str, list[Any]] = {}
+    for v in videos:
+        c = counts.setdefault(v.channel_id, [v.channel_title, 0, 0])
+        c[1] += 1
+        c[2] += v.id in approved_set
+    return pd.DataFrame(
+        [{"Channel": t, "Shown": n, "Approved": a} for t, n, a in counts.values()],
+        columns=["Channel", "Shown", "Approved"],
+    )
+
+
+def group_by_channel(videos: Sequence[Video]) -> list[tuple[str, str, list[Video]]]:
+    """``[(channel_id, title, videos)]`` in first-seen order."""
+    groups: dict[str, tuple[str, list[Video]]] = {}
+    for v in videos:
+        groups.setdefault(v.channel_id, (v.channel_title, []))[1].append(v)
+    return [(cid, title, vs) for cid, (title, vs) in groups.items()]
+
+
+def approved_rows(result: FetchResult | None, approved: Iterable[str]) -> list[dict[str, Any]]:
+    """``Video.to_row()`` of every approved video, in fetch order (approval is kept by video id)."""
+    if result is None:
+        return []
+    approved_set = set(approved)
+    return [v.to_row() for v in result.videos if v.id in approved_set]
+
+
+def notebooklm_batches(urls: Iterable[str], size: int = NOTEBOOKLM_BATCH) -> list[list[str]]:
+    """URLs (deduplicated, order kept) in batches of ``size``, ready to paste into NotebookLM."""
+    if size < 1:
+        raise InputError(f"batch size must be at least 1 (got {size})")
+    unique = list(dict.fromkeys(u for u in urls if u))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]
+
+
+# -------------------------------------------------------------------------------------- fetching
+
+
+def resolution_frame(resolutions: Sequence[Resolution]) -> pd.DataFrame:
+    """The resolver summary: what each input resolved to (title, id, handle, subscribers) or why not."""
+    rows = []
+    for r in resolutions:
+        ch = r.channel
+        rows.append(
+            {
+                "Input": str(r.ref),
+                "Resolved": ch is not None,
+                "Channel": ch.title if ch else None,
+                "Channel ID": ch.id if ch else None,
+                "Handle": ch.handle if ch else None,
+                "Subscribers": ch.subscribers if ch else None,
+                "Uploads": ch.video_count if ch else None,
+                "Note": r.error or r.warning or "",
+            }
+        )
+    cols = ["Input", "Resolved", "Channel", "Channel ID", "Handle", "Subscribers", "Uploads", "Note"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.astype({"Subscribers": "Int64", "Uploads": "Int64"})
+
+
+STAGE_ICONS = {"resolving": "🔎", "listing": "📄", "details": "🎞️", "done": "✅", "error": "⚠️"}
+
+
+def progress_line(channel: str, stage: str, pages: int, listed: int, detailed: int, message: str = "") -> str:
+    """One markdown line for a channel's progress."""
+    icon = STAGE_ICONS.get(stage, "•")
+    if stage == "error":
+        return f"{icon} {message or channel}"
+    if stage == "resolving":
+        return f"{icon} **{channel}**: resolving…"
+    verb = {"listing": "listing uploads", "details": "fetching details", "done": "done"}.get(stage, stage)
+    return f"{icon} **{channel}**: {verb} · {pages} pages listed · {listed:,} videos listed · {detailed:,} detailed"
+
+
+def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
+    """'12 quota units (channels.list 1, playlistItems.list 6, videos.list 5)'."""
+    per = ", ".join(f"{m} {u}" for m, u in sorted((by_method or {}).items()) if u)
+    return f"{units:,} quota units" + (f" ({per})" if per else "")
+
+
+def quota_delta(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    """Units per method spent between two meter snapshots (methods with 0 left out)."""
+    out = {m: int(after.get(m, 0)) - int(before.get(m, 0)) for m in after}
+    return {m: u for m, u in out.items() if u > 0}
+
+
+def add_quota(total: Mapping[str, int], more: Mapping[str, int]) -> dict[str, int]:
+    out = dict(total)
+    for m, u in more.items():
+        out[m] = out.get(m, 0) + int(u)
+    return out
+
+
+def format_when(moment: datetime | None) -> str:
+    """'2026-11-02 08:00 UTC' (or 'midnight Pacific time' when unknown)."""
+    if moment is None:
+        return "midnight Pacific time"
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# ------------------------------------------------------------------------------------------ push
+
+
+def local_target_path(data_dir: Path, name: str) -> Path:
+    """A workbook file name (``videos.xlsx``, ``export.csv``) -> a path inside ``data_dir``.
+
+    The app only writes inside its data folder: a name with a folder in it is refused.
+    """
+    n = (name or "").strip()
+    if not n:
+        raise InputError("Give the local workbook a file name ending in .xlsx or .csv, e.g. videos.xlsx.")
+    if "/" in n or "\\" in n or n in (".", "..") or n.startswith("."):
+        raise InputError(f"{n!r}: give a plain file name (e.g. videos.xlsx); the app writes only inside its data folder.")
+    if Path(n).suffix.lower() not in (".xlsx", ".csv"):
+        raise InputError(f"{n!r}: a local workbook must end in .xlsx or .csv.")
+    return Path(data_dir) / n
+
+
+def target_key(kind: str, spec: str, tab: str) -> str:
+    """Identifies a push target (to match a previewed plan with the current form)."""
+    return f"{kind}|{spec.strip()}|{(tab or 'Videos').strip()}"
+
+
+@dataclass
+class PushPreview:
+    """A dry-run plan kept in session_state for the target and rows it was made for."""
+
+    target: str
+    rows_digest: str
+    new: int
+    updated: int
+    unchanged: int
+    warnings: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+def rows_digest(rows: Sequence[Mapping[str, Any]]) -> str:
+    return ids_digest(sorted(str(r.get("video_id") or r.get("url") or "") for r in rows))
+
+
+__all__ = [
+    "TYPE_CHOICES",
+    "DEFAULT_TYPES",
+    "NOTEBOOKLM_BATCH",
+    "EARLIEST_DATE",
+    "REVIEW_COLUMNS",
+    "FilterForm",
+    "View",
+    "visible_videos",
+    "channel_options",
+    "review_frame",
+    "apply_edits",
+    "ids_digest",
+    "approval_summary",
+    "group_by_channel",
+    "approved_rows",
+    "notebooklm_batches",
+    "resolution_frame",
+    "progress_line",
+    "quota_line",
+    "quota_delta",
+    "add_quota",
+    "format_when",
+    "local_target_path",
+    "target_key",
+    "PushPreview",
+    "rows_digest",
+]
