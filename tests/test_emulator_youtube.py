@@ -126,7 +126,7 @@ def test_catalog_sizes_and_ids_are_well_formed(cat):
 def test_catalog_lookups(cat):
     assert cat.channel_by_handle("@y2sdemo").id == DEMO_LAB_ID
     assert cat.channel_by_handle("Y2SDEMO").id == DEMO_LAB_ID
-    assert cat.channel_by_username("OldSchoolTutorials").id == OLD_SCHOOL_ID
+    assert cat.channel_by_username("OldSchoolTuts2009").id == OLD_SCHOOL_ID
     assert cat.channel_by_custom_name("oldschooltutorials").id == OLD_SCHOOL_ID
     assert cat.channel_by_handle("OldSchoolTutorials") is None
     assert cat.video("nope_nope_0") is None
@@ -200,7 +200,7 @@ def test_old_school_has_no_shorts_playlist_and_straddles_the_limits(cat):
         ({"forHandle": "y2sdemo"}, DEMO_LAB_ID),
         ({"forHandle": "@Y2SDemo"}, DEMO_LAB_ID),
         ({"forUsername": "y2sdemolab"}, DEMO_LAB_ID),
-        ({"forUsername": "OldSchoolTutorials"}, OLD_SCHOOL_ID),
+        ({"forUsername": "OldSchoolTuts2009"}, OLD_SCHOOL_ID),
         ({"forHandle": "@bigchannel"}, BIG_CHANNEL_ID),
         ({"id": HUGE_CHANNEL_ID}, HUGE_CHANNEL_ID),
     ],

@@ -11,7 +11,7 @@ Channels (title, handle, extras):
   entry that only the uploads playlist lists; a UUSH playlist; every edge case (``Catalog.special``).
 * ``Big Channel Demo`` @bigchannel: exactly 2,600 uploads, about 25 % Shorts, UUSH.
 * ``Huge Channel Demo`` @hugechannel: exactly 20,000 uploads, UUSH.
-* ``Old School Tutorials`` @oldschool, username ``oldschooltutorials``, custom name
+* ``Old School Tutorials`` @oldschool, username ``oldschooltuts2009``, custom name
   ``OldSchoolTutorials`` (found by search only): no UUSH playlist, 40 videos whose durations sit on
   both sides of the Shorts duration limits before and after 2024-10-15.
 * ``Empty Channel`` @emptychannel: no uploads, hidden subscriber count, no country.
@@ -799,7 +799,7 @@ _CHANNEL_SPECS: tuple[dict[str, Any], ...] = (
          description="20,000 uploads: a stress test for quota and paging.", published_at="2012-03-07T20:00:01Z",
          country="IN", subscribers=48_765_432, hidden_subscribers=False, has_shorts_playlist=True,
          keywords="huge demo"),
-    dict(title="Old School Tutorials", handle="@oldschool", username="oldschooltutorials",
+    dict(title="Old School Tutorials", handle="@oldschool", username="oldschooltuts2009",
          custom_name="OldSchoolTutorials",
          description="Spreadsheet tutorials since 2009. Formerly youtube.com/c/OldSchoolTutorials.",
          published_at="2008-06-20T17:03:11.474541Z", country="CA", subscribers=87_654, hidden_subscribers=False,

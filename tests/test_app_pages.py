@@ -1,0 +1,444 @@
+"""The dashboard, page by page, through Streamlit's AppTest: demo mode and the served emulators.
+
+Widgets are driven by their keys ("fetch.channels", "review.approve_all", ...). Each test starts a
+fresh session; the fetch cache (shared by the process, like a deployed app's) is cleared first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.app_helpers import PAGES, REPO, all_text, fetch, goto, set_widget, start_app, texts, tick
+from y2s_core import st_cache
+from y2s_core.emulators.sheets import SheetsEmulator
+from y2s_core.emulators.transport import serve
+from y2s_core.emulators.youtube import YouTubeEmulator
+
+SHEET_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+SHEET_URL = f"https://docs.google.com/spreadsheets/d/{SHEET_KEY}/edit"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_app_env(monkeypatch):
+    for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
+        monkeypatch.delenv(var, raising=False)
+    st_cache.clear_fetch_cache()
+    yield
+    st_cache.clear_fetch_cache()
+
+
+@pytest.fixture
+def youtube_api(monkeypatch):
+    """Start a served YouTubeEmulator (kwargs: daily_quota, ...) and point the app at it."""
+    servers = []
+
+    def start(**kwargs):
+        emu = YouTubeEmulator(**kwargs)
+        server = serve(emu).start()
+        servers.append(server)
+        monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
+        monkeypatch.setenv("YOUTUBE_API_KEY", "test-key")
+        return emu
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+@pytest.fixture
+def sheets_api(monkeypatch):
+    """A served SheetsEmulator(autocreate=True); the app's Sheets requests go to it (no OAuth token)."""
+    emu = SheetsEmulator(autocreate=True)
+    with serve(emu) as server:
+        monkeypatch.setenv("Y2S_SHEETS_API_URL", server.url)
+        yield emu
+
+
+def errors(at) -> list[str]:
+    return texts(at.error)
+
+
+def no_crash(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# ------------------------------------------------------------------------------------------ every page
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_demo_mode_with_a_banner_and_no_data(page):
+    at = goto(start_app(), page)
+    no_crash(at)
+    assert any("Demo mode" in t for t in texts(at.info)), "the demo banner must be on every page"
+    assert not at.error
+    if page in ("pages/review.py", "pages/metrics.py", "pages/push.py"):
+        assert any("fetch a channel" in t for t in texts(at.info)), texts(at.info)
+
+
+def test_channel_box_is_prefilled_in_demo_mode_and_empty_with_a_key(youtube_api):
+    demo = start_app()
+    assert demo.text_area(key="fetch.channels").value == "@y2sdemo"
+    youtube_api()
+    real = start_app()
+    assert real.text_area(key="fetch.channels").value == ""
+    assert not any("Demo mode" in t for t in texts(real.info))
+
+
+def test_pages_never_import_google_clients():
+    sources = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+    assert len(sources) == 6
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+(googleapiclient|gspread|google\.)", text, re.M), path.name
+
+
+# ----------------------------------------------------------------------------------------------- fetch
+
+
+def test_fetch_shows_progress_resolver_summary_and_quota():
+    at = fetch(start_app(), "@y2sdemo, @oldschool")
+    no_crash(at)
+    assert not at.error, errors(at)
+    progress = " ".join(texts(at.markdown))
+    assert "✅ **Y2S Demo Lab**: done" in progress and "✅ **Old School Tutorials**: done" in progress
+    assert "Resolved 2 input(s)" in progress
+    table = at.dataframe(key="fetch.resolutions").value
+    assert list(table["Input"]) == ["@y2sdemo", "@oldschool"]
+    assert list(table["Channel"]) == ["Y2S Demo Lab", "Old School Tutorials"]
+    assert table["Resolved"].all() and table["Channel ID"].str.startswith("UC").all()
+    result = at.session_state["y2s.result"]
+    assert {c.title for c in result.channels} == {"Y2S Demo Lab", "Old School Tutorials"}
+    spent = at.session_state["y2s.quota_units"]
+    assert spent == result.quota_units > 0
+    assert any(f"{spent} quota units" in t for t in texts(at.caption))
+
+
+def test_a_repeated_fetch_is_served_from_cache_and_refresh_calls_youtube_again():
+    at = fetch(start_app(), "@oldschool")
+    first = at.session_state["y2s.quota_units"]
+    assert first > 0
+    at.button(key="fetch.submit").click().run()
+    assert at.session_state["y2s.quota_units"] == first, "a cache hit costs no quota"
+    assert any("Served from the cache" in t for t in texts(at.caption))
+    assert any("Old School Tutorials**: done" in t for t in texts(at.markdown)), "the progress is replayed"
+    at.button(key="fetch.refresh").click().run()
+    no_crash(at)
+    assert at.session_state["y2s.quota_units"] == 2 * first
+    assert not any("Served from the cache" in t for t in texts(at.caption))
+
+
+def test_the_cache_is_shared_between_sessions_but_quota_is_per_session():
+    a = fetch(start_app(), "@oldschool")
+    b = fetch(start_app(), "@oldschool")
+    assert a.session_state["y2s.quota_units"] > 0
+    assert b.session_state["y2s.quota_units"] == 0
+    assert len(b.session_state["y2s.result"].videos) == len(a.session_state["y2s.result"].videos)
+
+
+@pytest.mark.parametrize(
+    ("channels", "filters", "message"),
+    [
+        ("not a channel!!", {}, "not"),
+        ("", {}, "channel"),
+        ("@nosuchchannel999", {}, "no channel"),
+        ("@y2sdemo", {"min_duration": "abc"}, "Minimum duration"),
+        ("@y2sdemo", {"min_duration": "10:00", "max_duration": "1:00"}, "longer than maximum"),
+        ("@y2sdemo", {"types": []}, "at least one video type"),
+    ],
+)
+def test_bad_input_shows_an_actionable_error_not_a_traceback(channels, filters, message):
+    at = fetch(start_app(), channels, **filters)
+    no_crash(at)
+    assert at.error, "expected st.error"
+    assert any(message.lower() in t.lower() for t in errors(at)), errors(at)
+    assert at.session_state["y2s.result"] is None
+
+
+def test_filters_are_kept_and_narrow_review_and_metrics():
+    at = fetch(start_app(), "@y2sdemo", max_videos=5, types=["Short", "Long", "Live", "Upcoming"])
+    assert len(at.session_state["y2s.result"].videos) == 5
+    goto(at, "pages/review.py")
+    assert len(at.data_editor[0].value) == 5
+    goto(at, "pages/fetch.py")
+    assert at.number_input(key="fetch.max_videos").value == 5, "filter widgets survive a page switch"
+    # narrow the loaded videos without calling YouTube: Shorts only
+    spent = at.session_state["y2s.quota_units"]
+    set_widget(at, "fetch.types", ["Short"])
+    at.button(key="fetch.apply").click().run()
+    assert at.session_state["y2s.quota_units"] == spent
+    shorts = sum(v.type.value == "Short" for v in at.session_state["y2s.result"].videos)
+    goto(at, "pages/review.py")
+    assert len(at.data_editor[0].value) == shorts
+    assert set(at.data_editor[0].value["Type"]) <= {"Short"}
+    goto(at, "pages/metrics.py")
+    assert at.metric[0].label == "Videos" and at.metric[0].value == str(shorts)
+
+
+def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube_api):
+    youtube_api(daily_quota=6)
+    at = fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"])
+    no_crash(at)
+    assert at.error
+    message = errors(at)[0]
+    assert "quota" in message.lower() and "resets at" in message and "Kept the" in message
+    result = at.session_state["y2s.result"]
+    assert result is not None and not result.complete and 0 < len(result.videos) < 150
+    assert f"Kept the {len(result.videos)} videos" in message
+    assert any("Partial result" in t for t in texts(at.warning))
+    goto(at, "pages/review.py")
+    no_crash(at)
+    assert len(at.data_editor[0].value) == len(result.videos), "the partial rows can be reviewed"
+
+
+def test_fetch_against_the_served_emulator_with_a_key(youtube_api):
+    emu = youtube_api()
+    at = fetch(start_app(), "https://www.youtube.com/@oldschool/videos")
+    no_crash(at)
+    assert not at.error, errors(at)
+    assert at.session_state["y2s.result"].channels[0].title == "Old School Tutorials"
+    assert emu.units_used == at.session_state["y2s.quota_units"] > 0
+
+
+# ---------------------------------------------------------------------------------------------- review
+
+
+def test_approval_survives_page_switches():
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
+    table = at.data_editor[0].value
+    assert not table["Approve"].any()
+    tick(at, [0, 2])
+    expected = {table.index[0], table.index[2]}
+    assert at.session_state["y2s.approved"] == expected
+    for page in ("pages/metrics.py", "pages/push.py", "pages/fetch.py", "pages/review.py"):
+        goto(at, page)
+        no_crash(at)
+    assert at.session_state["y2s.approved"] == expected
+    shown = at.data_editor[0].value
+    assert set(shown.index[shown["Approve"]]) == expected
+    tick(at, [0], on=False)
+    assert at.session_state["y2s.approved"] == {table.index[2]}
+
+
+def test_bulk_approve_and_clear_act_on_the_current_filter():
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
+    total = len(at.data_editor[0].value)
+    set_widget(at, "review.types", ["Short"])
+    at.run()
+    shorts = list(at.data_editor[0].value.index)
+    assert 0 < len(shorts) < total
+    at.button(key="review.approve_all").click().run()
+    assert at.session_state["y2s.approved"] == set(shorts)
+    set_widget(at, "review.types", [])
+    at.run()
+    table = at.data_editor[0].value
+    assert len(table) == total and table["Approve"].sum() == len(shorts)
+    at.button(key="review.approve_all").click().run()
+    assert len(at.session_state["y2s.approved"]) == total
+    set_widget(at, "review.search", table["Title"].iloc[0])
+    at.run()
+    searched = set(at.data_editor[0].value.index)
+    at.button(key="review.clear_all").click().run()
+    assert at.session_state["y2s.approved"] == set(table.index) - searched
+
+
+def test_review_groups_tables_per_channel():
+    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "pages/review.py")
+    assert at.toggle(key="review.group").value is True
+    assert len(at.data_editor) == 2
+    summary = at.dataframe(key="review.summary").value
+    assert list(summary["Channel"]) == ["Y2S Demo Lab", "Old School Tutorials"]
+    tick(at, [0], index=1)
+    approved = at.session_state["y2s.approved"]
+    assert len(approved) == 1
+    assert next(iter(approved)) in set(at.data_editor[1].value.index)
+    old_school = [b for b in at.button if b.key and b.key.startswith("review.approve_channel.")][1]
+    old_school.click().run()
+    assert len(at.session_state["y2s.approved"]) == len(at.data_editor[1].value)
+
+
+# --------------------------------------------------------------------------------------------- metrics
+
+
+def test_metrics_headline_and_charts_including_channel_comparison():
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/metrics.py")
+    no_crash(at)
+    result = at.session_state["y2s.result"]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Videos"] == str(len(result.videos))
+    assert labels["Channels"] == "2"
+    assert labels["Total views"] == f"{sum(v.views or 0 for v in result.videos):,}"
+    assert labels["Shorts share"].endswith("%")
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 9
+    assert len(at.dataframe(key="metrics.comparison").value) == 2
+    top = at.dataframe(key="metrics.top_videos").value
+    assert len(top) == 10 and list(top["views"]) == sorted(top["views"], reverse=True)
+
+
+def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/metrics.py")
+    old = [cid for cid, c in ((c.id, c) for c in at.session_state["y2s.result"].channels) if c.title.startswith("Old")]
+    set_widget(at, "metrics.channels", old)
+    at.run()
+    no_crash(at)
+    assert {m.label: m.value for m in at.metric}["Channels"] == "1"
+    with pytest.raises(KeyError):
+        at.dataframe(key="metrics.comparison")
+    set_widget(at, "metrics.approved_only", True)
+    at.run()
+    assert any("No video matches" in t for t in texts(at.info))
+
+
+# ------------------------------------------------------------------------------------------------ push
+
+
+def _approve_all(at):
+    goto(at, "pages/review.py")
+    at.button(key="review.approve_all").click().run()
+    return goto(at, "pages/push.py")
+
+
+def test_push_without_approvals_says_what_to_do():
+    at = goto(fetch(start_app(), "@oldschool"), "pages/push.py")
+    no_crash(at)
+    assert any("No approved videos" in t for t in texts(at.info))
+
+
+def test_push_to_the_local_workbook_previews_the_plan_then_writes(tmp_path):
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    n = len(at.session_state["y2s.approved"])
+    assert at.radio(key="push.kind").value == "Local workbook", "demo mode defaults to a local workbook"
+    at.button(key="push.preview").click().run()
+    no_crash(at)
+    plan = {m.label: m.value for m in at.metric}
+    assert plan == {"New rows": str(n), "Updated rows": "0", "Unchanged rows": "0"}
+    at.button(key="push.run").click().run()
+    assert not at.error, errors(at)
+    assert any(f"{n} new" in t for t in texts(at.success))
+    path = Path(tmp_path / "y2s-data" / at.text_input(key="push.file").value)
+    ws = openpyxl.load_workbook(path)["Videos"]
+    assert ws.max_row == n + 1 and ws["A1"].value == "Channel"
+    at.button(key="push.preview").click().run()
+    assert {m.label: m.value for m in at.metric}["Unchanged rows"] == str(n), "a re-push adds no duplicate"
+    assert at.download_button(key="push.download_target")
+
+
+def test_push_offers_downloads_and_notebooklm_batches_of_50():
+    at = _approve_all(fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"]))
+    n = len(at.session_state["y2s.approved"])
+    assert n > 100
+    assert at.download_button(key="push.download_csv") and at.download_button(key="push.download_xlsx")
+    batches = [c.value.split("\n") for c in at.code]
+    assert [len(b) for b in batches] == [50] * (n // 50) + ([n % 50] if n % 50 else [])
+    assert all(u.startswith("https://www.youtube.com/") for b in batches for u in b)
+
+
+def test_push_to_a_google_url_without_a_service_account_explains_how_to_configure():
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    at.radio(key="push.kind").set_value("Google Sheet").run()
+    assert any("not configured" in t for t in texts(at.warning))
+    at.text_input(key="push.sheet_url").input(SHEET_URL).run()
+    at.button(key="push.run").click().run()
+    no_crash(at)
+    assert any("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON" in t and "share" in t.lower() for t in errors(at)), errors(at)
+
+
+def test_push_to_a_google_sheet_on_the_emulator_links_to_the_sheet(sheets_api):
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    n = len(at.session_state["y2s.approved"])
+    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.text_input(key="push.sheet_url").input(SHEET_URL).run()
+    at.button(key="push.preview").click().run()
+    assert {m.label: m.value for m in at.metric}["New rows"] == str(n)
+    at.button(key="push.run").click().run()
+    no_crash(at)
+    assert not at.error, errors(at)
+    values = sheets_api.values(SHEET_KEY, "Videos")
+    assert values[0][:3] == ["Channel", "Date", "Type"] and len(values) == n + 1
+    link = at.get("link_button")
+    assert link and SHEET_KEY in link[0].proto.url
+
+
+def test_push_to_a_sheet_not_shared_names_the_email(sheets_api):
+    sheets_api.create_spreadsheet("x", spreadsheet_id=SHEET_KEY)
+    sheets_api.deny(SHEET_KEY, email="writer@proj.iam.gserviceaccount.com")
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.text_input(key="push.sheet_url").input(SHEET_URL).run()
+    at.button(key="push.run").click().run()
+    no_crash(at)
+    assert at.error and any("share" in t.lower() for t in errors(at)), errors(at)
+
+
+def test_a_bad_local_file_name_is_refused():
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    at.text_input(key="push.file").input("../../etc/evil.xlsx").run()
+    at.button(key="push.run").click().run()
+    no_crash(at)
+    assert any("plain file name" in t for t in errors(at))
+
+
+# -------------------------------------------------------------------------------------------- settings
+
+
+def test_settings_never_show_secret_values(monkeypatch, tmp_path):
+    key = "AIzaSyTHIS-IS-A-SECRET-KEY-123456"
+    private = "-----BEGIN PRIVATE KEY-----\nMIIEvSECRETPRIVATEKEYMATERIAL\n-----END PRIVATE KEY-----\n"
+    sa = {"type": "service_account", "client_email": "y2s-writer@proj.iam.gserviceaccount.com",
+          "private_key": private, "private_key_id": "0123456789abcdefSECRETID"}
+    path = tmp_path / "sa.json"
+    path.write_text(json.dumps(sa))
+    monkeypatch.setenv("YOUTUBE_API_KEY", key)
+    monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", str(path))
+    at = goto(start_app(), "pages/settings.py")
+    no_crash(at)
+    shown = all_text(at)
+    assert "y2s-writer@proj.iam.gserviceaccount.com" in shown
+    assert any("API key is configured" in t for t in texts(at.success))
+    for secret in (key, "SECRETPRIVATEKEYMATERIAL", "0123456789abcdefSECRETID"):
+        assert secret not in shown
+    assert not any("Demo mode" in t for t in texts(at.info))
+
+
+def test_a_personal_key_is_kept_for_the_session_and_never_shown():
+    at = goto(start_app(), "pages/settings.py")
+    assert any("Demo mode" in t for t in texts(at.info))
+    personal = "AIzaPERSONAL-session-key-987654"
+    at.text_input(key="settings.api_key").input(personal)
+    at.button(key="settings.use_key").click().run()
+    no_crash(at)
+    assert at.session_state["y2s.api_key"] == personal
+    assert at.text_input(key="settings.api_key").value == ""
+    assert personal not in all_text(at)
+    assert any("personal API key" in t for t in texts(at.success))
+    assert not any("Demo mode" in t for t in texts(at.info)), "a key leaves demo mode"
+    at.button(key="settings.forget_key").click().run()
+    assert at.session_state["y2s.api_key"] == ""
+    assert any("Demo mode" in t for t in texts(at.info))
+
+
+def test_a_broken_service_account_value_is_reported_without_stopping_the_app(monkeypatch):
+    monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", '{"private_key": "SECRET-PK", ')
+    at = goto(start_app(), "pages/settings.py")
+    no_crash(at)
+    assert any("not valid JSON" in t for t in errors(at))
+    assert "SECRET-PK" not in all_text(at)
+
+
+def test_settings_show_session_quota_and_clear_the_cache():
+    at = fetch(start_app(), "@oldschool")
+    spent = at.session_state["y2s.quota_units"]
+    goto(at, "pages/settings.py")
+    assert {m.label: m.value for m in at.metric}["YouTube units spent this session"] == str(spent)
+    at.button(key="settings.clear_cache").click().run()
+    assert any("cleared" in t for t in texts(at.success))
+    fetch(at, "@oldschool")
+    assert at.session_state["y2s.quota_units"] == 2 * spent, "after clearing, the fetch calls YouTube again"
+    goto(at, "pages/settings.py")
+    at.button(key="settings.reset").click().run()
+    assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()
