@@ -1,4 +1,4 @@
-"""YouTube2Sheets dashboard: page config, the demo banner and navigation. The pages live in pages/.
+"""YouTube2Sheets dashboard: page config, the demo banner and navigation (st.navigation; pages in app_pages/).
 
 Run: ``streamlit run app.py`` (or scripts/app.sh). With no YouTube key it runs in demo mode.
 """
@@ -12,11 +12,11 @@ st.set_page_config(page_title="YouTube2Sheets", page_icon="📺", layout="wide")
 settings, problem = st_cache.load_settings()
 page = st.navigation(
     [
-        st.Page("pages/fetch.py", title="Fetch", icon="📥", url_path="fetch", default=True),
-        st.Page("pages/review.py", title="Review and approve", icon="✅", url_path="review"),
-        st.Page("pages/metrics.py", title="Metrics", icon="📊", url_path="metrics"),
-        st.Page("pages/push.py", title="Push", icon="📤", url_path="push"),
-        st.Page("pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
+        st.Page("app_pages/fetch.py", title="Fetch", icon="📥", url_path="fetch", default=True),
+        st.Page("app_pages/review.py", title="Review and approve", icon="✅", url_path="review"),
+        st.Page("app_pages/metrics.py", title="Metrics", icon="📊", url_path="metrics"),
+        st.Page("app_pages/push.py", title="Push", icon="📤", url_path="push"),
+        st.Page("app_pages/settings.py", title="Settings", icon="⚙️", url_path="settings"),
     ]
 )
 st_cache.demo_banner(settings, problem)

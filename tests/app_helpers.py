@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
-PAGES = ("pages/fetch.py", "pages/review.py", "pages/metrics.py", "pages/push.py", "pages/settings.py")
+PAGES = tuple(f"app_pages/{name}.py" for name in ("fetch", "review", "metrics", "push", "settings"))
 TIMEOUT = 30
 
 
@@ -28,7 +28,7 @@ def goto(at: AppTest, page: str) -> AppTest:
 def fetch(at: AppTest, channels: str | None = None, **filters: Any) -> AppTest:
     """Fill the Fetch form (channels, then ``fetch.<field>`` widgets) and press Fetch."""
     if not at.text_area:  # not on the Fetch page
-        goto(at, "pages/fetch.py")
+        goto(at, "app_pages/fetch.py")
     if channels is not None:
         at.text_area(key="fetch.channels").input(channels)
     for name, value in filters.items():
@@ -66,6 +66,14 @@ def all_text(at: AppTest) -> str:
 
     walk(at._tree)
     return "\n".join(out)
+
+
+def table_with(at: AppTest, column: str) -> Any:
+    """The first st.dataframe (read-only) whose columns include ``column`` (read-only tables carry no key)."""
+    for df in at.dataframe:
+        if df.editing_mode == "read_only" and column in df.value.columns:
+            return df.value
+    raise KeyError(f"no table with a {column!r} column")
 
 
 def editor_key(at: AppTest, index: int = 0) -> str:

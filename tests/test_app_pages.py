@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from app_helpers import PAGES, REPO, all_text, fetch, goto, set_widget, start_app, table_with, texts, tick
 
-from tests.app_helpers import PAGES, REPO, all_text, fetch, goto, set_widget, start_app, texts, tick
 from y2s_core import st_cache
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
@@ -76,7 +76,7 @@ def test_every_page_renders_in_demo_mode_with_a_banner_and_no_data(page):
     no_crash(at)
     assert any("Demo mode" in t for t in texts(at.info)), "the demo banner must be on every page"
     assert not at.error
-    if page in ("pages/review.py", "pages/metrics.py", "pages/push.py"):
+    if page in ("app_pages/review.py", "app_pages/metrics.py", "app_pages/push.py"):
         assert any("fetch a channel" in t for t in texts(at.info)), texts(at.info)
 
 
@@ -90,7 +90,7 @@ def test_channel_box_is_prefilled_in_demo_mode_and_empty_with_a_key(youtube_api)
 
 
 def test_pages_never_import_google_clients():
-    sources = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+    sources = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py"))]
     assert len(sources) == 6
     for path in sources:
         text = path.read_text(encoding="utf-8")
@@ -107,7 +107,7 @@ def test_fetch_shows_progress_resolver_summary_and_quota():
     progress = " ".join(texts(at.markdown))
     assert "✅ **Y2S Demo Lab**: done" in progress and "✅ **Old School Tutorials**: done" in progress
     assert "Resolved 2 input(s)" in progress
-    table = at.dataframe(key="fetch.resolutions").value
+    table = table_with(at, "Input")
     assert list(table["Input"]) == ["@y2sdemo", "@oldschool"]
     assert list(table["Channel"]) == ["Y2S Demo Lab", "Old School Tutorials"]
     assert table["Resolved"].all() and table["Channel ID"].str.startswith("UC").all()
@@ -162,9 +162,9 @@ def test_bad_input_shows_an_actionable_error_not_a_traceback(channels, filters, 
 def test_filters_are_kept_and_narrow_review_and_metrics():
     at = fetch(start_app(), "@y2sdemo", max_videos=5, types=["Short", "Long", "Live", "Upcoming"])
     assert len(at.session_state["y2s.result"].videos) == 5
-    goto(at, "pages/review.py")
+    goto(at, "app_pages/review.py")
     assert len(at.data_editor[0].value) == 5
-    goto(at, "pages/fetch.py")
+    goto(at, "app_pages/fetch.py")
     assert at.number_input(key="fetch.max_videos").value == 5, "filter widgets survive a page switch"
     # narrow the loaded videos without calling YouTube: Shorts only
     spent = at.session_state["y2s.quota_units"]
@@ -172,10 +172,10 @@ def test_filters_are_kept_and_narrow_review_and_metrics():
     at.button(key="fetch.apply").click().run()
     assert at.session_state["y2s.quota_units"] == spent
     shorts = sum(v.type.value == "Short" for v in at.session_state["y2s.result"].videos)
-    goto(at, "pages/review.py")
+    goto(at, "app_pages/review.py")
     assert len(at.data_editor[0].value) == shorts
     assert set(at.data_editor[0].value["Type"]) <= {"Short"}
-    goto(at, "pages/metrics.py")
+    goto(at, "app_pages/metrics.py")
     assert at.metric[0].label == "Videos" and at.metric[0].value == str(shorts)
 
 
@@ -190,7 +190,7 @@ def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube
     assert result is not None and not result.complete and 0 < len(result.videos) < 150
     assert f"Kept the {len(result.videos)} videos" in message
     assert any("Partial result" in t for t in texts(at.warning))
-    goto(at, "pages/review.py")
+    goto(at, "app_pages/review.py")
     no_crash(at)
     assert len(at.data_editor[0].value) == len(result.videos), "the partial rows can be reviewed"
 
@@ -208,13 +208,13 @@ def test_fetch_against_the_served_emulator_with_a_key(youtube_api):
 
 
 def test_approval_survives_page_switches():
-    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
+    at = goto(fetch(start_app(), "@y2sdemo"), "app_pages/review.py")
     table = at.data_editor[0].value
     assert not table["Approve"].any()
     tick(at, [0, 2])
     expected = {table.index[0], table.index[2]}
     assert at.session_state["y2s.approved"] == expected
-    for page in ("pages/metrics.py", "pages/push.py", "pages/fetch.py", "pages/review.py"):
+    for page in ("app_pages/metrics.py", "app_pages/push.py", "app_pages/fetch.py", "app_pages/review.py"):
         goto(at, page)
         no_crash(at)
     assert at.session_state["y2s.approved"] == expected
@@ -225,7 +225,7 @@ def test_approval_survives_page_switches():
 
 
 def test_bulk_approve_and_clear_act_on_the_current_filter():
-    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
+    at = goto(fetch(start_app(), "@y2sdemo"), "app_pages/review.py")
     total = len(at.data_editor[0].value)
     set_widget(at, "review.types", ["Short"])
     at.run()
@@ -247,10 +247,10 @@ def test_bulk_approve_and_clear_act_on_the_current_filter():
 
 
 def test_review_groups_tables_per_channel():
-    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "pages/review.py")
+    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "app_pages/review.py")
     assert at.toggle(key="review.group").value is True
     assert len(at.data_editor) == 2
-    summary = at.dataframe(key="review.summary").value
+    summary = table_with(at, "Approved")
     assert list(summary["Channel"]) == ["Y2S Demo Lab", "Old School Tutorials"]
     tick(at, [0], index=1)
     approved = at.session_state["y2s.approved"]
@@ -265,7 +265,7 @@ def test_review_groups_tables_per_channel():
 
 
 def test_metrics_headline_and_charts_including_channel_comparison():
-    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/metrics.py")
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "app_pages/metrics.py")
     no_crash(at)
     result = at.session_state["y2s.result"]
     labels = {m.label: m.value for m in at.metric}
@@ -273,22 +273,24 @@ def test_metrics_headline_and_charts_including_channel_comparison():
     assert labels["Channels"] == "2"
     assert labels["Total views"] == f"{sum(v.views or 0 for v in result.videos):,}"
     assert labels["Shorts share"].endswith("%")
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 9
-    assert len(at.dataframe(key="metrics.comparison").value) == 2
-    top = at.dataframe(key="metrics.top_videos").value
+    charts = {c.key for c in at.get("plotly_chart")}
+    assert charts == {f"metrics.{k}" for k in ("views_over_time", "views_vs_duration", "type_mix", "engagement",
+                                                 "uploads_per_month", "cadence", "outliers", "comparison_chart")}
+    assert len(table_with(at, "uploads_per_week")) == 2
+    top = table_with(at, "engagement_rate")
     assert len(top) == 10 and list(top["views"]) == sorted(top["views"], reverse=True)
 
 
 def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
-    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/metrics.py")
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "app_pages/metrics.py")
     old = [cid for cid, c in ((c.id, c) for c in at.session_state["y2s.result"].channels) if c.title.startswith("Old")]
     set_widget(at, "metrics.channels", old)
     at.run()
     no_crash(at)
     assert {m.label: m.value for m in at.metric}["Channels"] == "1"
+    assert "metrics.comparison_chart" not in {c.key for c in at.get("plotly_chart")}
     with pytest.raises(KeyError):
-        at.dataframe(key="metrics.comparison")
+        table_with(at, "uploads_per_week")
     set_widget(at, "metrics.approved_only", True)
     at.run()
     assert any("No video matches" in t for t in texts(at.info))
@@ -298,13 +300,13 @@ def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
 
 
 def _approve_all(at):
-    goto(at, "pages/review.py")
+    goto(at, "app_pages/review.py")
     at.button(key="review.approve_all").click().run()
-    return goto(at, "pages/push.py")
+    return goto(at, "app_pages/push.py")
 
 
 def test_push_without_approvals_says_what_to_do():
-    at = goto(fetch(start_app(), "@oldschool"), "pages/push.py")
+    at = goto(fetch(start_app(), "@oldschool"), "app_pages/push.py")
     no_crash(at)
     assert any("No approved videos" in t for t in texts(at.info))
 
@@ -395,7 +397,7 @@ def test_settings_never_show_secret_values(monkeypatch, tmp_path):
     path.write_text(json.dumps(sa))
     monkeypatch.setenv("YOUTUBE_API_KEY", key)
     monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", str(path))
-    at = goto(start_app(), "pages/settings.py")
+    at = goto(start_app(), "app_pages/settings.py")
     no_crash(at)
     shown = all_text(at)
     assert "y2s-writer@proj.iam.gserviceaccount.com" in shown
@@ -406,7 +408,7 @@ def test_settings_never_show_secret_values(monkeypatch, tmp_path):
 
 
 def test_a_personal_key_is_kept_for_the_session_and_never_shown():
-    at = goto(start_app(), "pages/settings.py")
+    at = goto(start_app(), "app_pages/settings.py")
     assert any("Demo mode" in t for t in texts(at.info))
     personal = "AIzaPERSONAL-session-key-987654"
     at.text_input(key="settings.api_key").input(personal)
@@ -424,7 +426,7 @@ def test_a_personal_key_is_kept_for_the_session_and_never_shown():
 
 def test_a_broken_service_account_value_is_reported_without_stopping_the_app(monkeypatch):
     monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", '{"private_key": "SECRET-PK", ')
-    at = goto(start_app(), "pages/settings.py")
+    at = goto(start_app(), "app_pages/settings.py")
     no_crash(at)
     assert any("not valid JSON" in t for t in errors(at))
     assert "SECRET-PK" not in all_text(at)
@@ -433,12 +435,12 @@ def test_a_broken_service_account_value_is_reported_without_stopping_the_app(mon
 def test_settings_show_session_quota_and_clear_the_cache():
     at = fetch(start_app(), "@oldschool")
     spent = at.session_state["y2s.quota_units"]
-    goto(at, "pages/settings.py")
+    goto(at, "app_pages/settings.py")
     assert {m.label: m.value for m in at.metric}["YouTube units spent this session"] == str(spent)
     at.button(key="settings.clear_cache").click().run()
     assert any("cleared" in t for t in texts(at.success))
     fetch(at, "@oldschool")
     assert at.session_state["y2s.quota_units"] == 2 * spent, "after clearing, the fetch calls YouTube again"
-    goto(at, "pages/settings.py")
+    goto(at, "app_pages/settings.py")
     at.button(key="settings.reset").click().run()
     assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()

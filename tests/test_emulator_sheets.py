@@ -107,7 +107,9 @@ def test_replaying_a_recorded_cassette_gives_googles_exact_responses(name: str) 
             sheet["properties"]["sheetId"] = our_to_theirs.get(sheet["properties"]["sheetId"], 0)
         for reply in got.get("replies", []):
             if "addSheet" in reply:
-                reply["addSheet"]["properties"]["sheetId"] = our_to_theirs[reply["addSheet"]["properties"]["sheetId"]]
+                reply["addSheet"]["properties"]["sheetId"] = our_to_theirs[
+                    reply["addSheet"]["properties"]["sheetId"]
+                ]
         assert (got_status, got) == (status, json.loads(_body(resp))), f"{req['method']} {uri}"
         replayed += 1
     assert replayed >= 1
@@ -115,11 +117,18 @@ def test_replaying_a_recorded_cassette_gives_googles_exact_responses(name: str) 
 
 @pytest.mark.parametrize(
     ("cassette", "status"),
-    [("ClientTest.test_access_non_existing_spreadsheet.json", 404), ("ClientTest.test_access_private_spreadsheet.json", 403)],
+    [
+        ("ClientTest.test_access_non_existing_spreadsheet.json", 404),
+        ("ClientTest.test_access_private_spreadsheet.json", 403),
+    ],
 )
 def test_error_bodies_equal_the_recorded_ones(emu: SheetsEmulator, cassette: str, status: int) -> None:
     _need_fixtures()
-    recorded = next(json.loads(_body(i["response"])) for i in _cassette(cassette) if i["response"]["status"]["code"] == status)
+    recorded = next(
+        json.loads(_body(i["response"]))
+        for i in _cassette(cassette)
+        if i["response"]["status"]["code"] == status
+    )
     sid = emu.create_spreadsheet()
     if status == 403:
         emu.deny(sid, email="robot@project.iam.gserviceaccount.com")
@@ -159,9 +168,16 @@ def test_open_by_key_returns_metadata_like_google(emu: SheetsEmulator, gc: gspre
 
 
 def test_get_all_values_pads_and_trims_like_google(emu: SheetsEmulator, gc: gspread.Client) -> None:
-    sid = emu.create_spreadsheet(sheets={"Sheet1": [["A1", "B1", "", "D1"], ["", "b2"], [], ["A4", "", "", ""]]})
+    sid = emu.create_spreadsheet(
+        sheets={"Sheet1": [["A1", "B1", "", "D1"], ["", "b2"], [], ["A4", "", "", ""]]}
+    )
     ws = gc.open_by_key(sid).sheet1
-    assert ws.get_all_values() == [["A1", "B1", "", "D1"], ["", "b2", "", ""], ["", "", "", ""], ["A4", "", "", ""]]
+    assert ws.get_all_values() == [
+        ["A1", "B1", "", "D1"],
+        ["", "b2", "", ""],
+        ["", "", "", ""],
+        ["A4", "", "", ""],
+    ]
     raw = ws.client.values_get(sid, "'Sheet1'")
     assert raw == {
         "range": "Sheet1!A1:Z1000",
@@ -177,9 +193,15 @@ def test_get_all_values_pads_and_trims_like_google(emu: SheetsEmulator, gc: gspr
     ("typed", "raw_value", "user_value", "formatted", "is_formula"),
     [
         ("=1+2", "=1+2", 3, "3", True),
-        ("=IMPORTXML(\"https://x\", \"//a\")", "=IMPORTXML(\"https://x\", \"//a\")", "#N/A", "#N/A", True),
+        ('=IMPORTXML("https://x", "//a")', '=IMPORTXML("https://x", "//a")', "#N/A", "#N/A", True),
         ("=FOO(1)", "=FOO(1)", "#NAME?", "#NAME?", True),
-        ('=HYPERLINK("https://youtu.be/x", "watch")', '=HYPERLINK("https://youtu.be/x", "watch")', "watch", "watch", True),
+        (
+            '=HYPERLINK("https://youtu.be/x", "watch")',
+            '=HYPERLINK("https://youtu.be/x", "watch")',
+            "watch",
+            "watch",
+            True,
+        ),
         ("123", "123", 123, "123", False),
         ("007", "007", 7, "7", False),
         ("1.5", "1.5", 1.5, "1.5", False),
@@ -197,7 +219,13 @@ def test_get_all_values_pads_and_trims_like_google(emu: SheetsEmulator, gc: gspr
     ],
 )
 def test_raw_stores_exactly_and_user_entered_parses_like_sheets(
-    emu: SheetsEmulator, gc: gspread.Client, typed: str, raw_value: Any, user_value: Any, formatted: str, is_formula: bool
+    emu: SheetsEmulator,
+    gc: gspread.Client,
+    typed: str,
+    raw_value: Any,
+    user_value: Any,
+    formatted: str,
+    is_formula: bool,
 ) -> None:
     sid = emu.create_spreadsheet(sheets={"Sheet1": []})
     ws = gc.open_by_key(sid).sheet1
@@ -206,7 +234,9 @@ def test_raw_stores_exactly_and_user_entered_parses_like_sheets(
     assert emu.values(sid, "Sheet1") == [[raw_value, user_value]]
     assert ws.acell("A1").value == raw_value
     assert ws.acell("B1").value == formatted
-    assert emu.formulas(sid, "Sheet1") == ({(0, 1): typed if typed.startswith("=") else "=" + typed} if is_formula else {})
+    assert emu.formulas(sid, "Sheet1") == (
+        {(0, 1): typed if typed.startswith("=") else "=" + typed} if is_formula else {}
+    )
 
 
 def test_render_options_and_number_types(emu: SheetsEmulator, gc: gspread.Client) -> None:
@@ -215,7 +245,9 @@ def test_render_options_and_number_types(emu: SheetsEmulator, gc: gspread.Client
     ws.update([[1234567, 0.1, True, "=A1*2", "2024-01-15", "x"]], "A1", value_input_option="USER_ENTERED")
     ws.update([[1.0, 12345678901234567]], "A2", value_input_option="RAW")
     assert ws.get("A1:F2") == [["1234567", "0.1", "TRUE", "2469134", "2024-01-15", "x"], ["1", "1.23457E+16"]]
-    assert ws.get("A1:F1", value_render_option="UNFORMATTED_VALUE") == [[1234567, 0.1, True, 2469134, 45306, "x"]]
+    assert ws.get("A1:F1", value_render_option="UNFORMATTED_VALUE") == [
+        [1234567, 0.1, True, 2469134, 45306, "x"]
+    ]
     assert ws.get("A1:F1", value_render_option="FORMULA") == [[1234567, 0.1, True, "=A1*2", 45306, "x"]]
     assert ws.get(
         "E1", value_render_option="UNFORMATTED_VALUE", date_time_render_option="FORMATTED_STRING"
@@ -228,7 +260,7 @@ def test_render_options_and_number_types(emu: SheetsEmulator, gc: gspread.Client
 
 def test_formulas_evaluate_references_and_report_errors(emu: SheetsEmulator) -> None:
     sid = emu.create_spreadsheet(
-        sheets={"S": [[10, 4, "=A1/B1", "=A1/0", "=C1&\" views\"", "=SUM(A1:B1)", "=F1+G1", "=G1+F1", "=1+"]]}
+        sheets={"S": [[10, 4, "=A1/B1", "=A1/0", '=C1&" views"', "=SUM(A1:B1)", "=F1+G1", "=G1+F1", "=1+"]]}
     )
     assert emu.values(sid, "S") == [[10, 4, 2.5, "#DIV/0!", "2.5 views", 14, "#REF!", "#REF!", "#ERROR!"]]
 
@@ -240,7 +272,12 @@ def test_append_rows_goes_after_the_table_and_grows_the_grid(emu: SheetsEmulator
     assert res["tableRange"] == "Videos!A1:J2"
     assert res["updates"]["updatedRange"] == "Videos!A3:B4"
     assert emu.sheet_properties(sid, "Videos")["gridProperties"]["rowCount"] == 4
-    assert [r[:2] for r in emu.values(sid, "Videos")] == [HEADER[:2], ["A", "2024-01-01"], ["B", "2024-01-02"], ["C", "2024-01-03"]]
+    assert [r[:2] for r in emu.values(sid, "Videos")] == [
+        HEADER[:2],
+        ["A", "2024-01-01"],
+        ["B", "2024-01-02"],
+        ["C", "2024-01-03"],
+    ]
     # RAW keeps the date text as text; a second append lands after the new last row
     ws.append_row(["D"], table_range="A1")
     assert emu.values(sid, "Videos")[-1] == ["D"]
@@ -249,7 +286,12 @@ def test_append_rows_goes_after_the_table_and_grows_the_grid(emu: SheetsEmulator
 
 def test_append_insert_rows_shifts_rows_below_and_missing_option_is_400(emu: SheetsEmulator) -> None:
     sid = emu.create_spreadsheet(sheets={"S": [["h"], ["a"], [], ["below"]]}, rows=4, cols=2)
-    status, body = _call(emu, "POST", f"/v4/spreadsheets/{sid}/values/S!A1:A2:append?valueInputOption=RAW&insertDataOption=INSERT_ROWS", {"values": [["new"]]})
+    status, body = _call(
+        emu,
+        "POST",
+        f"/v4/spreadsheets/{sid}/values/S!A1:A2:append?valueInputOption=RAW&insertDataOption=INSERT_ROWS",
+        {"values": [["new"]]},
+    )
     assert status == 200 and body["updates"]["updatedRange"] == "S!A3"
     assert emu.values(sid, "S") == [["h"], ["a"], ["new"], [], ["below"]]
     assert emu.sheet_properties(sid, "S")["gridProperties"]["rowCount"] == 5
@@ -257,7 +299,9 @@ def test_append_insert_rows_shifts_rows_below_and_missing_option_is_400(emu: She
     assert (status, body["error"]["message"]) == (400, "'valueInputOption' is required but not specified")
 
 
-def test_insert_rows_through_gspread_writes_at_the_inserted_row(emu: SheetsEmulator, gc: gspread.Client) -> None:
+def test_insert_rows_through_gspread_writes_at_the_inserted_row(
+    emu: SheetsEmulator, gc: gspread.Client
+) -> None:
     sid = emu.create_spreadsheet(sheets={"S": [["h1", "h2"], ["a", "b"]]})
     ws = gc.open_by_key(sid).sheet1
     ws.insert_rows([["x", "y"]], row=2)
@@ -267,7 +311,12 @@ def test_insert_rows_through_gspread_writes_at_the_inserted_row(emu: SheetsEmula
 def test_values_batch_update_reports_totals_and_is_atomic(emu: SheetsEmulator, gc: gspread.Client) -> None:
     sid = emu.create_spreadsheet(sheets={"Sheet1": []})
     ws = gc.open_by_key(sid).sheet1
-    res = ws.batch_update([{"range": "A1:D1", "values": [["A1", "B1", "", "D1"]]}, {"range": "A4:D4", "values": [["A4", "B4", "", "D4"]]}])
+    res = ws.batch_update(
+        [
+            {"range": "A1:D1", "values": [["A1", "B1", "", "D1"]]},
+            {"range": "A4:D4", "values": [["A4", "B4", "", "D4"]]},
+        ]
+    )
     assert {k: v for k, v in res.items() if k.startswith("total")} == {
         "totalUpdatedRows": 2,
         "totalUpdatedColumns": 4,
@@ -303,16 +352,28 @@ def test_add_worksheet_rejects_duplicate_titles_and_deletes(emu: SheetsEmulator,
         sh.del_worksheet(sh.sheet1)
 
 
-def test_spreadsheet_batch_update_records_checkbox_rule_format_and_freeze(emu: SheetsEmulator, gc: gspread.Client) -> None:
+def test_spreadsheet_batch_update_records_checkbox_rule_format_and_freeze(
+    emu: SheetsEmulator, gc: gspread.Client
+) -> None:
     sid = emu.create_spreadsheet(sheets={"Videos": [HEADER]})
     ws = gc.open_by_key(sid).sheet1
     ws.freeze(rows=1)
     ws.add_validation("I2:I1000", ValidationConditionType.boolean, [])
     ws.format("A1:J1", {"textFormat": {"bold": True}})
     ws.columns_auto_resize(0, 10)
-    assert emu.sheet_properties(sid, "Videos")["gridProperties"] == {"rowCount": 1000, "columnCount": 26, "frozenRowCount": 1}
+    assert emu.sheet_properties(sid, "Videos")["gridProperties"] == {
+        "rowCount": 1000,
+        "columnCount": 26,
+        "frozenRowCount": 1,
+    }
     (rule,) = emu.data_validations(sid, "Videos")
-    assert rule["range"] == {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 1000, "startColumnIndex": 8, "endColumnIndex": 9}
+    assert rule["range"] == {
+        "sheetId": 0,
+        "startRowIndex": 1,
+        "endRowIndex": 1000,
+        "startColumnIndex": 8,
+        "endColumnIndex": 9,
+    }
     assert rule["rule"]["condition"]["type"] == "BOOLEAN"
     assert emu.cell_formats(sid, "Videos")[0]["fields"] == "userEnteredFormat(textFormat)"
     assert emu.values(sid, "Videos") == [HEADER]
@@ -320,22 +381,50 @@ def test_spreadsheet_batch_update_records_checkbox_rule_format_and_freeze(emu: S
 
 def test_spreadsheet_batch_update_unknown_names_400_unmodelled_501_and_atomic(emu: SheetsEmulator) -> None:
     sid = emu.create_spreadsheet(sheets={"S": []})
-    status, body = _call(emu, "POST", f"/v4/spreadsheets/{sid}:batchUpdate", {"requests": [{"addSheet": {}}, {"frobnicate": {}}]})
+    status, body = _call(
+        emu,
+        "POST",
+        f"/v4/spreadsheets/{sid}:batchUpdate",
+        {"requests": [{"addSheet": {}}, {"frobnicate": {}}]},
+    )
     assert status == 400
-    assert body["error"]["message"] == "Invalid JSON payload received. Unknown name \"frobnicate\" at 'requests[1]': Cannot find field."
+    assert (
+        body["error"]["message"]
+        == "Invalid JSON payload received. Unknown name \"frobnicate\" at 'requests[1]': Cannot find field."
+    )
     assert body["error"]["status"] == "INVALID_ARGUMENT" and "errors" not in body["error"]
-    status, body = _call(emu, "POST", f"/v4/spreadsheets/{sid}:batchUpdate", {"requests": [{"addSheet": {"properties": {"title": "T"}}}, {"sortRange": {}}]})
+    status, body = _call(
+        emu,
+        "POST",
+        f"/v4/spreadsheets/{sid}:batchUpdate",
+        {"requests": [{"addSheet": {"properties": {"title": "T"}}}, {"sortRange": {}}]},
+    )
     assert (status, body["error"]["status"]) == (501, "UNIMPLEMENTED")
     status, body = _call(
-        emu, "POST", f"/v4/spreadsheets/{sid}:batchUpdate",
+        emu,
+        "POST",
+        f"/v4/spreadsheets/{sid}:batchUpdate",
         {"requests": [{"addSheet": {"properties": {"title": "T"}}}, {"deleteSheet": {"sheetId": 999}}]},
     )
-    assert (status, body["error"]["message"]) == (400, "Invalid requests[1].deleteSheet: No grid with id: 999")
+    assert (status, body["error"]["message"]) == (
+        400,
+        "Invalid requests[1].deleteSheet: No grid with id: 999",
+    )
     assert emu.tabs(sid) == ["S"]  # nothing applied
     status, body = _call(
-        emu, "POST", f"/v4/spreadsheets/{sid}:batchUpdate",
-        {"requests": [{"appendDimension": {"sheetId": 0, "dimension": "COLUMNS", "length": 4}},
-                      {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 2}}}]},
+        emu,
+        "POST",
+        f"/v4/spreadsheets/{sid}:batchUpdate",
+        {
+            "requests": [
+                {"appendDimension": {"sheetId": 0, "dimension": "COLUMNS", "length": 4}},
+                {
+                    "insertDimension": {
+                        "range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 2}
+                    }
+                },
+            ]
+        },
     )
     assert (status, body["replies"]) == (200, [{}, {}])
     assert emu.sheet_properties(sid, "S")["gridProperties"] == {"rowCount": 1002, "columnCount": 30}
@@ -359,8 +448,15 @@ def test_denied_spreadsheet_answers_403_until_allowed(emu: SheetsEmulator, gc: g
         gc.open_by_key(sid)
     cause = err.value.__cause__
     assert isinstance(cause, APIError) and cause.code == 403
-    assert cause.error == {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}
-    assert _call(emu, "PUT", f"/v4/spreadsheets/{sid}/values/A1?valueInputOption=RAW", {"values": [["x"]]})[0] == 403
+    assert cause.error == {
+        "code": 403,
+        "message": "The caller does not have permission",
+        "status": "PERMISSION_DENIED",
+    }
+    assert (
+        _call(emu, "PUT", f"/v4/spreadsheets/{sid}/values/A1?valueInputOption=RAW", {"values": [["x"]]})[0]
+        == 403
+    )
     emu.allow(sid)
     assert gc.open_by_key(sid).title == "Untitled spreadsheet"
 
@@ -392,20 +488,34 @@ def test_unknown_tab_grid_limits_and_cell_size(emu: SheetsEmulator, gc: gspread.
     with pytest.raises(APIError, match=r"Unable to parse range: Novice!C3:C14"):
         hc.values_get(sid, "Novice!C3:C14")
     with pytest.raises(APIError) as err:
-        hc.values_update(sid, "'Lighthouse Results'!A4", params={"valueInputOption": "RAW"}, body={"values": [["x"]]})
+        hc.values_update(
+            sid, "'Lighthouse Results'!A4", params={"valueInputOption": "RAW"}, body={"values": [["x"]]}
+        )
     assert err.value.error["message"] == (
         "Range ('Lighthouse Results'!A4) exceeds grid limits. Max rows: 3, max columns: 2"
     )
     with pytest.raises(APIError, match="exceeds grid limits"):
-        hc.values_update(sid, "'Lighthouse Results'!A1", params={"valueInputOption": "RAW"}, body={"values": [[1, 2, 3]]})
+        hc.values_update(
+            sid, "'Lighthouse Results'!A1", params={"valueInputOption": "RAW"}, body={"values": [[1, 2, 3]]}
+        )
     # reads that overlap the grid are clipped; reads entirely outside it are errors
     assert hc.values_get(sid, "'Lighthouse Results'!A1:ZZ1")["range"] == "'Lighthouse Results'!A1:B1"
     with pytest.raises(APIError, match="exceeds grid limits"):
         hc.values_get(sid, "'Lighthouse Results'!A10:B12")
     with pytest.raises(APIError) as err:
-        hc.values_update(sid, "'Lighthouse Results'!A1", params={"valueInputOption": "RAW"}, body={"values": [["x" * 50_001]]})
-    assert err.value.error["message"] == "Your input contains more than the maximum of 50000 characters in a single cell."
-    hc.values_update(sid, "'Lighthouse Results'!A1", params={"valueInputOption": "RAW"}, body={"values": [["x" * 50_000]]})
+        hc.values_update(
+            sid,
+            "'Lighthouse Results'!A1",
+            params={"valueInputOption": "RAW"},
+            body={"values": [["x" * 50_001]]},
+        )
+    assert (
+        err.value.error["message"]
+        == "Your input contains more than the maximum of 50000 characters in a single cell."
+    )
+    hc.values_update(
+        sid, "'Lighthouse Results'!A1", params={"valueInputOption": "RAW"}, body={"values": [["x" * 50_000]]}
+    )
     assert len(emu.values(sid, "Lighthouse Results")[0][0]) == 50_000
 
 
@@ -417,8 +527,14 @@ def test_requests_are_recorded_with_kind_params_and_auth(emu: SheetsEmulator, gc
     gc.http_client.values_batch_get(sid, ["'Sheet1'!A1", "'Sheet1'!B1"])
     first, second = emu.requests
     assert first == SheetRequest(
-        "PUT", f"/v4/spreadsheets/{sid}/values/'Sheet1'!A1", {"valueInputOption": "RAW"},
-        {"values": [["x"]], "majorDimension": None}, 200, "values.update", False, sid,
+        "PUT",
+        f"/v4/spreadsheets/{sid}/values/'Sheet1'!A1",
+        {"valueInputOption": "RAW"},
+        {"values": [["x"]], "majorDimension": None},
+        200,
+        "values.update",
+        False,
+        sid,
     )
     assert second.kind == "values.batchGet" and second.params["ranges"] == ["'Sheet1'!A1", "'Sheet1'!B1"]
     _call(emu, "GET", f"/v4/spreadsheets/{sid}", headers={"Authorization": "Bearer t"})
@@ -431,7 +547,12 @@ def test_concurrent_appends_lose_no_rows(emu: SheetsEmulator) -> None:
 
     def worker(n: int) -> None:
         for i in range(10):
-            _call(emu, "POST", f"/v4/spreadsheets/{sid}/values/S!A1:append?valueInputOption=RAW", {"values": [[f"{n}-{i}"]]})
+            _call(
+                emu,
+                "POST",
+                f"/v4/spreadsheets/{sid}/values/S!A1:append?valueInputOption=RAW",
+                {"values": [[f"{n}-{i}"]]},
+            )
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
     for t in threads:
@@ -451,9 +572,13 @@ def test_gspread_over_http_on_localhost(emu: SheetsEmulator) -> None:
                 endpoint = endpoint.replace("https://sheets.googleapis.com", server.url)
                 return super().request(method, endpoint, *args, **kwargs)
 
-        gc = gspread.Client(auth=AnonymousCredentials(), session=requests.Session(), http_client=LocalHTTPClient)
+        gc = gspread.Client(
+            auth=AnonymousCredentials(), session=requests.Session(), http_client=LocalHTTPClient
+        )
         ws = gc.open_by_key(sid).worksheet("Videos")
-        ws.append_row(["Chan", "2024-01-15", "Long", 61, "It's 'quoted'", "https://youtu.be/x", 10, "", "", "x"])
+        ws.append_row(
+            ["Chan", "2024-01-15", "Long", 61, "It's 'quoted'", "https://youtu.be/x", 10, "", "", "x"]
+        )
         assert ws.get_all_values()[1][:5] == ["Chan", "2024-01-15", "Long", "61", "It's 'quoted'"]
         with pytest.raises(SpreadsheetNotFound):
             gc.open_by_key("nope")
@@ -492,7 +617,22 @@ def test_parse_a1(text: str, expected: A1Range) -> None:
     assert parse_a1(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "'unterminated", "'x'A1", "Sheet1!", "!A1", "Sheet1!A0", "Sheet1!A", "Sheet1!1", "Sheet1!A1:B2:C3", "'x'!A1:[5", "Sheet1!2:B"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "'unterminated",
+        "'x'A1",
+        "Sheet1!",
+        "!A1",
+        "Sheet1!A0",
+        "Sheet1!A",
+        "Sheet1!1",
+        "Sheet1!A1:B2:C3",
+        "'x'!A1:[5",
+        "Sheet1!2:B",
+    ],
+)
 def test_parse_a1_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_a1(text)
@@ -511,16 +651,28 @@ def test_parse_a1_rejects(text: str) -> None:
         ("Sheet1!A1:Q", 200, "Sheet1!A1:Q1000"),
     ],
 )
-def test_ranges_resolve_against_tabs_and_are_named_like_google(emu: SheetsEmulator, text: str, status: int, shown: str) -> None:
+def test_ranges_resolve_against_tabs_and_are_named_like_google(
+    emu: SheetsEmulator, text: str, status: int, shown: str
+) -> None:
     sid = emu.create_spreadsheet(sheets={"Sheet1": [], "My Tab": [], "It's": []})
-    got_status, body = _call(emu, "GET", f"/v4/spreadsheets/{sid}/values/{requests.utils.quote(text, safe='')}")
+    got_status, body = _call(
+        emu, "GET", f"/v4/spreadsheets/{sid}/values/{requests.utils.quote(text, safe='')}"
+    )
     assert got_status == status
     assert (body["range"] if status == 200 else body["error"]["message"]) == shown
 
 
 @pytest.mark.parametrize(
     ("title", "quoted"),
-    [("Sheet1", "Sheet1"), ("My Tab", "'My Tab'"), ("It's", "'It''s'"), ("A1", "'A1'"), ("R1C1", "'R1C1'"), ("2024", "'2024'"), ("data_v2", "data_v2")],
+    [
+        ("Sheet1", "Sheet1"),
+        ("My Tab", "'My Tab'"),
+        ("It's", "'It''s'"),
+        ("A1", "'A1'"),
+        ("R1C1", "'R1C1'"),
+        ("2024", "'2024'"),
+        ("data_v2", "data_v2"),
+    ],
 )
 def test_quote_sheet_name(title: str, quoted: str) -> None:
     assert quote_sheet_name(title) == quoted

@@ -67,7 +67,7 @@ def sleeps() -> Sleeps:
 def make_target(emu: SheetsEmulator, spec: str, sleeps: Sleeps | None = None, *, settings: Settings | None = None,
                 **kw: Any) -> GoogleSheetTarget:
     return GoogleSheetTarget(spec, kw.pop("tab", "Videos"), settings=settings or Settings(),
-                             session=requests_session(emu), retry=RetryPolicy(sleep=sleeps or (lambda s: None)), **kw)
+                             session=requests_session(emu), retry=RetryPolicy(sleep=sleeps if sleeps is not None else (lambda s: None)), **kw)
 
 
 def kinds(emu: SheetsEmulator) -> Counter:
@@ -218,13 +218,13 @@ def test_failure_mid_push_then_rerun_gives_every_row_once(emu, sleeps, kind):
     sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
     push(rows(10), make_target(emu, sid))
     more = rows(25, views=7)
-    emu.fail_next(status=503, times=50, kind=kind)
+    tries = RetryPolicy().tries
+    emu.reset_requests()
+    emu.fail_next(status=503, times=tries, kind=kind)  # every try of that request fails
     with pytest.raises(SheetsError, match="re-run") as info:
         push(more, make_target(emu, sid, sleeps))
     assert info.value.status == 503 and info.value.exit_code == 1
-    assert 0 < len(sleeps) <= 5  # bounded
-    emu.reset_requests()
-    _clear_faults(emu)
+    assert emu.requests_by_kind[kind] == tries and len(sleeps) == tries - 1  # bounded
     result = push(more, make_target(emu, sid))
     assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(25)]
     grid = emu.values(sid, "Videos")
@@ -232,11 +232,6 @@ def test_failure_mid_push_then_rerun_gives_every_row_once(emu, sleeps, kind):
     assert grid[0] == FULL
     assert push(more, make_target(emu, sid)).plan.summary() == "0 new, 0 updated, 25 unchanged"
     assert result.plan.new + result.plan.updated + result.plan.unchanged == 25
-
-
-def _clear_faults(emu: SheetsEmulator) -> None:
-    """Consume any injected failure still pending (fail_next counts down per matching request)."""
-    emu.fail_next(status=503, times=0)
 
 
 def test_429_is_retried_with_backoff_then_succeeds(emu, sleeps):
@@ -306,3 +301,43 @@ def test_sheets_api_url_points_gspread_at_the_served_emulator_without_a_token(sh
     assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(4)]
     assert emu.requests and not any(r.authorized for r in emu.requests)
     assert all(r.path.startswith("/v4/spreadsheets/") for r in emu.requests)
+
+
+class LostResponse:
+    """Wraps the emulator: the first ``times`` appends are applied, then answered 503 (response lost)."""
+
+    def __init__(self, emu: SheetsEmulator, times: int = 1) -> None:
+        self.emu, self.times = emu, times
+
+    def handle(self, method, url, headers, body):
+        status, hdrs, content = self.emu.handle(method, url, headers, body)
+        if self.times and ":append" in url and status == 200:
+            self.times -= 1
+            return 503, {"content-type": "application/json"}, b'{"error": {"code": 503, "message": "lost", ' \
+                b'"status": "UNAVAILABLE"}}'
+        return status, hdrs, content
+
+
+def test_an_append_that_landed_but_answered_503_is_not_repeated(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    push(rows(5), make_target(emu, sid))
+    target = GoogleSheetTarget(sid, "Videos", settings=Settings(), session=requests_session(LostResponse(emu)),
+                               retry=RetryPolicy(sleep=sleeps))
+    result = push(rows(12), target)
+    assert result.plan.new == 7
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(12)]
+    assert len(sleeps) == 1
+    validations = emu.data_validations(sid, "Videos")
+    assert validations[-1]["range"]["startRowIndex"] == 6 and validations[-1]["range"]["endRowIndex"] == 13
+
+
+def test_a_tightly_sized_tab_grows_before_writing(emu):
+    original = [["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM"],
+                ["Chan", "2024-05-01", "Long", "1:15", "t", "https://youtu.be/vid00000001", 1, 1, True]]
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": original}, rows=2, cols=9)
+    push([video_row(1, views=3), video_row(2)], make_target(emu, sid))
+    grid = emu.values(sid, "Videos")
+    assert grid[0][-1] == "Video ID" and [r[9] for r in grid[1:]] == ["vid00000001", "vid00000002"]
+    assert grid[1][6] == 3 and grid[1][8] is True and grid[2][8] is False
+    props = emu.sheet_properties(sid, "Videos")["gridProperties"]
+    assert props["columnCount"] >= 10 and props["rowCount"] >= 3

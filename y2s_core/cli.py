@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from .channel_input import parse as parse_channels
 from .errors import InputError, QuotaExceeded, Y2SError
 from .filters import FilterSpec
 from .models import FetchResult, format_duration
@@ -165,11 +166,12 @@ class _StderrProgress:
 
 def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[FetchResult, QuotaExceeded | None]:
     spec = spec_from_args(a)
+    refs = parse_channels(a.channels)  # bad input fails here, before any output
     if settings.demo and not a.quiet:
         err.write("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog\n")
     client = YouTubeClient(settings)
     try:
-        result = client.fetch(a.channels, spec, progress=_StderrProgress(a.quiet, err))
+        result = client.fetch(refs, spec, progress=_StderrProgress(a.quiet, err))
         stop = None
     except QuotaExceeded as e:
         result, stop = e.partial or FetchResult(), e

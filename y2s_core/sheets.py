@@ -924,12 +924,18 @@ class GoogleSheetTarget(SheetTarget):
             self._add_sheet(len(plan.header))
         assert self._sheet is not None
         sheet_id = self._sheet.get("sheetId", 0)
-        grid = self._sheet.get("gridProperties", {})
-        columns = int(grid.get("columnCount") or 26)
-        if len(plan.header) > columns:
-            self._batch_update([{"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                     "length": len(plan.header) - columns}}])
+        grid = self._sheet.setdefault("gridProperties", {})
+        columns, rows = int(grid.get("columnCount") or 26), int(grid.get("rowCount") or 1000)
+        grow = []
+        if len(plan.header) > columns:  # values writes beyond the grid fail ("exceeds grid limits")
+            grow.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                             "length": len(plan.header) - columns}})
             grid["columnCount"] = len(plan.header)
+        if plan.appends and rows <= max(plan.existing_rows, 1):  # the append anchor row must exist
+            grow.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": 1}})
+            grid["rowCount"] = rows + 1
+        if grow:
+            self._batch_update(grow)
         self._write_cells(plan.updates)
         spans = self._append(plan)
         notebook_col = plan.column_index.get("NotebookLM")
@@ -975,14 +981,16 @@ class GoogleSheetTarget(SheetTarget):
         if not plan.appends:
             return []
         vid_col = plan.column_index["Video ID"]
-        last_row = max(plan.existing_rows, 1)  # 1-based row of the sheet's last used row (or the header)
+        # Anchor on the empty row under the data: no "table" there, so the rows land at column A of
+        # exactly that row (a filled anchor would make Google start at the table's first column).
+        last_row = max(plan.existing_rows, 1)  # 1-based: the last used row (or the header)
         spans: list[tuple[int, int]] = []
         for chunk in _chunks(plan.appends, _json_size, self.max_request_bytes):
             rows = chunk
             for attempt in range(1, self._http.retry.tries + 1):
                 try:
                     reply = self._call(
-                        self._http.values_append, self.key, _sheet_range(self.tab, f"A{last_row}"),
+                        self._http.values_append, self.key, _sheet_range(self.tab, f"A{last_row + 1}"),
                         params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS",
                                 "includeValuesInResponse": "false"},
                         body={"majorDimension": "ROWS", "values": rows},
@@ -993,8 +1001,12 @@ class GoogleSheetTarget(SheetTarget):
                     if not ambiguous or attempt == self._http.retry.tries:
                         raise
                     self._http.retry.sleep(self._http.retry.delay(attempt))
-                    current = self._read_values()  # reconcile: drop rows that did land
-                    present = {_text(_cell(r, vid_col)).strip() for r in current[1:]}
+                    current = self._read_values()  # reconcile: rows that did land are not sent again
+                    wanted = {_text(_cell(r, vid_col)) for r in rows}
+                    landed = [i for i in range(1, len(current))
+                              if _text(_cell(current[i], vid_col)).strip() in wanted]
+                    spans.extend((i, i + 1) for i in landed)
+                    present = {_text(_cell(current[i], vid_col)).strip() for i in landed}
                     rows = [r for r in rows if _text(_cell(r, vid_col)) not in present]
                     last_row = max(len(current), 1)
                     if not rows:

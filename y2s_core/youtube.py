@@ -313,6 +313,11 @@ class YouTubeClient:
             "youtube", "v3", developerKey=key, http=self._http(), client_options=options,
             static_discovery=True, cache_discovery=False,
         )
+        # building a discovery Resource costs ~4 ms: make each once (their .list() is safe across threads)
+        self.channels = self.service.channels()
+        self.playlist_items = self.service.playlistItems()
+        self.videos = self.service.videos()
+        self.search = self.service.search()
 
     # -- transport
     def _http(self) -> _MeteredHttp:
@@ -346,7 +351,7 @@ class YouTubeClient:
         videos = [(i, r) for i, r in enumerate(refs) if r.kind == "video"]
         for chunk in _chunks(videos, PAGE):
             resp = self._execute(
-                self.service.videos().list(part="snippet", id=",".join(r.value for _, r in chunk), maxResults=PAGE),
+                self.videos.list(part="snippet", id=",".join(r.value for _, r in chunk), maxResults=PAGE),
                 "looking up video links",
             )
             owner = {it["id"]: it["snippet"]["channelId"] for it in resp.get("items", [])}
@@ -374,7 +379,7 @@ class YouTubeClient:
 
     def _channels_list(self, **params: str) -> dict:
         try:
-            return self._execute(self.service.channels().list(part=CHANNEL_PARTS, maxResults=PAGE, **params), "resolving channels")
+            return self._execute(self.channels.list(part=CHANNEL_PARTS, maxResults=PAGE, **params), "resolving channels")
         except YouTubeError as e:
             if e.status == 400 and not isinstance(e, KeyInvalid):  # Google's newer answer for an unknown channel
                 return {}
@@ -399,7 +404,7 @@ class YouTubeClient:
             "search bucket. Paste the channel's @handle or /channel/UC… URL next time."
         )
         resp = self._execute(
-            self.service.search().list(part="snippet", q=ref.value, type="channel", maxResults=5), "searching for a channel"
+            self.search.list(part="snippet", q=ref.value, type="channel", maxResults=5), "searching for a channel"
         )
         ids = [it["id"]["channelId"] for it in resp.get("items", []) if it.get("id", {}).get("channelId")]
         if ids:
@@ -527,7 +532,7 @@ class _ShortsCursor:
     def ensure_covered(self, floor: datetime | None) -> None:
         with self._lock:
             while not self.covers(floor):
-                req = self.client.service.playlistItems().list(
+                req = self.client.playlist_items.list(
                     part="contentDetails", playlistId=self.playlist, maxResults=PAGE, pageToken=self._token
                 )
                 try:
@@ -635,7 +640,7 @@ class _ChannelFetch:
         self._report()
 
     def _next_page(self, since: datetime | None, forced: bool) -> list[str]:
-        req = self.c.service.playlistItems().list(
+        req = self.c.playlist_items.list(
             part="contentDetails", playlistId=self.ch.uploads_playlist_id, maxResults=PAGE, pageToken=self.token
         )
         try:
@@ -680,7 +685,7 @@ class _ChannelFetch:
 
     def _details(self, ids: Sequence[str]) -> None:
         resp = self.c._execute(
-            self.c.service.videos().list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
+            self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
             f"fetching video details of {self.ch.title}",
         )
         with self._lock:

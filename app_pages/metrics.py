@@ -13,7 +13,7 @@ st.title("Metrics")
 result = ss[st_cache.RESULT]
 if result is None or not result.videos:
     st.info("No videos yet: fetch a channel on the **Fetch** page first.")
-    st.page_link("pages/fetch.py", label="Go to Fetch", icon="📥")
+    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon="📥")
     st.stop()
 
 spec = ss[st_cache.SPEC]

@@ -113,6 +113,6 @@ else:
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )
-    st.page_link("pages/review.py", label="Review and approve the videos", icon="✅")
+    st.page_link("app_pages/review.py", label="Review and approve the videos", icon="✅")
 
 st.caption(f"Quota spent this session: {ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])}.")

@@ -18,13 +18,13 @@ st.title("Push to a sheet")
 result = ss[st_cache.RESULT]
 if result is None or not result.videos:
     st.info("No videos yet: fetch a channel on the **Fetch** page, then approve videos on **Review**.")
-    st.page_link("pages/fetch.py", label="Go to Fetch", icon="📥")
+    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon="📥")
     st.stop()
 
 rows = ui.approved_rows(result, ss[st_cache.APPROVED])
 if not rows:
     st.info("No approved videos yet: tick **Approve** on the **Review and approve** page.")
-    st.page_link("pages/review.py", label="Go to Review", icon="✅")
+    st.page_link("app_pages/review.py", label="Go to Review", icon="✅")
     st.stop()
 
 st.markdown(f"**{len(rows):,}** approved videos ready to push.")
