@@ -341,3 +341,47 @@ def test_a_tightly_sized_tab_grows_before_writing(emu):
     assert grid[1][6] == 3 and grid[1][8] is True and grid[2][8] is False
     props = emu.sheet_properties(sid, "Videos")["gridProperties"]
     assert props["columnCount"] >= 10 and props["rowCount"] >= 3
+
+
+def _service_account_info() -> dict:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return {"type": "service_account", "client_email": EMAIL, "private_key": pem, "private_key_id": "kid123",
+            "token_uri": "https://oauth2.googleapis.com/token"}
+
+
+def test_a_service_account_key_gives_scoped_credentials_without_any_request():
+    from google.auth.transport.requests import AuthorizedSession
+    from google.oauth2.service_account import Credentials
+
+    target = GoogleSheetTarget(f"https://docs.google.com/spreadsheets/d/{'1' * 44}/edit",
+                               settings=Settings(service_account_info=_service_account_info()))
+    http = target._client.http_client
+    assert isinstance(http.auth, Credentials) and isinstance(http.session, AuthorizedSession)
+    assert http.auth.service_account_email == EMAIL
+    assert list(http.auth.scopes) == ["https://www.googleapis.com/auth/spreadsheets"]
+    assert http.auth.token is None and target.request_count == 0
+    assert "PRIVATE KEY" not in repr(target)
+
+
+def test_an_endpoint_override_wins_over_the_service_account():
+    from google.auth.credentials import AnonymousCredentials
+
+    target = GoogleSheetTarget("1" * 44, settings=Settings(service_account_info=_service_account_info(),
+                                                           sheets_api_url="http://127.0.0.1:1/"))
+    assert isinstance(target._client.http_client.auth, AnonymousCredentials)
+    assert target._client.http_client.base_url == "http://127.0.0.1:1"
+
+
+def test_progress_messages_and_result(emu):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    said: list[str] = []
+    result = push(rows(3), make_target(emu, sid), progress=said.append)
+    assert said[0].startswith("Reading Google Sheet") and said[1] == "Plan: 3 new, 0 updated, 0 unchanged"
+    assert said[2] == "Writing: appending 3 row(s), updating 12 cell(s)"
+    assert result.target == f"https://docs.google.com/spreadsheets/d/{sid}" and not result.dry_run
+    assert result.requests == 5

@@ -331,3 +331,12 @@ def test_workbook_bytes_match_a_fresh_push(tmp_path, fmt):
     assert LocalWorkbookTarget(downloaded).read()[0] == FULL
     if fmt == "xlsx":
         assert openpyxl.load_workbook(io.BytesIO(data))["Videos"]["E2"].data_type == "s"
+
+
+def test_default_target_is_a_workbook_in_the_data_dir(tmp_path):
+    from y2s_core.sheets import default_target
+
+    target = default_target(Settings(data_dir=tmp_path / "data"))
+    push([video_row(1)], target)
+    assert (tmp_path / "data" / "videos.xlsx").is_file()
+    assert push([video_row(1)], default_target(Settings(data_dir=tmp_path / "data"))).plan.unchanged == 1

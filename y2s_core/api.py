@@ -108,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/push")
     def push(body: PushBody) -> dict[str, Any]:
-        from .sheets import open_target, push as do_push
+        from .sheets import open_target
+        from .sheets import push as do_push
 
         result = do_push(body.rows, open_target(body.sheet, body.tab, settings), dry_run=body.dry_run)
         p = result.plan

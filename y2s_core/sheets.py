@@ -20,6 +20,7 @@ written for them. Values are written RAW: text is never evaluated as a formula.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -607,9 +608,14 @@ def workbook_bytes(rows: Sequence[Mapping[str, Any]], fmt: Literal["xlsx", "csv"
 
 
 def default_workbook_path(settings: Settings | None = None) -> Path:
-    """The embedded default target when no Google credentials are configured."""
+    """Where the embedded default workbook lives: {Y2S_DATA_DIR}/videos.xlsx."""
     settings = settings or Settings.from_env()
     return settings.data_dir / "videos.xlsx"
+
+
+def default_target(settings: Settings | None = None, tab: str = "Videos") -> LocalWorkbookTarget:
+    """The target used when no sheet is given and no Google credentials are configured."""
+    return LocalWorkbookTarget(default_workbook_path(settings), tab)
 
 
 # --------------------------------------------------------------------------- Google Sheets
@@ -635,6 +641,7 @@ class RetryPolicy:
         return d
 
 
+@functools.lru_cache(maxsize=1)
 def _bounded_http_client_class() -> type:
     import gspread
     from gspread.exceptions import APIError
@@ -1115,6 +1122,7 @@ __all__ = [
     "parse_spreadsheet_key",
     "open_target",
     "default_workbook_path",
+    "default_target",
     "PushResult",
     "push",
     "workbook_bytes",

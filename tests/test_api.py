@@ -1,0 +1,59 @@
+"""The REST API face: FastAPI's TestClient against the app, the core running on the YouTube emulator."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from y2s_core.api import create_app
+from y2s_core.emulators.transport import serve
+from y2s_core.emulators.youtube import YouTubeEmulator
+from y2s_core.settings import Settings
+
+
+@pytest.fixture
+def api():
+    return TestClient(create_app(Settings()))
+
+
+def test_health_reports_demo_mode(api):
+    assert api.get("/health").json() == {"ok": True, "demo": True}
+
+
+def test_fetch_returns_contract_rows_and_quota(api):
+    r = api.post("/fetch", json={"channels": "@y2sdemo", "filters": {"max_videos": 4, "types": ["long"]}})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["rows"]) == 4 and {row["type"] for row in body["rows"]} == {"Long"}
+    assert body["quota_units"] == sum(body["quota"].values()) > 0
+    assert body["resolutions"][0]["channel_id"].startswith("UC")
+
+
+@pytest.mark.parametrize(
+    "payload, status, kind",
+    [
+        ({"channels": "https://vimeo.com/1"}, 400, "ChannelInputError"),
+        ({"channels": "@y2sdemo", "filters": {"since": "yesterday"}}, 400, "InputError"),
+        ({"channels": "@nosuchchannel42"}, 404, "ChannelNotFound"),
+    ],
+)
+def test_errors_are_json_with_a_status(api, payload, status, kind):
+    r = api.post("/fetch", json=payload)
+    assert r.status_code == status and r.json()["kind"] == kind and r.json()["error"]
+
+
+def test_quota_exhaustion_is_429_with_partial_rows():
+    emu = YouTubeEmulator(daily_quota=8)
+    with serve(emu) as server:
+        client = TestClient(create_app(Settings(youtube_api_key="k", youtube_api_url=server.url)))
+        r = client.post("/fetch", json={"channels": "@bigchannel"})
+    assert r.status_code == 429
+    assert r.json()["kind"] == "QuotaExceeded" and len(r.json()["partial"]["rows"]) > 0
+
+
+def test_push_to_a_local_workbook(api, tmp_path):
+    rows = api.post("/fetch", json={"channels": "@oldschool", "filters": {"max_videos": 5}}).json()["rows"]
+    target = str(tmp_path / "out.csv")
+    first = api.post("/push", json={"rows": rows, "sheet": target}).json()
+    again = api.post("/push", json={"rows": rows, "sheet": target}).json()
+    assert (first["new"], again["new"], again["unchanged"]) == (5, 0, 5)
