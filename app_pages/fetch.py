@@ -65,15 +65,17 @@ if fetch_clicked or refresh_clicked or apply_clicked:
             except QuotaExceeded as e:
                 partial = e.partial
                 kept = len(partial.videos) if partial is not None else 0
-                resets = ui.format_when(e.resets_at or quota_resets_at())
-                st.error(
-                    f"{settings.redact(str(e))} The daily YouTube quota resets at {resets}. "
-                    f"Kept the {kept} videos fetched before it ran out: review, measure and push them now, "
-                    "or fetch the rest after the reset."
-                )
-                if partial is not None:
+                msg = settings.redact(str(e))
+                if "resets" not in msg:
+                    msg += f" The daily YouTube quota resets at {ui.format_when(e.resets_at or quota_resets_at())}."
+                if kept:
+                    msg += (f" Kept the {kept} videos fetched before it ran out: review, measure and push them now, "
+                            "or fetch the rest after the reset.")
                     st_cache.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
                                                   "quota": dict(partial.quota), "at": datetime.now(timezone.utc)})
+                else:
+                    msg += " Nothing was fetched before it ran out."
+                st.error(msg)
             except Y2SError as e:
                 st.error(settings.redact(str(e)))
             else:
@@ -113,6 +115,6 @@ else:
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )
-    st.page_link("app_pages/review.py", label="Review and approve the videos", icon="✅")
+    st.page_link("app_pages/review.py", label="Review and approve the videos", icon=":material/checklist:")
 
 st.caption(f"Quota spent this session: {ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])}.")

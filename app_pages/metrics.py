@@ -11,9 +11,9 @@ VIEW_KEYS = [P + k for k in ("channels", "approved_only", "top_by", "top_n")]
 ss = st.session_state
 st.title("Metrics")
 result = ss[st_cache.RESULT]
-if result is None or not result.videos:
-    st.info("No videos yet: fetch a channel on the **Fetch** page first.")
-    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon="📥")
+if ui.no_data_message(result):
+    st.info(ui.no_data_message(result))
+    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon=":material/download:")
     st.stop()
 
 spec = ss[st_cache.SPEC]

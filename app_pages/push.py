@@ -16,15 +16,15 @@ ss = st.session_state
 
 st.title("Push to a sheet")
 result = ss[st_cache.RESULT]
-if result is None or not result.videos:
-    st.info("No videos yet: fetch a channel on the **Fetch** page, then approve videos on **Review**.")
-    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon="📥")
+if ui.no_data_message(result):
+    st.info(ui.no_data_message(result))
+    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon=":material/download:")
     st.stop()
 
 rows = ui.approved_rows(result, ss[st_cache.APPROVED])
 if not rows:
     st.info("No approved videos yet: tick **Approve** on the **Review and approve** page.")
-    st.page_link("app_pages/review.py", label="Go to Review", icon="✅")
+    st.page_link("app_pages/review.py", label="Go to Review", icon=":material/checklist:")
     st.stop()
 
 st.markdown(f"**{len(rows):,}** approved videos ready to push.")
@@ -91,6 +91,19 @@ if preview_clicked:
     except Y2SError as e:
         _show_error(e)
 
+if push_clicked:
+    try:
+        with st.status("Pushing…", expanded=True) as status:
+            res = sheets.push(rows, sheets.open_target(spec, tab, settings), progress=status.write)
+            status.update(label=f"Pushed: {res.plan.summary()}", state="complete")
+        ss[st_cache.LAST_PUSH] = {"summary": res.plan.summary(), "target": res.target, "url": res.url,
+                                  "requests": res.requests, "local": ss[P + "kind"] == LOCAL,
+                                  "warnings": list(res.plan.warnings)}
+        ss[st_cache.PUSH_PREVIEW] = None
+    except Y2SError as e:
+        ss[st_cache.LAST_PUSH] = None
+        _show_error(e)
+
 preview = ss[st_cache.PUSH_PREVIEW]
 if preview is not None and preview.target == current and preview.rows_digest == digest:
     st.markdown("**Plan** (dry run, nothing written yet)")
@@ -102,18 +115,6 @@ if preview is not None and preview.target == current and preview.rows_digest == 
         st.warning(w)
 else:
     st.caption("Press **Preview changes** to see what a push would add and update before writing.")
-
-if push_clicked:
-    try:
-        with st.status("Pushing…", expanded=True) as status:
-            res = sheets.push(rows, sheets.open_target(spec, tab, settings), progress=status.write)
-            status.update(label=f"Pushed: {res.plan.summary()}", state="complete")
-        ss[st_cache.LAST_PUSH] = {"summary": res.plan.summary(), "target": res.target, "url": res.url,
-                                  "requests": res.requests, "local": ss[P + "kind"] == LOCAL,
-                                  "warnings": list(res.plan.warnings)}
-        ss[st_cache.PUSH_PREVIEW] = None
-    except Y2SError as e:
-        _show_error(e)
 
 last = ss[st_cache.LAST_PUSH]
 if last:
@@ -139,6 +140,16 @@ st.subheader("NotebookLM")
 batches = ui.notebooklm_batches(r["url"] for r in rows)
 st.caption(f"{sum(map(len, batches)):,} approved URLs in {len(batches)} batch(es) of up to {ui.NOTEBOOKLM_BATCH}: "
            "NotebookLM takes 50 sources per notebook. Copy a batch with the button at its top right.")
-for i, batch in enumerate(batches, start=1):
-    with st.expander(f"Batch {i}: {len(batch)} URLs", expanded=i == 1):
-        st.code("\n".join(batch), language=None)
+if len(batches) <= 5:
+    for i, batch in enumerate(batches, start=1):
+        with st.expander(f"Batch {i}: {len(batch)} URLs", expanded=i == 1):
+            st.code("\n".join(batch), language=None)
+else:
+    if ss.get(P + "batch", 1) > len(batches):  # fewer batches than when the batch was picked
+        ss[P + "batch"] = 1
+    i = st.selectbox("Batch", range(1, len(batches) + 1), key=P + "batch",
+                     format_func=lambda n: f"Batch {n} of {len(batches)} ({len(batches[n - 1])} URLs)")
+    st.code("\n".join(batches[i - 1]), language=None)
+    st.download_button("Download all batches (.txt)", key=P + "download_batches", on_click="ignore",
+                       file_name="notebooklm-batches.txt", mime="text/plain",
+                       data=lambda: "\n\n".join("\n".join(b) for b in batches))

@@ -12,9 +12,9 @@ ss = st.session_state
 
 st.title("Review and approve")
 result = ss[st_cache.RESULT]
-if result is None or not result.videos:
-    st.info("No videos yet: fetch a channel on the **Fetch** page first.")
-    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon="📥")
+if ui.no_data_message(result):
+    st.info(ui.no_data_message(result))
+    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon=":material/download:")
     st.stop()
 
 spec = ss[st_cache.SPEC]
@@ -117,4 +117,4 @@ with st.container(key="review.tables"):
     else:
         _table(videos)
 
-st.page_link("app_pages/push.py", label="Push the approved videos", icon="📤")
+st.page_link("app_pages/push.py", label="Push the approved videos", icon=":material/upload:")

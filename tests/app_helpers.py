@@ -13,11 +13,13 @@ PAGES = tuple(f"app_pages/{name}.py" for name in ("fetch", "review", "metrics", 
 TIMEOUT = 30
 
 
-def start_app() -> AppTest:
-    """The app, run once on its default page (Fetch). Secrets are pinned so no secrets.toml on the
-    machine can leak into a test (st.secrets would read ./.streamlit/secrets.toml otherwise)."""
+def start_app(secrets: dict[str, Any] | None = None) -> AppTest:
+    """The app, run once on its default page (Fetch). Secrets are always pinned (to ``secrets`` plus a
+    marker) so no secrets.toml on the machine can leak into a test."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.secrets["Y2S_TEST"] = "1"
+    for k, v in (secrets or {}).items():
+        at.secrets[k] = v
     return at.run()
 
 

@@ -8,16 +8,29 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
-from app_helpers import PAGES, REPO, all_text, fetch, goto, set_widget, start_app, table_with, texts, tick
 
-from y2s_core import st_cache
+from tests.app_helpers import (
+    PAGES,
+    REPO,
+    all_text,
+    fetch,
+    goto,
+    set_widget,
+    start_app,
+    table_with,
+    texts,
+    tick,
+)
+from y2s_core import st_cache, ui
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
+from y2s_core.errors import InputError
 
 SHEET_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 SHEET_URL = f"https://docs.google.com/spreadsheets/d/{SHEET_KEY}/edit"
@@ -105,7 +118,7 @@ def test_fetch_shows_progress_resolver_summary_and_quota():
     no_crash(at)
     assert not at.error, errors(at)
     progress = " ".join(texts(at.markdown))
-    assert "✅ **Y2S Demo Lab**: done" in progress and "✅ **Old School Tutorials**: done" in progress
+    assert "**Y2S Demo Lab**: done" in progress and "**Old School Tutorials**: done" in progress
     assert "Resolved 2 input(s)" in progress
     table = table_with(at, "Input")
     assert list(table["Input"]) == ["@y2sdemo", "@oldschool"]
@@ -185,7 +198,7 @@ def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube
     no_crash(at)
     assert at.error
     message = errors(at)[0]
-    assert "quota" in message.lower() and "resets at" in message and "Kept the" in message
+    assert "quota" in message.lower() and "resets at" in message and "Kept the" in message, message
     result = at.session_state["y2s.result"]
     assert result is not None and not result.complete and 0 < len(result.videos) < 150
     assert f"Kept the {len(result.videos)} videos" in message
@@ -193,6 +206,9 @@ def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube
     goto(at, "app_pages/review.py")
     no_crash(at)
     assert len(at.data_editor[0].value) == len(result.videos), "the partial rows can be reviewed"
+    fetch(at)  # a quota-cut result is never cached: the same fetch calls YouTube again (and fails again)
+    assert any("quota" in t.lower() for t in errors(at))
+    assert not any("Served from the cache" in t for t in texts(at.caption))
 
 
 def test_fetch_against_the_served_emulator_with_a_key(youtube_api):
@@ -202,6 +218,22 @@ def test_fetch_against_the_served_emulator_with_a_key(youtube_api):
     assert not at.error, errors(at)
     assert at.session_state["y2s.result"].channels[0].title == "Old School Tutorials"
     assert emu.units_used == at.session_state["y2s.quota_units"] > 0
+
+
+def test_a_personal_key_is_used_for_fetches_and_a_rejected_key_is_reported_without_echoing_it(youtube_api):
+    emu = youtube_api()
+    at = goto(start_app(), "app_pages/settings.py")
+    at.text_input(key="settings.api_key").input("bad-personal-key-42")
+    at.button(key="settings.use_key").click().run()
+    fetch(at, "@oldschool")
+    no_crash(at)
+    assert at.error and "bad-personal-key-42" not in all_text(at)
+    assert emu.calls and at.session_state["y2s.result"] is None
+    goto(at, "app_pages/settings.py")
+    at.button(key="settings.forget_key").click().run()
+    fetch(at, "@oldschool")
+    assert not at.error, errors(at)
+    assert at.session_state["y2s.result"].channels[0].title == "Old School Tutorials"
 
 
 # ---------------------------------------------------------------------------------------------- review
@@ -407,6 +439,22 @@ def test_settings_never_show_secret_values(monkeypatch, tmp_path):
     assert not any("Demo mode" in t for t in texts(at.info))
 
 
+def test_streamlit_secrets_configure_the_app_without_being_shown():
+    secrets = {
+        "YOUTUBE_API_KEY": "AIzaSyFROM-STREAMLIT-SECRETS-0001",
+        "gcp_service_account": {"type": "service_account", "client_email": "cloud-writer@proj.iam.gserviceaccount.com",
+                                "private_key": "-----BEGIN PRIVATE KEY-----\nCLOUDSECRETPK\n-----END PRIVATE KEY-----\n"},
+    }
+    at = goto(start_app(secrets), "app_pages/settings.py")
+    no_crash(at)
+    shown = all_text(at)
+    assert "cloud-writer@proj.iam.gserviceaccount.com" in shown
+    assert "AIzaSyFROM-STREAMLIT-SECRETS-0001" not in shown and "CLOUDSECRETPK" not in shown
+    assert not any("Demo mode" in t for t in texts(at.info))
+    goto(at, "app_pages/fetch.py")
+    assert at.text_area(key="fetch.channels").value == "", "no demo pre-fill with a real key"
+
+
 def test_a_personal_key_is_kept_for_the_session_and_never_shown():
     at = goto(start_app(), "app_pages/settings.py")
     assert any("Demo mode" in t for t in texts(at.info))
@@ -444,3 +492,62 @@ def test_settings_show_session_quota_and_clear_the_cache():
     goto(at, "app_pages/settings.py")
     at.button(key="settings.reset").click().run()
     assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()
+
+
+def test_many_notebooklm_batches_are_picked_one_at_a_time():
+    at = _approve_all(fetch(start_app(), "@bigchannel", max_videos=320, types=["Short", "Long", "Live", "Upcoming"]))
+    urls = [r.url for r in at.session_state["y2s.result"].videos]
+    assert len(urls) == 320
+    assert len(at.code) == 1 and at.code[0].value.split("\n") == urls[:50]
+    at.selectbox(key="push.batch").set_value(7).run()
+    assert at.code[0].value.split("\n") == urls[300:]
+    assert at.download_button(key="push.download_batches")
+
+
+# ------------------------------------------------------------------------------------------ ui helpers
+
+
+def test_apply_edits_maps_row_positions_to_video_ids():
+    ids = ["a", "b", "c"]
+    assert ui.apply_edits(ids, {0: {"Approve": True}, "2": {"Approve": True}}, {"x"}) == {"x", "a", "c"}
+    assert ui.apply_edits(ids, {1: {"Approve": False}, 9: {"Approve": True}}, {"b", "c"}) == {"c"}
+    assert ui.apply_edits(ids, {0: {"Title": "edited"}}, set()) == set()
+
+
+def test_notebooklm_batches_dedupe_and_split():
+    urls = [f"u{i}" for i in range(120)] + ["u0", ""]
+    batches = ui.notebooklm_batches(urls)
+    assert [len(b) for b in batches] == [50, 50, 20] and batches[0][0] == "u0"
+    assert ui.notebooklm_batches([]) == []
+
+
+@pytest.mark.parametrize("name", ["", "../x.xlsx", "a/b.xlsx", ".hidden.xlsx", "notes.txt", "C:\\x.csv"])
+def test_local_target_path_stays_in_the_data_folder(tmp_path, name):
+    with pytest.raises(InputError):
+        ui.local_target_path(tmp_path, name)
+
+
+def test_local_target_path_accepts_plain_names(tmp_path):
+    assert ui.local_target_path(tmp_path, " export.CSV ") == tmp_path / "export.CSV"
+
+
+def test_filter_form_round_trips_through_widget_values():
+    form = ui.FilterForm(max_videos=7, min_duration="1:00", types=("Short",), since=date(2024, 1, 1))
+    values = form.as_widget_values("fetch.")
+    assert values["fetch.types"] == ["Short"]
+    back = ui.FilterForm.from_widget_values(values, "fetch.")
+    assert back == form
+    spec = back.to_spec()
+    assert spec.max_videos == 7 and spec.min_duration == 60 and spec.since == date(2024, 1, 1)
+    assert ui.FilterForm(types=ui.TYPE_CHOICES).to_spec().types is None
+
+
+def test_a_fetch_that_returns_no_videos_is_explained_on_every_page():
+    at = fetch(start_app(), "@emptychannel")
+    no_crash(at)
+    assert not at.error, errors(at)
+    assert len(at.session_state["y2s.result"].videos) == 0
+    for page in ("app_pages/review.py", "app_pages/metrics.py", "app_pages/push.py"):
+        goto(at, page)
+        no_crash(at)
+        assert any("returned no videos" in t for t in texts(at.info)), page

@@ -385,3 +385,38 @@ def test_progress_messages_and_result(emu):
     assert said[2] == "Writing: appending 3 row(s), updating 12 cell(s)"
     assert result.target == f"https://docs.google.com/spreadsheets/d/{sid}" and not result.dry_run
     assert result.requests == 5
+
+
+class Replay:
+    """Answers every request with one real recorded response from ../shared/fixtures/real-sheets."""
+
+    def __init__(self, interaction: dict) -> None:
+        self.response = interaction["response"]
+
+    def handle(self, method, url, headers, body):
+        hdrs = {k: v[0] for k, v in self.response["headers"].items() if k.lower() != "content-length"}
+        return self.response["status"]["code"], hdrs, self.response["body"]["string"].encode()
+
+
+def _recorded(real_fixtures, cassette: str, status: int) -> dict:
+    import json
+
+    data = json.loads((real_fixtures / "real-sheets" / cassette).read_text())
+    return next(i for i in data["interactions"] if i["response"]["status"]["code"] == status)
+
+
+@pytest.mark.parametrize(
+    "cassette, status, error, words",
+    [
+        ("ClientTest.test_access_private_spreadsheet.json", 403, PermissionDenied, f"Share the sheet with {EMAIL}"),
+        ("ClientTest.test_access_non_existing_spreadsheet.json", 404, SheetNotFound, "No Google spreadsheet"),
+    ],
+)
+def test_real_recorded_errors_map_to_the_error_tree(real_fixtures, cassette, status, error, words):
+    app = Replay(_recorded(real_fixtures, cassette, status))
+    target = GoogleSheetTarget("1jIKzPs8LsiZZdLdeMEP-5ZIHw6RkjiOmj1LrJN706Yc",
+                               settings=Settings(service_account_info={"client_email": EMAIL}),
+                               session=requests_session(app), retry=RetryPolicy(sleep=lambda s: None))
+    with pytest.raises(error, match=words) as info:
+        push(rows(1), target)
+    assert info.value.status == status and target.request_count == 1  # not retried

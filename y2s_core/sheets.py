@@ -62,7 +62,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 HTTP_TIMEOUT = (15.0, 300.0)  # (connect, read) seconds: a big append can take a while to answer
 
 _VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
-_KEY_RE = re.compile(r"[A-Za-z0-9_-]{10,}")
+_KEY_RE = re.compile(r"[A-Za-z0-9_-]{20,}")  # real keys are 44 characters
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -78,21 +78,28 @@ def init_state() -> None:
 
 def secrets_dict() -> dict[str, Any]:
     """st.secrets as a plain dict; {} when there is no secrets file (st.secrets raises then)."""
+    return _read_secrets()[0]
+
+
+def _read_secrets() -> tuple[dict[str, Any], str | None]:
     try:
-        return st.secrets.to_dict()
-    except FileNotFoundError:  # StreamlitSecretNotFoundError: no file, or one that does not parse
-        return {}
+        return st.secrets.to_dict(), None
+    except FileNotFoundError as e:  # StreamlitSecretNotFoundError: no file, or one that does not parse
+        text = str(e)
+        if text.startswith("No secrets found"):
+            return {}, None
+        first = text.splitlines()[0][:200] if text else type(e).__name__
+        return {}, f"The app's secrets could not be read ({first}); fix .streamlit/secrets.toml or the Cloud secrets."
 
 
 def load_settings() -> tuple[Settings, str | None]:
     """The settings for this run (env + secrets + the session's personal key) and a problem, if any.
 
-    A broken service-account value does not stop the app: the settings are read without it and the
-    problem (an actionable message, never the key) is returned for the pages to show.
+    A broken secrets file or service-account value does not stop the app: the settings are read
+    without it and the problem (an actionable message, never the key) is returned for the banner.
     """
     init_state()
-    secrets = secrets_dict()
-    problem = None
+    secrets, problem = _read_secrets()
     try:
         base = Settings.from_env(secrets=secrets)
     except InputError as e:
@@ -189,11 +196,11 @@ class _ProgressBoard:
         self.units = max(self.units, p.quota_units - self.baseline)
         if p.stage == "resolving":
             self.pending.append(p.channel)
-            self.resolve.markdown(f"🔎 Resolving {', '.join(self.pending)}…")
+            self.resolve.markdown(f":material/search: Resolving {', '.join(self.pending)}…")
         else:
             if not self.resolved:
                 self.resolved = True
-                self.resolve.markdown(f"🔎 Resolved {len(self.pending)} input(s).")
+                self.resolve.markdown(f":material/search: Resolved {len(self.pending)} input(s).")
             name = f"error:{p.channel}" if p.stage == "error" else p.channel
             now = time.monotonic()
             stage, at = self.last.get(name, ("", 0.0))
@@ -312,7 +319,7 @@ def demo_banner(settings: Settings, problem: str | None = None) -> None:
             "emulator's demo catalog (@y2sdemo, @bigchannel, @hugechannel, @oldschool, @emptychannel), "
             "not from YouTube, and pushes go to a local workbook unless Google Sheets is configured. "
             "Add a key on the Settings page to use real data.",
-            icon="🧪",
+            icon=":material/science:",
         )
     if problem:
         st.error(problem)

@@ -122,6 +122,15 @@ def visible_videos(
     return out
 
 
+def no_data_message(result: FetchResult | None) -> str | None:
+    """What Review/Metrics/Push say instead of a table when there is nothing to show (None: there is)."""
+    if result is None:
+        return "No videos yet: fetch a channel on the **Fetch** page first."
+    if not result.videos:
+        return "The last fetch returned no videos: fetch other channels on the **Fetch** page or widen its filters."
+    return None
+
+
 def channel_options(result: FetchResult | None) -> dict[str, str]:
     """Channel id -> title for the channels that have videos in ``result``, first-seen order."""
     if result is None:
@@ -246,12 +255,18 @@ def resolution_frame(resolutions: Sequence[Resolution]) -> pd.DataFrame:
     return df.astype({"Subscribers": "Int64", "Uploads": "Int64"})
 
 
-STAGE_ICONS = {"resolving": "🔎", "listing": "📄", "details": "🎞️", "done": "✅", "error": "⚠️"}
+STAGE_ICONS = {
+    "resolving": ":material/search:",
+    "listing": ":material/list:",
+    "details": ":material/movie:",
+    "done": ":material/check_circle:",
+    "error": ":material/warning:",
+}
 
 
 def progress_line(channel: str, stage: str, pages: int, listed: int, detailed: int, message: str = "") -> str:
     """One markdown line for a channel's progress."""
-    icon = STAGE_ICONS.get(stage, "•")
+    icon = STAGE_ICONS.get(stage, ":material/pending:")
     if stage == "error":
         return f"{icon} {message or channel}"
     if stage == "resolving":
@@ -335,6 +350,7 @@ __all__ = [
     "FilterForm",
     "View",
     "visible_videos",
+    "no_data_message",
     "channel_options",
     "review_frame",
     "apply_edits",

@@ -21,7 +21,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -565,7 +565,7 @@ class _ChannelFetch:
     def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator, notify: ProgressFn):
         self.c, self.ch, self.spec, self.acc, self.notify = client, channel, spec, acc, notify
         self.shorts = _ShortsCursor(client, channel)
-        self.details: dict[str, dict] = {}  # video id -> videos.list resource
+        self.details: dict[str, tuple[dict, Video]] = {}  # video id -> (videos.list resource, parsed)
         self.missing: set[str] = set()  # listed by the playlist, omitted by videos.list
         self.order: list[str] = []  # candidate ids in uploads order (newest first)
         self.token: str | None = None
@@ -688,9 +688,11 @@ class _ChannelFetch:
             self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
             f"fetching video details of {self.ch.title}",
         )
+        # parse here, on the pool, while the page chain waits on the network; the type is provisional
+        # (Shorts membership may still grow) and _finish() corrects it
+        parsed = {it["id"]: (it, video_from_resource(it, self.shorts.membership(it["id"]))) for it in resp.get("items", [])}
         with self._lock:
-            for item in resp.get("items", []):
-                self.details[item["id"]] = item
+            self.details.update(parsed)
             self.missing.update(v for v in ids if v not in self.details)
 
     def _enough(self) -> bool:
@@ -701,17 +703,22 @@ class _ChannelFetch:
         with self._lock:
             if not self.spec.needs_details:
                 return len(self.order) - len(self.missing) >= m
-            new = [it for vid, it in self.details.items() if vid not in self._counted]
-            self._counted.update(it["id"] for it in new)
+            new = [video for vid, (_, video) in self.details.items() if vid not in self._counted]
+            self._counted.update(v.id for v in new)
         # provisional: Shorts membership may still grow; the final pass in run() corrects any shortfall
-        self._passing += sum(1 for it in new if self.spec.matches(video_from_resource(it, self.shorts.membership(it["id"]))))
+        self._passing += sum(1 for v in new if self.spec.matches(v))
         return self._passing >= m
 
     def _finish(self) -> None:
         with self._lock:
             order = list(self.order)
             details = dict(self.details)
-        videos = [video_from_resource(details[v], self.shorts.membership(v)) for v in order if v in details]
+        videos = []
+        for vid in order:
+            if vid in details:
+                item, video = details[vid]
+                kind = classify(item, self.shorts.membership(vid))
+                videos.append(video if kind is video.type else replace(video, type=kind))
         self.kept = self.spec.apply(videos)
 
     def _report(self) -> None:

@@ -11,7 +11,8 @@ requested ``part``s, string statistics, absent keys where YouTube omits them, Go
 Quota: 1 unit per list call, 100 per search, charged for answers 200/400/404 (what Google bills),
 not for a missing or invalid key, an exhausted quota or an injected fault. ``units_used + cost >
 daily_quota`` answers 403 quotaExceeded. Counters and faults are guarded by a lock, so one emulator
-can serve many threads; ``latency`` is slept outside it, so concurrent requests overlap.
+can serve many threads; ``latency`` (the time each answer takes) is slept outside it, so concurrent
+requests overlap.
 """
 
 from __future__ import annotations
@@ -206,12 +207,23 @@ class YouTubeEmulator:
     # -- the App protocol ----------------------------------------------------------------------------
 
     def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None) -> Response:
-        if self.latency > 0:
-            time.sleep(self.latency)
+        """Answer one request. ``latency`` is the time each answer takes, this emulator's own work included
+        (a remote API's round trip), so a benchmark measures the client, not the emulator's JSON building."""
+        started = time.perf_counter()
+        try:
+            return self._handle(method, url, headers, body)
+        finally:
+            left = self.latency - (time.perf_counter() - started)
+            if left > 0:
+                time.sleep(left)
+
+    def _handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None) -> Response:
         parts = urlsplit(url)
         path = parts.path.rstrip("/")
         marker = "/youtube/v3/"
         resource = path[path.rfind(marker) + len(marker):] if marker in path else ""
+        if path.endswith("/_emulator/stats"):  # counters for a test or benchmark in another process
+            return self._stats(reset=method.upper() == "POST")
         api_method = _METHODS.get(resource)
         if api_method is None:
             return _error(404, "Not Found", "notFound")
@@ -265,6 +277,15 @@ class YouTubeEmulator:
             except (ValueError, KeyError, IndexError):
                 reason = "unknown"
         return self._record(api_method, params, ids, units, resp, reason)
+
+    def _stats(self, reset: bool) -> Response:
+        with self._lock:
+            body = {"units_used": self.units_used, "calls": len(self.calls)}
+        body.update(units_by_method=dict(self.units_by_method), calls_by_method=dict(self.calls_by_method),
+                    max_ids_per_call=max((c.ids for c in self.calls if c.method == "videos.list"), default=0))
+        if reset:
+            self.reset()
+        return json_response(200, body)
 
     def _record(self, method: str, params: dict[str, str], ids: int, units: int, resp: Response,
                 reason: str) -> Response:
