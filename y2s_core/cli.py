@@ -182,9 +182,13 @@ def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[Fetc
     return result, stop
 
 
-def _unresolved(result: FetchResult) -> InputError | None:
+def _raise_after_output(result: FetchResult, stop: QuotaExceeded | None) -> None:
+    """Once the rows are out: the quota stop (exit 3), else any input that did not resolve (exit 2)."""
+    if stop:
+        raise stop
     bad = [r.error for r in result.resolutions if r.error]
-    return InputError("; ".join(bad)) if bad else None
+    if bad:
+        raise InputError("; ".join(bad))
 
 
 def _read_rows(path: str, stdin: TextIO) -> list[dict[str, Any]]:
@@ -212,9 +216,8 @@ def _push(rows: list[dict[str, Any]], a: argparse.Namespace, settings: Settings,
     verb = "would write" if a.dry_run else "pushed"
     where = result.url or result.target
     out.write(f"{verb}: {result.plan.summary()} -> {where}\n")
-    if result.plan.duplicates_in_sheet:
-        err.write(f"warning: the sheet already holds duplicate rows for {len(result.plan.duplicates_in_sheet)} video ids "
-                  f"({', '.join(result.plan.duplicates_in_sheet[:5])}); left as they are.\n")
+    for w in result.plan.warnings:
+        err.write(f"warning: {w}\n")
 
 
 def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
@@ -228,22 +231,14 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             result, stop = _fetch(a, settings, err)
             write_rows(result.rows(), a.format, out)
             out.flush()
-            if stop:
-                raise stop
-            missing = _unresolved(result)
-            if missing:
-                raise missing
+            _raise_after_output(result, stop)
         elif a.command == "push":
             _push(_read_rows(a.input, stdin), a, settings, out, err)
         elif a.command == "sync":
             result, stop = _fetch(a, settings, err)
             if result.videos:
                 _push(result.rows(), a, settings, out, err)
-            if stop:
-                raise stop
-            missing = _unresolved(result)
-            if missing:
-                raise missing
+            _raise_after_output(result, stop)
         elif a.command == "api":
             from .api import serve_api
 
