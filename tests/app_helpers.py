@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
-PAGES = tuple(f"app_pages/{name}.py" for name in ("fetch", "review", "metrics", "push", "settings"))
+PAGES = tuple(f"pages/{name}.py" for name in ("fetch", "review", "metrics", "push", "settings"))
 TIMEOUT = 30
 
 
@@ -30,7 +30,7 @@ def goto(at: AppTest, page: str) -> AppTest:
 def fetch(at: AppTest, channels: str | None = None, **filters: Any) -> AppTest:
     """Fill the Fetch form (channels, then ``fetch.<field>`` widgets) and press Fetch."""
     if not at.text_area:  # not on the Fetch page
-        goto(at, "app_pages/fetch.py")
+        goto(at, "pages/fetch.py")
     if channels is not None:
         at.text_area(key="fetch.channels").input(channels)
     for name, value in filters.items():

@@ -89,7 +89,7 @@ def test_every_page_renders_in_demo_mode_with_a_banner_and_no_data(page):
     no_crash(at)
     assert any("Demo mode" in t for t in texts(at.info)), "the demo banner must be on every page"
     assert not at.error
-    if page in ("app_pages/review.py", "app_pages/metrics.py", "app_pages/push.py"):
+    if page in ("pages/review.py", "pages/metrics.py", "pages/push.py"):
         assert any("fetch a channel" in t for t in texts(at.info)), texts(at.info)
 
 
@@ -103,7 +103,7 @@ def test_channel_box_is_prefilled_in_demo_mode_and_empty_with_a_key(youtube_api)
 
 
 def test_pages_never_import_google_clients():
-    sources = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py"))]
+    sources = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
     assert len(sources) == 6
     for path in sources:
         text = path.read_text(encoding="utf-8")
@@ -175,9 +175,9 @@ def test_bad_input_shows_an_actionable_error_not_a_traceback(channels, filters, 
 def test_filters_are_kept_and_narrow_review_and_metrics():
     at = fetch(start_app(), "@y2sdemo", max_videos=5, types=["Short", "Long", "Live", "Upcoming"])
     assert len(at.session_state["y2s.result"].videos) == 5
-    goto(at, "app_pages/review.py")
+    goto(at, "pages/review.py")
     assert len(at.data_editor[0].value) == 5
-    goto(at, "app_pages/fetch.py")
+    goto(at, "pages/fetch.py")
     assert at.number_input(key="fetch.max_videos").value == 5, "filter widgets survive a page switch"
     # narrow the loaded videos without calling YouTube: Shorts only
     spent = at.session_state["y2s.quota_units"]
@@ -185,10 +185,10 @@ def test_filters_are_kept_and_narrow_review_and_metrics():
     at.button(key="fetch.apply").click().run()
     assert at.session_state["y2s.quota_units"] == spent
     shorts = sum(v.type.value == "Short" for v in at.session_state["y2s.result"].videos)
-    goto(at, "app_pages/review.py")
+    goto(at, "pages/review.py")
     assert len(at.data_editor[0].value) == shorts
     assert set(at.data_editor[0].value["Type"]) <= {"Short"}
-    goto(at, "app_pages/metrics.py")
+    goto(at, "pages/metrics.py")
     assert at.metric[0].label == "Videos" and at.metric[0].value == str(shorts)
 
 
@@ -203,7 +203,7 @@ def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube
     assert result is not None and not result.complete and 0 < len(result.videos) < 150
     assert f"Kept the {len(result.videos)} videos" in message
     assert any("Partial result" in t for t in texts(at.warning))
-    goto(at, "app_pages/review.py")
+    goto(at, "pages/review.py")
     no_crash(at)
     assert len(at.data_editor[0].value) == len(result.videos), "the partial rows can be reviewed"
     fetch(at)  # a quota-cut result is never cached: the same fetch calls YouTube again (and fails again)
@@ -222,14 +222,14 @@ def test_fetch_against_the_served_emulator_with_a_key(youtube_api):
 
 def test_a_personal_key_is_used_for_fetches_and_a_rejected_key_is_reported_without_echoing_it(youtube_api):
     emu = youtube_api()
-    at = goto(start_app(), "app_pages/settings.py")
+    at = goto(start_app(), "pages/settings.py")
     at.text_input(key="settings.api_key").input("bad-personal-key-42")
     at.button(key="settings.use_key").click().run()
     fetch(at, "@oldschool")
     no_crash(at)
     assert at.error and "bad-personal-key-42" not in all_text(at)
     assert emu.calls and at.session_state["y2s.result"] is None
-    goto(at, "app_pages/settings.py")
+    goto(at, "pages/settings.py")
     at.button(key="settings.forget_key").click().run()
     fetch(at, "@oldschool")
     assert not at.error, errors(at)
@@ -240,13 +240,13 @@ def test_a_personal_key_is_used_for_fetches_and_a_rejected_key_is_reported_witho
 
 
 def test_approval_survives_page_switches():
-    at = goto(fetch(start_app(), "@y2sdemo"), "app_pages/review.py")
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
     table = at.data_editor[0].value
     assert not table["Approve"].any()
     tick(at, [0, 2])
     expected = {table.index[0], table.index[2]}
     assert at.session_state["y2s.approved"] == expected
-    for page in ("app_pages/metrics.py", "app_pages/push.py", "app_pages/fetch.py", "app_pages/review.py"):
+    for page in ("pages/metrics.py", "pages/push.py", "pages/fetch.py", "pages/review.py"):
         goto(at, page)
         no_crash(at)
     assert at.session_state["y2s.approved"] == expected
@@ -257,7 +257,7 @@ def test_approval_survives_page_switches():
 
 
 def test_bulk_approve_and_clear_act_on_the_current_filter():
-    at = goto(fetch(start_app(), "@y2sdemo"), "app_pages/review.py")
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
     total = len(at.data_editor[0].value)
     set_widget(at, "review.types", ["Short"])
     at.run()
@@ -279,7 +279,7 @@ def test_bulk_approve_and_clear_act_on_the_current_filter():
 
 
 def test_review_groups_tables_per_channel():
-    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "app_pages/review.py")
+    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "pages/review.py")
     assert at.toggle(key="review.group").value is True
     assert len(at.data_editor) == 2
     summary = table_with(at, "Approved")
@@ -297,7 +297,7 @@ def test_review_groups_tables_per_channel():
 
 
 def test_metrics_headline_and_charts_including_channel_comparison():
-    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "app_pages/metrics.py")
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/metrics.py")
     no_crash(at)
     result = at.session_state["y2s.result"]
     labels = {m.label: m.value for m in at.metric}
@@ -314,7 +314,7 @@ def test_metrics_headline_and_charts_including_channel_comparison():
 
 
 def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
-    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "app_pages/metrics.py")
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/metrics.py")
     old = [cid for cid, c in ((c.id, c) for c in at.session_state["y2s.result"].channels) if c.title.startswith("Old")]
     set_widget(at, "metrics.channels", old)
     at.run()
@@ -332,13 +332,13 @@ def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
 
 
 def _approve_all(at):
-    goto(at, "app_pages/review.py")
+    goto(at, "pages/review.py")
     at.button(key="review.approve_all").click().run()
-    return goto(at, "app_pages/push.py")
+    return goto(at, "pages/push.py")
 
 
 def test_push_without_approvals_says_what_to_do():
-    at = goto(fetch(start_app(), "@oldschool"), "app_pages/push.py")
+    at = goto(fetch(start_app(), "@oldschool"), "pages/push.py")
     no_crash(at)
     assert any("No approved videos" in t for t in texts(at.info))
 
@@ -429,7 +429,7 @@ def test_settings_never_show_secret_values(monkeypatch, tmp_path):
     path.write_text(json.dumps(sa))
     monkeypatch.setenv("YOUTUBE_API_KEY", key)
     monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", str(path))
-    at = goto(start_app(), "app_pages/settings.py")
+    at = goto(start_app(), "pages/settings.py")
     no_crash(at)
     shown = all_text(at)
     assert "y2s-writer@proj.iam.gserviceaccount.com" in shown
@@ -445,18 +445,18 @@ def test_streamlit_secrets_configure_the_app_without_being_shown():
         "gcp_service_account": {"type": "service_account", "client_email": "cloud-writer@proj.iam.gserviceaccount.com",
                                 "private_key": "-----BEGIN PRIVATE KEY-----\nCLOUDSECRETPK\n-----END PRIVATE KEY-----\n"},
     }
-    at = goto(start_app(secrets), "app_pages/settings.py")
+    at = goto(start_app(secrets), "pages/settings.py")
     no_crash(at)
     shown = all_text(at)
     assert "cloud-writer@proj.iam.gserviceaccount.com" in shown
     assert "AIzaSyFROM-STREAMLIT-SECRETS-0001" not in shown and "CLOUDSECRETPK" not in shown
     assert not any("Demo mode" in t for t in texts(at.info))
-    goto(at, "app_pages/fetch.py")
+    goto(at, "pages/fetch.py")
     assert at.text_area(key="fetch.channels").value == "", "no demo pre-fill with a real key"
 
 
 def test_a_personal_key_is_kept_for_the_session_and_never_shown():
-    at = goto(start_app(), "app_pages/settings.py")
+    at = goto(start_app(), "pages/settings.py")
     assert any("Demo mode" in t for t in texts(at.info))
     personal = "AIzaPERSONAL-session-key-987654"
     at.text_input(key="settings.api_key").input(personal)
@@ -474,7 +474,7 @@ def test_a_personal_key_is_kept_for_the_session_and_never_shown():
 
 def test_a_broken_service_account_value_is_reported_without_stopping_the_app(monkeypatch):
     monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", '{"private_key": "SECRET-PK", ')
-    at = goto(start_app(), "app_pages/settings.py")
+    at = goto(start_app(), "pages/settings.py")
     no_crash(at)
     assert any("not valid JSON" in t for t in errors(at))
     assert "SECRET-PK" not in all_text(at)
@@ -483,13 +483,13 @@ def test_a_broken_service_account_value_is_reported_without_stopping_the_app(mon
 def test_settings_show_session_quota_and_clear_the_cache():
     at = fetch(start_app(), "@oldschool")
     spent = at.session_state["y2s.quota_units"]
-    goto(at, "app_pages/settings.py")
+    goto(at, "pages/settings.py")
     assert {m.label: m.value for m in at.metric}["YouTube units spent this session"] == str(spent)
     at.button(key="settings.clear_cache").click().run()
     assert any("cleared" in t for t in texts(at.success))
     fetch(at, "@oldschool")
     assert at.session_state["y2s.quota_units"] == 2 * spent, "after clearing, the fetch calls YouTube again"
-    goto(at, "app_pages/settings.py")
+    goto(at, "pages/settings.py")
     at.button(key="settings.reset").click().run()
     assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()
 
@@ -547,7 +547,7 @@ def test_a_fetch_that_returns_no_videos_is_explained_on_every_page():
     no_crash(at)
     assert not at.error, errors(at)
     assert len(at.session_state["y2s.result"].videos) == 0
-    for page in ("app_pages/review.py", "app_pages/metrics.py", "app_pages/push.py"):
+    for page in ("pages/review.py", "pages/metrics.py", "pages/push.py"):
         goto(at, page)
         no_crash(at)
         assert any("returned no videos" in t for t in texts(at.info)), page

@@ -311,6 +311,17 @@ def reset_session_data() -> None:
     bump_editor()
 
 
+def page_settings() -> Settings:
+    """Every page's first call: this run's settings, with the demo / settings-problem banner drawn.
+
+    Pages draw the banner themselves (not app.py), so a page is complete however Streamlit runs it:
+    through st.navigation, or on its own from the pages/ folder (AppTest, a cold deep link).
+    """
+    settings, problem = load_settings()
+    demo_banner(settings, problem)
+    return settings
+
+
 def demo_banner(settings: Settings, problem: str | None = None) -> None:
     """The banner every page shows: demo mode, and any settings problem."""
     if settings.demo:

@@ -11,7 +11,7 @@ from y2s_core.youtube import quota_resets_at
 P = "fetch."
 FORM_KEYS = [P + name for name in vars(ui.FilterForm())] + [P + "channels"]
 
-settings = st_cache.current_settings()
+settings = st_cache.page_settings()
 ss = st.session_state
 
 st.title("Fetch videos")
@@ -115,6 +115,6 @@ else:
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )
-    st.page_link("app_pages/review.py", label="Review and approve the videos", icon=":material/checklist:")
+    st.page_link("pages/review.py", label="Review and approve the videos", icon=":material/checklist:")
 
 st.caption(f"Quota spent this session: {ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])}.")

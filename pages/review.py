@@ -7,14 +7,14 @@ from y2s_core import st_cache, ui
 P = "review."
 VIEW_KEYS = [P + k for k in ("channels", "types", "search", "approved_only", "group", "thumbs")]
 
-settings = st_cache.current_settings()
+settings = st_cache.page_settings()
 ss = st.session_state
 
 st.title("Review and approve")
 result = ss[st_cache.RESULT]
 if ui.no_data_message(result):
     st.info(ui.no_data_message(result))
-    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon=":material/download:")
+    st.page_link("pages/fetch.py", label="Go to Fetch", icon=":material/download:")
     st.stop()
 
 spec = ss[st_cache.SPEC]
@@ -117,4 +117,4 @@ with st.container(key="review.tables"):
     else:
         _table(videos)
 
-st.page_link("app_pages/push.py", label="Push the approved videos", icon=":material/upload:")
+st.page_link("pages/push.py", label="Push the approved videos", icon=":material/upload:")

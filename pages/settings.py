@@ -7,7 +7,7 @@ from y2s_core.youtube import quota_resets_at
 
 P = "settings."
 ss = st.session_state
-settings = st_cache.current_settings()
+settings = st_cache.page_settings()
 
 st.title("Settings and connections")
 

@@ -11,20 +11,20 @@ P = "push."
 GOOGLE, LOCAL = "Google Sheet", "Local workbook"
 FORM_KEYS = [P + k for k in ("kind", "sheet_url", "tab", "file")]
 
-settings = st_cache.current_settings()
+settings = st_cache.page_settings()
 ss = st.session_state
 
 st.title("Push to a sheet")
 result = ss[st_cache.RESULT]
 if ui.no_data_message(result):
     st.info(ui.no_data_message(result))
-    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon=":material/download:")
+    st.page_link("pages/fetch.py", label="Go to Fetch", icon=":material/download:")
     st.stop()
 
 rows = ui.approved_rows(result, ss[st_cache.APPROVED])
 if not rows:
     st.info("No approved videos yet: tick **Approve** on the **Review and approve** page.")
-    st.page_link("app_pages/review.py", label="Go to Review", icon=":material/checklist:")
+    st.page_link("pages/review.py", label="Go to Review", icon=":material/checklist:")
     st.stop()
 
 st.markdown(f"**{len(rows):,}** approved videos ready to push.")

@@ -9,11 +9,12 @@ P = "metrics."
 VIEW_KEYS = [P + k for k in ("channels", "approved_only", "top_by", "top_n")]
 
 ss = st.session_state
+st_cache.page_settings()
 st.title("Metrics")
 result = ss[st_cache.RESULT]
 if ui.no_data_message(result):
     st.info(ui.no_data_message(result))
-    st.page_link("app_pages/fetch.py", label="Go to Fetch", icon=":material/download:")
+    st.page_link("pages/fetch.py", label="Go to Fetch", icon=":material/download:")
     st.stop()
 
 spec = ss[st_cache.SPEC]
