@@ -129,7 +129,7 @@ def test_fetch_explore_approve_and_push_in_a_real_browser(app, page):
     pg.get_by_text("Demo mode").first.wait_for()
 
     # Fetch: a demo channel typed as a URL, the default filters
-    box = pg.get_by_label("Channels")
+    box = pg.get_by_role("textbox", name="Channels")
     box.fill("https://www.youtube.com/@oldschool/videos")
     pg.get_by_role("button", name="Fetch", exact=True).click()
     pg.get_by_text("Old School Tutorials").first.wait_for()
