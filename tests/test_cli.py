@@ -33,7 +33,8 @@ def run_cli(*args, env=None, stdin=""):
 
 def run_inproc(*args, env=None, stdin=""):
     out, err = io.StringIO(), io.StringIO()
-    code = cli.run(list(args), stdin=io.StringIO(stdin), stdout=out, stderr=err, env=env or {})
+    env = {"Y2S_DATA_DIR": os.environ["Y2S_DATA_DIR"], **(env or {})}  # the test's own data dir, never ~/.y2s
+    code = cli.run(list(args), stdin=io.StringIO(stdin), stdout=out, stderr=err, env=env)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -20,6 +21,7 @@ from .errors import InputError, QuotaExceeded, Y2SError
 from .filters import FilterSpec
 from .models import FetchResult, format_duration
 from .settings import Settings
+from .store import Store
 from .youtube import Progress, YouTubeClient
 
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
@@ -177,9 +179,22 @@ def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[Fetc
         result, stop = e.partial or FetchResult(), e
     for w in result.warnings:
         err.write(f"warning: {w}\n")
+    today = _ledger(settings, result, err)
     if not a.quiet:
-        err.write(quota_summary(result) + "\n")
+        err.write(quota_summary(result) + (f"; today {today:,} units on this machine (resets midnight Pacific)"
+                                           if today is not None else "") + "\n")
     return result, stop
+
+
+def _ledger(settings: Settings, result: FetchResult, err: TextIO) -> int | None:
+    """Add this run's units to the local quota ledger; today's total for this key, or None if unavailable."""
+    try:
+        store = Store(settings.data_dir)
+        store.record_quota(settings.account_fingerprint, result.quota)
+        return sum(store.quota_today(settings.account_fingerprint).values())
+    except (sqlite3.Error, OSError) as e:
+        err.write(f"warning: quota ledger not updated ({settings.data_dir}: {e})\n")
+        return None
 
 
 def _raise_after_output(result: FetchResult, stop: QuotaExceeded | None) -> None:

@@ -14,6 +14,7 @@ built-in emulator's demo catalog. Secrets never appear in ``repr`` or in any mes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -71,6 +72,14 @@ class Settings:
     def has_sheets(self) -> bool:
         """Google Sheets can be reached: a service account, or an emulator URL (no token needed)."""
         return bool(self.service_account_info) or bool(self.sheets_api_url)
+
+    @property
+    def account_fingerprint(self) -> str:
+        """Names the YouTube key + endpoint in cache keys and the quota ledger without holding the key."""
+        if self.demo:
+            return "demo"
+        material = f"{self.youtube_api_key or ''}\0{self.youtube_api_url or ''}"
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
     @property
     def service_account_email(self) -> str | None:
