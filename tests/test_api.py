@@ -9,24 +9,26 @@ from y2s_core.api import create_app
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.settings import Settings
+from y2s_core.store import Store
 
 
 @pytest.fixture
-def api():
-    return TestClient(create_app(Settings()))
+def api(tmp_path):
+    return TestClient(create_app(Settings(data_dir=tmp_path)))
 
 
 def test_health_reports_demo_mode(api):
     assert api.get("/health").json() == {"ok": True, "demo": True}
 
 
-def test_fetch_returns_contract_rows_and_quota(api):
+def test_fetch_returns_contract_rows_and_quota(api, tmp_path):
     r = api.post("/fetch", json={"channels": "@y2sdemo", "filters": {"max_videos": 4, "types": ["long"]}})
     assert r.status_code == 200, r.text
     body = r.json()
     assert len(body["rows"]) == 4 and {row["type"] for row in body["rows"]} == {"Long"}
     assert body["quota_units"] == sum(body["quota"].values()) > 0
     assert body["resolutions"][0]["channel_id"].startswith("UC")
+    assert Store(tmp_path).quota_today("demo") == body["quota"]  # the ledger saw the same units
 
 
 @pytest.mark.parametrize(
@@ -42,10 +44,10 @@ def test_errors_are_json_with_a_status(api, payload, status, kind):
     assert r.status_code == status and r.json()["kind"] == kind and r.json()["error"]
 
 
-def test_quota_exhaustion_is_429_with_partial_rows():
+def test_quota_exhaustion_is_429_with_partial_rows(tmp_path):
     emu = YouTubeEmulator(daily_quota=8)
     with serve(emu) as server:
-        client = TestClient(create_app(Settings(youtube_api_key="k", youtube_api_url=server.url)))
+        client = TestClient(create_app(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path)))
         r = client.post("/fetch", json={"channels": "@bigchannel"})
     assert r.status_code == 429
     assert r.json()["kind"] == "QuotaExceeded" and len(r.json()["partial"]["rows"]) > 0

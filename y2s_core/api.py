@@ -29,6 +29,7 @@ from .errors import (
 from .filters import FilterSpec
 from .models import FetchResult
 from .settings import Settings
+from .store import Store
 from .youtube import YouTubeClient
 
 
@@ -104,7 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/fetch")
     def fetch(body: FetchBody) -> dict[str, Any]:
         client = YouTubeClient(settings)  # per request: quota is counted per call, no shared state
-        return result_json(client.fetch(body.channels, body.filters.spec()))
+        try:
+            result = client.fetch(body.channels, body.filters.spec())
+        finally:
+            Store(settings.data_dir).record_quota(settings.account_fingerprint, client.meter.snapshot())
+        return result_json(result)
 
     @app.post("/push")
     def push(body: PushBody) -> dict[str, Any]:
