@@ -59,3 +59,8 @@ def test_push_to_a_local_workbook(api, tmp_path):
     first = api.post("/push", json={"rows": rows, "sheet": target}).json()
     again = api.post("/push", json={"rows": rows, "sheet": target}).json()
     assert (first["new"], again["new"], again["unchanged"]) == (5, 0, 5)
+
+
+def test_a_malformed_body_is_a_400_with_the_error_shape(api):
+    r = api.post("/fetch", json={"filters": {}})
+    assert r.status_code == 400 and r.json()["kind"] == "InputError" and "channels" in r.json()["error"]

@@ -194,3 +194,33 @@ def test_sheet_not_found_and_permission_denied(tmp_path):
         assert code == 4 and "writer@proj.iam.gserviceaccount.com" in err and "SECRETKEY" not in err
         code, out, err = run_inproc("push", "--sheet", "x" * 44, stdin=rows, env=env)
         assert code == 2 and "no google spreadsheet with key" in err.lower()
+
+
+def test_help_exits_0_and_prints_usage():
+    code, out, err = run_inproc("fetch", "--help")
+    assert code == 0 and "--max-videos" in out and err == ""
+
+
+def test_unknown_option_names_it_and_the_right_help():
+    code, out, err = run_inproc("fetch", "@y2sdemo", "--nope")
+    assert code == 2 and "--nope" in err and "python -m y2s_core" in err and "--help" in err
+    code, out, err = run_inproc("fetch", "--since")
+    assert code == 2 and "python -m y2s_core fetch --help" in err
+
+
+def test_a_bad_service_account_does_not_break_a_youtube_only_fetch():
+    code, out, err = run_inproc("fetch", "@oldschool", "-q", env={"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON": "{broken"})
+    assert code == 0 and len(json.loads(out)) == 40
+    code, out, err = run_inproc("push", "--sheet", "x.csv", env={"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON": "{broken"}, stdin="[]")
+    assert code == 2 and "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON" in err
+
+
+def test_unicode_titles_survive_a_non_utf8_console(yt_url):
+    p = run_cli("fetch", "@y2sdemo", "--format", "json", "-q",
+                env={"Y2S_YOUTUBE_API_URL": yt_url.url, "YOUTUBE_API_KEY": "k", "PYTHONIOENCODING": "cp1252"})
+    assert p.returncode == 0, p.stderr
+    from y2s_core.emulators.catalog import demo_catalog
+
+    unicode_id = demo_catalog().special["unicode"]
+    titles = {r["video_id"]: r["title"] for r in json.loads(p.stdout)}  # decoded as UTF-8
+    assert titles[unicode_id] == "日本語のタイトル 🎬"

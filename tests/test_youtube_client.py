@@ -158,14 +158,55 @@ def test_without_a_shorts_playlist_the_dated_duration_rule_applies(yt_emu, yt_cl
     assert any("no Shorts playlist" in w for w in result.warnings)
 
 
+def uploads_calls(emu):
+    return [c for c in calls(emu, "playlistItems.list") if not c.params["playlistId"].startswith("UUSH")]
+
+
 def test_max_videos_stops_paging_after_the_first_page(yt_emu, yt_client):
+    big = ch(yt_emu, "@bigchannel")
     result = yt_client.fetch("@bigchannel", FilterSpec(max_videos=10))
-    assert len(result.videos) == 10
-    uploads = [c for c in calls(yt_emu, "playlistItems.list") if c.params["playlistId"].startswith("UU") and not c.params["playlistId"].startswith("UUSH")]
-    assert len(uploads) == 1
-    assert [c.ids for c in calls(yt_emu, "videos.list")] == [10]
+    assert [v.id for v in result.videos] == yt_emu.catalog.uploads(big.id)[:10]  # exactly the newest 10
+    assert len(uploads_calls(yt_emu)) == 1
+    assert [c.ids for c in calls(yt_emu, "videos.list")] == [50]  # one call: 1 unit for 10 ids or 50
     assert yt_emu.units_used <= 4  # channels + 1 page + 1 details + at most 1 UUSH page
-    assert [v.published_at for v in result.videos] == sorted((v.published_at for v in result.videos), reverse=True)
+
+
+@pytest.mark.parametrize("n", [19, 20, 21, 60])
+def test_max_videos_counts_past_deleted_videos_inside_the_window(yt_emu, yt_client, n):
+    demo = ch(yt_emu, "@y2sdemo")
+    public = [v.id for v in yt_emu.catalog.videos(demo.id)]  # newest first, without private/deleted
+    result = yt_client.fetch("@y2sdemo", FilterSpec(max_videos=n))
+    assert [v.id for v in result.videos] == public[:n]
+
+
+def test_max_videos_with_until_takes_the_newest_before_the_date(yt_emu, yt_client):
+    big = ch(yt_emu, "@bigchannel")
+    until = date(2025, 6, 30)
+    expected = [v.id for v in yt_emu.catalog.videos(big.id)
+                if datetime.fromtimestamp(v.published, timezone.utc).date() <= until][:10]
+    result = yt_client.fetch("@bigchannel", FilterSpec(max_videos=10, until=until))
+    assert [v.id for v in result.videos] == expected
+
+
+def test_a_client_reports_each_fetch_s_own_quota(yt_emu, yt_client):
+    first = yt_client.fetch("@oldschool")
+    spent = yt_emu.units_used
+    second = yt_client.fetch("@emptychannel")
+    assert first.quota_units == spent and second.quota_units == yt_emu.units_used - spent == 2
+
+
+def test_the_api_key_travels_in_a_header_never_in_the_url(yt_emu):
+    seen = []
+
+    class Recording(HttplibHttp):
+        def request(self, uri, method="GET", body=None, headers=None, **kw):
+            seen.append((uri, dict(headers or {})))
+            return super().request(uri, method, body, headers, **kw)
+
+    client = YouTubeClient(Settings(youtube_api_key="AIzaSecret123"), http_factory=lambda: Recording(yt_emu))
+    client.fetch("@oldschool", FilterSpec(max_videos=3))
+    assert seen and all("AIzaSecret123" not in uri for uri, _ in seen)
+    assert all(h.get("x-goog-api-key") == "AIzaSecret123" for _, h in seen)
 
 
 def test_since_stops_paging_early(yt_emu, yt_client):
@@ -178,10 +219,15 @@ def test_since_stops_paging_early(yt_emu, yt_client):
     assert pages <= math.ceil(len(expected) / 50) + 1 < math.ceil(2600 / 50)
 
 
-def test_detail_filters_with_max_videos_still_stop_early(yt_emu, yt_client):
-    result = yt_client.fetch("@bigchannel", FilterSpec(max_videos=5, types=frozenset({VideoType.SHORT})))
-    assert len(result.videos) == 5 and all(v.type is VideoType.SHORT for v in result.videos)
-    assert yt_emu.calls_by_method["videos.list"] < 10  # not the 52 a full listing needs
+@pytest.mark.parametrize("n", [5, 60, 200])
+def test_detail_filters_with_max_videos_stop_soon_after_enough(yt_emu, yt_client, n):
+    big = ch(yt_emu, "@bigchannel")
+    shorts = yt_emu.catalog.shorts(big.id)
+    result = yt_client.fetch("@bigchannel", FilterSpec(max_videos=n, types=frozenset({VideoType.SHORT})))
+    assert [v.id for v in result.videos] == shorts[:n]  # the newest n Shorts, all of them Shorts
+    uploads = yt_emu.catalog.uploads(big.id)
+    needed = math.ceil((uploads.index(shorts[n - 1]) + 1) / 50)  # pages that hold the n-th Short
+    assert needed <= len(uploads_calls(yt_emu)) <= needed + 2  # a little look-ahead, not the 52 of a full listing
 
 
 def test_empty_channel_costs_two_units_and_returns_nothing(yt_emu, yt_client):
@@ -227,6 +273,26 @@ def test_quota_exhaustion_keeps_what_was_fetched_and_says_when_it_resets():
     assert len(quota_errors) <= 5  # at most the calls in flight (page chain + 4 workers); then it fails fast
 
 
+@pytest.mark.parametrize("quota", [3, 8, 19, 40])
+def test_rows_kept_after_a_quota_stop_never_carry_a_guessed_type(quota):
+    emu = YouTubeEmulator(daily_quota=quota)
+    with pytest.raises(QuotaExceeded) as ei:
+        client_for(emu).fetch("@bigchannel")
+    for v in ei.value.partial.videos:
+        assert v.type.value == emu.catalog.expected_type(v.id), v
+
+
+def test_a_second_fetch_after_exhaustion_sends_nothing():
+    emu = YouTubeEmulator(daily_quota=5)
+    client = client_for(emu)
+    with pytest.raises(QuotaExceeded):
+        client.fetch("@bigchannel")
+    sent = len(emu.calls)
+    with pytest.raises(QuotaExceeded):
+        client.fetch("@oldschool")
+    assert len(emu.calls) == sent  # fails fast until the reset instead of spending refused calls
+
+
 def test_quota_reset_is_next_pacific_midnight():
     at = quota_resets_at(datetime(2026, 7, 1, 6, 59, tzinfo=timezone.utc))  # 23:59 PDT on June 30
     assert at == datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc)
@@ -245,6 +311,20 @@ def test_non_retryable_errors_are_not_retried(yt_emu, yt_client):
     with pytest.raises(QuotaExceeded):
         yt_client.fetch("@y2sdemo")
     assert len(yt_emu.calls) == 1
+
+
+def test_rate_limit_429_is_retried(yt_emu, yt_client):
+    yt_emu.fail_next("channels.list", status=429, reason="rateLimitExceeded", times=2)
+    assert len(yt_client.fetch("@oldschool").videos) == 40
+    assert yt_emu.calls_by_method["channels.list"] == 3
+
+
+def test_a_failing_detail_call_stops_the_chain_early(yt_emu):
+    yt_emu.fail_next("videos.list", status=500, reason="backendError", times=100)
+    with pytest.raises(YouTubeError) as ei:
+        client_for(yt_emu, num_retries=1).fetch("@hugechannel")
+    assert ei.value.status == 500
+    assert len(uploads_calls(yt_emu)) < 10  # not the 400 pages of the whole channel
 
 
 def test_persistent_server_errors_end_as_one_youtube_error(yt_emu):

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -97,6 +98,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(exc, QuotaExceeded) and exc.partial is not None:
             body["partial"] = result_json(exc.partial)
         return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse({"error": f"Invalid request body at {where or 'body'}: {first.get('msg', 'invalid')}.",
+                             "kind": "InputError"}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": settings.redact(f"unexpected {type(exc).__name__}: {exc}"), "kind": "Error"},
+                            status_code=502)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

@@ -8,6 +8,7 @@ permission, 1 anything else. Progress and the quota summary go to stderr; data g
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -29,7 +30,8 @@ EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth o
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage + message otherwise)
-        raise InputError(f"{message} (see `python -m y2s_core {self.prog.split()[-1]} --help`)")
+        sub = self.prog.removeprefix("python -m y2s_core").strip()
+        raise InputError(f"{message} (see `python -m y2s_core {sub + ' ' if sub else ''}--help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,8 +242,13 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
     stdin, out, err = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     settings: Settings | None = None
     try:
-        a = build_parser().parse_args(argv)
-        settings = Settings.from_env(env)
+        try:
+            with contextlib.redirect_stdout(out):
+                a = build_parser().parse_args(argv)
+        except SystemExit as e:  # --help
+            return int(e.code or 0)
+        # the service account is read only by the commands that write to Sheets
+        settings = Settings.from_env(env, with_sheets=a.command in ("push", "sync", "api"))
         if a.command == "fetch":
             result, stop = _fetch(a, settings, err)
             write_rows(result.rows(), a.format, out)
@@ -273,4 +280,7 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
 
 
 def main() -> None:
+    for stream in (sys.stdout, sys.stderr):  # titles are any script: never die half-way on a cp1252 console
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
     sys.exit(run())

@@ -36,13 +36,21 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path.home() / ".y2s")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
-        """Read the environment; ``secrets`` (e.g. st.secrets) wins where it carries a value."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None,
+        *, with_sheets: bool = True,
+    ) -> Settings:
+        """Read the environment; ``secrets`` (e.g. st.secrets) wins where it carries a value.
+
+        ``with_sheets=False`` skips the Sheets credentials (a YouTube-only run does not fail on them).
+        """
         env = os.environ if env is None else env
         secrets = secrets or {}
         key = _clean(secrets.get("YOUTUBE_API_KEY")) or _clean(env.get("YOUTUBE_API_KEY"))
         sa: Mapping[str, Any] | None = None
-        if secrets.get("gcp_service_account"):
+        if not with_sheets:
+            pass
+        elif secrets.get("gcp_service_account"):
             sa = dict(secrets["gcp_service_account"])
         elif _clean(env.get("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON")):
             sa = load_service_account(env["GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"])

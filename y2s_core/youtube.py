@@ -16,6 +16,7 @@ so ``FetchResult.quota`` is what Google charged, not an estimate.
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 from collections import defaultdict
@@ -76,11 +77,15 @@ class QuotaMeter:
 class _MeteredHttp:
     """Wraps an httplib2-compatible http object and records each request in a QuotaMeter."""
 
-    def __init__(self, inner: Any, meter: QuotaMeter) -> None:
+    def __init__(self, inner: Any, meter: QuotaMeter, key: str | None = None) -> None:
         self.inner = inner
         self.meter = meter
+        self.key = key
 
     def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
+        headers = dict(headers or {})
+        if self.key:
+            headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
         resp, content = self.inner.request(
             uri, method=method, body=body, headers=headers, redirections=redirections, connection_type=connection_type
         )
@@ -307,10 +312,9 @@ class YouTubeClient:
         self.num_retries = num_retries
         self._retry_sleep = retry_sleep
         self._exhausted_until: datetime | None = None
-        key = self.settings.youtube_api_key or DEMO_API_KEY
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
-            "youtube", "v3", developerKey=key, http=self._http(), client_options=options,
+            "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
             static_discovery=True, cache_discovery=False,
         )
         # building a discovery Resource costs ~4 ms: make each once (their .list() is safe across threads)
@@ -323,7 +327,7 @@ class YouTubeClient:
     def _http(self) -> _MeteredHttp:
         http = getattr(self._local, "http", None)
         if http is None:
-            http = self._local.http = _MeteredHttp(self._factory(), self.meter)
+            http = self._local.http = _MeteredHttp(self._factory(), self.meter, self.settings.youtube_api_key or DEMO_API_KEY)
         return http
 
     def _execute(self, request: Any, context: str) -> dict:
@@ -339,9 +343,12 @@ class YouTubeClient:
             if isinstance(err, QuotaExceeded):
                 self._exhausted_until = err.resets_at
             raise err from None
-        except (httplib2.HttpLib2Error, OSError) as e:
+        except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as e:
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
             raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.") from None
+        except ValueError:  # a 200 whose body is not JSON: a proxy or captive portal answered
+            where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
+            raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
 
     # -- resolution
     def resolve(self, refs: Sequence[ChannelRef]) -> list[Resolution]:
@@ -430,7 +437,7 @@ class YouTubeClient:
         """
         spec = spec or FilterSpec()
         refs = _as_refs(inputs)
-        acc = _Accumulator(self.meter)
+        acc = _Accumulator(self.meter, self.meter.snapshot())
         notify = progress or (lambda p: None)
         try:
             for r in refs:
@@ -492,6 +499,7 @@ def _norm(s: str) -> str:
 @dataclass
 class _Accumulator:
     meter: QuotaMeter
+    before: dict[str, int]  # the client's meter when this fetch began: a result reports its own units
     videos: list[Video] = field(default_factory=list)
     channels: list[Channel] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
@@ -505,7 +513,7 @@ class _Accumulator:
             resolutions=tuple(self.resolutions),
             skipped_ids=tuple(self.skipped),
             warnings=tuple(self.warnings),
-            quota=self.meter.snapshot(),
+            quota={m: u - self.before.get(m, 0) for m, u in self.meter.snapshot().items() if u - self.before.get(m, 0)},
             complete=complete,
         )
 
@@ -575,7 +583,10 @@ class _ChannelFetch:
         self.kept: list[Video] = []
         self.p = Progress(channel.title, "listing")
         self._lock = threading.Lock()
-        self._counted: set[str] = set()
+        self._listed: set[str] = set()
+        self._arrived: list[str] = []  # detail ids in arrival order, for _enough's incremental count
+        self._seen = 0
+        self._unsettled: list[tuple[dict, Video]] = []
         self._passing = 0
 
     def run(self) -> None:
@@ -587,11 +598,14 @@ class _ChannelFetch:
         with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-fetch") as pool:
             try:
                 while True:
-                    while not (self.exhausted or self.since_reached) and (force or not self._enough()):
-                        ids = self._next_page(since, force)
+                    while not (self.exhausted or self.since_reached) and (force or not self._enough(pending, shorts_job)):
+                        ids = self._next_page(since)
                         force = False
                         if ids:
                             pending.append(pool.submit(self._details, ids))
+                        for f in pending:
+                            if f.done() and f.exception() is not None:
+                                f.result()
                         if shorts_job is not None and shorts_job.done():
                             shorts_job.result()  # surface its error (quota) now
                             shorts_job = None
@@ -620,11 +634,15 @@ class _ChannelFetch:
                         f.result()
                     except Y2SError:
                         pass
-                self._finish()
+                self._finish(partial=True)
                 self.acc.videos.extend(self.kept)
+                dropped = f" ({self.untyped} more left out: their Short/Long type was not known yet)" if self.untyped else ""
                 self.acc.warnings.append(
-                    f"{self.ch.title}: stopped by the quota after {self.p.pages} pages; {len(self.kept)} videos kept."
+                    f"{self.ch.title}: stopped by the quota after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
                 )
+                raise
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
                 raise
         self.acc.videos.extend(self.kept)
         if self.missing:
@@ -639,7 +657,7 @@ class _ChannelFetch:
         self.p.stage = "done"
         self._report()
 
-    def _next_page(self, since: datetime | None, forced: bool) -> list[str]:
+    def _next_page(self, since: datetime | None) -> list[str]:
         req = self.c.playlist_items.list(
             part="contentDetails", playlistId=self.ch.uploads_playlist_id, maxResults=PAGE, pageToken=self.token
         )
@@ -660,8 +678,9 @@ class _ChannelFetch:
         for item in resp.get("items", []):
             cd = item.get("contentDetails", {})
             vid = cd.get("videoId")
-            if not vid:
+            if not vid or vid in self._listed:  # offsets shift when the channel uploads mid-fetch
                 continue
+            self._listed.add(vid)
             published = parse_datetime(cd.get("videoPublishedAt"))
             if published is not None:
                 if since and published < since:
@@ -671,12 +690,6 @@ class _ChannelFetch:
                     continue
                 self.floor = published if self.floor is None else min(self.floor, published)
             ids.append(vid)  # undated items are private/deleted: videos.list decides
-        m = self.spec.max_videos
-        if m and not self.spec.needs_details:
-            with self._lock:
-                have = len(self.order) - len(self.missing)
-            room = m - (len(self.kept) if forced else have)
-            ids = ids[: max(room, 0)]
         with self._lock:
             self.order.extend(ids)
         self.p.pages += 1
@@ -693,30 +706,64 @@ class _ChannelFetch:
         parsed = {it["id"]: (it, video_from_resource(it, self.shorts.membership(it["id"]))) for it in resp.get("items", [])}
         with self._lock:
             self.details.update(parsed)
+            self._arrived.extend(parsed)
             self.missing.update(v for v in ids if v not in self.details)
 
-    def _enough(self) -> bool:
-        """Stop paging? Only with max_videos: counts candidates, or passing videos among details already in."""
+    def _enough(self, pending: list[Future], shorts_job: Future | None) -> bool:
+        """Stop paging? Only with max_videos: counts candidates, or videos known to pass the filters.
+
+        With detail filters (types, durations, keywords) a video counts once its details are in and its
+        type is final (Shorts listed down to its date). While even every unknown passing would not reach
+        max_videos, paging goes on without waiting; once it could, wait for the details and Shorts in
+        flight and decide on what is known: at most one page past the last one needed.
+        """
         m = self.spec.max_videos
         if not m:
             return False
-        with self._lock:
-            if not self.spec.needs_details:
+        if not self.spec.needs_details:
+            with self._lock:
                 return len(self.order) - len(self.missing) >= m
-            new = [video for vid, (_, video) in self.details.items() if vid not in self._counted]
-            self._counted.update(v.id for v in new)
-        # provisional: Shorts membership may still grow; the final pass in run() corrects any shortfall
-        self._passing += sum(1 for v in new if self.spec.matches(v))
-        return self._passing >= m
+        if self._count_passing() >= m:
+            return True
+        with self._lock:
+            outstanding = len(self.order) - len(self.details) - len(self.missing)
+        if self._passing + len(self._unsettled) + outstanding < m:
+            return False
+        for f in pending:
+            f.result()
+        if shorts_job is not None:
+            shorts_job.result()
+        if self.floor is not None:
+            self.shorts.ensure_covered(self.floor)
+        return self._count_passing() >= m
 
-    def _finish(self) -> None:
+    def _count_passing(self) -> int:
+        with self._lock:
+            fresh = [self.details[v] for v in self._arrived[self._seen:]]
+            self._seen = len(self._arrived)
+        # count a video once its type is final (Shorts listed down to its date); the rest wait
+        unsettled = []
+        for item, video in self._unsettled + fresh:
+            if not self.shorts.covers(video.published_at):
+                unsettled.append((item, video))
+                continue
+            kind = classify(item, self.shorts.membership(video.id))
+            self._passing += self.spec.matches(video if kind is video.type else replace(video, type=kind))
+        self._unsettled = unsettled
+        return self._passing
+
+    def _finish(self, partial: bool = False) -> None:
         with self._lock:
             order = list(self.order)
             details = dict(self.details)
         videos = []
+        self.untyped = 0
         for vid in order:
             if vid in details:
                 item, video = details[vid]
+                if partial and not self.shorts.covers(video.published_at):
+                    self.untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
+                    continue
                 kind = classify(item, self.shorts.membership(vid))
                 videos.append(video if kind is video.type else replace(video, type=kind))
         self.kept = self.spec.apply(videos)
