@@ -3,14 +3,15 @@
     .venv/bin/python benchmarks/bench_sheets.py [--rows 20000] [--changed 500] [--loop 200] [--http]
 
 1. push N rows into an empty tab; 2. re-push with M changed view counts; 3. the request count for
-other N (it must not grow with N, except one extra request per ~2 MB payload); 4. gspread's per-row
+other N (it must not grow with N, except one extra append per ~2 MB of payload); 4. gspread's per-row
 ``append_row`` loop on a few hundred rows, for comparison. ``--http`` serves the emulator on 127.0.0.1
-and goes through Y2S_SHEETS_API_URL instead of the in-process transport.
+and goes through Y2S_SHEETS_API_URL instead of the in-process transport. "MB up" is the JSON sent.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import Counter
@@ -71,12 +72,19 @@ class Env:
             self.server.close()
 
 
-def measure(env: Env, sid: str, rows: list[dict]) -> tuple[Counter, float, str]:
+WRITE_QUOTA_PER_MINUTE = 60  # Sheets API default: write requests per minute per user
+
+
+def sent_mb(env: Env) -> float:
+    return sum(len(json.dumps(r.body)) for r in env.emu.requests if r.body is not None) / 1e6
+
+
+def measure(env: Env, sid: str, rows: list[dict]) -> tuple[Counter, float, str, float]:
     env.emu.reset_requests()
     t0 = time.perf_counter()
     result = push(rows, env.target(sid))
     elapsed = time.perf_counter() - t0
-    return Counter(r.kind for r in env.emu.requests), elapsed, result.plan.summary()
+    return Counter(r.kind for r in env.emu.requests), elapsed, result.plan.summary(), sent_mb(env)
 
 
 def fmt_kinds(c: Counter) -> str:
@@ -94,25 +102,33 @@ def main() -> None:
     ap.add_argument("--http", action="store_true", help="serve the emulator on 127.0.0.1 (real HTTP)")
     args = ap.parse_args()
     env = Env(args.http)
-    table: list[tuple[str, int, str, float, str]] = []
+    table: list[tuple[str, int, str, float, float, str]] = []
+
+    def add(name: str, kinds: Counter, secs: float, summary: str, mb: float) -> None:
+        table.append((name, sum(kinds.values()), fmt_kinds(kinds), mb, secs, summary))
+
     try:
         n = args.rows
         sid = env.emu.create_spreadsheet(title="bench", sheets={"Videos": []})
         rows = make_rows(n)
-        kinds, secs, summary = measure(env, sid, rows)
-        table.append((f"push {n:,} rows into an empty tab", sum(kinds.values()), fmt_kinds(kinds), secs, summary))
+        kinds, secs, summary, mb = measure(env, sid, rows)
+        add(f"push {n:,} rows into an empty tab", kinds, secs, summary, mb)
         bumped = set(range(0, n, max(1, n // args.changed)))
         rows2 = make_rows(n, bump=bumped)
-        kinds, secs, summary = measure(env, sid, rows2)
-        table.append((f"re-push, {len(bumped):,} changed view counts", sum(kinds.values()), fmt_kinds(kinds), secs,
-                      summary))
-        kinds, secs, summary = measure(env, sid, rows2)
-        table.append(("re-push, nothing changed", sum(kinds.values()), fmt_kinds(kinds), secs, summary))
+        kinds, secs, summary, mb = measure(env, sid, rows2)
+        add(f"re-push, {len(bumped):,} changed view counts", kinds, secs, summary, mb)
+        kinds, secs, summary, mb = measure(env, sid, rows2)
+        add("re-push, nothing changed", kinds, secs, summary, mb)
+        kinds, secs, summary, mb = measure(env, sid, rows2 + make_rows(n + 100)[n:])
+        add("re-push, 100 new rows", kinds, secs, summary, mb)
+        kinds, secs, summary, mb = measure(env, env.emu.create_spreadsheet(title="missing", sheets={"Other": []}),
+                                           make_rows(1_000))
+        add("push 1,000 rows, tab missing", kinds, secs, summary, mb)
 
         for m in (10, 1_000, 5_000):
             s = env.emu.create_spreadsheet(title=f"n{m}", sheets={"Videos": []})
-            kinds, secs, summary = measure(env, s, make_rows(m))
-            table.append((f"push {m:,} rows into an empty tab", sum(kinds.values()), fmt_kinds(kinds), secs, summary))
+            kinds, secs, summary, mb = measure(env, s, make_rows(m))
+            add(f"push {m:,} rows into an empty tab", kinds, secs, summary, mb)
 
         # gspread's per-row loop, the naive way: one append_row per video
         s = env.emu.create_spreadsheet(title="loop", sheets={"Videos": []})
@@ -127,11 +143,10 @@ def main() -> None:
             ws.append_row(list(cells.values()), value_input_option="RAW")
         secs = time.perf_counter() - t0
         kinds = Counter(r.kind for r in env.emu.requests)
-        table.append((f"gspread append_row loop, {args.loop} rows", sum(kinds.values()), fmt_kinds(kinds), secs,
-                      f"{args.loop} new"))
+        add(f"gspread append_row loop, {args.loop} rows", kinds, secs, f"{args.loop} new", sent_mb(env))
         s = env.emu.create_spreadsheet(title="same", sheets={"Videos": []})
-        kinds, secs, summary = measure(env, s, make_rows(args.loop))
-        table.append((f"y2s push, same {args.loop} rows", sum(kinds.values()), fmt_kinds(kinds), secs, summary))
+        kinds, secs, summary, mb = measure(env, s, make_rows(args.loop))
+        add(f"y2s push, same {args.loop} rows", kinds, secs, summary, mb)
     finally:
         env.close()
 
@@ -139,10 +154,13 @@ def main() -> None:
     print(f"Sheet upsert benchmark: real gspread {gspread.__version__} -> Sheets emulator ({transport})\n")
     w = max(len(t[0]) for t in table)
     kw = max(len(t[2]) for t in table)
-    print(f"{'scenario':<{w}}  {'requests':>8}  {'by kind':<{kw}}  {'wall s':>7}  plan")
-    print("-" * (w + kw + 40))
-    for name, count, by_kind, secs, summary in table:
-        print(f"{name:<{w}}  {count:>8}  {by_kind:<{kw}}  {secs:>7.2f}  {summary}")
+    print(f"{'scenario':<{w}}  {'requests':>8}  {'by kind':<{kw}}  {'MB up':>6}  {'wall s':>7}  plan")
+    print("-" * (w + kw + 48))
+    for name, count, by_kind, mb, secs, summary in table:
+        print(f"{name:<{w}}  {count:>8}  {by_kind:<{kw}}  {mb:>6.2f}  {secs:>7.2f}  {summary}")
+    hours = (args.rows + 2) / WRITE_QUOTA_PER_MINUTE / 60
+    print(f"\nThe append_row loop for {args.rows:,} rows would need {args.rows + 2:,} requests: at Google's default "
+          f"{WRITE_QUOTA_PER_MINUTE} write requests per minute per user, at least {hours:.1f} h of quota waits.")
 
 
 def _rewriting(request, base: str):

@@ -74,10 +74,21 @@ def kinds(emu: SheetsEmulator) -> Counter:
     return Counter(r.kind for r in emu.requests)
 
 
-def video_ids(emu: SheetsEmulator, sid: str) -> list[str]:
-    grid = emu.values(sid, "Videos")
+def video_ids(emu: SheetsEmulator, sid: str, tab: str = "Videos") -> list[str]:
+    grid = emu.values(sid, tab)
     col = grid[0].index("Video ID")
     return [r[col] for r in grid[1:]]
+
+
+def checkbox_rows(emu: SheetsEmulator, sid: str, tab: str = "Videos") -> set[int]:
+    """0-based rows of the NotebookLM column covered by a checkbox (BOOLEAN) rule."""
+    col = emu.values(sid, tab)[0].index("NotebookLM")
+    out: set[int] = set()
+    for v in emu.data_validations(sid, tab):
+        rng = v["range"]
+        if v["rule"]["condition"]["type"] == "BOOLEAN" and rng["startColumnIndex"] <= col < rng["endColumnIndex"]:
+            out |= set(range(rng["startRowIndex"], rng["endRowIndex"]))
+    return out
 
 
 # ----------------------------------------------------------------- request counts
@@ -99,9 +110,9 @@ def test_request_count_does_not_grow_with_rows(emu):
         assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(n + 1)]
     assert counts[10] == counts[1000]
     first, second = counts[10]
-    assert first == Counter({"spreadsheets.get": 1, "values.get": 1, "values.batchUpdate": 1, "values.append": 1,
-                             "spreadsheets.batchUpdate": 1})
-    assert second == first
+    # empty tab: the header travels with the rows in the one append
+    assert first == Counter({"values.get": 1, "spreadsheets.get": 1, "spreadsheets.batchUpdate": 1, "values.append": 1})
+    assert second == first + Counter({"values.batchUpdate": 1})
 
 
 def test_second_push_writes_only_the_changed_stats(emu):
@@ -117,7 +128,7 @@ def test_second_push_writes_only_the_changed_stats(emu):
     assert [r.kind for r in writes] == ["values.batchUpdate"]
     data = writes[0].body["data"]
     assert [(d["range"], d["values"]) for d in data] == [("'Videos'!G9:G10", [[4242], [4343]])]
-    assert result.requests == len(emu.requests) == 3
+    assert result.requests == len(emu.requests) == 2  # one read, one write: no metadata needed
 
 
 def test_unchanged_push_only_reads(emu):
@@ -126,7 +137,7 @@ def test_unchanged_push_only_reads(emu):
     emu.reset_requests()
     result = push(rows(20), make_target(emu, sid))
     assert result.plan.summary() == "0 new, 0 updated, 20 unchanged"
-    assert kinds(emu) == Counter({"spreadsheets.get": 1, "values.get": 1})
+    assert kinds(emu) == Counter({"values.get": 1})
 
 
 def test_reads_unformatted_values_and_writes_raw(emu):
@@ -135,12 +146,12 @@ def test_reads_unformatted_values_and_writes_raw(emu):
     push([video_row(i, title=t) for i, t in enumerate(tricky)], make_target(emu, sid))
     push([video_row(i, views=1, title=t) for i, t in enumerate(tricky)], make_target(emu, sid))
     gets = [r for r in emu.requests if r.kind == "values.get"]
-    assert gets and all(r.params.get("valueRenderOption") == "UNFORMATTED_VALUE" for r in gets)
+    assert gets and all(r.params.get("valueRenderOption") == "FORMULA" for r in gets)
     appends = [r for r in emu.requests if r.kind == "values.append"]
     assert appends and all(r.params.get("valueInputOption") == "RAW" for r in appends)
-    assert all(r.params.get("insertDataOption") == "INSERT_ROWS" for r in appends)
+    assert all(r.params.get("insertDataOption") == "OVERWRITE" for r in appends)
     updates = [r for r in emu.requests if r.kind == "values.batchUpdate"]
-    assert len(updates) == 2 and all(r.body["valueInputOption"] == "RAW" for r in updates)
+    assert len(updates) == 1 and all(r.body["valueInputOption"] == "RAW" for r in updates)
     assert emu.formulas(sid, "Videos") == {}
     grid = emu.values(sid, "Videos")
     assert [r[4] for r in grid[1:]] == tricky
@@ -154,15 +165,20 @@ def test_missing_tab_is_created_with_header_frozen_and_checkboxes(emu):
     assert emu.values(sid, "Sheet1") == [["other data"]]
     grid = emu.values(sid, "Videos")
     assert grid[0] == FULL and len(grid) == 4
-    batch = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"]
-    add = batch[0].body["requests"][0]["addSheet"]["properties"]
-    assert add["title"] == "Videos" and add["gridProperties"]["frozenRowCount"] == 1
-    validation = batch[-1].body["requests"][0]["setDataValidation"]
+    assert kinds(emu) == Counter({"values.get": 1, "spreadsheets.get": 1, "spreadsheets.batchUpdate": 1,
+                                  "values.append": 1})
+    (batch,) = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"]
+    add, rule = batch.body["requests"]  # the tab and its checkbox rule in one atomic request
+    props = add["addSheet"]["properties"]
+    assert props["title"] == "Videos" and props["gridProperties"]["frozenRowCount"] == 1
+    validation = rule["setDataValidation"]
+    assert validation["range"]["sheetId"] == props["sheetId"] == emu.sheet_properties(sid, "Videos")["sheetId"]
     assert validation["rule"]["condition"]["type"] == "BOOLEAN"
     assert (validation["range"]["startRowIndex"], validation["range"]["endRowIndex"]) == (1, 4)
     assert validation["range"]["startColumnIndex"] == FULL.index("NotebookLM")
-    assert emu.data_validations(sid, "Videos")
-    assert result.url and result.url.startswith(f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid=")
+    assert checkbox_rows(emu, sid) == {1, 2, 3}
+    assert emu.sheet_properties(sid, "Videos")["gridProperties"]["frozenRowCount"] == 1
+    assert result.url == f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid={props['sheetId']}"
 
 
 def test_dry_run_reads_but_never_writes_nor_creates_the_tab(emu):
@@ -180,8 +196,10 @@ def test_large_payloads_are_split_and_land_once(emu):
     appends = [r for r in emu.requests if r.kind == "values.append"]
     assert len(appends) > 1
     assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(300)]
-    validation = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"][-1].body["requests"]
-    assert len(validation) == 1  # contiguous appended spans merged into one range
+    (batch,) = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"]
+    rules = [q for q in batch.body["requests"] if "setDataValidation" in q]
+    assert len(rules) == 1  # one range for every appended row, whatever the number of chunks
+    assert checkbox_rows(emu, sid) == set(range(1, 301))
     assert result.plan.new == 300
 
 
@@ -232,6 +250,7 @@ def test_failure_mid_push_then_rerun_gives_every_row_once(emu, sleeps, kind):
     assert grid[0] == FULL
     assert push(more, make_target(emu, sid)).plan.summary() == "0 new, 0 updated, 25 unchanged"
     assert result.plan.new + result.plan.updated + result.plan.unchanged == 25
+    assert checkbox_rows(emu, sid) == set(range(1, 26))  # the rule reached the rows the re-run added
 
 
 def test_429_is_retried_with_backoff_then_succeeds(emu, sleeps):
@@ -270,7 +289,7 @@ def test_403_names_the_service_account_to_share_with(emu):
 
 def test_400_is_a_sheets_error_with_googles_message_and_no_retry(emu, sleeps):
     sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
-    emu.fail_next(status=400, times=1, kind="values.batchUpdate")
+    emu.fail_next(status=400, times=1, kind="values.append")
     with pytest.raises(SheetsError) as info:
         push(rows(1), make_target(emu, sid, sleeps))
     assert info.value.status == 400 and "rejected" in str(info.value) and sleeps == []
@@ -384,7 +403,7 @@ def test_progress_messages_and_result(emu):
     assert said[0].startswith("Reading Google Sheet") and said[1] == "Plan: 3 new, 0 updated, 0 unchanged"
     assert said[2] == "Writing: appending 3 row(s), updating 12 cell(s)"
     assert result.target == f"https://docs.google.com/spreadsheets/d/{sid}" and not result.dry_run
-    assert result.requests == 5
+    assert result.requests == 4
 
 
 class Replay:
@@ -420,3 +439,86 @@ def test_real_recorded_errors_map_to_the_error_tree(real_fixtures, cassette, sta
     with pytest.raises(error, match=words) as info:
         push(rows(1), target)
     assert info.value.status == status and target.request_count == 1  # not retried
+
+
+# ----------------------------------------------------------------- shape changes, ordering, odd tabs
+
+
+def test_checkbox_rule_is_set_before_any_value_is_written(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": [list(STANDARD_COLUMNS[:9])]})  # no Video ID yet
+    emu.fail_next(status=503, times=RetryPolicy().tries, kind="values.append")
+    with pytest.raises(SheetsError, match="re-run"):
+        push(rows(4), make_target(emu, sid, sleeps))
+    order = [r.kind for r in emu.requests]
+    assert order.index("spreadsheets.batchUpdate") < order.index("values.batchUpdate") < order.index("values.append")
+    assert checkbox_rows(emu, sid) == {1, 2, 3, 4} and len(emu.values(sid, "Videos")) == 1  # rule, no rows yet
+    assert emu.values(sid, "Videos")[0] == list(STANDARD_COLUMNS)  # the Video ID header landed first
+    push(rows(4), make_target(emu, sid))
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(4)]
+    assert checkbox_rows(emu, sid) == {1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("tab", ["Vidéos 🎬", "Bob's list", "A1", "Sheet 1!x:y"])
+def test_tab_names_needing_quotes_work(emu, tab):
+    sid = emu.create_spreadsheet(title="t", sheets={"Sheet1": [["keep"]]})
+    push(rows(3), make_target(emu, sid, tab=tab))
+    second = push(rows(3, views=9), make_target(emu, sid, tab=tab))
+    assert second.plan.summary() == "0 new, 3 updated, 0 unchanged"
+    assert video_ids(emu, sid, tab) == [f"vid{i:08d}" for i in range(3)]
+    assert [r[6] for r in emu.values(sid, tab)[1:]] == [9, 9, 9]
+    assert emu.values(sid, "Sheet1") == [["keep"]]
+
+
+def test_a_wide_sheet_grows_past_column_z(emu):
+    header = list(STANDARD_COLUMNS[:9]) + [f"Mine {i}" for i in range(30)]  # 39 columns, no Video ID
+    row = ["Chan", "2024-05-01", "Long", "1:15", "t", "https://youtu.be/vid00000001", 1, 1, True] + ["x"] * 30
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": [header, row]}, cols=39)
+    push([video_row(1, views=5), video_row(2)], make_target(emu, sid))
+    grid = emu.values(sid, "Videos")
+    assert grid[0][39] == "Video ID" and grid[0][:39] == header  # column AN, after the user's columns
+    assert [r[39] for r in grid[1:]] == ["vid00000001", "vid00000002"]
+    assert grid[1][6] == 5 and grid[1][9:39] == ["x"] * 30
+    assert emu.sheet_properties(sid, "Videos")["gridProperties"]["columnCount"] >= 40
+
+
+class LostBatchAnswer:
+    """The first spreadsheets.batchUpdate is applied, then answered 503 (the answer was lost)."""
+
+    def __init__(self, emu: SheetsEmulator) -> None:
+        self.emu, self.lost = emu, False
+
+    def handle(self, method, url, headers, body):
+        status, hdrs, content = self.emu.handle(method, url, headers, body)
+        if not self.lost and url.split("?")[0].endswith(":batchUpdate") and "/values:" not in url and status == 200:
+            self.lost = True
+            return 503, {"content-type": "application/json"}, b'{"error": {"code": 503, "message": "lost"}}'
+        return status, hdrs, content
+
+
+def test_a_lost_addsheet_answer_is_retried_safely(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Sheet1": []})
+    target = GoogleSheetTarget(sid, "Videos", settings=Settings(), session=requests_session(LostBatchAnswer(emu)),
+                               retry=RetryPolicy(sleep=sleeps))
+    push(rows(3), target)
+    assert emu.tabs(sid) == ["Sheet1", "Videos"] and video_ids(emu, sid) == [f"vid{i:08d}" for i in range(3)]
+    assert checkbox_rows(emu, sid) == {1, 2, 3} and len(sleeps) == 1
+
+
+def test_a_429_on_append_is_retried_because_it_was_not_applied(emu, sleeps):
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": []})
+    emu.fail_next(status=429, times=2, kind="values.append")
+    push(rows(6), make_target(emu, sid, sleeps))
+    assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(6)]
+    assert kinds(emu)["values.append"] == 3 and len(sleeps) == 2
+
+
+def test_a_hyperlink_formula_in_the_url_column_still_keys_the_row(emu):
+    original = [["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM"],
+                ["Chan", "2024-05-01", "Long", "1:15", "t", '=HYPERLINK("https://youtu.be/vid00000001","watch")',
+                 1, 1, True]]
+    sid = emu.create_spreadsheet(title="t", sheets={"Videos": original})
+    result = push([video_row(1, views=8)], make_target(emu, sid))
+    assert result.plan.summary() == "0 new, 1 updated, 0 unchanged"
+    assert emu.formulas(sid, "Videos") == {(1, 5): '=HYPERLINK("https://youtu.be/vid00000001","watch")'}
+    grid = emu.values(sid, "Videos")
+    assert len(grid) == 2 and grid[1][6] == 8 and grid[1][9] == "vid00000001"

@@ -22,6 +22,7 @@ from y2s_core.sheets import (
     RetryPolicy,
     apply_to_grid,
     cell_blocks,
+    find_header_row,
     open_target,
     parse_spreadsheet_key,
     plan,
@@ -73,6 +74,15 @@ def test_row_to_cells_short_duration_and_id_from_url():
     assert cells["Duration"] == "1:15"
     assert cells["Type"] == "Short"
     assert cells["Views"] == 3400
+
+
+@pytest.mark.parametrize(
+    "row",
+    [{"video_id": "dQw4w9WgXcQ"}, {"video_id": " https://youtu.be/dQw4w9WgXcQ "},
+     {"url": "https://www.youtube.com/shorts/dQw4w9WgXcQ"}, {"video_id": "", "url": "youtu.be/dQw4w9WgXcQ"}],
+)
+def test_input_rows_are_keyed_by_id_or_url(row):
+    assert row_to_cells(row)["Video ID"] == "dQw4w9WgXcQ"
 
 
 def test_long_text_is_truncated_with_a_marker():
@@ -228,6 +238,85 @@ def test_push_twice_converges(first, second):
     assert not again.has_writes
     ids = [r[9] for r in grid2[1:]]
     assert len(ids) == len(set(ids)) == len({i for i in first} | {i for i, _ in second})
+
+
+@pytest.mark.parametrize(
+    "grid, expected",
+    [
+        ([], None),
+        ([[], ["", " "]], None),
+        ([ORIGINAL, ["Chan"]], 0),
+        ([["My YouTube list"], [], ORIGINAL, ["Chan"]], 2),  # a title row and a blank row above the header
+        ([[], ["Notes", "Views"], ["x", 1]], 1),
+        ([["Notes", "Stuff"], ["a", "b"]], 0),  # no known column anywhere: the first non-blank row
+        ([["title"]] + [["x"]] * 12 + [ORIGINAL], 0),  # only the top rows are searched
+    ],
+)
+def test_find_header_row(grid, expected):
+    assert find_header_row(grid) == expected
+
+
+def test_a_title_row_above_the_header_is_left_alone():
+    existing = [["My YouTube list"], [], ORIGINAL,
+                ["Chan", "2024-05-01", "Long", "1:15", "t", "https://youtu.be/vid00000001", 1, 1, True]]
+    p = plan([video_row(1, views=2), video_row(2)], existing)
+    assert p.header_row == 2 and p.header == ORIGINAL + ["Video ID"]
+    assert CellUpdate(2, 9, "Video ID") in p.updates and CellUpdate(3, 6, 2) in p.updates
+    assert all(u.row >= 2 for u in p.updates) and p.new == 1
+    grid = apply_to_grid(existing, p)
+    assert grid[0] == ["My YouTube list"] and grid[4][9] == "vid00000002"
+    assert not plan([video_row(1, views=2), video_row(2)], grid).has_writes
+
+
+def test_blank_rows_in_the_middle_are_skipped_and_new_rows_go_after_the_last():
+    rows = [video_row(i) for i in range(3)]
+    grid = apply_to_grid([], plan(rows, []))
+    grid.insert(2, [])  # a blank row between data rows
+    grid.insert(3, ["", "", ""])
+    p = plan(rows + [video_row(3)], grid)
+    assert (p.new, p.unchanged, p.existing_rows) == (1, 3, 6)
+    out = apply_to_grid(grid, p)
+    assert out[6][9] == "vid00000003" and out[2] == [] and len(out) == 7
+
+
+def test_a_header_only_sheet_gets_rows_under_the_header():
+    p = plan([video_row(1)], [list(STANDARD_COLUMNS)])
+    assert p.updates == [] and p.new == 1 and p.existing_rows == 1
+    assert apply_to_grid([list(STANDARD_COLUMNS)], p)[1][9] == "vid00000001"
+
+
+@pytest.mark.parametrize(
+    "vid_cell, url_cell",
+    [
+        ("vid00000001", ""),
+        ("", "https://www.youtube.com/shorts/vid00000001?feature=share"),
+        ("", "youtu.be/vid00000001?t=42"),
+        ("https://www.youtube.com/watch?v=vid00000001", ""),  # a URL pasted into the Video ID column
+        ("", '=HYPERLINK("https://www.youtube.com/watch?v=vid00000001","Watch")'),
+        ("=MID(F2,18,11)", "https://youtu.be/vid00000001"),  # a formula id falls back to the URL
+        (" vid00000001 ", "https://youtu.be/someOtherId"),  # the Video ID cell wins
+    ],
+)
+def test_sheet_rows_are_keyed_by_any_form_of_id_or_url(vid_cell, url_cell):
+    header = ["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID"]
+    existing = [header, ["Chan", "2024-05-01", "Long", "1:15", "t", url_cell, 100, 10, False, vid_cell]]
+    p = plan([video_row(1, views=100, likes=10)], existing)
+    assert p.new == 0 and p.appends == []
+    fills = [CellUpdate(1, 9, "vid00000001")] if not vid_cell.strip() else []  # never overwritten, only filled
+    assert p.updates == fills
+
+
+def test_an_upcoming_row_gets_its_type_and_duration_once_it_aired():
+    rows = [video_row(1, type=VideoType.UPCOMING, duration_seconds=0)]
+    grid = apply_to_grid([], plan(rows, []))
+    assert grid[1][2:4] == ["Upcoming", "0:00"]
+    aired = [video_row(1, type=VideoType.LIVE, duration_seconds=3725)]
+    p = plan(aired, grid)
+    assert sorted(p.updates) == [CellUpdate(1, 2, "Live"), CellUpdate(1, 3, "1:02:05")]
+    grid = apply_to_grid(grid, p)
+    assert not plan(aired, grid).has_writes
+    grid[1][2] = "Long (edited)"  # a type the user typed is never overwritten
+    assert not plan([video_row(1, type=VideoType.LIVE, duration_seconds=10)], grid).has_writes
 
 
 # ----------------------------------------------------------------- blocks

@@ -270,6 +270,30 @@ def test_dry_run_plans_without_writing(harness):
     assert harness.grid() == before
 
 
+def test_a_title_row_blank_rows_and_a_header_only_tab(harness):
+    harness.seed([["My list"], [], ORIGINAL + ["Video ID"]])  # header only, under a title and a blank row
+    push([video_row(1), video_row(2)], harness.target())
+    grid = harness.grid()
+    assert grid[:3] == [["My list"], [], ORIGINAL + ["Video ID"]]
+    assert [r[9] for r in grid[3:]] == ["vid00000001", "vid00000002"]
+    harness.seed(grid[:4] + [[], []] + grid[4:])  # the user leaves blank rows between data rows
+    second = push([video_row(1, views=3), video_row(2), video_row(3)], harness.target())
+    assert second.plan.summary() == "1 new, 1 updated, 1 unchanged"
+    grid = harness.grid()
+    assert grid[4:6] == [[], []] and [r[9] for r in grid[3:] if r] == ["vid00000001", "vid00000002", "vid00000003"]
+    assert grid[3][6] == "3"
+
+
+def test_a_hyperlink_formula_url_keys_the_row(harness):
+    link = '=HYPERLINK("https://youtu.be/vid00000001","watch")'
+    harness.seed([ORIGINAL, ["Chan", "2024-05-01", "Long", "1:15", "t", link, 1, 1, True]])
+    result = push([video_row(1, views=6)], harness.target())
+    assert result.plan.summary() == "0 new, 1 updated, 0 unchanged"
+    recs = as_records(harness.grid())
+    assert len(recs) == 1 and recs[0]["Views"] == "6" and recs[0]["Video ID"] == "vid00000001"
+    assert recs[0]["NotebookLM"] == "TRUE"
+
+
 # ----------------------------------------------------------------- local specifics
 
 
@@ -294,12 +318,31 @@ def test_xlsx_new_file_gets_the_requested_tab(tmp_path):
     assert wb["My videos"].freeze_panes == "A2"
 
 
-def test_csv_prefixes_formula_looking_text_and_reads_it_back(tmp_path):
+@pytest.mark.parametrize(
+    "title, stored",
+    [("=1+1", "'=1+1"), ("-20%", "'-20%"), ("@home", "'@home"), ("+1 trick", "'+1 trick"), ("'quoted'", "'quoted'"),
+     ("'=x", "''=x"), ("''@y", "'''@y"), ("plain", "plain")],
+)
+def test_csv_prefixes_formula_looking_text_and_reads_it_back(tmp_path, title, stored):
     target = LocalWorkbookTarget(tmp_path / "v.csv")
-    push([video_row(1, title="=1+1"), video_row(2, title="'quoted'")], target)
-    raw = (tmp_path / "v.csv").read_text(encoding="utf-8-sig")
-    assert "'=1+1" in raw and ",'quoted'," in raw
-    assert [r[4] for r in target.read()[1:]] == ["=1+1", "'quoted'"]
+    push([video_row(1, title=title)], target)
+    rows = list(csv.reader(io.StringIO((tmp_path / "v.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[1][4] == stored
+    assert target.read()[1][4] == title
+    assert push([video_row(1, title=title)], target).plan.summary() == "0 new, 0 updated, 1 unchanged"
+
+
+def test_csv_cells_already_in_the_file_are_written_back_as_they_were(tmp_path):
+    path = tmp_path / "v.csv"
+    lines = [",".join(ORIGINAL + ["Notes"]),
+             "Chan,2024-05-01,Long,1:15,t,https://youtu.be/vid00000001,1,1,TRUE,=SUM(1;2)",
+             "Chan,2024-05-01,Long,1:15,'-x,https://youtu.be/vid00000002,1,1,FALSE,'=kept"]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    push([video_row(1, views=1, likes=1), video_row(2, views=1, likes=1), video_row(3, title="=evil()")],
+         LocalWorkbookTarget(path))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[1][:10] == lines[1].split(",") and rows[2][:10] == lines[2].split(",")
+    assert rows[3][4] == "'=evil()" and rows[0][-1] == "Video ID"
 
 
 def test_broken_xlsx_is_a_sheets_error(tmp_path):
@@ -338,5 +381,5 @@ def test_default_target_is_a_workbook_in_the_data_dir(tmp_path):
 
     target = default_target(Settings(data_dir=tmp_path / "data"))
     push([video_row(1)], target)
-    assert (tmp_path / "data" / "videos.xlsx").is_file()
+    assert target.path == tmp_path / "data" / "youtube2sheets.xlsx" and target.path.is_file()
     assert push([video_row(1)], default_target(Settings(data_dir=tmp_path / "data"))).plan.unchanged == 1

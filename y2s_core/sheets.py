@@ -4,15 +4,39 @@
 values and says what to append, which cells to update and what is unchanged. It does no I/O. A
 ``SheetTarget`` reads a sheet and applies a plan:
 
-* ``GoogleSheetTarget``: Google Sheets through gspread 6, a constant number of requests whatever the
-  row count (metadata, one read, one values.batchUpdate, one append, one spreadsheets.batchUpdate;
-  a request is split only beyond ``MAX_REQUEST_BYTES``), bounded retries, errors mapped to the tree.
+* ``GoogleSheetTarget``: one tab of a Google spreadsheet through gspread 6 (bounded retries, errors
+  mapped to the tree). Requests for one push, whatever the row count (a write is split only beyond
+  ``MAX_REQUEST_BYTES``)::
+
+      read    values.get of the tab (FORMULA render: numbers as numbers, formulas as their text)
+              + spreadsheets.get only when no tab answers to that name (missing, or other letter case)
+      apply   spreadsheets.get (sheetId, grid size)  only when rows or columns are added to an existing tab
+              spreadsheets.batchUpdate               [addSheet] [appendDimension] NotebookLM checkbox rule
+                                                     on the rows about to be appended [frozen header]
+              values.batchUpdate (RAW)               header additions + changed cells
+              values.append (RAW, OVERWRITE)         every new row (with the header on an empty tab)
+
+  So: nothing changed -> 1 request; only stats changed -> 2; new rows -> 4 or 5. The metadata read is
+  kept (not merged into the values read) because values.get does not return the tab's numeric sheetId,
+  which the checkbox rule needs, and fetching values through spreadsheets.get(includeGridData) would
+  multiply the payload several times over.
 * ``LocalWorkbookTarget``: a local ``.xlsx`` (openpyxl) or ``.csv`` file, same semantics.
 
-Sheet layout (ARCHITECTURE.md): a header row; columns found by header name (case/space-insensitive),
-rows keyed by the Video ID column, else the id inside the URL. Existing rows only get their stats
-refreshed (and a blank Video ID / Channel ID filled in); NotebookLM and user columns are never
-written for them. Values are written RAW: text is never evaluated as a formula.
+Sheet layout (ARCHITECTURE.md): a header row (the first of the top rows naming at least two known
+columns, so a title row above it is fine); columns found by header name (case/space/underscore-
+insensitive); rows keyed by the Video ID column, else the id inside the URL column (plain URL or a
+=HYPERLINK formula). Existing rows only get their stats refreshed (Views, Likes, Comments), a blank
+Video ID / Channel ID filled in, and Type/Duration of a row still marked "Upcoming" updated once it
+aired; NotebookLM and user columns are never written for them. Values are written RAW: text is never
+evaluated as a formula. Dates are written as ISO ``YYYY-MM-DD`` text.
+
+Consistency: the checkbox rule is set before the rows it covers are appended, so a push interrupted at
+any point leaves a sheet that the same push, re-run, completes without duplicates (an append whose
+answer was lost is reconciled against a fresh read before it is retried). If an append finally fails
+after the rule was set, the empty rows under the data show unticked checkboxes until the re-run fills
+them. Writes address absolute rows read a moment earlier: a user inserting or deleting rows above the
+data during that second can shift a refreshed count onto a neighbouring row; the next push rewrites
+every count that differs, so it repairs itself.
 
 ``push(rows, target)`` is read -> plan -> apply; ``push(..., dry_run=True)`` stops after the plan.
 """
@@ -31,7 +55,7 @@ import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -50,8 +74,10 @@ STANDARD_COLUMNS: tuple[str, ...] = (
 EXTRA_COLUMNS: tuple[str, ...] = ("Comments", "Channel ID")  # appended after Video ID on a new sheet
 STATS_COLUMNS: tuple[str, ...] = ("Views", "Likes", "Comments")  # refreshed on existing rows
 FILL_COLUMNS: tuple[str, ...] = ("Video ID", "Channel ID")  # written on existing rows only when blank
+AIRED_COLUMNS: tuple[str, ...] = ("Type", "Duration")  # rewritten once, when an "Upcoming" row has aired
 ALL_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS + EXTRA_COLUMNS
 
+DEFAULT_WORKBOOK_NAME = "youtube2sheets.xlsx"
 MAX_CELL_CHARS = 50_000  # Google Sheets' limit for one cell
 XLSX_MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 TRUNCATION_MARKER = " …[truncated]"
@@ -63,7 +89,9 @@ HTTP_TIMEOUT = (15.0, 300.0)  # (connect, read) seconds: a big append can take a
 
 _VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{20,}")  # real keys are 44 characters
+_QUOTED_RE = re.compile(r'"([^"]+)"')
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_SCAN_ROWS = 10  # the header row is looked for among the first rows of a tab
 
 
 # --------------------------------------------------------------------------- cells
@@ -96,6 +124,28 @@ def video_id_from_url(url: str) -> str | None:
     return candidate if _VIDEO_ID_RE.fullmatch(candidate) else None
 
 
+def _video_id_in(value: Any) -> str | None:
+    """The video id a sheet cell points to: a URL, or a formula such as =HYPERLINK("https://youtu.be/…")."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    found = video_id_from_url(text)
+    if found is None and text.startswith("="):
+        found = next((v for v in map(video_id_from_url, _QUOTED_RE.findall(text)) if v), None)
+    return found
+
+
+def _row_key(row: Sequence[Any], vid_col: int | None, url_col: int | None) -> str:
+    """A sheet row's video id: the Video ID cell (an id, or a URL pasted there), else the URL cell.
+
+    A Video ID cell holding anything else (a formula, an unusual id) is used as is when the URL
+    column gives nothing."""
+    own = _text(_cell(row, vid_col)).strip()
+    if _VIDEO_ID_RE.fullmatch(own):
+        return own
+    return _video_id_in(own) or _video_id_in(_cell(row, url_col)) or own
+
+
 def truncate_cell(text: str, limit: int = MAX_CELL_CHARS) -> str:
     """``text`` cut to ``limit`` characters, ending with a marker when it was cut."""
     if len(text) <= limit:
@@ -122,10 +172,17 @@ def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
         "Views": _count(row.get("views")),
         "Likes": _count(row.get("likes")),
         "NotebookLM": False,
-        "Video ID": _text(row.get("video_id")).strip() or video_id_from_url(url) or "",
+        "Video ID": _input_key(_text(row.get("video_id")).strip(), url),
         "Comments": _count(row.get("comments")),
         "Channel ID": _text(row.get("channel_id")),
     }
+
+
+def _input_key(own: str, url: str) -> str:
+    """An input row's video id: its video_id (or a URL given there), else the id in its url."""
+    if _VIDEO_ID_RE.fullmatch(own):
+        return own
+    return video_id_from_url(own) or video_id_from_url(url) or own
 
 
 def _text(value: Any) -> str:
@@ -212,7 +269,10 @@ class CellUpdate(NamedTuple):
 
 @dataclass(frozen=True)
 class Plan:
-    """What a push will do. ``appends`` rows are laid out by ``header`` (None = leave the cell alone)."""
+    """What a push will do. ``appends`` rows are laid out by ``header`` (None = leave the cell alone).
+
+    ``updates`` use absolute 0-based grid rows: the header sits on ``header_row`` (rows above it, such
+    as a title, are left alone) and appended rows go after the last of the ``existing_rows``."""
 
     header: list[str]
     header_changed: bool
@@ -225,6 +285,7 @@ class Plan:
     duplicates_in_input: int = 0
     skipped: int = 0  # input rows without a video id (none in video_id, none in url)
     existing_rows: int = 0  # grid rows read, header included
+    header_row: int = 0
 
     def summary(self) -> str:
         """'12 new, 3 updated, 40 unchanged'."""
@@ -270,18 +331,35 @@ def _cell(row: Sequence[Any], i: int | None) -> Any:
     return row[i]
 
 
+def find_header_row(existing: Sequence[Sequence[Any]]) -> int | None:
+    """The header's row index: the first of the top rows naming two or more known columns, else the
+    first non-blank row; None when the tab is blank."""
+    first: int | None = None
+    for r, row in enumerate(existing):
+        if first is None and any(not _blank(v) for v in row):
+            first = r
+        if r < HEADER_SCAN_ROWS and len(_locate(row)) >= 2:
+            return r
+        if first is not None and r >= HEADER_SCAN_ROWS:
+            break
+    return first
+
+
 def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -> Plan:
-    """The upsert of ``rows`` into a sheet whose current values (header first) are ``existing``.
+    """The upsert of ``rows`` into a sheet whose current values (from row 1) are ``existing``.
 
     Pure: no I/O. Keys are video ids (Video ID column, else the id in the URL column). Missing
-    standard columns are added at the end of the header (on an empty sheet: every standard and extra
+    standard columns are added at the end of the header (on a blank sheet: every standard and extra
     column). New rows are appended; existing rows get changed stats cells and blank id cells written.
     """
-    header = [_text(h) for h in (existing[0] if existing else [])]
+    found = find_header_row(existing)
+    h = 0 if found is None else found
+    header = [_text(v) for v in (existing[h] if found is not None else [])]
     while header and _blank(header[-1]):
         header.pop()
+    data = range(h + 1, len(existing))
     pos = _locate(header)
-    width = max((len(r) for r in existing[1:]), default=0)
+    width = max((len(existing[r]) for r in data), default=0)
     wanted = STANDARD_COLUMNS if header else ALL_COLUMNS
     missing = [c for c in wanted if c not in pos]
     start = max(len(header), width)
@@ -289,15 +367,14 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
     updates: list[CellUpdate] = []
     for k, name in enumerate(missing):
         pos[name] = start + k
-        updates.append(CellUpdate(0, start + k, name))
+        updates.append(CellUpdate(h, start + k, name))
 
     # Index the sheet's rows by video id (an existing Video ID cell wins over the URL).
     vid_col = pos.get("Video ID") if "Video ID" not in missing else None
     url_col = pos.get("URL") if "URL" not in missing else None
     index: dict[str, list[int]] = {}
-    for r in range(1, len(existing)):
-        row = existing[r]
-        key = _text(_cell(row, vid_col)).strip() or video_id_from_url(_text(_cell(row, url_col))) or ""
+    for r in data:
+        key = _row_key(existing[r], vid_col, url_col)
         if key:
             index.setdefault(key, []).append(r)
     duplicates = [k for k, rs in index.items() if len(rs) > 1]
@@ -305,6 +382,8 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
     layout = [(name, pos[name]) for name in ALL_COLUMNS if name in pos]
     refresh = [(name, pos[name]) for name in STATS_COLUMNS if name in pos]
     fill = [(name, pos[name]) for name in FILL_COLUMNS if name in pos]
+    aired = [(name, pos[name]) for name in AIRED_COLUMNS if name in pos and name not in missing]
+    type_col = pos.get("Type") if "Type" not in missing else None
     appends: list[list[Any]] = []
     seen: set[str] = set()
     new = updated = unchanged = dup_input = skipped = 0
@@ -341,6 +420,12 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
                 if value and _blank(_cell(current, i)):
                     updates.append(CellUpdate(r, i, value))
                     changed = True
+            # "Upcoming" is transient: once the video aired, its type and duration are filled in.
+            if normalize_header(_cell(current, type_col)) == "upcoming" and cells["Type"] not in ("", "Upcoming"):
+                for name, i in aired:
+                    if cells[name] != "" and not _same(_cell(current, i), cells[name]):
+                        updates.append(CellUpdate(r, i, cells[name]))
+                        changed = True
         if changed:
             updated += 1
         else:
@@ -357,6 +442,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
         duplicates_in_input=dup_input,
         skipped=skipped,
         existing_rows=len(existing),
+        header_row=h,
     )
 
 
@@ -441,8 +527,16 @@ class LocalWorkbookTarget(SheetTarget):
     """A local ``.xlsx`` workbook (tab = worksheet) or ``.csv`` file (no tabs): the same upsert.
 
     Writes go to a temporary file that replaces the original, so a failure leaves the old file.
-    In a CSV, text starting with = + - @ is prefixed with ' so a spreadsheet app shows it as text;
-    ``read`` removes that prefix again.
+
+    CSV: a cell we write whose text starts with = + - @ (or tab/CR) is stored with a leading ``'``,
+    the OWASP advice against CSV injection: Excel and Google Sheets open a CSV by evaluating such text
+    as a formula (``=IMPORTXML(...)`` fetches a URL, ``-20%`` becomes a number), whereas a leading
+    apostrophe makes them show it as text. Other tools see the apostrophe; ``read`` removes it again
+    (text that itself starts with apostrophes before such a character gets one more, so it round-trips).
+    Cells already in the file are written back exactly as they were read.
+
+    XLSX: text cells are stored as strings (never formulas). openpyxl keeps values, styles and data
+    validation of an existing workbook, but not its images or charts.
     """
 
     def __init__(self, path: str | os.PathLike[str], tab: str = "Videos") -> None:
@@ -465,13 +559,22 @@ class LocalWorkbookTarget(SheetTarget):
             raise InputError(f"{self.path} is a folder; give a .xlsx or .csv file name.")
         try:
             if self.format == "csv":
-                with self.path.open("r", encoding="utf-8-sig", newline="") as f:
-                    grid = [[_csv_unescape(v) for v in row] for row in csv.reader(f)]
+                grid = [[_csv_unescape(v) for v in row] for row in self._csv_rows()]
             else:
                 grid = self._read_xlsx()
         except OSError as e:
             raise SheetsError(f"Cannot read {self.path}: {e.strerror or e}.") from None
         return _trim_grid(grid)
+
+    def _csv_rows(self) -> list[list[str]]:
+        """The file's cells as stored (escaping apostrophes kept)."""
+        try:
+            with self.path.open("r", encoding="utf-8-sig", newline="") as f:
+                return list(csv.reader(f))
+        except UnicodeDecodeError:
+            raise SheetsError(f"{self.path} is not a UTF-8 CSV file; save it as CSV UTF-8 and re-run.") from None
+        except csv.Error as e:
+            raise SheetsError(f"{self.path} is not a valid CSV file ({e}).") from None
 
     def _read_xlsx(self) -> list[list[Any]]:
         import openpyxl
@@ -494,10 +597,23 @@ class LocalWorkbookTarget(SheetTarget):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.format == "csv":
-            grid = apply_to_grid(self.read(), plan)
-            _atomic_write(self.path, _csv_bytes(grid))
+            _atomic_write(self.path, self._csv_apply(plan))
         else:
             _atomic_write(self.path, self._xlsx_apply(plan))
+
+    def _csv_apply(self, plan: Plan) -> bytes:
+        """The file with ``plan`` applied: our values escaped, the file's own cells untouched."""
+        try:
+            raw = self._csv_rows() if self.path.exists() else []
+        except OSError as e:
+            raise SheetsError(f"Cannot read {self.path}: {e.strerror or e}.") from None
+        raw = raw[: len(_trim_grid([[_csv_unescape(v) for v in row] for row in raw]))]
+        escaped = replace(
+            plan,
+            updates=[u._replace(value=_csv_escape(u.value)) for u in plan.updates],
+            appends=[[None if v is None else _csv_escape(v) for v in row] for row in plan.appends],
+        )
+        return _csv_text(apply_to_grid(raw, escaped))
 
     def _xlsx_apply(self, plan: Plan) -> bytes:
         import openpyxl
@@ -546,28 +662,38 @@ def _xlsx_set(cell: Any, value: Any) -> None:
         cell.value = value
 
 
+def _csv_needs_prefix(text: str) -> bool:
+    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR."""
+    return text.lstrip("'").startswith(_CSV_FORMULA_START)
+
+
 def _csv_escape(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
-        return "'" + value if value.startswith(_CSV_FORMULA_START) else value
+        return "'" + value if _csv_needs_prefix(value) else value
     return str(value)
 
 
 def _csv_unescape(value: str) -> str:
-    if len(value) >= 2 and value[0] == "'" and value[1:].startswith(_CSV_FORMULA_START):
+    if value.startswith("'") and _csv_needs_prefix(value[1:]):
         return value[1:]
     return value
 
 
-def _csv_bytes(grid: Sequence[Sequence[Any]]) -> bytes:
+def _csv_text(grid: Sequence[Sequence[Any]]) -> bytes:
+    """CSV bytes (UTF-8 with BOM, for Excel) of already-escaped cells."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     for row in grid:
-        writer.writerow([_csv_escape(v) for v in row])
+        writer.writerow(["" if v is None else v for v in row])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _csv_bytes(grid: Sequence[Sequence[Any]]) -> bytes:
+    return _csv_text([[_csv_escape(v) for v in row] for row in grid])
 
 
 def _xlsx_bytes(grid: Sequence[Sequence[Any]], tab: str = "Videos") -> bytes:
@@ -608,9 +734,9 @@ def workbook_bytes(rows: Sequence[Mapping[str, Any]], fmt: Literal["xlsx", "csv"
 
 
 def default_workbook_path(settings: Settings | None = None) -> Path:
-    """Where the embedded default workbook lives: {Y2S_DATA_DIR}/videos.xlsx."""
+    """Where the embedded default workbook lives: {Y2S_DATA_DIR}/youtube2sheets.xlsx."""
     settings = settings or Settings.from_env()
-    return settings.data_dir / "videos.xlsx"
+    return settings.data_dir / DEFAULT_WORKBOOK_NAME
 
 
 def default_target(settings: Settings | None = None, tab: str = "Videos") -> LocalWorkbookTarget:
@@ -756,13 +882,7 @@ def _json_size(obj: Any) -> int:
 
 
 class GoogleSheetTarget(SheetTarget):
-    """One tab of a Google spreadsheet, through gspread 6.
-
-    Requests for a push: spreadsheets.get (metadata), values.get (the used range, UNFORMATTED_VALUE),
-    then only what the plan needs: [addSheet] [appendDimension] values.batchUpdate (RAW: header
-    additions + changed cells), values.append (RAW, INSERT_ROWS: all new rows), spreadsheets.batchUpdate
-    (NotebookLM checkbox validation on the new rows). Each is split only beyond ``max_request_bytes``.
-    """
+    """One tab of a Google spreadsheet, through gspread 6. The requests are listed in the module docstring."""
 
     def __init__(
         self,
@@ -782,8 +902,9 @@ class GoogleSheetTarget(SheetTarget):
             raise PermissionDenied(_NO_CREDENTIALS, email=None, status=None)
         self._client = self._make_client(session, retry or RetryPolicy())
         self._http = self._client.http_client
-        self._sheet: dict[str, Any] | None = None  # the tab's properties after read()
-        self._meta_loaded = False
+        self._sheet: dict[str, Any] | None = None  # the tab's properties, once metadata was read
+        self._sheet_ids: set[int] = set()  # every tab's sheetId, once metadata was read
+        self._missing = False  # read() found no such tab
         self.name = f"https://docs.google.com/spreadsheets/d/{self.key}"
         self.description = f"Google Sheet {self.key[:8]}… (tab {self.tab})"
 
@@ -820,7 +941,7 @@ class GoogleSheetTarget(SheetTarget):
 
     @property
     def url(self) -> str | None:
-        gid = self._sheet["sheetId"] if self._sheet else None
+        gid = self._sheet.get("sheetId") if self._sheet else None
         return f"{self.name}/edit" + (f"#gid={gid}" if gid is not None else "")
 
     @property
@@ -895,29 +1016,41 @@ class GoogleSheetTarget(SheetTarget):
     # -- reading
 
     def _load_meta(self) -> None:
-        meta = self._call(self._http.fetch_sheet_metadata, self.key, params={"includeGridData": "false"})
-        self._sheet = None
+        """Tab properties (sheetId, grid size); finds the tab case-insensitively like Google does."""
+        params = {"includeGridData": "false",
+                  "fields": "sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))"}
+        meta = self._call(self._http.fetch_sheet_metadata, self.key, params=params)
         sheets = [s.get("properties", {}) for s in meta.get("sheets", [])]
-        for props in sheets:
-            if props.get("title") == self.tab:
-                self._sheet = props
+        self._sheet_ids = {int(p["sheetId"]) for p in sheets if "sheetId" in p}
+        self._sheet = next((p for p in sheets if p.get("title") == self.tab), None)
         if self._sheet is None:  # tab titles are unique case-insensitively in Google Sheets
-            for props in sheets:
-                if str(props.get("title", "")).casefold() == self.tab.casefold():
-                    self._sheet = props
-                    self.tab = str(props["title"])
-        self._meta_loaded = True
+            self._sheet = next((p for p in sheets if str(p.get("title", "")).casefold() == self.tab.casefold()),
+                               None)
+        if self._sheet is not None:
+            self.tab = str(self._sheet["title"])
 
     def read(self) -> list[list[Any]]:
-        self._load_meta()
-        if self._sheet is None:
-            return []
-        return self._read_values()
+        try:
+            values = self._read_values()
+        except _TabNotFound:
+            self._load_meta()  # missing, or named with other letter case
+            if self._sheet is None:
+                self._missing = True
+                return []
+            values = self._read_values()
+        self._missing = False
+        return values
 
     def _read_values(self) -> list[list[Any]]:
-        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
+        # FORMULA: numbers/booleans unformatted, a formula as its text (so =HYPERLINK("…") still gives a key)
+        params = {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "FORMATTED_STRING",
                   "majorDimension": "ROWS"}
-        data = self._call(self._http.values_get, self.key, _sheet_range(self.tab), params=params)
+        try:
+            data = self._call(self._http.values_get, self.key, _sheet_range(self.tab), params=params)
+        except SheetsError as e:
+            if e.status == 400 and "Unable to parse range" in str(e):
+                raise _TabNotFound(self.tab) from None
+            raise
         return [list(r) for r in data.get("values", [])]
 
     # -- writing
@@ -925,52 +1058,78 @@ class GoogleSheetTarget(SheetTarget):
     def apply(self, plan: Plan) -> None:
         if not plan.has_writes:
             return
-        if not self._meta_loaded:
+        updates, rows = plan.updates, plan.appends
+        if plan.existing_rows == 0 and rows:  # an empty tab: the header goes with the rows, in one append
+            assert all(u.row == 0 for u in updates)
+            updates, rows = [], [list(plan.header)] + rows
+        first = plan.existing_rows  # 0-based row of the first appended row
+        if rows or plan.header_changed:
+            self._prepare(plan, first, len(rows), header_first=plan.existing_rows == 0 and bool(rows))
+        self._write_cells(updates)
+        self._append(rows, first, plan.column_index["Video ID"])
+
+    def _prepare(self, plan: Plan, first: int, count: int, *, header_first: bool) -> None:
+        """One spreadsheets.batchUpdate before any value is written: create or grow the tab, and set
+        the NotebookLM checkbox rule on the rows about to be appended (idempotent, so a re-run after a
+        failure sets it again on the same rows)."""
+        reqs: list[dict[str, Any]] = []
+        need_rows, need_cols = first + count, len(plan.header)
+        if self._missing:
+            sheet_id = self._new_sheet_id()
+            self._sheet = {"sheetId": sheet_id, "title": self.tab, "gridProperties": {
+                "rowCount": max(1000, need_rows), "columnCount": max(26, need_cols), "frozenRowCount": 1}}
+            reqs.append({"addSheet": {"properties": self._sheet}})
+        else:
+            if self._sheet is None:
+                self._load_meta()
+                if self._sheet is None:
+                    raise SheetsError(f"The tab {self.tab!r} is gone (deleted during the push?); re-run the push.")
+            sheet_id = int(self._sheet.get("sheetId", 0))
+            grid = self._sheet.setdefault("gridProperties", {})
+            rows, cols = int(grid.get("rowCount") or 1000), int(grid.get("columnCount") or 26)
+            if need_cols > cols:  # values writes beyond the grid fail ("exceeds grid limits")
+                reqs.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                 "length": need_cols - cols}})
+                grid["columnCount"] = need_cols
+            if need_rows > rows:  # the checkbox rule and the append anchor need the rows to exist
+                reqs.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS",
+                                                 "length": need_rows - rows}})
+                grid["rowCount"] = need_rows
+            if header_first:
+                reqs.append({"updateSheetProperties": {
+                    "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                    "fields": "gridProperties.frozenRowCount"}})
+        notebook = plan.column_index.get("NotebookLM")
+        start = first + (1 if header_first else 0)
+        if notebook is not None and need_rows > start:
+            reqs.append({"setDataValidation": {
+                "range": {"sheetId": sheet_id, "startRowIndex": start, "endRowIndex": need_rows,
+                          "startColumnIndex": notebook, "endColumnIndex": notebook + 1},
+                "rule": {"condition": {"type": "BOOLEAN"}},
+            }})
+        if not reqs:
+            return
+        try:
+            self._batch_update(reqs)
+        except SheetsError as e:
+            if not (self._missing and e.status == 400 and "already exists" in str(e)):
+                raise
+            # A retried addSheet whose first attempt had landed (the batch is atomic: all of it did).
             self._load_meta()
-        if self._sheet is None:
-            self._add_sheet(len(plan.header))
-        assert self._sheet is not None
-        sheet_id = self._sheet.get("sheetId", 0)
-        grid = self._sheet.setdefault("gridProperties", {})
-        columns, rows = int(grid.get("columnCount") or 26), int(grid.get("rowCount") or 1000)
-        grow = []
-        if len(plan.header) > columns:  # values writes beyond the grid fail ("exceeds grid limits")
-            grow.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                             "length": len(plan.header) - columns}})
-            grid["columnCount"] = len(plan.header)
-        if plan.appends and rows <= max(plan.existing_rows, 1):  # the append anchor row must exist
-            grow.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": 1}})
-            grid["rowCount"] = rows + 1
-        if grow:
-            self._batch_update(grow)
-        self._write_cells(plan.updates)
-        spans = self._append(plan)
-        notebook_col = plan.column_index.get("NotebookLM")
-        if spans and notebook_col is not None:
-            self._batch_update([
-                {"setDataValidation": {
-                    "range": {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1,
-                              "startColumnIndex": notebook_col, "endColumnIndex": notebook_col + 1},
-                    "rule": {"condition": {"type": "BOOLEAN"}},
-                }}
-                for r0, r1 in spans
-            ])
+            if self._sheet is None or int(self._sheet.get("sheetId", -1)) != sheet_id:
+                raise SheetsError(f"A tab named {self.tab!r} was created by someone else during the push; "
+                                  "re-run it to upsert into that tab.") from None
+        self._missing = False
+
+    def _new_sheet_id(self) -> int:
+        rng = random.Random()
+        while True:
+            candidate = rng.randrange(1, 2**31 - 1)
+            if candidate not in self._sheet_ids:
+                return candidate
 
     def _batch_update(self, reqs: list[dict[str, Any]]) -> Any:
         return self._call(self._http.batch_update, self.key, {"requests": reqs})
-
-    def _add_sheet(self, columns: int) -> None:
-        props = {"title": self.tab, "gridProperties": {"rowCount": 1000, "columnCount": max(26, columns),
-                                                        "frozenRowCount": 1}}
-        try:
-            reply = self._batch_update([{"addSheet": {"properties": props}}])
-        except SheetsError as e:
-            if e.status == 400 and "already exists" in str(e):  # a retried addSheet that had worked
-                self._load_meta()
-                if self._sheet is not None:
-                    return
-            raise
-        self._sheet = reply["replies"][0]["addSheet"]["properties"]
 
     def _write_cells(self, updates: list[CellUpdate]) -> None:
         if not updates:
@@ -983,62 +1142,45 @@ class GoogleSheetTarget(SheetTarget):
         for chunk in _chunks(data, _json_size, self.max_request_bytes):
             self._call(self._http.values_batch_update, self.key, {"valueInputOption": "RAW", "data": chunk})
 
-    def _append(self, plan: Plan) -> list[tuple[int, int]]:
-        """Append ``plan.appends``; returns the 0-based [start, end) row spans written."""
-        if not plan.appends:
-            return []
-        vid_col = plan.column_index["Video ID"]
-        # Anchor on the empty row under the data: no "table" there, so the rows land at column A of
-        # exactly that row (a filled anchor would make Google start at the table's first column).
-        last_row = max(plan.existing_rows, 1)  # 1-based: the last used row (or the header)
-        spans: list[tuple[int, int]] = []
-        for chunk in _chunks(plan.appends, _json_size, self.max_request_bytes):
-            rows = chunk
-            for attempt in range(1, self._http.retry.tries + 1):
+    def _append(self, rows: list[list[Any]], first: int, vid_col: int) -> None:
+        """Append ``rows`` from 0-based row ``first`` on, in chunks of at most ``max_request_bytes``.
+
+        The anchor is the single empty cell in column A under the data: no "table" there, so Google
+        writes from exactly that row and column A. An append that failed ambiguously (5xx, broken
+        connection: it may have landed) is reconciled against a fresh read before being retried."""
+        anchor = first
+        for chunk in _chunks(rows, _json_size, self.max_request_bytes):
+            pending = chunk
+            attempt = 0
+            while pending:
+                attempt += 1
                 try:
                     reply = self._call(
-                        self._http.values_append, self.key, _sheet_range(self.tab, f"A{last_row + 1}"),
-                        params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS",
+                        self._http.values_append, self.key, _sheet_range(self.tab, f"A{anchor + 1}"),
+                        params={"valueInputOption": "RAW", "insertDataOption": "OVERWRITE",
                                 "includeValuesInResponse": "false"},
-                        body={"majorDimension": "ROWS", "values": rows},
+                        body={"majorDimension": "ROWS", "values": pending},
                     )
-                    break
                 except SheetsError as e:
-                    ambiguous = e.status is None or e.status >= 500  # may or may not have been written
-                    if not ambiguous or attempt == self._http.retry.tries:
+                    ambiguous = e.status is None or e.status >= 500
+                    if not ambiguous or attempt >= self._http.retry.tries:
                         raise
                     self._http.retry.sleep(self._http.retry.delay(attempt))
-                    current = self._read_values()  # reconcile: rows that did land are not sent again
-                    wanted = {_text(_cell(r, vid_col)) for r in rows}
-                    landed = [i for i in range(1, len(current))
-                              if _text(_cell(current[i], vid_col)).strip() in wanted]
-                    spans.extend((i, i + 1) for i in landed)
-                    present = {_text(_cell(current[i], vid_col)).strip() for i in landed}
-                    rows = [r for r in rows if _text(_cell(r, vid_col)) not in present]
-                    last_row = max(len(current), 1)
-                    if not rows:
-                        reply = None
-                        break
-            if reply is None:
-                continue
-            start = last_row  # 0-based index of the first appended row, by default
-            m = _UPDATED_RANGE_RE.search(str(reply.get("updates", {}).get("updatedRange", "")))
-            if m:
-                start = int(m.group(1)) - 1
-            end = start + len(rows)
-            spans.append((start, end))
-            last_row = end
-        return _merge_spans(spans)
+                    current = self._read_values()
+                    present = {_text(_cell(r, vid_col)).strip() for r in current}
+                    pending = [r for r in pending if _text(_cell(r, vid_col)).strip() not in present]
+                    anchor = len(current)
+                    continue
+                m = _UPDATED_RANGE_RE.search(str(reply.get("updates", {}).get("updatedRange", "")))
+                anchor = (int(m.group(1)) - 1 if m else anchor) + len(pending)
+                pending = []
 
 
-def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
+class _TabNotFound(SheetsError):
+    """values.get answered 400 "Unable to parse range": no tab by that name."""
+
+    def __init__(self, tab: str) -> None:
+        super().__init__(f"The spreadsheet has no tab named {tab!r}.", status=400)
 
 
 _NO_CREDENTIALS = (
@@ -1111,6 +1253,7 @@ __all__ = [
     "CellUpdate",
     "Plan",
     "plan",
+    "find_header_row",
     "row_to_cells",
     "video_id_from_url",
     "cell_blocks",
@@ -1122,6 +1265,7 @@ __all__ = [
     "parse_spreadsheet_key",
     "open_target",
     "default_workbook_path",
+    "DEFAULT_WORKBOOK_NAME",
     "default_target",
     "PushResult",
     "push",

@@ -1596,10 +1596,11 @@ class SheetsEmulator:
         )
         major = _enum("major_dimension", "Dimension", q.get("majorDimension"), _DIMENSIONS, "ROWS")
         sheet, rng = self._resolve(book, text)
-        return self._render_range(sheet, self._clip(sheet, rng), option, dt_option, major)
+        return self._render_range(sheet, self._clip(sheet, rng), option, dt_option, major, whole_sheet=rng.cells is None)
 
     def _render_range(
-        self, sheet: _Sheet, box: tuple[int, int, int, int], option: str, dt_option: str, major: str
+        self, sheet: _Sheet, box: tuple[int, int, int, int], option: str, dt_option: str, major: str,
+        whole_sheet: bool = False,
     ) -> dict:
         r0, c0, r1, c1 = box
         memo: dict = {}
@@ -1614,6 +1615,9 @@ class SheetsEmulator:
                 values.append(col)
             while values and not values[-1]:
                 values.pop()
+        if whole_sheet and values:  # Google reports a whole-tab read as the used area (Sheet1!A1:D4), not the grid
+            r1 = r0 + (len(values) if major == "ROWS" else max(len(v) for v in values)) - 1
+            c1 = c0 + (max(len(v) for v in values) if major == "ROWS" else len(values)) - 1
         out: dict[str, Any] = {"range": format_range(sheet.title, r0, c0, r1, c1), "majorDimension": major}
         if values:
             out["values"] = values
