@@ -13,6 +13,7 @@ FORM_KEYS = [P + name for name in vars(ui.FilterForm())] + [P + "channels"]
 
 settings = st_cache.page_settings()
 ss = st.session_state
+source = st_cache.source_name(settings)
 
 st.title("Fetch videos")
 st.caption(
@@ -40,9 +41,9 @@ with st.form("fetch.form"):
     b1, b2, b3 = st.columns([1, 1, 2])
     fetch_clicked = b1.form_submit_button("Fetch", type="primary", key=P + "submit")
     refresh_clicked = b2.form_submit_button("Refresh (skip cache)", key=P + "refresh",
-                                            help="Fetch again from YouTube instead of the cached result.")
+                                            help=f"Fetch again from {source} instead of the cached result.")
     apply_clicked = b3.form_submit_button("Apply filters to loaded videos", key=P + "apply",
-                                          help="Narrow the videos already fetched without calling YouTube.")
+                                          help=f"Narrow the videos already fetched without calling {source}.")
 
 st_cache.remember_widgets(FORM_KEYS)
 
@@ -78,13 +79,15 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                 st.error(msg)
             except Y2SError as e:
                 st.error(settings.redact(str(e)))
+            except Exception as e:  # a bug: one line, not a traceback
+                st_cache.show_unexpected(e, settings, "fetching")
             else:
                 r = outcome.result
                 st_cache.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
                                         "quota": dict(r.quota), "at": datetime.now(timezone.utc)})
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
-                               "Use *Refresh* to fetch again from YouTube.")
+                               f"Use *Refresh* to fetch again from {source}.")
 
 result = ss[st_cache.RESULT]
 meta = ss[st_cache.FETCH_META] or {}
@@ -92,8 +95,9 @@ if result is None:
     st.info("Nothing fetched yet: enter channels and press **Fetch**.")
 else:
     shown = ui.visible_videos(result, ss[st_cache.SPEC])
-    where = "from the cache" if meta.get("from_cache") else ui.quota_line(result.quota_units, result.quota)
-    status = f"{len(result.videos):,} videos from {len(result.channels)} channel(s) ({where})"
+    where = ("from the cache, no quota spent" if meta.get("from_cache")
+             else "for " + ui.quota_line(result.quota_units, result.quota))
+    status = f"{len(result.videos):,} videos from {len(result.channels)} channel(s), {where}"
     if not meta.get("complete", True):
         st.warning(f"Partial result, cut short by the quota: {status}.")
     else:

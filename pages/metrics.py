@@ -6,7 +6,6 @@ import streamlit as st
 from y2s_core import metrics, st_cache, ui
 
 P = "metrics."
-VIEW_KEYS = [P + k for k in ("channels", "approved_only", "top_by", "top_n")]
 
 ss = st.session_state
 st_cache.page_settings()
@@ -19,21 +18,24 @@ if ui.no_data_message(result):
 
 spec = ss[st_cache.SPEC]
 names = ui.channel_options(result)
-st_cache.restore_widgets({P + "channels": [], P + "approved_only": False, P + "top_by": "views", P + "top_n": 10})
+st_cache.restore_widgets({P + "channels": [], P + "approved_only": False})
 ss[P + "channels"] = [c for c in ss[P + "channels"] if c in names]
 st.caption(f"Fetch filters: {spec.describe()}.")
 c1, c2 = st.columns([3, 1])
 c1.multiselect("Channels", list(names), format_func=lambda cid: names.get(cid, cid), key=P + "channels",
                placeholder="All channels")
 c2.toggle("Approved videos only", key=P + "approved_only")
+st_cache.remember_widgets([P + "channels", P + "approved_only"])  # before any st.stop() below
 
 view = ui.View(channels=tuple(ss[P + "channels"]), approved_only=ss[P + "approved_only"])
-videos = ui.visible_videos(result, spec, view, ss[st_cache.APPROVED])
-if not videos:
+approved = frozenset(ss[st_cache.APPROVED]) if view.approved_only else frozenset()
+# the frame of 20,000 videos takes a while: made once per (result, filters, view), not on every rerun
+df = st_cache.memo("metrics.frame", result, (st_cache.spec_key(spec), view, approved),
+                   lambda: metrics.frame(ui.visible_videos(result, spec, view, approved)))
+if df.empty:
     st.info("No video matches these filters.")
     st.stop()
 
-df = metrics.frame(videos)
 h = metrics.headline(df)
 m = st.columns(6)
 m[0].metric("Videos", f"{h['videos']:,}")
@@ -47,16 +49,22 @@ m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"
 TYPE_COLORS = {"Short": "#e62117", "Long": "#1f77b4", "Live": "#9467bd", "Upcoming": "#7f7f7f"}
 ORDER = {"type": list(metrics.TYPE_ORDER)}
 
+over_time, total = ui.chart_points(metrics.views_over_time(df))
+by_duration, _ = ui.chart_points(metrics.views_vs_duration(df))
+if total > len(over_time):
+    st.caption(f"The two scatter charts draw {len(over_time):,} of {total:,} videos (the top "
+               f"{ui.MAX_CHART_POINTS // 5:,} by views and an even sample of the rest); every other chart and "
+               "figure uses all of them.")
 left, right = st.columns(2)
 with left:
     st.subheader("Views over time")
-    fig = px.scatter(metrics.views_over_time(df), x="published_at", y="views", color="type", log_y=True,
+    fig = px.scatter(over_time, x="published_at", y="views", color="type", log_y=True,
                      hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
                      labels={"published_at": "Published", "views": "Views (log)"})
     st.plotly_chart(fig, key=P + "views_over_time")
 with right:
     st.subheader("Views vs duration")
-    fig = px.scatter(metrics.views_vs_duration(df), x="duration_minutes", y="views", color="type", log_y=True,
+    fig = px.scatter(by_duration, x="duration_minutes", y="views", color="type", log_y=True,
                      hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
                      labels={"duration_minutes": "Duration (minutes)", "views": "Views (log)"})
     st.plotly_chart(fig, key=P + "views_vs_duration")
@@ -85,23 +93,32 @@ fig = px.imshow(metrics.cadence_heatmap(df), aspect="auto", color_continuous_sca
                 labels={"x": "Hour (UTC)", "y": "", "color": "Uploads"})
 st.plotly_chart(fig, key=P + "cadence")
 
-st.subheader("Top videos")
-t1, t2 = st.columns(2)
-t1.selectbox("Rank by", metrics.TOP_BY, key=P + "top_by")
-t2.slider("How many", min_value=5, max_value=50, step=5, key=P + "top_n")
-st_cache.remember_widgets(VIEW_KEYS)
 LINK = {"url": st.column_config.LinkColumn("Link", display_text="Open ↗"),
         "engagement_rate": st.column_config.NumberColumn("Engagement", format="percent"),
         "outlier_score": st.column_config.NumberColumn("Outlier score", format="%.1f×")}
-st.dataframe(metrics.top_videos(df, ss[P + "top_n"], ss[P + "top_by"]), hide_index=True, column_config=LINK,
-             key=P + "top_videos")
+
+
+@st.fragment
+def top_videos() -> None:
+    """Its own fragment: ranking differently reruns only this table, not every chart."""
+    st.subheader("Top videos")
+    st_cache.restore_widgets({P + "top_by": "views", P + "top_n": 10})
+    t1, t2 = st.columns(2)
+    t1.selectbox("Rank by", metrics.TOP_BY, key=P + "top_by")
+    t2.slider("How many", min_value=5, max_value=50, step=5, key=P + "top_n")
+    st_cache.remember_widgets([P + "top_by", P + "top_n"])
+    st.dataframe(metrics.top_videos(df, ss[P + "top_n"], ss[P + "top_by"]), hide_index=True, column_config=LINK,
+                 key=P + "top_videos")
+
+
+top_videos()
 
 st.subheader("Outliers")
 st.caption("Views divided by the channel's median views over its 30 most recent videos: 3× means three times "
            "the usual audience.")
 outliers = metrics.top_videos(df, 15, "outlier_score")
-fig = px.bar(outliers, x="outlier_score", y="title", color="channel", orientation="h",
-             labels={"outlier_score": "× channel median", "title": ""})
+fig = px.bar(outliers, x="outlier_score", y=ui.unique_labels(outliers["title"]), color="channel", orientation="h",
+             hover_data=["views"], labels={"outlier_score": "× channel median", "y": ""})
 fig.update_layout(yaxis={"categoryorder": "total ascending"})
 st.plotly_chart(fig, key=P + "outliers")
 

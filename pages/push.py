@@ -1,14 +1,20 @@
-"""Push: the approved videos into a Google Sheet or a local workbook (dry-run plan first), downloads, NotebookLM."""
+"""Push: the approved videos into a Google Sheet or a local workbook (dry-run plan first), downloads, NotebookLM.
 
+The plan (new / updated / unchanged) sits above the Push button. For a local workbook it is made
+automatically and kept until the rows or the file change (reading a big .xlsx takes seconds); for a
+Google Sheet, where each read is an API call, the *Preview changes* button makes it.
+"""
+
+from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
 
 from y2s_core import sheets, st_cache, ui
-from y2s_core.errors import PermissionDenied, Y2SError
+from y2s_core.errors import InputError, PermissionDenied, Y2SError
 
 P = "push."
-GOOGLE, LOCAL = "Google Sheet", "Local workbook"
+GOOGLE, LOCAL = ui.GOOGLE, ui.LOCAL
 FORM_KEYS = [P + k for k in ("kind", "sheet_url", "tab", "file")]
 
 settings = st_cache.page_settings()
@@ -29,13 +35,14 @@ if not rows:
 
 st.markdown(f"**{len(rows):,}** approved videos ready to push.")
 
-st_cache.restore_widgets(
-    {P + "kind": GOOGLE if settings.has_sheets and not settings.demo else LOCAL, P + "sheet_url": "",
-     P + "tab": "Videos", P + "file": sheets.default_workbook_path(settings).name}
-)
+# restore_widgets seeds only widgets drawn in this run (a seeded key whose widget is not drawn
+# would come back instead of the value typed later, after a page switch)
+st_cache.restore_widgets({P + "kind": GOOGLE if settings.has_sheets and not settings.demo else LOCAL,
+                          P + "tab": "Videos"})
 st.subheader("Target")
 kind = st.radio("Where to", [GOOGLE, LOCAL], key=P + "kind", horizontal=True)
 if kind == GOOGLE:
+    st_cache.restore_widgets({P + "sheet_url": ""})
     st.text_input("Google Sheet URL or key", key=P + "sheet_url",
                   placeholder="https://docs.google.com/spreadsheets/d/…/edit")
     if settings.service_account_email:
@@ -47,16 +54,11 @@ if kind == GOOGLE:
             "Or push to a local workbook."
         )
 else:
+    st_cache.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
                   help=f"Saved in the app's data folder ({settings.data_dir}); download it below after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
 st_cache.remember_widgets(FORM_KEYS)
-
-
-def _target_spec() -> str:
-    if ss[P + "kind"] == GOOGLE:
-        return ss[P + "sheet_url"].strip()
-    return str(ui.local_target_path(settings.data_dir, ss[P + "file"]))
 
 
 def _show_error(e: Y2SError) -> None:
@@ -66,58 +68,98 @@ def _show_error(e: Y2SError) -> None:
     st.error(msg)
 
 
-tab = ss[P + "tab"].strip() or "Videos"
-digest = ui.rows_digest(rows)
-b1, b2 = st.columns([1, 3])
-preview_clicked = b1.button("Preview changes", key=P + "preview", help="Read the sheet and plan the upsert; writes nothing.")
-push_clicked = b2.button(f"Push {len(rows):,} approved rows", key=P + "run", type="primary")
-
-try:
-    spec = _target_spec()
-    current = ui.target_key(ss[P + "kind"], spec, tab)
-except Y2SError as e:
-    spec, current = "", ""
-    if preview_clicked or push_clicked:
-        _show_error(e)
-        preview_clicked = push_clicked = False
-
-if preview_clicked:
+target: ui.PushTarget | None = None
+target_problem = False
+if kind == GOOGLE and not ss[P + "sheet_url"].strip():
+    st.caption("Paste the sheet's URL (or its key) to preview and push.")
+else:
     try:
-        with st.spinner("Reading the sheet…"):
-            res = sheets.push(rows, sheets.open_target(spec, tab, settings), dry_run=True)
-        p = res.plan
-        ss[st_cache.PUSH_PREVIEW] = ui.PushPreview(current, digest, p.new, p.updated, p.unchanged, list(p.warnings),
-                                                   res.target)
-    except Y2SError as e:
+        target = ui.push_target(kind, ss.get(P + "sheet_url", ""), ss.get(P + "file", ""), ss[P + "tab"],
+                                settings.data_dir)
+    except InputError as e:
         _show_error(e)
+        target_problem = True
 
-if push_clicked:
+digest = ui.rows_digest(rows)
+
+
+def _stamp() -> str:
+    return ui.file_stamp(target.path) if target is not None and target.local else ""
+
+
+def _dry_run(t: ui.PushTarget) -> None:
+    """Read the target and keep the plan for (target, rows, file state); errors are shown."""
+    try:
+        stamp = ui.file_stamp(t.path) if t.local else ""
+        res = sheets.push(rows, t.open(settings), dry_run=True)
+    except Y2SError as e:
+        ss[st_cache.PUSH_PREVIEW] = None
+        _show_error(e)
+        return
+    except Exception as e:  # a bug: one line, not a traceback
+        ss[st_cache.PUSH_PREVIEW] = None
+        st_cache.show_unexpected(e, settings, "reading the target")
+        return
+    p = res.plan
+    ss[st_cache.PUSH_PREVIEW] = ui.PushPreview(t.key, digest, p.new, p.updated, p.unchanged, list(p.warnings),
+                                               res.target, stamp, datetime.now(timezone.utc))
+
+
+st.subheader("Plan")
+if target is not None and not target.local:
+    preview_clicked = st.button("Preview changes", key=P + "preview",
+                                help="Read the sheet and plan the upsert; writes nothing.")
+    if preview_clicked:
+        with st.spinner("Reading the sheet…"):
+            _dry_run(target)
+plan_box = st.container()  # filled at the end of the run, after a push has had its say
+
+push_clicked = st.button(f"Push {len(rows):,} approved rows", key=P + "run", type="primary",
+                         disabled=target is None)
+if push_clicked and target is not None:
     try:
         with st.status("Pushing…", expanded=True) as status:
-            res = sheets.push(rows, sheets.open_target(spec, tab, settings), progress=status.write)
-            status.update(label=f"Pushed: {res.plan.summary()}", state="complete")
-        ss[st_cache.LAST_PUSH] = {"summary": res.plan.summary(), "target": res.target, "url": res.url,
-                                  "requests": res.requests, "local": ss[P + "kind"] == LOCAL,
-                                  "warnings": list(res.plan.warnings)}
-        ss[st_cache.PUSH_PREVIEW] = None
+            res = sheets.push(rows, target.open(settings), progress=status.write)
+            status.update(label="Push log", state="complete", expanded=False)
     except Y2SError as e:
-        ss[st_cache.LAST_PUSH] = None
+        ss[st_cache.LAST_PUSH] = ss[st_cache.PUSH_PREVIEW] = None  # part may be written: the plan is stale
         _show_error(e)
+    except Exception as e:  # a bug: one line, not a traceback
+        ss[st_cache.LAST_PUSH] = ss[st_cache.PUSH_PREVIEW] = None
+        st_cache.show_unexpected(e, settings, "pushing")
+    else:
+        p = res.plan
+        ss[st_cache.LAST_PUSH] = {"summary": p.summary(), "target": res.target, "url": res.url,
+                                  "requests": res.requests, "local": target.local, "key": target.key,
+                                  "warnings": list(p.warnings)}
+        # what a re-read would now show (all written), without reading a big workbook or the sheet again
+        ss[st_cache.PUSH_PREVIEW] = ui.PushPreview(target.key, digest, 0, 0, p.new + p.updated + p.unchanged,
+                                                   [], res.target, _stamp(), datetime.now(timezone.utc))
 
-preview = ss[st_cache.PUSH_PREVIEW]
-if preview is not None and preview.target == current and preview.rows_digest == digest:
-    st.markdown("**Plan** (dry run, nothing written yet)")
-    c = st.columns(3)
-    c[0].metric("New rows", preview.new)
-    c[1].metric("Updated rows", preview.updated)
-    c[2].metric("Unchanged rows", preview.unchanged)
-    for w in preview.warnings:
-        st.warning(w)
-else:
-    st.caption("Press **Preview changes** to see what a push would add and update before writing.")
+with plan_box:
+    preview = ss[st_cache.PUSH_PREVIEW]
+    if target is not None and target.local and not (preview and preview.matches(target.key, digest, _stamp())):
+        with st.spinner("Reading the workbook…"):
+            _dry_run(target)
+        preview = ss[st_cache.PUSH_PREVIEW]
+    if target is not None and preview is not None and preview.matches(target.key, digest, _stamp()):
+        st.caption(f"If you push now: {preview.summary()}")
+        c = st.columns(3)
+        c[0].metric("New rows", f"{preview.new:,}")
+        c[1].metric("Updated rows", f"{preview.updated:,}", help="Views, likes or other columns refreshed")
+        c[2].metric("Unchanged rows", f"{preview.unchanged:,}")
+        for w in preview.warnings:
+            st.warning(w)
+        if not target.local and preview.at is not None:
+            st.caption(f"Read at {ui.format_when(preview.at)}; press **Preview changes** again if the sheet "
+                       "changed since.")
+    elif target is not None and not target.local:
+        st.caption("Press **Preview changes** to see what a push would add and update before writing.")
+    elif target_problem:
+        st.caption("Fix the target above to see what a push would write.")
 
 last = ss[st_cache.LAST_PUSH]
-if last:
+if last and target is not None and last.get("key") == target.key:
     st.success(f"Pushed: {last['summary']} → {last['target']}")
     for w in last["warnings"]:
         st.warning(w)
@@ -125,7 +167,7 @@ if last:
         st.link_button("Open the sheet ↗", last["url"], key=P + "open_sheet")
     elif last["local"] and Path(last["target"]).is_file():
         path = Path(last["target"])
-        st.download_button(f"Download {path.name}", data=path.read_bytes(), file_name=path.name,
+        st.download_button(f"Download {path.name}", data=path.read_bytes, file_name=path.name,
                            key=P + "download_target", on_click="ignore")
 
 st.subheader("Download the approved rows")

@@ -100,8 +100,7 @@ def _table(group: list) -> None:
         height=min(40 + 35 * len(ids), 560),
     )
     # the returned table is the truth too (also when the edit state was set without a callback)
-    approved = set(ss[st_cache.APPROVED]) - set(ids)
-    ss[st_cache.APPROVED] = approved | {i for i, on in zip(ids, edited["Approve"], strict=True) if on}
+    ss[st_cache.APPROVED] = ui.approvals_from_table(ids, edited, ss[st_cache.APPROVED])
 
 
 with st.container(key="review.tables"):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from y2s_core import st_cache, ui
+from y2s_core.errors import InputError
 from y2s_core.youtube import quota_resets_at
 
 P = "settings."
@@ -21,13 +22,14 @@ elif settings.youtube_api_url:
 else:
     st.info("No YouTube API key configured: the app runs in demo mode on the built-in emulator.")
 if settings.youtube_api_url:
-    st.caption(f"YouTube endpoint override: `{settings.youtube_api_url}`")
+    st.caption(f"YouTube endpoint override: `{ui.safe_url(settings.youtube_api_url)}`")
 
 
 def _use_key() -> None:
-    key = (st.session_state.get(P + "api_key") or "").strip()
-    if key:
-        st.session_state[st_cache.API_KEY] = key
+    try:
+        st.session_state[st_cache.API_KEY] = ui.check_api_key(st.session_state.get(P + "api_key") or "")
+    except InputError as e:
+        st.session_state[P + "key_error"] = str(e)  # the message never quotes the key
     st.session_state[P + "api_key"] = ""  # the field never keeps (or re-shows) the key
 
 
@@ -41,6 +43,8 @@ with st.form("settings.key_form", clear_on_submit=False):
                   help="Kept in this browser session's memory only; never stored or shown. "
                        "Create one in Google Cloud Console > APIs & Services > Credentials.")
     st.form_submit_button("Use this key", key=P + "use_key", on_click=_use_key)
+if ss.get(P + "key_error"):
+    st.error(ss.pop(P + "key_error"))
 st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[st_cache.API_KEY])
 
 st.subheader("Google Sheets")
@@ -55,13 +59,16 @@ else:
         "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON to the key file's path. Local workbooks and downloads still work."
     )
 if settings.sheets_api_url:
-    st.caption(f"Sheets endpoint override: `{settings.sheets_api_url}`")
+    st.caption(f"Sheets endpoint override: `{ui.safe_url(settings.sheets_api_url)}`")
 st.caption(f"Local data folder (workbooks): `{settings.data_dir}`")
 
 st.subheader("Quota")
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
 c1.metric("YouTube units spent this session", f"{ss[st_cache.QUOTA_UNITS]:,}")
-c2.metric("Daily quota resets", ui.format_when(quota_resets_at()))
+today = st_cache.quota_today(settings)
+c2.metric("Spent today on this machine", "n/a" if today is None else f"{today:,}",
+          help="With this key, since midnight Pacific, by the app, the CLI and the REST API (local quota ledger).")
+c3.metric("Daily quota resets", ui.format_when(quota_resets_at()))
 st.caption(ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])
            + ". A project's default quota is 10,000 units a day; cached fetches cost nothing.")
 

@@ -93,3 +93,25 @@ def tick(at: AppTest, rows: list[int], index: int = 0, on: bool = True) -> AppTe
         "deleted_rows": [],
     }
     return at.run()
+
+
+def in_order(at: AppTest) -> list[Any]:
+    """Every element of the main area in the order a user sees them (children sorted by position)."""
+    out: list[Any] = []
+
+    def walk(node: Any) -> None:
+        out.append(node)
+        children = getattr(node, "children", {})
+        for k in sorted(children):
+            walk(children[k])
+
+    walk(at.main)
+    return out
+
+
+def position(at: AppTest, kind: str, **attrs: Any) -> int:
+    """Where the first element of type ``kind`` whose attributes equal ``attrs`` sits in ``in_order``."""
+    for i, node in enumerate(in_order(at)):
+        if getattr(node, "type", None) == kind and all(getattr(node, k, None) == v for k, v in attrs.items()):
+            return i
+    raise KeyError(f"no {kind} with {attrs}")

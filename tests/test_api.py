@@ -45,7 +45,7 @@ def test_errors_are_json_with_a_status(api, payload, status, kind):
 
 
 def test_quota_exhaustion_is_429_with_partial_rows(tmp_path):
-    emu = YouTubeEmulator(daily_quota=8)
+    emu = YouTubeEmulator(daily_quota=20)
     with serve(emu) as server:
         client = TestClient(create_app(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path)))
         r = client.post("/fetch", json={"channels": "@bigchannel"})

@@ -20,17 +20,19 @@ from tests.app_helpers import (
     all_text,
     fetch,
     goto,
+    position,
     set_widget,
     start_app,
     table_with,
     texts,
     tick,
 )
-from y2s_core import st_cache, ui
+from y2s_core import sheets, st_cache, ui
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.errors import InputError
+from y2s_core.settings import Settings
 
 SHEET_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 SHEET_URL = f"https://docs.google.com/spreadsheets/d/{SHEET_KEY}/edit"
@@ -131,6 +133,16 @@ def test_fetch_shows_progress_resolver_summary_and_quota():
     assert any(f"{spent} quota units" in t for t in texts(at.caption))
 
 
+def test_the_progress_box_names_where_the_videos_come_from(youtube_api):
+    demo = fetch(start_app(), "@oldschool")
+    shown = " ".join(texts(demo.markdown))
+    assert "**Fetching from the demo emulator**" in shown and "from YouTube" not in shown
+    assert "1 page listed" in shown and "1 pages" not in shown
+    youtube_api()
+    real = fetch(start_app(), "@oldschool")
+    assert any(t.startswith("**Fetching from the YouTube endpoint at http://127.0.0.1") for t in texts(real.markdown))
+
+
 def test_a_repeated_fetch_is_served_from_cache_and_refresh_calls_youtube_again():
     at = fetch(start_app(), "@oldschool")
     first = at.session_state["y2s.quota_units"]
@@ -193,7 +205,12 @@ def test_filters_are_kept_and_narrow_review_and_metrics():
 
 
 def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube_api):
-    youtube_api(daily_quota=6)
+    emu = youtube_api()
+    fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"])
+    full_cost = emu.units_used
+    st_cache.clear_fetch_cache()
+    emu.reset()
+    emu.daily_quota = full_cost - 1  # the last request of the fetch is refused
     at = fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"])
     no_crash(at)
     assert at.error
@@ -236,6 +253,26 @@ def test_a_personal_key_is_used_for_fetches_and_a_rejected_key_is_reported_witho
     assert at.session_state["y2s.result"].channels[0].title == "Old School Tutorials"
 
 
+def test_an_unforeseen_fetch_failure_is_one_redacted_line_not_a_traceback(monkeypatch):
+    from y2s_core.youtube import YouTubeClient
+
+    personal = "AIzaPERSONAL-never-shown-123"
+
+    def boom(self, *args, **kwargs):
+        raise RuntimeError(f"socket closed while sending key={personal}\nsecond line")
+
+    monkeypatch.setattr(YouTubeClient, "fetch", boom)
+    at = goto(start_app(), "pages/settings.py")
+    at.text_input(key="settings.api_key").input(personal)
+    at.button(key="settings.use_key").click().run()
+    fetch(at, "@oldschool")
+    no_crash(at)
+    assert errors(at) == ["Unexpected error while fetching (RuntimeError: socket closed while sending "
+                          "key=[redacted]). This is a bug: please report it with what you did. Nothing else "
+                          "was changed by this step."]
+    assert personal not in all_text(at) and at.session_state["y2s.result"] is None
+
+
 # ---------------------------------------------------------------------------------------------- review
 
 
@@ -254,6 +291,42 @@ def test_approval_survives_page_switches():
     assert set(shown.index[shown["Approve"]]) == expected
     tick(at, [0], on=False)
     assert at.session_state["y2s.approved"] == {table.index[2]}
+
+
+def test_widget_values_survive_page_switches_on_every_page():
+    at = goto(fetch(start_app(), "@y2sdemo, @oldschool"), "pages/review.py")
+    at.button(key="review.approve_all").click().run()
+    set_widget(at, "review.types", ["Long"])
+    set_widget(at, "review.search", "tutorial")
+    set_widget(at, "review.thumbs", True)
+    set_widget(at, "review.group", False)
+    at.run()
+    goto(at, "pages/metrics.py")
+    old_school = [c.id for c in at.session_state["y2s.result"].channels if c.title.startswith("Old")]
+    set_widget(at, "metrics.channels", old_school)
+    set_widget(at, "metrics.top_n", 20)
+    set_widget(at, "metrics.top_by", "likes")
+    at.run()
+    goto(at, "pages/push.py")
+    set_widget(at, "push.kind", "Google Sheet")
+    at.run()
+    set_widget(at, "push.sheet_url", SHEET_URL)
+    set_widget(at, "push.tab", "Mine")
+    at.run()
+    for page in ("pages/settings.py", "pages/fetch.py", "pages/review.py", "pages/metrics.py", "pages/push.py"):
+        goto(at, page)
+        no_crash(at)
+    assert at.radio(key="push.kind").value == "Google Sheet"
+    assert at.text_input(key="push.sheet_url").value == SHEET_URL, "a field shown after the first visit is kept too"
+    assert at.text_input(key="push.tab").value == "Mine"
+    goto(at, "pages/metrics.py")
+    assert at.multiselect(key="metrics.channels").value == old_school
+    assert at.slider(key="metrics.top_n").value == 20 and at.selectbox(key="metrics.top_by").value == "likes"
+    assert len(table_with(at, "engagement_rate")) == 20
+    goto(at, "pages/review.py")
+    assert at.multiselect(key="review.types").value == ["Long"]
+    assert at.text_input(key="review.search").value == "tutorial"
+    assert at.toggle(key="review.thumbs").value is True and at.toggle(key="review.group").value is False
 
 
 def test_bulk_approve_and_clear_act_on_the_current_filter():
@@ -328,6 +401,30 @@ def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
     assert any("No video matches" in t for t in texts(at.info))
 
 
+def test_big_scatter_charts_draw_a_sample_and_say_so(monkeypatch):
+    monkeypatch.setattr(ui, "MAX_CHART_POINTS", 50)
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/metrics.py")
+    no_crash(at)
+    n = len(at.session_state["y2s.result"].videos)
+    assert n > 50
+    assert any(f"draw 50 of {n} videos" in t for t in texts(at.caption)), texts(at.caption)
+    chart = next(c for c in at.get("plotly_chart") if c.key == "metrics.views_over_time")
+    assert sum(len(trace["x"]) for trace in json.loads(chart.proto.spec)["data"]) == 50
+    assert {m.label: m.value for m in at.metric}["Videos"] == str(n), "the figures use every video"
+
+
+def test_approved_only_metrics_follow_new_approvals():
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/metrics.py")
+    set_widget(at, "metrics.approved_only", True)
+    at.run()
+    assert any("No video matches" in t for t in texts(at.info))
+    goto(at, "pages/review.py")
+    tick(at, [0, 1, 2])
+    goto(at, "pages/metrics.py")
+    assert at.toggle(key="metrics.approved_only").value is True
+    assert {m.label: m.value for m in at.metric}["Videos"] == "3"
+
+
 # ------------------------------------------------------------------------------------------------ push
 
 
@@ -343,23 +440,63 @@ def test_push_without_approvals_says_what_to_do():
     assert any("No approved videos" in t for t in texts(at.info))
 
 
-def test_push_to_the_local_workbook_previews_the_plan_then_writes(tmp_path):
+def test_push_to_the_local_workbook_shows_the_plan_above_the_button_then_writes(tmp_path):
     at = _approve_all(fetch(start_app(), "@oldschool"))
+    no_crash(at)
     n = len(at.session_state["y2s.approved"])
     assert at.radio(key="push.kind").value == "Local workbook", "demo mode defaults to a local workbook"
-    at.button(key="push.preview").click().run()
-    no_crash(at)
-    plan = {m.label: m.value for m in at.metric}
-    assert plan == {"New rows": str(n), "Updated rows": "0", "Unchanged rows": "0"}
+    assert at.text_input(key="push.file").value == sheets.default_workbook_path(Settings.from_env()).name
+    with pytest.raises(KeyError):
+        at.button(key="push.preview")  # a local workbook is planned without asking
+    assert _plan(at) == {"New rows": str(n), "Updated rows": "0", "Unchanged rows": "0"}
+    assert position(at, "metric", label="New rows") < position(at, "button", key="push.run"), "plan above the button"
     at.button(key="push.run").click().run()
+    no_crash(at)
     assert not at.error, errors(at)
-    assert any(f"{n} new" in t for t in texts(at.success))
+    assert any(t.startswith(f"Pushed: {n} new") for t in texts(at.success))
     path = Path(tmp_path / "y2s-data" / at.text_input(key="push.file").value)
     ws = openpyxl.load_workbook(path)["Videos"]
     assert ws.max_row == n + 1 and ws["A1"].value == "Channel"
-    at.button(key="push.preview").click().run()
-    assert {m.label: m.value for m in at.metric}["Unchanged rows"] == str(n), "a re-push adds no duplicate"
+    assert _plan(at)["Unchanged rows"] == str(n)
+    assert any("nothing to write" in t for t in texts(at.caption))
+    at.session_state["y2s.push_preview"] = None  # forget the kept plan: the page reads the workbook again
+    at.run()
+    assert _plan(at) == {"New rows": "0", "Updated rows": "0", "Unchanged rows": str(n)}, "a re-push adds no duplicate"
     assert at.download_button(key="push.download_target")
+    path.unlink()  # the file changed behind the app's back: the plan follows it
+    at.run()
+    assert _plan(at)["New rows"] == str(n)
+
+
+def _plan(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("push.tab", "a/b", "cannot contain"),
+        ("push.tab", "[x]", "cannot contain"),
+        ("push.tab", "x" * 40, "at most 31"),
+        ("push.tab", "'quoted'", "apostrophe"),
+        ("push.tab", "History", "reserved"),
+        ("push.file", "a" * 300 + ".xlsx", "characters long"),
+        ("push.file", "bad\x00name.xlsx", "control character"),
+        ("push.file", "../../etc/evil.xlsx", "plain file name"),
+        ("push.file", "notes.txt", ".xlsx or .csv"),
+        ("push.file", "", "file name"),
+    ],
+)
+def test_a_bad_local_target_is_refused_before_anything_is_read_or_written(field, value, message, tmp_path):
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    at.text_input(key=field).input(value).run()
+    no_crash(at)
+    assert any(message in t for t in errors(at)), errors(at)
+    assert at.button(key="push.run").disabled
+    assert not at.metric, "no plan for a target that cannot be written"
+    data = tmp_path / "y2s-data"
+    written = {p.name for p in data.iterdir()} if data.exists() else set()
+    assert written <= {"y2s.sqlite"}, written  # the quota ledger only, no workbook
 
 
 def test_push_offers_downloads_and_notebooklm_batches_of_50():
@@ -387,8 +524,14 @@ def test_push_to_a_google_sheet_on_the_emulator_links_to_the_sheet(sheets_api):
     n = len(at.session_state["y2s.approved"])
     at.radio(key="push.kind").set_value("Google Sheet").run()
     at.text_input(key="push.sheet_url").input(SHEET_URL).run()
+    assert not at.metric and any("Preview changes" in t for t in texts(at.caption)), "Google is read on request"
     at.button(key="push.preview").click().run()
-    assert {m.label: m.value for m in at.metric}["New rows"] == str(n)
+    assert _plan(at) == {"New rows": str(n), "Updated rows": "0", "Unchanged rows": "0"}
+    assert position(at, "metric", label="New rows") < position(at, "button", key="push.run"), "plan above the button"
+    reads = sheets_api.requests_by_kind.get("values.get", 0)
+    goto(goto(at, "pages/review.py"), "pages/push.py")
+    assert _plan(at)["New rows"] == str(n), "the plan is kept across page switches"
+    assert sheets_api.requests_by_kind.get("values.get", 0) == reads, "without reading the sheet again"
     at.button(key="push.run").click().run()
     no_crash(at)
     assert not at.error, errors(at)
@@ -396,6 +539,39 @@ def test_push_to_a_google_sheet_on_the_emulator_links_to_the_sheet(sheets_api):
     assert values[0][:3] == ["Channel", "Date", "Type"] and len(values) == n + 1
     link = at.get("link_button")
     assert link and SHEET_KEY in link[0].proto.url
+    assert _plan(at)["Unchanged rows"] == str(n)
+    at.button(key="push.preview").click().run()
+    assert _plan(at) == {"New rows": "0", "Updated rows": "0", "Unchanged rows": str(n)}, "a re-push adds no duplicate"
+
+
+def test_an_unforeseen_push_failure_is_one_line_not_a_traceback(monkeypatch):
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(sheets, "push", boom)
+    at.session_state["y2s.push_preview"] = None
+    at.run()  # the automatic plan of the local workbook is made again
+    no_crash(at)
+    assert any(t.startswith("Unexpected error while reading the target (RuntimeError: disk on fire)") for t in errors(at))
+    at.button(key="push.run").click().run()
+    no_crash(at)
+    assert any(t.startswith("Unexpected error while pushing (RuntimeError: disk on fire)") for t in errors(at))
+    assert not at.success
+
+
+@pytest.mark.parametrize("spec", ["/tmp/elsewhere.xlsx", "report.csv", "../x.xlsx"])
+def test_the_google_field_never_writes_a_local_file(spec, tmp_path):
+    at = _approve_all(fetch(start_app(), "@oldschool"))
+    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.text_input(key="push.sheet_url").input(spec).run()
+    no_crash(at)
+    assert any("looks like a file" in t for t in errors(at)), errors(at)
+    assert at.button(key="push.run").disabled
+    data = tmp_path / "y2s-data"
+    assert not Path(spec).exists()
+    assert not data.exists() or {p.name for p in data.iterdir()} <= {"y2s.sqlite"}  # the quota ledger only
 
 
 def test_push_to_a_sheet_not_shared_names_the_email(sheets_api):
@@ -407,14 +583,6 @@ def test_push_to_a_sheet_not_shared_names_the_email(sheets_api):
     at.button(key="push.run").click().run()
     no_crash(at)
     assert at.error and any("share" in t.lower() for t in errors(at)), errors(at)
-
-
-def test_a_bad_local_file_name_is_refused():
-    at = _approve_all(fetch(start_app(), "@oldschool"))
-    at.text_input(key="push.file").input("../../etc/evil.xlsx").run()
-    at.button(key="push.run").click().run()
-    no_crash(at)
-    assert any("plain file name" in t for t in errors(at))
 
 
 # -------------------------------------------------------------------------------------------- settings
@@ -472,12 +640,35 @@ def test_a_personal_key_is_kept_for_the_session_and_never_shown():
     assert any("Demo mode" in t for t in texts(at.info))
 
 
+@pytest.mark.parametrize("pasted", ["AIza key with spaces", "ключ-AIza", "x" * 500, "   "])
+def test_a_pasted_value_that_cannot_be_a_key_is_refused_without_echoing_it(pasted):
+    at = goto(start_app(), "pages/settings.py")
+    at.text_input(key="settings.api_key").input(pasted)
+    at.button(key="settings.use_key").click().run()
+    no_crash(at)
+    assert at.error and at.session_state["y2s.api_key"] == ""
+    assert at.text_input(key="settings.api_key").value == ""
+    assert not pasted.strip() or pasted.strip() not in all_text(at)
+    assert any("Demo mode" in t for t in texts(at.info)), "still in demo mode"
+
+
 def test_a_broken_service_account_value_is_reported_without_stopping_the_app(monkeypatch):
     monkeypatch.setenv("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", '{"private_key": "SECRET-PK", ')
     at = goto(start_app(), "pages/settings.py")
     no_crash(at)
     assert any("not valid JSON" in t for t in errors(at))
     assert "SECRET-PK" not in all_text(at)
+
+
+@pytest.mark.parametrize("value", ["/path/to/key.json", 42, {"type": "service_account", "private_key": "PKSECRET"}])
+def test_a_malformed_service_account_secret_is_reported_on_every_page(value):
+    at = start_app({"gcp_service_account": value})
+    for page in PAGES:
+        goto(at, page)
+        no_crash(at)
+        assert any("[gcp_service_account] secret was ignored" in t for t in errors(at)), (page, errors(at))
+    assert "PKSECRET" not in all_text(at)
+    assert any("No service account configured" in t for t in texts(at.warning)), "the Settings page says so too"
 
 
 def test_settings_show_session_quota_and_clear_the_cache():
@@ -514,6 +705,73 @@ def test_apply_edits_maps_row_positions_to_video_ids():
     assert ui.apply_edits(ids, {0: {"Title": "edited"}}, set()) == set()
 
 
+def test_progress_lines_count_in_good_english():
+    assert "1 page listed · 1 video listed · 1 detailed" in ui.progress_line("A", "done", 1, 1, 1)
+    assert "2 pages listed · 1,200 videos listed · 0 detailed" in ui.progress_line("A", "listing", 2, 1200, 0)
+
+
+def test_chart_points_keep_the_top_videos_and_the_order():
+    import pandas as pd
+
+    points = pd.DataFrame({"views": range(1000), "title": [f"t{i}" for i in range(1000)]}).sample(frac=1, random_state=1)
+    few, total = ui.chart_points(points, limit=100)
+    assert total == 1000 and len(few) == 100
+    assert set(range(980, 1000)) <= set(few["views"]), "the top fifth of the limit is always drawn"
+    assert list(few.index) == [i for i in points.index if i in set(few.index)], "original order kept"
+    again, _ = ui.chart_points(points, limit=100)
+    assert again.equals(few), "the sample is stable between reruns"
+    assert ui.chart_points(points.head(10), limit=100)[0].equals(points.head(10))
+
+
+def test_unique_labels_keep_repeated_titles_apart():
+    assert ui.unique_labels(["Live", "Q&A", "Live", "Live"]) == ["Live", "Q&A", "Live (2)", "Live (3)"]
+
+
+@pytest.mark.parametrize(
+    ("tab", "xlsx", "ok"),
+    [("Videos", True, "Videos"), ("", True, "Videos"), ("  Mine ", False, "Mine"), ("a/b", False, "a/b"),
+     ("x" * 31, True, "x" * 31), ("x" * 100, False, "x" * 100)],
+)
+def test_check_tab_accepts(tab, xlsx, ok):
+    assert ui.check_tab(tab, xlsx=xlsx) == ok
+
+
+@pytest.mark.parametrize(
+    ("tab", "xlsx"), [("a/b", True), ("x" * 32, True), ("'q", True), ("history", True), ("x" * 101, False), ("a\tb", False)]
+)
+def test_check_tab_refuses(tab, xlsx):
+    with pytest.raises(InputError):
+        ui.check_tab(tab, xlsx=xlsx)
+
+
+def test_push_target_keeps_google_and_local_apart(tmp_path):
+    google = ui.push_target(ui.GOOGLE, SHEET_URL, "", "Videos", tmp_path)
+    assert google.spec == SHEET_KEY and not google.local and google.path is None
+    local = ui.push_target(ui.LOCAL, "ignored", "out.csv", "", tmp_path)
+    assert local.path == tmp_path / "out.csv" and local.tab == "Videos"
+    assert google.key != local.key
+    with pytest.raises(InputError, match="looks like a file"):
+        ui.push_target(ui.GOOGLE, "/etc/x.csv", "", "Videos", tmp_path)
+
+
+def test_file_stamp_follows_the_file(tmp_path):
+    path = tmp_path / "a.csv"
+    assert ui.file_stamp(path) == "missing" == ui.file_stamp(None)
+    path.write_text("x")
+    first = ui.file_stamp(path)
+    path.write_text("xy")
+    assert ui.file_stamp(path) not in (first, "missing")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [("http://127.0.0.1:8080/yt", "http://127.0.0.1:8080/yt"), ("https://bob:hunter2@proxy.example/x?key=K#f",
+                                                                  "https://proxy.example/x"), (None, "")],
+)
+def test_endpoint_urls_are_shown_without_credentials(url, shown):
+    assert ui.safe_url(url) == shown
+
+
 def test_notebooklm_batches_dedupe_and_split():
     urls = [f"u{i}" for i in range(120)] + ["u0", ""]
     batches = ui.notebooklm_batches(urls)
@@ -521,7 +779,9 @@ def test_notebooklm_batches_dedupe_and_split():
     assert ui.notebooklm_batches([]) == []
 
 
-@pytest.mark.parametrize("name", ["", "../x.xlsx", "a/b.xlsx", ".hidden.xlsx", "notes.txt", "C:\\x.csv"])
+@pytest.mark.parametrize(
+    "name", ["", "../x.xlsx", "a/b.xlsx", ".hidden.xlsx", "notes.txt", "C:\\x.csv", "a\x00.xlsx", "a" * 200 + ".xlsx"]
+)
 def test_local_target_path_stays_in_the_data_folder(tmp_path, name):
     with pytest.raises(InputError):
         ui.local_target_path(tmp_path, name)
@@ -551,3 +811,19 @@ def test_a_fetch_that_returns_no_videos_is_explained_on_every_page():
         goto(at, page)
         no_crash(at)
         assert any("returned no videos" in t for t in texts(at.info)), page
+
+
+def _fresh_fetch(channels: str):
+    at = start_app()
+    at.text_area(key="fetch.channels").input(channels)
+    return at.button(key="fetch.refresh").click().run()  # skip the process-wide cache: really spend
+
+
+def test_quota_today_adds_up_fetches_across_sessions_from_the_local_ledger():
+    first = _fresh_fetch("@oldschool")
+    spent = first.session_state[st_cache.QUOTA_UNITS]
+    second = _fresh_fetch("@y2sdemo")  # a new session: its own meter, the same machine ledger
+    assert spent > 0 and second.session_state[st_cache.QUOTA_UNITS] > 0
+    both = spent + second.session_state[st_cache.QUOTA_UNITS]
+    at = goto(second, "pages/settings.py")
+    assert [m.value for m in at.metric if m.label == "Spent today on this machine"] == [f"{both:,}"]

@@ -224,3 +224,9 @@ def test_unicode_titles_survive_a_non_utf8_console(yt_url):
     unicode_id = demo_catalog().special["unicode"]
     titles = {r["video_id"]: r["title"] for r in json.loads(p.stdout)}  # decoded as UTF-8
     assert titles[unicode_id] == "日本語のタイトル 🎬"
+
+
+@pytest.mark.parametrize("tab, phrase", [("a/b", "cannot contain"), ("x" * 40, "at most 31"), ("History", "reserved")])
+def test_a_bad_workbook_tab_is_exit_2(tmp_path, tab, phrase):
+    code, out, err = run_inproc("push", "--sheet", str(tmp_path / "v.xlsx"), "--tab", tab, stdin='[{"video_id": "abcdefghijk"}]')
+    assert code == 2 and phrase in err and not (tmp_path / "v.xlsx").exists()

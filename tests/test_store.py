@@ -38,3 +38,4 @@ def test_cli_runs_accumulate_in_the_ledger(tmp_path):
         per_run = int(line.split()[1])
         assert f"today {per_run * expected_runs:,} units" in line
     assert sum(Store(tmp_path).quota_today("demo").values()) == 2 * per_run
+

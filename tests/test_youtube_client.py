@@ -365,3 +365,14 @@ def test_refs_can_be_passed_directly(yt_emu, yt_client):
     demo = ch(yt_emu, "@y2sdemo")
     result = yt_client.fetch([ChannelRef("id", demo.id, demo.id)], FilterSpec(max_videos=2))
     assert [c.id for c in result.channels] == [demo.id]
+
+
+def test_the_quota_message_says_what_was_kept_only_when_something_was():
+    emu = YouTubeEmulator(daily_quota=0)
+    with pytest.raises(QuotaExceeded) as nothing:
+        client_for(emu).fetch("@oldschool")
+    assert "kept" not in str(nothing.value)
+    emu = YouTubeEmulator(daily_quota=12)
+    with pytest.raises(QuotaExceeded) as some:
+        client_for(emu).fetch("@bigchannel")
+    assert f"The {len(some.value.partial.videos):,} videos fetched before it ran out are kept." in str(some.value)

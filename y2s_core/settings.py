@@ -51,7 +51,7 @@ class Settings:
         if not with_sheets:
             pass
         elif secrets.get("gcp_service_account"):
-            sa = dict(secrets["gcp_service_account"])
+            sa = _service_account_table(secrets["gcp_service_account"])
         elif _clean(env.get("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON")):
             sa = load_service_account(env["GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"])
         data_dir = _clean(env.get("Y2S_DATA_DIR"))
@@ -132,6 +132,22 @@ def load_service_account(value: str) -> dict[str, Any]:
         raise InputError(
             "The service-account JSON has no client_email: download a key for a service account "
             "(IAM > Service accounts > Keys > Add key > JSON)."
+        )
+    return info
+
+
+def _service_account_table(value: Any) -> dict[str, Any]:
+    """st.secrets' [gcp_service_account] -> dict, with the same checks as the JSON key file."""
+    if not isinstance(value, Mapping):
+        raise InputError(
+            "[gcp_service_account] in the secrets must be a table holding the fields of the service-account "
+            "JSON key (type, project_id, private_key, client_email, ...), not a single value."
+        )
+    info = dict(value)
+    if "client_email" not in info:
+        raise InputError(
+            "[gcp_service_account] in the secrets has no client_email: paste every field of the "
+            "service-account JSON key (IAM > Service accounts > Keys > Add key > JSON)."
         )
     return info
 

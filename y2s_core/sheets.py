@@ -523,6 +523,36 @@ class SheetTarget(ABC):
         """Write ``plan``, made from this target's latest ``read()``."""
 
 
+XLSX_TAB_MAX = 31  # Excel's limit on a worksheet name
+GOOGLE_TAB_MAX = 100  # Google Sheets' limit on a tab name
+_XLSX_TAB_FORBIDDEN = set(":\\/?*[]")
+
+
+def check_tab(tab: str, *, xlsx: bool) -> str:
+    r"""The tab name to push to ('' -> 'Videos'), or InputError naming the rule it breaks.
+
+    ``xlsx``: Excel's rules (at most 31 characters, none of : \ / ? * [ ], no leading or trailing
+    apostrophe, not 'History'); otherwise Google Sheets' (at most 100 characters).
+    """
+    t = (tab or "").strip() or "Videos"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in t):
+        raise InputError("The tab name contains a control character; type a plain name such as Videos.")
+    if xlsx:
+        bad = sorted(_XLSX_TAB_FORBIDDEN & set(t))
+        if bad:
+            raise InputError(f"Tab {t!r}: a workbook tab name cannot contain {' '.join(bad)}.")
+        if len(t) > XLSX_TAB_MAX:
+            raise InputError(f"Tab name {t[:40]!r}… is {len(t)} characters; a workbook tab holds at most {XLSX_TAB_MAX}.")
+        if t.startswith("'") or t.endswith("'"):
+            raise InputError(f"Tab {t!r}: a workbook tab name cannot start or end with an apostrophe.")
+        if t.casefold() == "history":
+            raise InputError("'History' is reserved by Excel; pick another tab name.")
+    elif len(t) > GOOGLE_TAB_MAX:
+        raise InputError(f"The tab name is {len(t)} characters; Google Sheets allows at most {GOOGLE_TAB_MAX}.")
+    return t
+
+
+
 class LocalWorkbookTarget(SheetTarget):
     """A local ``.xlsx`` workbook (tab = worksheet) or ``.csv`` file (no tabs): the same upsert.
 
@@ -545,7 +575,7 @@ class LocalWorkbookTarget(SheetTarget):
         if suffix not in (".xlsx", ".csv"):
             raise InputError(f"{self.path.name}: a local workbook must be a .xlsx or .csv file.")
         self.format: Literal["xlsx", "csv"] = "xlsx" if suffix == ".xlsx" else "csv"
-        self.tab = tab or "Videos"
+        self.tab = check_tab(tab, xlsx=self.format == "xlsx")
         self.name = str(self.path)
         self.description = f"{self.path.name} (tab {self.tab})" if self.format == "xlsx" else self.path.name
 
@@ -895,7 +925,7 @@ class GoogleSheetTarget(SheetTarget):
         max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         self.key = parse_spreadsheet_key(spreadsheet)
-        self.tab = tab or "Videos"
+        self.tab = check_tab(tab, xlsx=False)
         self.settings = settings if settings is not None else Settings.from_env()
         self.max_request_bytes = max_request_bytes
         if session is None and not self.settings.has_sheets:

@@ -8,7 +8,8 @@ Where things live:
   Entries expire after ``FETCH_TTL_SECONDS``. A quota-cut fetch raises, so it is never cached.
 * **st.session_state** (one browser session): the YouTube client with its quota meter, the last
   fetch result, the filters, the approvals, the personal API key, the quota spent this session and
-  the remembered widget values (Streamlit drops a widget's state when its page is left).
+  the remembered widget values (Streamlit drops a widget's state when its page is left), the kept
+  dry-run plan of the Push page and ``memo`` entries (derived data, e.g. the metrics frame).
 
 Progress inside a cached function: every ``st`` call made while the function runs is recorded and
 *replayed* on a cache hit, and a write into a container created *outside* the function cannot be
@@ -19,22 +20,28 @@ live (the client calls back from the script thread), on a hit the replay redraws
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
+import sqlite3
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+import traceback
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import streamlit as st
 
 from . import ui
 from .channel_input import parse as parse_channels
-from .errors import InputError, QuotaExceeded
+from .errors import InputError
 from .filters import FilterSpec
 from .models import ChannelRef, FetchResult
 from .settings import Settings
+from .store import Store
 from .youtube import Progress, YouTubeClient
+
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 FETCH_TTL_SECONDS = 60 * 60
 PROGRESS_REDRAW_SECONDS = 0.2  # at most ~5 redraws a second per channel (stage changes always draw)
@@ -53,6 +60,7 @@ CLIENT = "y2s.client"  # (fingerprint, YouTubeClient)
 WIDGETS = "y2s.widgets"  # dict: remembered widget values, restored when a page is shown again
 PUSH_PREVIEW = "y2s.push_preview"  # ui.PushPreview | None
 LAST_PUSH = "y2s.last_push"  # dict | None
+MEMO = "y2s.memo"  # dict[name, (owner, key, value)]: see memo()
 
 
 def init_state() -> None:
@@ -71,6 +79,7 @@ def init_state() -> None:
     ss.setdefault(WIDGETS, {})
     ss.setdefault(PUSH_PREVIEW, None)
     ss.setdefault(LAST_PUSH, None)
+    ss.setdefault(MEMO, {})
 
 
 # -------------------------------------------------------------------------------------- settings
@@ -100,10 +109,15 @@ def load_settings() -> tuple[Settings, str | None]:
     """
     init_state()
     secrets, problem = _read_secrets()
+    sa = secrets.get("gcp_service_account")
+    if sa and not (isinstance(sa, Mapping) and sa.get("client_email")):
+        problem = ("The app's [gcp_service_account] secret was ignored: it must be a TOML table with the fields "
+                   "of the service-account JSON key (type, client_email, private_key, …), not a path or a string.")
+        secrets = {k: v for k, v in secrets.items() if k != "gcp_service_account"}
     try:
         base = Settings.from_env(secrets=secrets)
-    except InputError as e:
-        problem = str(e)
+    except (InputError, ValueError, TypeError) as e:
+        problem = str(e) if isinstance(e, InputError) else "The app's settings could not be read; check its secrets."
         env = {k: v for k, v in os.environ.items() if k != "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"}
         base = Settings.from_env(env=env, secrets={k: v for k, v in secrets.items() if k != "gcp_service_account"})
     key = st.session_state[API_KEY]
@@ -116,10 +130,7 @@ def current_settings() -> Settings:
 
 def key_fingerprint(settings: Settings) -> str:
     """Names the YouTube account and endpoint in cache keys without holding the key ("demo" in demo mode)."""
-    if settings.demo:
-        return "demo"
-    material = f"{settings.youtube_api_key or ''}\0{settings.youtube_api_url or ''}"
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+    return settings.account_fingerprint
 
 
 def session_client(settings: Settings) -> YouTubeClient:
@@ -175,10 +186,10 @@ def inputs_key(refs: Iterable[ChannelRef]) -> tuple[tuple[str, str, str], ...]:
 class _ProgressBoard:
     """Per-channel progress lines and the quota spent, drawn into a container made inside the cached call."""
 
-    def __init__(self, baseline_units: int) -> None:
+    def __init__(self, baseline_units: int, source: str) -> None:
         self.baseline = baseline_units
         self.box = st.container(border=True)
-        self.box.markdown("**Fetching from YouTube**")
+        self.box.markdown(f"**Fetching from {source}**")
         self.quota = self.box.empty()
         self.resolve = self.box.empty()
         self.lines: dict[str, Any] = {}
@@ -223,15 +234,33 @@ def _cached_fetch(
     _spec: FilterSpec,
     _client: YouTubeClient,
     _probe: dict[str, bool],
+    _source: str = "YouTube",
 ) -> FetchResult:
-    """Runs only on a miss. Returns the result with ``quota`` = what *this* fetch spent."""
+    """Runs only on a miss. Returns the result with ``quota`` = what *this* fetch spent.
+
+    ``_source`` names where the videos come from in the progress box (demo mode has its own ``key_fp``).
+    """
     _probe["miss"] = True
-    before = _client.meter.snapshot()
-    board = _ProgressBoard(_client.meter.total_units)
-    result = _client.fetch(_refs, _spec, progress=board)
-    result = replace(result, quota=ui.quota_delta(before, result.quota))
+    board = _ProgressBoard(_client.meter.total_units, _source)
+    result = _client.fetch(_refs, _spec, progress=board)  # result.quota: what this fetch spent
     board.finish(result)
     return result
+
+
+def _ledger(settings: Settings, spent: Mapping[str, int]) -> None:
+    """Add the units to the machine's quota ledger (shared with the CLI); a read-only disk is not an error."""
+    try:
+        Store(settings.data_dir).record_quota(settings.account_fingerprint, spent)
+    except (sqlite3.Error, OSError) as e:
+        _log.warning("quota ledger not updated: %s", type(e).__name__)
+
+
+def quota_today(settings: Settings) -> int | None:
+    """Units spent today (Pacific) with this key on this machine, by every face; None if unreadable."""
+    try:
+        return sum(Store(settings.data_dir).quota_today(settings.account_fingerprint).values())
+    except (sqlite3.Error, OSError):
+        return None
 
 
 def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = False) -> FetchOutcome:
@@ -248,15 +277,22 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     probe: dict[str, bool] = {}
     before = client.meter.snapshot()
     try:
-        result = _cached_fetch(**key, _refs=refs, _spec=spec, _client=client, _probe=probe)
-    except QuotaExceeded as e:
-        if isinstance(e.partial, FetchResult):
-            e.partial = replace(e.partial, quota=ui.quota_delta(before, e.partial.quota))
-        raise
-    finally:
+        result = _cached_fetch(**key, _refs=refs, _spec=spec, _client=client, _probe=probe,
+                               _source=source_name(settings))
+    finally:  # a quota-cut fetch too: QuotaExceeded.partial.quota is already this fetch's own
         spent = ui.quota_delta(before, client.meter.snapshot())
         record_quota(spent)
+        _ledger(settings, spent)
     return FetchOutcome(result=result, from_cache=not probe, quota=spent)
+
+
+def source_name(settings: Settings) -> str:
+    """Where fetches go, for messages: 'the demo emulator', 'YouTube' or 'the YouTube endpoint at …'."""
+    if settings.demo:
+        return "the demo emulator"
+    if settings.youtube_api_url:
+        return f"the YouTube endpoint at {ui.safe_url(settings.youtube_api_url)}"
+    return "YouTube"
 
 
 def clear_fetch_cache() -> None:
@@ -268,7 +304,12 @@ def clear_fetch_cache() -> None:
 
 
 def restore_widgets(defaults: Mapping[str, Any]) -> None:
-    """Before drawing a page's widgets: give each key its remembered value (else ``defaults``)."""
+    """Right before drawing these widgets: give each key its remembered value (else ``defaults``).
+
+    Seed only widgets that *are* drawn in this run: a key seeded without its widget keeps that
+    seeded value under the key, and it resurfaces after a page switch in place of what the user
+    typed into the widget later.
+    """
     init_state()
     store = st.session_state[WIDGETS]
     for k, default in defaults.items():
@@ -284,6 +325,22 @@ def remember_widgets(keys: Iterable[str]) -> None:
             store[k] = st.session_state[k]
 
 
+def memo(name: str, owner: object, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per (``owner``, ``key``) in this session: one entry per ``name``.
+
+    For per-session derived data too big to hash for st.cache_data (the metrics frame of 20,000
+    videos): ``owner`` is compared by identity (the entry holds it, so its id is never reused), ``key``
+    by equality. The entry is replaced when either changes.
+    """
+    store = st.session_state.setdefault(MEMO, {})
+    held = store.get(name)
+    if held is not None and held[0] is owner and held[1] == key:
+        return held[2]
+    value = compute()
+    store[name] = (owner, key, value)
+    return value
+
+
 def bump_editor() -> None:
     """Give the approval tables a fresh edit state (after approvals changed outside the table)."""
     st.session_state[EDITOR_VERSION] = int(st.session_state.get(EDITOR_VERSION, 0)) + 1
@@ -297,6 +354,7 @@ def set_result(result: FetchResult, meta: Mapping[str, Any]) -> None:
     present = {v.id for v in result.videos}
     ss[APPROVED] = {i for i in ss[APPROVED] if i in present}
     ss[PUSH_PREVIEW] = None
+    ss[MEMO] = {}  # derived from the old result: let it go
     bump_editor()
 
 
@@ -308,6 +366,7 @@ def reset_session_data() -> None:
     ss[APPROVED] = set()
     ss[PUSH_PREVIEW] = None
     ss[LAST_PUSH] = None
+    ss[MEMO] = {}
     bump_editor()
 
 
@@ -320,6 +379,18 @@ def page_settings() -> Settings:
     settings, problem = load_settings()
     demo_banner(settings, problem)
     return settings
+
+
+def show_unexpected(e: Exception, settings: Settings, doing: str) -> None:
+    """The last resort for an error the core did not foresee (a bug): one redacted line, never a traceback.
+
+    The server log gets the traceback's frames (not the message's secrets: it is redacted as well).
+    """
+    text = settings.redact(str(e)).strip().splitlines()
+    detail = f"{type(e).__name__}: {text[0][:300]}" if text else type(e).__name__
+    _log.error("unexpected error while %s: %s\n%s", doing, detail, "".join(traceback.format_tb(e.__traceback__)))
+    st.error(f"Unexpected error while {doing} ({detail}). This is a bug: please report it with what you did. "
+             "Nothing else was changed by this step.")
 
 
 def demo_banner(settings: Settings, problem: str | None = None) -> None:
@@ -349,11 +420,15 @@ __all__ = [
     "spec_key",
     "inputs_key",
     "fetch",
+    "source_name",
     "clear_fetch_cache",
+    "memo",
     "restore_widgets",
     "remember_widgets",
     "bump_editor",
     "set_result",
     "reset_session_data",
+    "page_settings",
+    "show_unexpected",
     "demo_banner",
 ]

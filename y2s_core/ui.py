@@ -1,9 +1,10 @@
-"""Pure-Python helpers behind the dashboard pages (no streamlit, no Google calls).
+"""Pure-Python helpers behind the dashboard pages (no streamlit, and no Google calls of their own).
 
 The pages read widgets and render; whatever needs pandas or a rule lives here so it can be tested
 without a browser: the filter form -> ``FilterSpec``, the page-local view filters, the approval
 table and how its edits map back to video ids, the resolver summary, progress lines, NotebookLM
-batches and the local-workbook path rule.
+batches, the push target rules (a Google key, or a file inside the data folder, and a tab name the
+target accepts) with the kept dry-run plan, and the sampling of big scatter charts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -21,6 +23,8 @@ from . import metrics
 from .errors import InputError
 from .filters import FilterSpec
 from .models import FetchResult, Resolution, Video, VideoType, format_duration
+from .settings import Settings
+from .sheets import GoogleSheetTarget, LocalWorkbookTarget, SheetTarget, check_tab, parse_spreadsheet_key
 
 TYPE_CHOICES: tuple[str, ...] = tuple(t.value for t in VideoType)  # Short, Long, Live, Upcoming
 DEFAULT_TYPES: tuple[str, ...] = ("Short", "Long")
@@ -183,6 +187,12 @@ def apply_edits(ids: Sequence[str], edited_rows: Mapping[Any, Mapping[str, Any]]
     return out
 
 
+def approvals_from_table(ids: Sequence[str], table: pd.DataFrame, approved: Iterable[str]) -> set[str]:
+    """Approvals after reading back an approval table of ``ids`` (row order): its Approve column wins for them."""
+    out = set(approved) - set(ids)
+    return out | {i for i, on in zip(ids, table["Approve"], strict=True) if on}
+
+
 def ids_digest(ids: Iterable[str]) -> str:
     """A short stable digest of an id sequence (order matters): names an editor for one set of rows."""
     h = hashlib.sha256()
@@ -272,7 +282,13 @@ def progress_line(channel: str, stage: str, pages: int, listed: int, detailed: i
     if stage == "resolving":
         return f"{icon} **{channel}**: resolving…"
     verb = {"listing": "listing uploads", "details": "fetching details", "done": "done"}.get(stage, stage)
-    return f"{icon} **{channel}**: {verb} · {pages} pages listed · {listed:,} videos listed · {detailed:,} detailed"
+    return (f"{icon} **{channel}**: {verb} · {plural(pages, 'page')} listed · {plural(listed, 'video')} listed"
+            f" · {detailed:,} detailed")
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 page', '2 pages', '1,000 videos'."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
@@ -294,6 +310,19 @@ def add_quota(total: Mapping[str, int], more: Mapping[str, int]) -> dict[str, in
     return out
 
 
+def safe_url(url: str | None) -> str:
+    """An endpoint URL fit to show: no user:password@ part, no query or fragment (they may carry keys)."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an endpoint URL that does not parse)"
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
 def format_when(moment: datetime | None) -> str:
     """'2026-11-02 08:00 UTC' (or 'midnight Pacific time' when unknown)."""
     if moment is None:
@@ -303,30 +332,92 @@ def format_when(moment: datetime | None) -> str:
 
 # ------------------------------------------------------------------------------------------ push
 
+GOOGLE, LOCAL = "Google Sheet", "Local workbook"  # the Push page's target kinds (radio labels)
+MAX_FILE_NAME = 120
+_FILE_SUFFIXES = (".xlsx", ".csv", ".xls", ".xlsm", ".ods", ".tsv", ".json", ".txt")
+
+
+def _control_chars(text: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
 
 def local_target_path(data_dir: Path, name: str) -> Path:
-    """A workbook file name (``videos.xlsx``, ``export.csv``) -> a path inside ``data_dir``.
+    """A workbook file name (``youtube2sheets.xlsx``, ``export.csv``) -> a path inside ``data_dir``.
 
     The app only writes inside its data folder: a name with a folder in it is refused.
     """
     n = (name or "").strip()
     if not n:
-        raise InputError("Give the local workbook a file name ending in .xlsx or .csv, e.g. videos.xlsx.")
+        raise InputError("Give the local workbook a file name ending in .xlsx or .csv, e.g. youtube2sheets.xlsx.")
+    if _control_chars(n):
+        raise InputError("The workbook file name contains a control character; type a plain name such as "
+                         "youtube2sheets.xlsx.")
     if "/" in n or "\\" in n or n in (".", "..") or n.startswith("."):
-        raise InputError(f"{n!r}: give a plain file name (e.g. videos.xlsx); the app writes only inside its data folder.")
+        raise InputError(f"{n!r}: give a plain file name (e.g. youtube2sheets.xlsx); the app writes only inside "
+                         "its data folder.")
+    if len(n) > MAX_FILE_NAME:
+        raise InputError(f"The workbook file name is {len(n)} characters long; keep it under {MAX_FILE_NAME}.")
     if Path(n).suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(f"{n!r}: a local workbook must end in .xlsx or .csv.")
     return Path(data_dir) / n
 
 
-def target_key(kind: str, spec: str, tab: str) -> str:
-    """Identifies a push target (to match a previewed plan with the current form)."""
-    return f"{kind}|{spec.strip()}|{(tab or 'Videos').strip()}"
+@dataclass(frozen=True)
+class PushTarget:
+    """A checked push target: a Google spreadsheet key or a local file inside the data folder, and a tab."""
+
+    kind: str  # GOOGLE or LOCAL
+    spec: str  # the spreadsheet key, or the local file's path
+    tab: str
+
+    @property
+    def key(self) -> str:
+        """Identifies the target (matches a kept dry-run plan with the current form)."""
+        return f"{self.kind}|{self.spec}|{self.tab}"
+
+    @property
+    def local(self) -> bool:
+        return self.kind == LOCAL
+
+    @property
+    def path(self) -> Path | None:
+        return Path(self.spec) if self.local else None
+
+    def open(self, settings: Settings) -> SheetTarget:
+        """The core's target object (a Google target needs Sheets credentials or an endpoint)."""
+        if self.local:
+            return LocalWorkbookTarget(self.spec, self.tab)
+        return GoogleSheetTarget(self.spec, self.tab, settings)
+
+
+def push_target(kind: str, sheet: str, file_name: str, tab: str, data_dir: Path) -> PushTarget:
+    """Check the Push page's target fields; InputError says what to fix.
+
+    A Google target only takes a Sheets URL or key (never a file path: files go through the local
+    workbook field, which stays inside ``data_dir``).
+    """
+    if kind == LOCAL:
+        path = local_target_path(data_dir, file_name)
+        return PushTarget(LOCAL, str(path), check_tab(tab, xlsx=path.suffix.lower() == ".xlsx"))
+    s = (sheet or "").strip()
+    if "://" not in s and s.lower().endswith(_FILE_SUFFIXES):
+        raise InputError(f"{s[:80]!r} looks like a file: choose *{LOCAL}* to write a file, or paste a Google "
+                         "Sheets URL (https://docs.google.com/spreadsheets/d/<key>/edit) here.")
+    return PushTarget(GOOGLE, parse_spreadsheet_key(s), check_tab(tab, xlsx=False))
+
+
+def file_stamp(path: Path | None) -> str:
+    """Changes whenever the file does (size and modification time); 'missing' when there is none."""
+    try:
+        st = Path(path).stat() if path is not None else None
+    except OSError:
+        st = None
+    return "missing" if st is None else f"{st.st_size}:{st.st_mtime_ns}"
 
 
 @dataclass
 class PushPreview:
-    """A dry-run plan kept in session_state for the target and rows it was made for."""
+    """A dry-run plan kept in session_state for the target, rows (and, for a file, file state) it was made for."""
 
     target: str
     rows_digest: str
@@ -335,10 +426,67 @@ class PushPreview:
     unchanged: int
     warnings: list[str] = field(default_factory=list)
     description: str = ""
+    stamp: str = ""  # the local file's file_stamp when planned ('' for Google)
+    at: datetime | None = None  # when the sheet was read
+
+    def matches(self, target: str, rows_digest: str, stamp: str = "") -> bool:
+        return (self.target, self.rows_digest, self.stamp) == (target, rows_digest, stamp)
+
+    @property
+    def writes(self) -> int:
+        return self.new + self.updated
+
+    def summary(self) -> str:
+        if not self.writes:
+            return f"nothing to write; all {self.unchanged:,} rows are already there and up to date."
+        return f"{self.new:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged."
 
 
 def rows_digest(rows: Sequence[Mapping[str, Any]]) -> str:
     return ids_digest(sorted(str(r.get("video_id") or r.get("url") or "") for r in rows))
+
+
+def check_api_key(key: str) -> str:
+    """A pasted API key, stripped; InputError when it cannot be one (spaces, control or non-ASCII characters)."""
+    k = (key or "").strip()
+    if not k:
+        raise InputError("Paste an API key first (Google Cloud Console > APIs & Services > Credentials).")
+    if len(k) > 200 or any(ch.isspace() for ch in k) or _control_chars(k) or not k.isascii():
+        raise InputError("That does not look like an API key (a key is one word of letters, digits, - and _, "
+                         "like AIza…): copy it again from Google Cloud Console > APIs & Services > Credentials.")
+    return k
+
+
+# ---------------------------------------------------------------------------------------- charts
+
+MAX_CHART_POINTS = 5000  # per scatter chart: beyond this the browser slows down and points overlap anyway
+
+
+def chart_points(points: pd.DataFrame, limit: int | None = None, by: str = "views") -> tuple[pd.DataFrame, int]:
+    """At most ``limit`` rows of a scatter frame, and how many there were.
+
+    Keeps the top fifth of ``limit`` by ``by`` (so the hits and outliers are always drawn) plus an even,
+    seeded random sample of the rest; the original row order is kept.
+    """
+    limit = MAX_CHART_POINTS if limit is None else limit
+    total = len(points)
+    if total <= limit:
+        return points, total
+    top = points[by].nlargest(max(limit // 5, 1)).index if by in points else points.index[:0]
+    rest = points.drop(index=top)
+    sample = rest.sample(n=limit - len(top), random_state=0).index
+    return points.loc[points.index.isin(top.union(sample))], total
+
+
+def unique_labels(labels: Iterable[Any]) -> list[str]:
+    """Labels made distinct for a categorical axis: a repeated 'Live stream' becomes 'Live stream (2)'."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        text = str(label)
+        seen[text] = seen.get(text, 0) + 1
+        out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return out
 
 
 __all__ = [
@@ -354,6 +502,7 @@ __all__ = [
     "channel_options",
     "review_frame",
     "apply_edits",
+    "approvals_from_table",
     "ids_digest",
     "approval_summary",
     "group_by_channel",
@@ -364,9 +513,20 @@ __all__ = [
     "quota_line",
     "quota_delta",
     "add_quota",
+    "safe_url",
     "format_when",
+    "plural",
+    "GOOGLE",
+    "LOCAL",
     "local_target_path",
-    "target_key",
+    "check_tab",
+    "PushTarget",
+    "push_target",
+    "file_stamp",
     "PushPreview",
     "rows_digest",
+    "check_api_key",
+    "MAX_CHART_POINTS",
+    "chart_points",
+    "unique_labels",
 ]

@@ -223,7 +223,7 @@ def translate_http_error(e: HttpError, context: str) -> YouTubeError:
         at = quota_resets_at()
         return QuotaExceeded(
             f"YouTube API quota exhausted while {context}. It resets at midnight Pacific time "
-            f"({at:%Y-%m-%d %H:%M} UTC). Rows fetched so far are kept; re-run after the reset or use another key.",
+            f"({at:%Y-%m-%d %H:%M} UTC): re-run after the reset or use another key.",
             resets_at=at,
         )
     if reason in ("keyInvalid", "keyExpired") or (status == 400 and "API key" in message):
@@ -461,6 +461,8 @@ class YouTubeClient:
                 _ChannelFetch(self, ch, spec, acc, notify).run()
         except QuotaExceeded as e:
             e.partial = acc.result(complete=False)
+            if e.partial.videos:
+                e.message += f" The {len(e.partial.videos):,} videos fetched before it ran out are kept."
             raise
         return acc.result(complete=True)
 
