@@ -21,11 +21,7 @@ settings = st_cache.page_settings()
 ss = st.session_state
 
 st.title("Push to a sheet")
-result = ss[st_cache.RESULT]
-if ui.no_data_message(result):
-    st.info(ui.no_data_message(result))
-    st.page_link("pages/fetch.py", label="Go to Fetch", icon=":material/download:")
-    st.stop()
+result = st_cache.loaded_result()
 
 rows = ui.approved_rows(result, ss[st_cache.APPROVED])
 if not rows:

@@ -11,11 +11,7 @@ settings = st_cache.page_settings()
 ss = st.session_state
 
 st.title("Review and approve")
-result = ss[st_cache.RESULT]
-if ui.no_data_message(result):
-    st.info(ui.no_data_message(result))
-    st.page_link("pages/fetch.py", label="Go to Fetch", icon=":material/download:")
-    st.stop()
+result = st_cache.loaded_result()
 
 spec = ss[st_cache.SPEC]
 names = ui.channel_options(result)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from y2s_core.emulators.transport import HttplibHttp, serve
+from y2s_core.models import Video, VideoType
 from y2s_core.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,6 +18,22 @@ SHARED_FIXTURES = Path(os.environ.get("Y2S_SHARED_FIXTURES", REPO.parent / "shar
 # Never let a test pick up a developer's real credentials or state.
 for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
     os.environ.pop(var, None)
+
+
+def video_row(i: int, views: int | None = 100, likes: int | None = 10, title: str | None = None) -> dict:
+    """A row as fetch produces it (Video.to_row()), for the sheet tests."""
+    return Video(
+        id=f"vid{i:08d}",
+        channel_id="UCabcdefghijklmnopqrstuv",
+        channel_title="Chan",
+        published_at=datetime(2024, 5, 1, 12, tzinfo=timezone.utc),
+        title=title if title is not None else f"Video {i}",
+        duration_seconds=75,
+        type=VideoType.LONG,
+        views=views,
+        likes=likes,
+        comments=2,
+    ).to_row()
 
 
 @pytest.fixture(autouse=True)

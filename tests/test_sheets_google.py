@@ -6,7 +6,6 @@ Request counts, RAW writes, faults and their recovery, error mapping, endpoint o
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ import pytest
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import requests_session
 from y2s_core.errors import InputError, PermissionDenied, SheetNotFound, SheetsError
-from y2s_core.models import Video, VideoType
 from y2s_core.settings import Settings
 from y2s_core.sheets import (
     EXTRA_COLUMNS,
@@ -25,24 +23,13 @@ from y2s_core.sheets import (
     push,
 )
 
+from .conftest import video_row
+
 FULL = list(STANDARD_COLUMNS + EXTRA_COLUMNS)
 EMAIL = "y2s-bot@my-project.iam.gserviceaccount.com"
 WRITE_KINDS = ("values.append", "values.batchUpdate", "spreadsheets.batchUpdate")
 
 
-def video_row(i: int, views: int | None = 100, title: str | None = None) -> dict:
-    return Video(
-        id=f"vid{i:08d}",
-        channel_id="UCabcdefghijklmnopqrstuv",
-        channel_title="Chan",
-        published_at=datetime(2024, 5, 1, 12, tzinfo=timezone.utc),
-        title=title if title is not None else f"Video {i}",
-        duration_seconds=75,
-        type=VideoType.LONG,
-        views=views,
-        likes=10,
-        comments=2,
-    ).to_row()
 
 
 def rows(n: int, views: int = 100) -> list[dict]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import openpyxl
 import pytest
 
 from y2s_core.errors import InputError, SheetsError
-from y2s_core.models import Video, VideoType
 from y2s_core.settings import Settings
 from y2s_core.sheets import (
     EXTRA_COLUMNS,
@@ -28,24 +26,13 @@ from y2s_core.sheets import (
     workbook_bytes,
 )
 
+from .conftest import video_row
+
 ORIGINAL = ["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM"]
 FULL = list(STANDARD_COLUMNS + EXTRA_COLUMNS)
 TRICKY_TITLES = ["=IMPORTXML(\"https://x\",\"//a\")", "+1 trick", "-20%", "@home", "=1+1"]
 
 
-def video_row(i: int, views: int | None = 100, likes: int | None = 10, title: str | None = None) -> dict:
-    return Video(
-        id=f"vid{i:08d}",
-        channel_id="UCabcdefghijklmnopqrstuv",
-        channel_title="Chan",
-        published_at=datetime(2024, 5, 1, 12, tzinfo=timezone.utc),
-        title=title if title is not None else f"Video {i}",
-        duration_seconds=75,
-        type=VideoType.LONG,
-        views=views,
-        likes=likes,
-        comments=2,
-    ).to_row()
 
 
 def norm(v: Any) -> str:

@@ -370,6 +370,17 @@ def reset_session_data() -> None:
     bump_editor()
 
 
+def loaded_result() -> FetchResult:
+    """The session's fetched videos; with none yet, an info box linking to Fetch, and the page stops here."""
+    result = st.session_state[RESULT]
+    message = ui.no_data_message(result)
+    if message:
+        st.info(message)
+        st.page_link("pages/fetch.py", label="Go to Fetch", icon=":material/download:")
+        st.stop()
+    return result
+
+
 def page_settings() -> Settings:
     """Every page's first call: this run's settings, with the demo / settings-problem banner drawn.
 
