@@ -376,3 +376,10 @@ def test_the_quota_message_says_what_was_kept_only_when_something_was():
     with pytest.raises(QuotaExceeded) as some:
         client_for(emu).fetch("@bigchannel")
     assert f"The {len(some.value.partial.videos):,} videos fetched before it ran out are kept." in str(some.value)
+
+
+def test_an_unmatched_custom_url_names_what_search_found(yt_emu, yt_client):
+    result = yt_client.fetch("youtube.com/c/OldSchoolTutorials, youtube.com/c/Tutorials")
+    bad = [r.error for r in result.resolutions if r.error]
+    assert len(bad) == 1 and "/c/Tutorials." in bad[0] and "Old School Tutorials (@oldschool)" in bad[0]
+    assert yt_emu.calls_by_method["search.list"] == 2

@@ -34,7 +34,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from .channel_input import parse as parse_channels
-from .errors import ChannelNotFound, InputError, KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
+from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
 from .filters import FilterSpec
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
 from .settings import DEMO_API_KEY, Settings
@@ -216,16 +216,20 @@ def _error_reason(e: HttpError) -> tuple[str, str]:
     return errors[0].get("reason", "") or err.get("status", ""), err.get("message", "")
 
 
+def quota_exceeded(context: str) -> QuotaExceeded:
+    at = quota_resets_at()
+    return QuotaExceeded(
+        f"YouTube API quota exhausted while {context}. It resets at midnight Pacific time "
+        f"({at:%Y-%m-%d %H:%M} UTC): re-run after the reset or use another key.",
+        resets_at=at,
+    )
+
+
 def translate_http_error(e: HttpError, context: str) -> YouTubeError:
     status = int(e.resp.status)
     reason, message = _error_reason(e)
     if reason in ("quotaExceeded", "dailyLimitExceeded"):
-        at = quota_resets_at()
-        return QuotaExceeded(
-            f"YouTube API quota exhausted while {context}. It resets at midnight Pacific time "
-            f"({at:%Y-%m-%d %H:%M} UTC): re-run after the reset or use another key.",
-            resets_at=at,
-        )
+        return quota_exceeded(context)
     if reason in ("keyInvalid", "keyExpired") or (status == 400 and "API key" in message):
         return KeyInvalid("The YouTube API key was rejected (invalid or expired). Check YOUTUBE_API_KEY.", status=status, reason=reason)
     if status == 403 and reason in ("forbidden", "accessNotConfigured", "ipRefererBlocked", "PERMISSION_DENIED", "keyInvalid"):
@@ -246,14 +250,6 @@ def _plain(message: str) -> str:
     return re.sub(r"<[^>]+>", "", message or "").strip().rstrip(".")
 
 
-class _QuotaHttpError(HttpError):
-    def __init__(self) -> None:
-        resp = httplib2.Response({"status": "403"})
-        body = {"error": {"code": 403, "errors": [{"reason": "quotaExceeded", "domain": "youtube.quota"}]}}
-        super().__init__(resp, json.dumps(body).encode())
-
-
-_QUOTA_ERROR = _QuotaHttpError()
 
 
 # ------------------------------------------------------------------------------------------ progress
@@ -333,7 +329,7 @@ class YouTubeClient:
     def _execute(self, request: Any, context: str) -> dict:
         if self._exhausted_until and datetime.now(timezone.utc) < self._exhausted_until:
             # quota is spent until the reset: fail fast instead of sending calls Google will refuse
-            raise translate_http_error(_QUOTA_ERROR, context)
+            raise quota_exceeded(context)
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
@@ -414,14 +410,15 @@ class YouTubeClient:
             self.search.list(part="snippet", q=ref.value, type="channel", maxResults=5), "searching for a channel"
         )
         ids = [it["id"]["channelId"] for it in resp.get("items", []) if it.get("id", {}).get("channelId")]
-        if ids:
-            key = _norm(ref.value)
-            items = self._channels_list(id=",".join(ids)).get("items", [])
-            for item in items:
-                sn = item.get("snippet", {})
-                if key in (_norm(sn.get("customUrl", "")), _norm(sn.get("title", ""))):
-                    return Resolution(ref, channel=channel_from_resource(item), warning=warning)
-        return Resolution(ref, error=f"{ref}: no channel with the custom URL /c/{ref.value}.", warning=warning)
+        items = self._channels_list(id=",".join(ids)).get("items", []) if ids else []
+        key = _norm(ref.value)
+        for item in items:
+            sn = item.get("snippet", {})
+            if key in (_norm(sn.get("customUrl", "")), _norm(sn.get("title", ""))):
+                return Resolution(ref, channel=channel_from_resource(item), warning=warning)
+        near = ", ".join(f"{it['snippet'].get('title')} ({it['snippet'].get('customUrl') or it['id']})" for it in items[:3])
+        hint = f" Search found {near}: paste the right one's URL." if near else ""
+        return Resolution(ref, error=f"{ref}: no channel with the custom URL /c/{ref.value}.{hint}", warning=warning)
 
     # -- fetching
     def fetch(
@@ -789,6 +786,5 @@ __all__ = [
     "parse_datetime",
     "quota_resets_at",
     "translate_http_error",
-    "InputError",
-    "Y2SError",
+    "quota_exceeded",
 ]
