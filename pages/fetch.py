@@ -58,7 +58,14 @@ if fetch_clicked or refresh_clicked or apply_clicked:
         ss[st_cache.FILTERS] = form
         ss[st_cache.SPEC] = spec
         if apply_clicked:
-            st.success(f"Filters applied to the loaded videos: {spec.describe()}.")
+            fetched_with = (ss[st_cache.FETCH_META] or {}).get("spec")
+            wider = ui.widened_filters(fetched_with, spec) if ss[st_cache.RESULT] is not None else []
+            if wider:
+                st.warning(f"Filters applied to the loaded videos: {spec.describe()}. They now allow "
+                           f"{', '.join(wider)} than the last fetch ({fetched_with.describe()}), but those videos "
+                           "were never fetched: press **Fetch** to get them.")
+            else:
+                st.success(f"Filters applied to the loaded videos: {spec.describe()}.")
         else:
             text = ss[P + "channels"]
             try:
@@ -73,7 +80,8 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                     msg += (f" Kept the {kept} videos fetched before it ran out: review, measure and push them now, "
                             "or fetch the rest after the reset.")
                     st_cache.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
-                                                  "quota": dict(partial.quota), "at": datetime.now(timezone.utc)})
+                                                  "quota": dict(partial.quota), "at": datetime.now(timezone.utc),
+                                                  "spec": spec})
                 else:
                     msg += " Nothing was fetched before it ran out."
                 st.error(msg)
@@ -84,7 +92,8 @@ if fetch_clicked or refresh_clicked or apply_clicked:
             else:
                 r = outcome.result
                 st_cache.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
-                                        "quota": dict(r.quota), "at": datetime.now(timezone.utc)})
+                                        "quota": dict(r.quota), "at": datetime.now(timezone.utc),
+                                        "spec": spec})
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
                                f"Use *Refresh* to fetch again from {source}.")
@@ -97,9 +106,12 @@ else:
     shown = ui.visible_videos(result, ss[st_cache.SPEC])
     where = ("from the cache, no quota spent" if meta.get("from_cache")
              else "for " + ui.quota_line(result.quota_units, result.quota))
-    status = f"{len(result.videos):,} videos from {len(result.channels)} channel(s), {where}"
+    status = f"{ui.plural(len(result.videos), 'video')} from {ui.plural(len(result.channels), 'channel')}, {where}"
     if not meta.get("complete", True):
         st.warning(f"Partial result, cut short by the quota: {status}.")
+    elif not result.videos:
+        st.warning(f"Fetched {status}: no video passed the filters ({ss[st_cache.SPEC].describe()}), or the "
+                   "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
     else:
         st.success(f"Fetched {status}. {len(shown):,} match the current filters: {ss[st_cache.SPEC].describe()}.")
     for w in result.warnings:

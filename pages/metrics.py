@@ -89,9 +89,22 @@ fig = px.imshow(metrics.cadence_heatmap(df), aspect="auto", color_continuous_sca
                 labels={"x": "Hour (UTC)", "y": "", "color": "Uploads"})
 st.plotly_chart(fig, key=P + "cadence")
 
-LINK = {"url": st.column_config.LinkColumn("Link", display_text="Open ↗"),
+RANK_LABELS = {"views": "Views", "likes": "Likes", "comments": "Comments", "engagement_rate": "Engagement rate",
+               "outlier_score": "Outlier score", "duration_seconds": "Duration", "duration_minutes": "Duration",
+               "published_at": "Newest"}
+LINK = {"title": st.column_config.TextColumn("Title"),
+        "channel": st.column_config.TextColumn("Channel"),
+        "type": st.column_config.TextColumn("Type"),
+        "views": st.column_config.NumberColumn("Views", format="localized"),
+        "likes": st.column_config.NumberColumn("Likes", format="localized"),
+        "comments": st.column_config.NumberColumn("Comments", format="localized"),
+        "url": st.column_config.LinkColumn("Link", display_text="Open ↗"),
+        "published_at": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm",
+                                                        timezone="UTC"),
         "engagement_rate": st.column_config.NumberColumn("Engagement", format="percent"),
-        "outlier_score": st.column_config.NumberColumn("Outlier score", format="%.1f×")}
+        "outlier_score": st.column_config.NumberColumn("Outlier score", format="%.1f×"),
+        "duration_seconds": st.column_config.NumberColumn("Duration (s)", format="localized"),
+        "duration_minutes": st.column_config.NumberColumn("Duration (min)", format="%.1f")}
 
 
 @st.fragment
@@ -99,8 +112,12 @@ def top_videos() -> None:
     """Its own fragment: ranking differently reruns only this table, not every chart."""
     st.subheader("Top videos")
     st_cache.restore_widgets({P + "top_by": "views", P + "top_n": 10})
+    rank_by = [b for b in metrics.TOP_BY if b != "duration_minutes"]  # ranks like duration_seconds: one "Duration"
+    if ss[P + "top_by"] not in rank_by:
+        ss[P + "top_by"] = "duration_seconds" if ss[P + "top_by"] == "duration_minutes" else "views"
     t1, t2 = st.columns(2)
-    t1.selectbox("Rank by", metrics.TOP_BY, key=P + "top_by")
+    t1.selectbox("Rank by", rank_by, key=P + "top_by",
+                 format_func=lambda b: RANK_LABELS.get(b, b))
     t2.slider("How many", min_value=5, max_value=50, step=5, key=P + "top_n")
     st_cache.remember_widgets([P + "top_by", P + "top_n"])
     st.dataframe(metrics.top_videos(df, ss[P + "top_n"], ss[P + "top_by"]), hide_index=True, column_config=LINK,
@@ -122,8 +139,17 @@ if h["channels"] > 1:
     st.subheader("Channel comparison")
     comparison = metrics.channel_comparison(df)
     st.dataframe(comparison, hide_index=True, key=P + "comparison",
-                 column_config={"median_engagement": st.column_config.NumberColumn(format="percent"),
-                                "shorts_share": st.column_config.NumberColumn(format="percent")})
+                 column_config={"channel": st.column_config.TextColumn("Channel"),
+                                "channel_id": None,
+                                "videos": st.column_config.NumberColumn("Videos", format="localized"),
+                                "total_views": st.column_config.NumberColumn("Total views", format="localized"),
+                                "median_views": st.column_config.NumberColumn("Median views", format="localized"),
+                                "median_engagement": st.column_config.NumberColumn("Median engagement",
+                                                                                   format="percent"),
+                                "shorts_share": st.column_config.NumberColumn("Shorts share", format="percent"),
+                                "uploads_per_week": st.column_config.NumberColumn("Uploads a week", format="%.1f"),
+                                "median_duration_minutes": st.column_config.NumberColumn("Median length (min)",
+                                                                                         format="%.1f")})
     fig = px.bar(comparison, x="channel", y="median_views", hover_data=["videos", "uploads_per_week"],
                  labels={"median_views": "Median views", "channel": ""})
     st.plotly_chart(fig, key=P + "comparison_chart")

@@ -30,6 +30,17 @@ if not rows:
     st.stop()
 
 st.markdown(f"**{len(rows):,}** approved videos ready to push.")
+hidden = ui.approved_outside(result, ss[st_cache.SPEC], ss[st_cache.APPROVED])
+if hidden:
+    def _drop_hidden(ids: frozenset[str]) -> None:
+        st.session_state[st_cache.APPROVED] = set(st.session_state[st_cache.APPROVED]) - ids
+        st_cache.bump_editor()
+
+    st.warning(f"{len(hidden):,} of these approved videos {'is' if len(hidden) == 1 else 'are'} outside "
+               f"the current filters ({ss[st_cache.SPEC].describe()}), so Review no longer shows "
+               f"{'it' if len(hidden) == 1 else 'them'}, but a push includes {'it' if len(hidden) == 1 else 'them'}.")
+    st.button(f"Leave out the {ui.plural(len(hidden), 'hidden video')}", key=P + "drop_hidden",
+              on_click=_drop_hidden, args=(frozenset(hidden),))
 
 # restore_widgets seeds only widgets drawn in this run (a seeded key whose widget is not drawn
 # would come back instead of the value typed later, after a page switch)
@@ -176,7 +187,8 @@ d2.download_button("Download XLSX", data=lambda: sheets.workbook_bytes(rows, "xl
 
 st.subheader("NotebookLM")
 batches = ui.notebooklm_batches(r["url"] for r in rows)
-st.caption(f"{sum(map(len, batches)):,} approved URLs in {len(batches)} batch(es) of up to {ui.NOTEBOOKLM_BATCH}: "
+st.caption(f"{ui.plural(sum(map(len, batches)), 'approved URL')} in {ui.plural(len(batches), 'batch')} of up to "
+           f"{ui.NOTEBOOKLM_BATCH}: "
            "NotebookLM takes 50 sources per notebook. Copy a batch with the button at its top right.")
 if len(batches) <= 5:
     for i, batch in enumerate(batches, start=1):

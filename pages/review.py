@@ -72,23 +72,25 @@ COLUMN_CONFIG = {
     "Approve": st.column_config.CheckboxColumn("Approve", help="Tick to push this video", default=False),
     "Thumbnail": st.column_config.ImageColumn("Thumbnail", width="small"),
     "Published": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
-    "Title": st.column_config.TextColumn("Title", width="large"),
-    "Views": st.column_config.NumberColumn("Views", format="%d"),
-    "Likes": st.column_config.NumberColumn("Likes", format="%d", help="Empty when the creator hides likes"),
-    "Comments": st.column_config.NumberColumn("Comments", format="%d"),
+    # "medium": with "large" the Views, Likes, Comments and Link columns fell off the right edge
+    "Title": st.column_config.TextColumn("Title", width="medium"),
+    "Views": st.column_config.NumberColumn("Views", format="localized"),
+    "Likes": st.column_config.NumberColumn("Likes", format="localized", help="None when the creator hides likes"),
+    "Comments": st.column_config.NumberColumn("Comments", format="localized",
+                                              help="None when comments are turned off"),
     "URL": st.column_config.LinkColumn("Link", display_text="Open ↗"),
 }
 order = [c for c in ui.REVIEW_COLUMNS if ss[P + "thumbs"] or c != "Thumbnail"]
 
 
-def _table(group: list) -> None:
+def _table(group: list, columns: list[str]) -> None:
     ids = [v.id for v in group]
     key = _editor_key(ids)
     edited = st.data_editor(
         ui.review_frame(group, ss[st_cache.APPROVED]),
         key=key,
         hide_index=True,
-        column_order=order,
+        column_order=columns,
         column_config=COLUMN_CONFIG,
         disabled=[c for c in ui.REVIEW_COLUMNS if c != "Approve"],
         on_change=_on_edit,
@@ -103,13 +105,13 @@ with st.container(key="review.tables"):
     if ss[P + "group"]:
         st.dataframe(ui.approval_summary(videos, ss[st_cache.APPROVED]), hide_index=True, key="review.summary")
         for cid, title, group in ui.group_by_channel(videos):
-            with st.expander(f"{title} · {len(group):,} videos", expanded=len(names) <= 3):
+            with st.expander(f"{title} · {ui.plural(len(group), 'video')}", expanded=len(names) <= 3):
                 g1, g2, _ = st.columns([1, 1, 3])
                 gids = [v.id for v in group]
                 g1.button("Approve channel", key=f"{P}approve_channel.{cid}", on_click=_approve, args=(gids, True))
                 g2.button("Clear channel", key=f"{P}clear_channel.{cid}", on_click=_approve, args=(gids, False))
-                _table(group)
+                _table(group, [c for c in order if c != "Channel"])  # the expander names the channel
     else:
-        _table(videos)
+        _table(videos, order)
 
 st.page_link("pages/push.py", label="Push the approved videos", icon=":material/upload:")

@@ -68,7 +68,9 @@ c1.metric("YouTube units spent this session", f"{ss[st_cache.QUOTA_UNITS]:,}")
 today = st_cache.quota_today(settings)
 c2.metric("Spent today on this machine", "n/a" if today is None else f"{today:,}",
           help="With this key, since midnight Pacific, by the app, the CLI and the REST API (local quota ledger).")
-c3.metric("Daily quota resets", ui.format_when(quota_resets_at()))
+resets = quota_resets_at()  # the full date and time did not fit the tile ("2026-11-26 08:00 …")
+c3.metric("Daily quota resets", resets.strftime("%H:%M UTC"),
+          help=f"Next reset: {ui.format_when(resets)} (midnight Pacific time).")
 st.caption(ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])
            + ". A project's default quota is 10,000 units a day; cached fetches cost nothing.")
 

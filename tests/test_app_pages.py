@@ -121,7 +121,7 @@ def test_fetch_shows_progress_resolver_summary_and_quota():
     assert not at.error, errors(at)
     progress = " ".join(texts(at.markdown))
     assert "**Y2S Demo Lab**: done" in progress and "**Old School Tutorials**: done" in progress
-    assert "Resolved 2 input(s)" in progress
+    assert "Resolved 2 inputs" in progress
     table = table_with(at, "Input")
     assert list(table["Input"]) == ["@y2sdemo", "@oldschool"]
     assert list(table["Channel"]) == ["Y2S Demo Lab", "Old School Tutorials"]
@@ -827,3 +827,126 @@ def test_quota_today_adds_up_fetches_across_sessions_from_the_local_ledger():
     both = spent + second.session_state[st_cache.QUOTA_UNITS]
     at = goto(second, "pages/settings.py")
     assert [m.value for m in at.metric if m.label == "Spent today on this machine"] == [f"{both:,}"]
+
+
+# ------------------------------------------------------------------------- first-time-user review fixes
+
+
+def test_applying_filters_wider_than_the_fetch_says_to_fetch_again():
+    at = fetch(start_app(), "@y2sdemo")  # default types: Short, Long (no Live fetched)
+    set_widget(at, "fetch.types", ["Short", "Long", "Live"])
+    at.button(key="fetch.apply").click().run()
+    no_crash(at)
+    assert any("never fetched" in t and "more video types" in t and "Fetch" in t for t in texts(at.warning)), \
+        texts(at.warning)
+    set_widget(at, "fetch.types", ["Short"])  # only narrows: no warning
+    at.button(key="fetch.apply").click().run()
+    assert not any("never fetched" in t for t in texts(at.warning)), texts(at.warning)
+    assert any("Filters applied to the loaded videos" in t for t in texts(at.success))
+
+
+def test_widened_filters_names_what_the_fetch_left_out():
+    fetched = ui.FilterForm(max_videos=10, min_duration="60", include="tutorial", exclude="trailer",
+                            since=date(2024, 1, 1)).to_spec()
+    assert ui.widened_filters(fetched, fetched) == []
+    assert ui.widened_filters(None, fetched) == []
+    narrower = ui.FilterForm(max_videos=5, min_duration="60", include="tutorial", exclude="trailer",
+                             since=date(2024, 1, 1)).to_spec()
+    assert ui.widened_filters(fetched, narrower) == []
+    wider = ui.FilterForm(min_duration="30", include="tutorial, howto", types=ui.TYPE_CHOICES).to_spec()
+    said = ui.widened_filters(fetched, wider)
+    for words in ("more video types", "more videos per channel", "shorter videos", "earlier uploads",
+                  "other keywords", "videos with keywords the fetch excluded"):
+        assert words in said, said
+    # a cap of 10 then a narrower filter: matches beyond the newest 10 were never fetched
+    capped = ui.FilterForm(max_videos=10, min_duration="90", include="tutorial", exclude="trailer",
+                           since=date(2024, 1, 1)).to_spec()
+    assert any("newest 10" in w for w in ui.widened_filters(fetched, capped))
+
+
+def test_counts_are_in_good_english():
+    assert ui.plural(1, "batch") == "1 batch" and ui.plural(3, "batch") == "3 batches"
+    assert ui.plural(2, "video") == "2 videos" and ui.plural(1, "channel") == "1 channel"
+    at = fetch(start_app(), "@y2sdemo")
+    status = " ".join(texts(at.success))
+    assert "from 1 channel," in status and "(s)" not in status, status
+    goto(at, "pages/review.py")
+    at.text_input(key="review.search").input("Just uploaded").run()
+    at.toggle(key="review.group").set_value(True).run()
+    assert [e.label for e in at.expander] == ["Y2S Demo Lab · 1 video"], [e.label for e in at.expander]
+    at.button(key="review.approve_all").click().run()
+    goto(at, "pages/push.py")
+    assert any("1 approved URL in 1 batch of up to 50" in t for t in texts(at.caption)), texts(at.caption)
+
+
+def test_a_fetch_with_no_videos_is_a_warning_not_a_success():
+    at = fetch(start_app(), "@emptychannel")
+    no_crash(at)
+    assert not at.success, texts(at.success)
+    assert any("Fetched 0 videos from 1 channel" in t and "Widen the filters" in t for t in texts(at.warning))
+
+
+def test_review_tables_keep_the_figures_in_view():
+    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "pages/review.py")
+    assert at.toggle(key="review.group").value is True
+    for editor in at.data_editor:  # one table per channel: the expander names it, no Channel column
+        assert "Channel" not in list(editor.proto.column_order), list(editor.proto.column_order)
+        assert {"Views", "Likes", "URL"} <= set(editor.proto.column_order)
+        columns = json.loads(editor.proto.columns)
+        assert columns["Title"].get("width") != "large", columns["Title"]
+        assert columns["Views"]["type_config"].get("format") == "localized", columns["Views"]
+    at.toggle(key="review.group").set_value(False).run()
+    assert "Channel" in list(at.data_editor[0].proto.column_order)
+
+
+def test_metrics_tables_have_readable_headers_and_rank_choices():
+    at = goto(fetch(start_app(), "@y2sdemo\n@oldschool"), "pages/metrics.py")
+    no_crash(at)
+    rank = at.selectbox(key="metrics.top_by")
+    assert "Views" in rank.options and "Engagement rate" in rank.options and "views" not in rank.options
+    assert rank.options.count("Duration") == 1, rank.options
+    rank.set_value("duration_seconds").run()
+    no_crash(at)
+    top = next(df for df in at.dataframe if df.key == "metrics.top_videos" or "title" in df.value.columns)
+    labels = {k: v.get("label") for k, v in json.loads(top.proto.columns).items()}
+    assert labels["title"] == "Title" and labels["published_at"] == "Published (UTC)", labels
+    assert labels["duration_seconds"] == "Duration (s)", labels
+    comparison = table_with(at, "median_views")
+    assert len(comparison) == 2
+    comp = next(df for df in at.dataframe if "median_views" in df.value.columns)
+    comp_cfg = json.loads(comp.proto.columns)
+    assert comp_cfg["median_views"]["label"] == "Median views" and comp_cfg["channel_id"]["hidden"] is True
+
+
+def test_a_bad_google_url_is_explained_without_offering_a_file_path(tmp_path):
+    with pytest.raises(InputError) as e:
+        ui.push_target(ui.GOOGLE, "https://docs.google.com/spreadsheets/d/abc/edit", "", "Videos", tmp_path)
+    assert "file path" not in str(e.value) and "Local workbook" in str(e.value), str(e.value)
+    with pytest.raises(InputError, match="Publish to the web"):  # the core's specific advice is kept
+        ui.push_target(ui.GOOGLE, "https://docs.google.com/spreadsheets/d/e/2PACX-abcdefghijklmnopqrstuvwxyz/pubhtml",
+                       "", "Videos", tmp_path)
+
+
+def test_push_says_when_approved_videos_are_hidden_by_the_filters_and_can_leave_them_out():
+    at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")
+    at.button(key="review.approve_all").click().run()
+    total = len(at.session_state["y2s.approved"])
+    goto(at, "pages/fetch.py")
+    set_widget(at, "fetch.types", ["Short"])
+    at.button(key="fetch.apply").click().run()
+    shorts = len(ui.visible_videos(at.session_state["y2s.result"], at.session_state["y2s.spec"]))
+    assert 0 < shorts < total
+    goto(at, "pages/push.py")
+    assert any(f"{total - shorts} of these approved videos are outside the current filters" in t
+               for t in texts(at.warning)), texts(at.warning)
+    at.button(key="push.drop_hidden").click().run()
+    no_crash(at)
+    assert len(at.session_state["y2s.approved"]) == shorts
+    assert not any("outside the current filters" in t for t in texts(at.warning))
+    assert at.button(key="push.run").label == f"Push {shorts} approved rows"
+
+
+def test_settings_quota_reset_tile_fits():
+    at = goto(start_app(), "pages/settings.py")
+    tile = next(m for m in at.metric if m.label == "Daily quota resets")
+    assert re.fullmatch(r"\d\d:\d\d UTC", tile.value), tile.value

@@ -211,7 +211,7 @@ class _ProgressBoard:
         else:
             if not self.resolved:
                 self.resolved = True
-                self.resolve.markdown(f":material/search: Resolved {len(self.pending)} input(s).")
+                self.resolve.markdown(f":material/search: Resolved {ui.plural(len(self.pending), 'input')}.")
             name = f"error:{p.channel}" if p.stage == "error" else p.channel
             now = time.monotonic()
             stage, at = self.last.get(name, ("", 0.0))

@@ -126,6 +126,39 @@ def visible_videos(
     return out
 
 
+def widened_filters(fetched: FilterSpec | None, new: FilterSpec) -> list[str]:
+    """What ``new`` would let through that the fetch (made with ``fetched``) left out, in plain words.
+
+    The loaded videos already passed ``fetched``: applying a wider ``new`` to them cannot bring back
+    what was never fetched, so the Fetch page says so (empty list: ``new`` only narrows).
+    """
+    if fetched is None:
+        return []
+    out: list[str] = []
+    if fetched.types is not None and (new.types is None or new.types - fetched.types):
+        out.append("more video types")
+    if fetched.max_videos is not None:
+        if new.max_videos is None or new.max_videos > fetched.max_videos:
+            out.append("more videos per channel")
+        elif any(getattr(new, f) != getattr(fetched, f) for f in (
+                "min_duration", "max_duration", "include", "exclude", "since", "until", "types", "match_tags")):
+            out.append(f"other videos among each channel's newest {fetched.max_videos}")
+    if fetched.min_duration is not None and (new.min_duration is None or new.min_duration < fetched.min_duration):
+        out.append("shorter videos")
+    if fetched.max_duration is not None and (new.max_duration is None or new.max_duration > fetched.max_duration):
+        out.append("longer videos")
+    if fetched.since is not None and (new.since is None or new.since < fetched.since):
+        out.append("earlier uploads")
+    if fetched.until is not None and (new.until is None or new.until > fetched.until):
+        out.append("later uploads")
+    if fetched.include and (not new.include or set(new.include) - set(fetched.include)
+                            or (new.match_tags and not fetched.match_tags)):
+        out.append("other keywords")
+    if set(fetched.exclude) - set(new.exclude) or (fetched.exclude and fetched.match_tags and not new.match_tags):
+        out.append("videos with keywords the fetch excluded")
+    return list(dict.fromkeys(out))
+
+
 def no_data_message(result: FetchResult | None) -> str | None:
     """What Review/Metrics/Push say instead of a table when there is nothing to show (None: there is)."""
     if result is None:
@@ -224,6 +257,14 @@ def group_by_channel(videos: Sequence[Video]) -> list[tuple[str, str, list[Video
     return [(cid, title, vs) for cid, (title, vs) in groups.items()]
 
 
+def approved_outside(result: FetchResult | None, spec: FilterSpec | None, approved: Iterable[str]) -> set[str]:
+    """Approved ids of loaded videos that the current fetch filters hide (still pushed: approval is by id)."""
+    if result is None:
+        return set()
+    shown = {v.id for v in visible_videos(result, spec)}
+    return {i for i in approved if i not in shown}
+
+
 def approved_rows(result: FetchResult | None, approved: Iterable[str]) -> list[dict[str, Any]]:
     """``Video.to_row()`` of every approved video, in fetch order (approval is kept by video id)."""
     if result is None:
@@ -287,8 +328,10 @@ def progress_line(channel: str, stage: str, pages: int, listed: int, detailed: i
 
 
 def plural(n: int, noun: str) -> str:
-    """'1 page', '2 pages', '1,000 videos'."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+    """'1 page', '2 pages', '1,000 videos', '3 batches'."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    return f"{n:,} {noun}" + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
 
 
 def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
@@ -403,7 +446,16 @@ def push_target(kind: str, sheet: str, file_name: str, tab: str, data_dir: Path)
     if "://" not in s and s.lower().endswith(_FILE_SUFFIXES):
         raise InputError(f"{s[:80]!r} looks like a file: choose *{LOCAL}* to write a file, or paste a Google "
                          "Sheets URL (https://docs.google.com/spreadsheets/d/<key>/edit) here.")
-    return PushTarget(GOOGLE, parse_spreadsheet_key(s), check_tab(tab, xlsx=False))
+    try:
+        key = parse_spreadsheet_key(s)
+    except InputError as e:
+        if "file path" not in str(e):
+            raise
+        # the core's message offers a .xlsx/.csv path too, which this field refuses
+        raise InputError(f"{s[:80]!r} is not a Google Sheets URL or key: paste the address of the sheet "
+                         "(https://docs.google.com/spreadsheets/d/<key>/edit) or its key, or choose "
+                         f"*{LOCAL}* to write a file.") from e
+    return PushTarget(GOOGLE, key, check_tab(tab, xlsx=False))
 
 
 def file_stamp(path: Path | None) -> str:
@@ -498,6 +550,7 @@ __all__ = [
     "FilterForm",
     "View",
     "visible_videos",
+    "widened_filters",
     "no_data_message",
     "channel_options",
     "review_frame",
@@ -506,6 +559,7 @@ __all__ = [
     "ids_digest",
     "approval_summary",
     "group_by_channel",
+    "approved_outside",
     "approved_rows",
     "notebooklm_batches",
     "resolution_frame",
