@@ -1724,17 +1724,9 @@ class SheetsEmulator:
         grid, _ = self._rows_of(body)
         write = self._bounded_write(book, text, grid, option)
         self._apply(write)
-        out = write.response(book.spreadsheet_id)
+        out = self._write_response(book, write, q)
         if not write.nrows:
             out["updatedRange"] = self._echo_range(write.sheet, text, book)
-        data = self._updated_data(
-            write,
-            q.get("includeValuesInResponse"),
-            q.get("responseValueRenderOption"),
-            q.get("responseDateTimeRenderOption"),
-        )
-        if data is not None:
-            out["updatedData"] = data
         return out
 
     def _echo_range(self, sheet: _Sheet, text: str, book: _Book) -> str:
@@ -1762,16 +1754,7 @@ class SheetsEmulator:
             except _ApiError as e:
                 raise e.prefixed(f"Invalid data[{i}]: ") from None
             self._apply(write)
-            resp = write.response(book.spreadsheet_id)
-            upd = self._updated_data(
-                write,
-                body.get("includeValuesInResponse"),
-                body.get("responseValueRenderOption"),
-                body.get("responseDateTimeRenderOption"),
-            )
-            if upd is not None:
-                resp["updatedData"] = upd
-            responses.append(resp)
+            responses.append(self._write_response(book, write, body))
             sid = write.sheet.sheet_id
             for (r, c), _, _ in write.cells:
                 rows.add((sid, r))
@@ -1867,17 +1850,21 @@ class SheetsEmulator:
         out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
         if table:
             out["tableRange"] = format_range(sheet.title, *table)
-        updates = write.response(book.spreadsheet_id)
+        out["updates"] = self._write_response(book, write, q)
+        return out
+
+    def _write_response(self, book: _Book, write: Any, opts: Mapping[str, Any]) -> dict:
+        """A write's UpdateValuesResponse, with updatedData when includeValuesInResponse asks for it."""
+        resp = write.response(book.spreadsheet_id)
         data = self._updated_data(
             write,
-            q.get("includeValuesInResponse"),
-            q.get("responseValueRenderOption"),
-            q.get("responseDateTimeRenderOption"),
+            opts.get("includeValuesInResponse"),
+            opts.get("responseValueRenderOption"),
+            opts.get("responseDateTimeRenderOption"),
         )
         if data is not None:
-            updates["updatedData"] = data
-        out["updates"] = updates
-        return out
+            resp["updatedData"] = data
+        return resp
 
     # ---- spreadsheets.batchUpdate -------------------------------------------------------------------
 
