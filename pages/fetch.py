@@ -4,16 +4,16 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from y2s_core import st_cache, ui
+from y2s_core.dashboard import fetching, forms, furniture, state, tables
 from y2s_core.errors import QuotaExceeded, Y2SError
-from y2s_core.youtube import quota_resets_at
+from y2s_core.quota import quota_line, quota_resets_at
 
 P = "fetch."
-FORM_KEYS = [P + name for name in vars(ui.FilterForm())] + [P + "channels"]
+FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels"]
 
-settings = st_cache.page_settings()
+settings = furniture.page_settings()
 ss = st.session_state
-source = st_cache.source_name(settings)
+source = fetching.source_name(settings)
 
 st.title("Fetch videos")
 st.caption(
@@ -21,8 +21,8 @@ st.caption(
     "(/@handle, /channel/UC…, /user/…, /c/…), a UC… id, or a video URL."
 )
 
-defaults = {P + "channels": "@y2sdemo" if settings.demo else "", **ss[st_cache.FILTERS].as_widget_values(P)}
-st_cache.restore_widgets(defaults)
+defaults = {P + "channels": "@y2sdemo" if settings.demo else "", **ss[state.FILTERS].as_widget_values(P)}
+state.restore_widgets(defaults)
 
 with st.form("fetch.form"):
     st.text_area("Channels", key=P + "channels", height=110, placeholder="@googledevelopers\nhttps://www.youtube.com/@veritasium")
@@ -31,9 +31,9 @@ with st.form("fetch.form"):
                     help="The newest N per channel after the other filters. Fewer videos cost less quota.")
     c2.text_input("Min duration", key=P + "min_duration", placeholder="e.g. 60, 1:30, 2m")
     c3.text_input("Max duration", key=P + "max_duration", placeholder="e.g. 20:00, 1h")
-    c1.multiselect("Video types", ui.TYPE_CHOICES, key=P + "types")
-    c2.date_input("Published since", value=None, min_value=ui.EARLIEST_DATE, key=P + "since")
-    c3.date_input("Published until", value=None, min_value=ui.EARLIEST_DATE, key=P + "until")
+    c1.multiselect("Video types", forms.TYPE_CHOICES, key=P + "types")
+    c2.date_input("Published since", value=None, min_value=forms.EARLIEST_DATE, key=P + "since")
+    c3.date_input("Published until", value=None, min_value=forms.EARLIEST_DATE, key=P + "until")
     c1.text_input("Include keywords", key=P + "include", placeholder="tutorial*, \"live coding\"",
                   help="A title must contain one of these words (comma-separated; end with * for a prefix).")
     c2.text_input("Exclude keywords", key=P + "exclude", placeholder="trailer, teaser")
@@ -45,21 +45,21 @@ with st.form("fetch.form"):
     apply_clicked = b3.form_submit_button("Apply filters to loaded videos", key=P + "apply",
                                           help=f"Narrow the videos already fetched without calling {source}.")
 
-st_cache.remember_widgets(FORM_KEYS)
+state.remember_widgets(FORM_KEYS)
 
 if fetch_clicked or refresh_clicked or apply_clicked:
-    form = ui.FilterForm.from_widget_values(ss, P)
+    form = forms.FilterForm.from_widget_values(ss, P)
     try:
         spec = form.to_spec()
     except Y2SError as e:
         st.error(str(e))
         spec = None
     if spec is not None:
-        ss[st_cache.FILTERS] = form
-        ss[st_cache.SPEC] = spec
+        ss[state.FILTERS] = form
+        ss[state.SPEC] = spec
         if apply_clicked:
-            fetched_with = (ss[st_cache.FETCH_META] or {}).get("spec")
-            wider = ui.widened_filters(fetched_with, spec) if ss[st_cache.RESULT] is not None else []
+            fetched_with = (ss[state.FETCH_META] or {}).get("spec")
+            wider = fetched_with.widened_by(spec) if fetched_with and ss[state.RESULT] is not None else []
             if wider:
                 st.warning(f"Filters applied to the loaded videos: {spec.describe()}. They now allow "
                            f"{', '.join(wider)} than the last fetch ({fetched_with.describe()}), but those videos "
@@ -69,17 +69,17 @@ if fetch_clicked or refresh_clicked or apply_clicked:
         else:
             text = ss[P + "channels"]
             try:
-                outcome = st_cache.fetch(text, spec, settings, refresh=refresh_clicked)
+                outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked)
             except QuotaExceeded as e:
                 partial = e.partial
                 kept = len(partial.videos) if partial is not None else 0
                 msg = settings.redact(str(e))
                 if "resets" not in msg:
-                    msg += f" The daily YouTube quota resets at {ui.format_when(e.resets_at or quota_resets_at())}."
+                    msg += f" The daily YouTube quota resets at {furniture.format_when(e.resets_at or quota_resets_at())}."
                 if kept:
                     msg += (f" Kept the {kept} videos fetched before it ran out: review, measure and push them now, "
                             "or fetch the rest after the reset.")
-                    st_cache.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
+                    state.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
                                                   "quota": dict(partial.quota), "at": datetime.now(timezone.utc),
                                                   "spec": spec})
                 else:
@@ -88,32 +88,32 @@ if fetch_clicked or refresh_clicked or apply_clicked:
             except Y2SError as e:
                 st.error(settings.redact(str(e)))
             except Exception as e:  # a bug: one line, not a traceback
-                st_cache.show_unexpected(e, settings, "fetching")
+                furniture.show_unexpected(e, settings, "fetching")
             else:
                 r = outcome.result
-                st_cache.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
+                state.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
                                         "quota": dict(r.quota), "at": datetime.now(timezone.utc),
                                         "spec": spec})
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
                                f"Use *Refresh* to fetch again from {source}.")
 
-result = ss[st_cache.RESULT]
-meta = ss[st_cache.FETCH_META] or {}
+result = ss[state.RESULT]
+meta = ss[state.FETCH_META] or {}
 if result is None:
     st.info("Nothing fetched yet: enter channels and press **Fetch**.")
 else:
-    shown = ui.visible_videos(result, ss[st_cache.SPEC])
+    shown = tables.visible_videos(result, ss[state.SPEC])
     where = ("from the cache, no quota spent" if meta.get("from_cache")
-             else "for " + ui.quota_line(result.quota_units, result.quota))
-    status = f"{ui.plural(len(result.videos), 'video')} from {ui.plural(len(result.channels), 'channel')}, {where}"
+             else "for " + quota_line(result.quota_units, result.quota))
+    status = f"{furniture.plural(len(result.videos), 'video')} from {furniture.plural(len(result.channels), 'channel')}, {where}"
     if not meta.get("complete", True):
         st.warning(f"Partial result, cut short by the quota: {status}.")
     elif not result.videos:
-        st.warning(f"Fetched {status}: no video passed the filters ({ss[st_cache.SPEC].describe()}), or the "
+        st.warning(f"Fetched {status}: no video passed the filters ({ss[state.SPEC].describe()}), or the "
                    "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
     else:
-        st.success(f"Fetched {status}. {len(shown):,} match the current filters: {ss[st_cache.SPEC].describe()}.")
+        st.success(f"Fetched {status}. {len(shown):,} match the current filters: {ss[state.SPEC].describe()}.")
     for w in result.warnings:
         st.warning(w)
     unresolved = [r.error for r in result.resolutions if r.error]
@@ -121,7 +121,7 @@ else:
         st.warning("Not fetched: " + " ".join(unresolved))
     st.subheader("Channels")
     st.dataframe(
-        ui.resolution_frame(result.resolutions),
+        tables.resolution_frame(result.resolutions),
         hide_index=True,
         key="fetch.resolutions",
         column_config={
@@ -131,6 +131,6 @@ else:
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )
-    st.page_link("pages/review.py", label="Review and approve the videos", icon=":material/checklist:")
+    furniture.link(furniture.REVIEW, "Review and approve the videos")
 
-st.caption(f"Quota spent this session: {ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])}.")
+st.caption(f"Quota spent this session: {quota_line(ss[state.QUOTA_UNITS], ss[state.QUOTA_METHODS])}.")

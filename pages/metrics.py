@@ -3,31 +3,30 @@
 import plotly.express as px
 import streamlit as st
 
-from y2s_core import metrics, st_cache, ui
+from y2s_core import metrics
+from y2s_core.dashboard import charts, furniture, state, tables
 
 P = "metrics."
 
 ss = st.session_state
-st_cache.page_settings()
+furniture.page_settings()
 st.title("Metrics")
-result = st_cache.loaded_result()
+result = furniture.loaded_result()
 
-spec = ss[st_cache.SPEC]
-names = ui.channel_options(result)
-st_cache.restore_widgets({P + "channels": [], P + "approved_only": False})
+spec = ss[state.SPEC]
+names = tables.channel_options(result)
+state.restore_widgets({P + "channels": [], P + "approved_only": False})
 ss[P + "channels"] = [c for c in ss[P + "channels"] if c in names]
 st.caption(f"Fetch filters: {spec.describe()}.")
 c1, c2 = st.columns([3, 1])
 c1.multiselect("Channels", list(names), format_func=lambda cid: names.get(cid, cid), key=P + "channels",
                placeholder="All channels")
 c2.toggle("Approved videos only", key=P + "approved_only")
-st_cache.remember_widgets([P + "channels", P + "approved_only"])  # before any st.stop() below
+state.remember_widgets([P + "channels", P + "approved_only"])  # before any st.stop() below
 
-view = ui.View(channels=tuple(ss[P + "channels"]), approved_only=ss[P + "approved_only"])
-approved = frozenset(ss[st_cache.APPROVED]) if view.approved_only else frozenset()
-# the frame of 20,000 videos takes a while: made once per (result, filters, view), not on every rerun
-df = st_cache.memo("metrics.frame", result, (st_cache.spec_key(spec), view, approved),
-                   lambda: metrics.frame(ui.visible_videos(result, spec, view, approved)))
+view = tables.View(channels=tuple(ss[P + "channels"]), approved_only=ss[P + "approved_only"])
+approved = ss[state.APPROVED] if view.approved_only else ()
+df = charts.metrics_frame(result, spec, view, approved)
 if df.empty:
     st.info("No video matches these filters.")
     st.stop()
@@ -45,11 +44,11 @@ m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"
 TYPE_COLORS = {"Short": "#e62117", "Long": "#1f77b4", "Live": "#9467bd", "Upcoming": "#7f7f7f"}
 ORDER = {"type": list(metrics.TYPE_ORDER)}
 
-over_time, total = ui.chart_points(metrics.views_over_time(df))
-by_duration, _ = ui.chart_points(metrics.views_vs_duration(df))
+over_time, total = charts.chart_points(metrics.views_over_time(df))
+by_duration, _ = charts.chart_points(metrics.views_vs_duration(df))
 if total > len(over_time):
     st.caption(f"The two scatter charts draw {len(over_time):,} of {total:,} videos (the top "
-               f"{ui.MAX_CHART_POINTS // 5:,} by views and an even sample of the rest); every other chart and "
+               f"{charts.MAX_CHART_POINTS // 5:,} by views and an even sample of the rest); every other chart and "
                "figure uses all of them.")
 left, right = st.columns(2)
 with left:
@@ -111,7 +110,7 @@ LINK = {"title": st.column_config.TextColumn("Title"),
 def top_videos() -> None:
     """Its own fragment: ranking differently reruns only this table, not every chart."""
     st.subheader("Top videos")
-    st_cache.restore_widgets({P + "top_by": "views", P + "top_n": 10})
+    state.restore_widgets({P + "top_by": "views", P + "top_n": 10})
     rank_by = [b for b in metrics.TOP_BY if b != "duration_minutes"]  # ranks like duration_seconds: one "Duration"
     if ss[P + "top_by"] not in rank_by:
         ss[P + "top_by"] = "duration_seconds" if ss[P + "top_by"] == "duration_minutes" else "views"
@@ -119,7 +118,7 @@ def top_videos() -> None:
     t1.selectbox("Rank by", rank_by, key=P + "top_by",
                  format_func=lambda b: RANK_LABELS.get(b, b))
     t2.slider("How many", min_value=5, max_value=50, step=5, key=P + "top_n")
-    st_cache.remember_widgets([P + "top_by", P + "top_n"])
+    state.remember_widgets([P + "top_by", P + "top_n"])
     st.dataframe(metrics.top_videos(df, ss[P + "top_n"], ss[P + "top_by"]), hide_index=True, column_config=LINK,
                  key=P + "top_videos")
 
@@ -130,7 +129,7 @@ st.subheader("Outliers")
 st.caption("Views divided by the channel's median views over its 30 most recent videos: 3× means three times "
            "the usual audience.")
 outliers = metrics.top_videos(df, 15, "outlier_score")
-fig = px.bar(outliers, x="outlier_score", y=ui.unique_labels(outliers["title"]), color="channel", orientation="h",
+fig = px.bar(outliers, x="outlier_score", y=charts.unique_labels(outliers["title"]), color="channel", orientation="h",
              hover_data=["views"], labels={"outlier_score": "× channel median", "y": ""})
 fig.update_layout(yaxis={"categoryorder": "total ascending"})
 st.plotly_chart(fig, key=P + "outliers")

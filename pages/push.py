@@ -10,46 +10,47 @@ from pathlib import Path
 
 import streamlit as st
 
-from y2s_core import sheets, st_cache, ui
+from y2s_core import sheets
+from y2s_core.dashboard import forms, furniture, state, tables
 from y2s_core.errors import InputError, PermissionDenied, Y2SError
 
 P = "push."
-GOOGLE, LOCAL = ui.GOOGLE, ui.LOCAL
+GOOGLE, LOCAL = forms.GOOGLE, forms.LOCAL
 FORM_KEYS = [P + k for k in ("kind", "sheet_url", "tab", "file")]
 
-settings = st_cache.page_settings()
+settings = furniture.page_settings()
 ss = st.session_state
 
 st.title("Push to a sheet")
-result = st_cache.loaded_result()
+result = furniture.loaded_result()
 
-rows = ui.approved_rows(result, ss[st_cache.APPROVED])
+rows = tables.approved_rows(result, ss[state.APPROVED])
 if not rows:
     st.info("No approved videos yet: tick **Approve** on the **Review and approve** page.")
-    st.page_link("pages/review.py", label="Go to Review", icon=":material/checklist:")
+    furniture.link(furniture.REVIEW, "Go to Review")
     st.stop()
 
 st.markdown(f"**{len(rows):,}** approved videos ready to push.")
-hidden = ui.approved_outside(result, ss[st_cache.SPEC], ss[st_cache.APPROVED])
+hidden = tables.approved_outside(result, ss[state.SPEC], ss[state.APPROVED])
 if hidden:
     def _drop_hidden(ids: frozenset[str]) -> None:
-        st.session_state[st_cache.APPROVED] = set(st.session_state[st_cache.APPROVED]) - ids
-        st_cache.bump_editor()
+        st.session_state[state.APPROVED] = set(st.session_state[state.APPROVED]) - ids
+        state.bump_editor()
 
     st.warning(f"{len(hidden):,} of these approved videos {'is' if len(hidden) == 1 else 'are'} outside "
-               f"the current filters ({ss[st_cache.SPEC].describe()}), so Review no longer shows "
+               f"the current filters ({ss[state.SPEC].describe()}), so Review no longer shows "
                f"{'it' if len(hidden) == 1 else 'them'}, but a push includes {'it' if len(hidden) == 1 else 'them'}.")
-    st.button(f"Leave out the {ui.plural(len(hidden), 'hidden video')}", key=P + "drop_hidden",
+    st.button(f"Leave out the {furniture.plural(len(hidden), 'hidden video')}", key=P + "drop_hidden",
               on_click=_drop_hidden, args=(frozenset(hidden),))
 
 # restore_widgets seeds only widgets drawn in this run (a seeded key whose widget is not drawn
 # would come back instead of the value typed later, after a page switch)
-st_cache.restore_widgets({P + "kind": GOOGLE if settings.has_sheets and not settings.demo else LOCAL,
+state.restore_widgets({P + "kind": GOOGLE if settings.has_sheets and not settings.demo else LOCAL,
                           P + "tab": "Videos"})
 st.subheader("Target")
-kind = st.radio("Where to", [GOOGLE, LOCAL], key=P + "kind", horizontal=True)
+kind = st.radio("Where to", [GOOGLE, LOCAL], key=P + "kind", horizontal=True, format_func=forms.TARGET_LABELS.get)
 if kind == GOOGLE:
-    st_cache.restore_widgets({P + "sheet_url": ""})
+    state.restore_widgets({P + "sheet_url": ""})
     st.text_input("Google Sheet URL or key", key=P + "sheet_url",
                   placeholder="https://docs.google.com/spreadsheets/d/…/edit")
     if settings.service_account_email:
@@ -61,11 +62,11 @@ if kind == GOOGLE:
             "Or push to a local workbook."
         )
 else:
-    st_cache.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
+    state.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
                   help=f"Saved in the app's data folder ({settings.data_dir}); download it below after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
-st_cache.remember_widgets(FORM_KEYS)
+state.remember_widgets(FORM_KEYS)
 
 
 def _show_error(e: Y2SError) -> None:
@@ -75,40 +76,40 @@ def _show_error(e: Y2SError) -> None:
     st.error(msg)
 
 
-target: ui.PushTarget | None = None
+target: forms.PushTarget | None = None
 target_problem = False
 if kind == GOOGLE and not ss[P + "sheet_url"].strip():
     st.caption("Paste the sheet's URL (or its key) to preview and push.")
 else:
     try:
-        target = ui.push_target(kind, ss.get(P + "sheet_url", ""), ss.get(P + "file", ""), ss[P + "tab"],
+        target = forms.push_target(kind, ss.get(P + "sheet_url", ""), ss.get(P + "file", ""), ss[P + "tab"],
                                 settings.data_dir)
     except InputError as e:
         _show_error(e)
         target_problem = True
 
-digest = ui.rows_digest(rows)
+digest = forms.rows_digest(rows)
 
 
 def _stamp() -> str:
-    return ui.file_stamp(target.path) if target is not None and target.local else ""
+    return forms.file_stamp(target.path) if target is not None and target.local else ""
 
 
-def _dry_run(t: ui.PushTarget) -> None:
+def _dry_run(t: forms.PushTarget) -> None:
     """Read the target and keep the plan for (target, rows, file state); errors are shown."""
     try:
-        stamp = ui.file_stamp(t.path) if t.local else ""
+        stamp = forms.file_stamp(t.path) if t.local else ""
         res = sheets.push(rows, t.open(settings), dry_run=True)
     except Y2SError as e:
-        ss[st_cache.PUSH_PREVIEW] = None
+        ss[state.PUSH_PREVIEW] = None
         _show_error(e)
         return
     except Exception as e:  # a bug: one line, not a traceback
-        ss[st_cache.PUSH_PREVIEW] = None
-        st_cache.show_unexpected(e, settings, "reading the target")
+        ss[state.PUSH_PREVIEW] = None
+        furniture.show_unexpected(e, settings, "reading the target")
         return
     p = res.plan
-    ss[st_cache.PUSH_PREVIEW] = ui.PushPreview(t.key, digest, p.new, p.updated, p.unchanged, list(p.warnings),
+    ss[state.PUSH_PREVIEW] = forms.PushPreview(t.key, digest, p.new, p.updated, p.unchanged, list(p.warnings),
                                                res.target, stamp, datetime.now(timezone.utc))
 
 
@@ -129,26 +130,26 @@ if push_clicked and target is not None:
             res = sheets.push(rows, target.open(settings), progress=status.write)
             status.update(label="Push log", state="complete", expanded=False)
     except Y2SError as e:
-        ss[st_cache.LAST_PUSH] = ss[st_cache.PUSH_PREVIEW] = None  # part may be written: the plan is stale
+        ss[state.LAST_PUSH] = ss[state.PUSH_PREVIEW] = None  # part may be written: the plan is stale
         _show_error(e)
     except Exception as e:  # a bug: one line, not a traceback
-        ss[st_cache.LAST_PUSH] = ss[st_cache.PUSH_PREVIEW] = None
-        st_cache.show_unexpected(e, settings, "pushing")
+        ss[state.LAST_PUSH] = ss[state.PUSH_PREVIEW] = None
+        furniture.show_unexpected(e, settings, "pushing")
     else:
         p = res.plan
-        ss[st_cache.LAST_PUSH] = {"summary": p.summary(), "target": res.target, "url": res.url,
+        ss[state.LAST_PUSH] = {"summary": p.summary(), "target": res.target, "url": res.url,
                                   "requests": res.requests, "local": target.local, "key": target.key,
                                   "warnings": list(p.warnings)}
         # what a re-read would now show (all written), without reading a big workbook or the sheet again
-        ss[st_cache.PUSH_PREVIEW] = ui.PushPreview(target.key, digest, 0, 0, p.new + p.updated + p.unchanged,
+        ss[state.PUSH_PREVIEW] = forms.PushPreview(target.key, digest, 0, 0, p.new + p.updated + p.unchanged,
                                                    [], res.target, _stamp(), datetime.now(timezone.utc))
 
 with plan_box:
-    preview = ss[st_cache.PUSH_PREVIEW]
+    preview = ss[state.PUSH_PREVIEW]
     if target is not None and target.local and not (preview and preview.matches(target.key, digest, _stamp())):
         with st.spinner("Reading the workbook…"):
             _dry_run(target)
-        preview = ss[st_cache.PUSH_PREVIEW]
+        preview = ss[state.PUSH_PREVIEW]
     if target is not None and preview is not None and preview.matches(target.key, digest, _stamp()):
         st.caption(f"If you push now: {preview.summary()}")
         c = st.columns(3)
@@ -158,14 +159,14 @@ with plan_box:
         for w in preview.warnings:
             st.warning(w)
         if not target.local and preview.at is not None:
-            st.caption(f"Read at {ui.format_when(preview.at)}; press **Preview changes** again if the sheet "
+            st.caption(f"Read at {furniture.format_when(preview.at)}; press **Preview changes** again if the sheet "
                        "changed since.")
     elif target is not None and not target.local:
         st.caption("Press **Preview changes** to see what a push would add and update before writing.")
     elif target_problem:
         st.caption("Fix the target above to see what a push would write.")
 
-last = ss[st_cache.LAST_PUSH]
+last = ss[state.LAST_PUSH]
 if last and target is not None and last.get("key") == target.key:
     st.success(f"Pushed: {last['summary']} → {last['target']}")
     for w in last["warnings"]:
@@ -186,9 +187,9 @@ d2.download_button("Download XLSX", data=lambda: sheets.workbook_bytes(rows, "xl
                    key=P + "download_xlsx", on_click="ignore")
 
 st.subheader("NotebookLM")
-batches = ui.notebooklm_batches(r["url"] for r in rows)
-st.caption(f"{ui.plural(sum(map(len, batches)), 'approved URL')} in {ui.plural(len(batches), 'batch')} of up to "
-           f"{ui.NOTEBOOKLM_BATCH}: "
+batches = tables.notebooklm_batches(r["url"] for r in rows)
+st.caption(f"{furniture.plural(sum(map(len, batches)), 'approved URL')} in {furniture.plural(len(batches), 'batch')} of up to "
+           f"{tables.NOTEBOOKLM_BATCH}: "
            "NotebookLM takes 50 sources per notebook. Copy a batch with the button at its top right.")
 if len(batches) <= 5:
     for i, batch in enumerate(batches, start=1):

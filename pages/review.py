@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from y2s_core import st_cache, ui
+from y2s_core.dashboard import forms, furniture, state, tables
 
 P = "review."
 VIEW_KEYS = [P + k for k in ("channels", "types", "search", "approved_only", "group", "thumbs")]
 
-settings = st_cache.page_settings()
+settings = furniture.page_settings()
 ss = st.session_state
 
 st.title("Review and approve")
-result = st_cache.loaded_result()
+result = furniture.loaded_result()
 
-spec = ss[st_cache.SPEC]
-names = ui.channel_options(result)
+spec = ss[state.SPEC]
+names = tables.channel_options(result)
 st.caption(f"Fetch filters: {spec.describe()}. Narrow the table below without fetching again.")
 
-st_cache.restore_widgets(
+state.restore_widgets(
     {P + "channels": [], P + "types": [], P + "search": "", P + "approved_only": False,
      P + "group": len(names) > 1, P + "thumbs": not settings.demo}
 )
@@ -27,41 +27,41 @@ ss[P + "channels"] = [c for c in ss[P + "channels"] if c in names]
 c1, c2, c3 = st.columns([2, 2, 3])
 c1.multiselect("Channels", list(names), format_func=lambda cid: names.get(cid, cid), key=P + "channels",
                placeholder="All channels")
-c2.multiselect("Types", ui.TYPE_CHOICES, key=P + "types", placeholder="All types")
+c2.multiselect("Types", forms.TYPE_CHOICES, key=P + "types", placeholder="All types")
 c3.text_input("Search titles", key=P + "search", placeholder="words in the title")
 t1, t2, t3 = st.columns(3)
 t1.toggle("Approved only", key=P + "approved_only")
 t2.toggle("One table per channel", key=P + "group")
 t3.toggle("Show thumbnails", key=P + "thumbs", help="Thumbnails load from YouTube's image servers.")
-st_cache.remember_widgets(VIEW_KEYS)
+state.remember_widgets(VIEW_KEYS)
 
-view = ui.View(channels=tuple(ss[P + "channels"]), types=tuple(ss[P + "types"]), search=ss[P + "search"],
+view = tables.View(channels=tuple(ss[P + "channels"]), types=tuple(ss[P + "types"]), search=ss[P + "search"],
                approved_only=ss[P + "approved_only"])
-videos = ui.visible_videos(result, spec, view, ss[st_cache.APPROVED])
+videos = tables.visible_videos(result, spec, view, ss[state.APPROVED])
 shown_ids = [v.id for v in videos]
 
 
 def _approve(ids: list[str], on: bool) -> None:
-    approved = set(st.session_state[st_cache.APPROVED])
-    st.session_state[st_cache.APPROVED] = approved | set(ids) if on else approved - set(ids)
-    st_cache.bump_editor()
+    approved = set(st.session_state[state.APPROVED])
+    st.session_state[state.APPROVED] = approved | set(ids) if on else approved - set(ids)
+    state.bump_editor()
 
 
 def _editor_key(ids: list[str]) -> str:
-    return f"{P}editor.{ui.ids_digest([*ids, str(ss[st_cache.EDITOR_VERSION])])}"
+    return f"{P}editor.{forms.ids_digest([*ids, str(ss[state.EDITOR_VERSION])])}"
 
 
 def _on_edit(key: str, ids: list[str]) -> None:
     edits = st.session_state.get(key) or {}
-    st.session_state[st_cache.APPROVED] = ui.apply_edits(ids, edits.get("edited_rows", {}),
-                                                         st.session_state[st_cache.APPROVED])
+    st.session_state[state.APPROVED] = tables.apply_edits(ids, edits.get("edited_rows", {}),
+                                                         st.session_state[state.APPROVED])
 
 
 b1, b2, b3 = st.columns([1, 1, 3])
 b1.button(f"Approve all {len(shown_ids):,} shown", key=P + "approve_all", on_click=_approve, args=(shown_ids, True),
           disabled=not shown_ids)
 b2.button("Clear shown", key=P + "clear_all", on_click=_approve, args=(shown_ids, False), disabled=not shown_ids)
-approved_total = len(ss[st_cache.APPROVED])
+approved_total = len(ss[state.APPROVED])
 b3.markdown(f"**{approved_total:,}** of {len(result.videos):,} videos approved · {len(shown_ids):,} shown")
 
 if not videos:
@@ -80,32 +80,32 @@ COLUMN_CONFIG = {
                                               help="None when comments are turned off"),
     "URL": st.column_config.LinkColumn("Link", display_text="Open ↗"),
 }
-order = [c for c in ui.REVIEW_COLUMNS if ss[P + "thumbs"] or c != "Thumbnail"]
+order = [c for c in tables.REVIEW_COLUMNS if ss[P + "thumbs"] or c != "Thumbnail"]
 
 
 def _table(group: list, columns: list[str]) -> None:
     ids = [v.id for v in group]
     key = _editor_key(ids)
     edited = st.data_editor(
-        ui.review_frame(group, ss[st_cache.APPROVED]),
+        tables.review_frame(group, ss[state.APPROVED]),
         key=key,
         hide_index=True,
         column_order=columns,
         column_config=COLUMN_CONFIG,
-        disabled=[c for c in ui.REVIEW_COLUMNS if c != "Approve"],
+        disabled=[c for c in tables.REVIEW_COLUMNS if c != "Approve"],
         on_change=_on_edit,
         args=(key, ids),
         height=min(40 + 35 * len(ids), 560),
     )
     # the returned table is the truth too (also when the edit state was set without a callback)
-    ss[st_cache.APPROVED] = ui.approvals_from_table(ids, edited, ss[st_cache.APPROVED])
+    ss[state.APPROVED] = tables.approvals_from_table(ids, edited, ss[state.APPROVED])
 
 
 with st.container(key="review.tables"):
     if ss[P + "group"]:
-        st.dataframe(ui.approval_summary(videos, ss[st_cache.APPROVED]), hide_index=True, key="review.summary")
-        for cid, title, group in ui.group_by_channel(videos):
-            with st.expander(f"{title} · {ui.plural(len(group), 'video')}", expanded=len(names) <= 3):
+        st.dataframe(tables.approval_summary(videos, ss[state.APPROVED]), hide_index=True, key="review.summary")
+        for cid, title, group in tables.group_by_channel(videos):
+            with st.expander(f"{title} · {furniture.plural(len(group), 'video')}", expanded=len(names) <= 3):
                 g1, g2, _ = st.columns([1, 1, 3])
                 gids = [v.id for v in group]
                 g1.button("Approve channel", key=f"{P}approve_channel.{cid}", on_click=_approve, args=(gids, True))
@@ -114,4 +114,4 @@ with st.container(key="review.tables"):
     else:
         _table(videos, order)
 
-st.page_link("pages/push.py", label="Push the approved videos", icon=":material/upload:")
+furniture.link(furniture.PUSH, "Push the approved videos")

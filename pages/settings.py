@@ -2,18 +2,18 @@
 
 import streamlit as st
 
-from y2s_core import st_cache, ui
+from y2s_core.dashboard import fetching, forms, furniture, state
 from y2s_core.errors import InputError
-from y2s_core.youtube import quota_resets_at
+from y2s_core.quota import quota_line, quota_resets_at, spent_today
 
 P = "settings."
 ss = st.session_state
-settings = st_cache.page_settings()
+settings = furniture.page_settings()
 
 st.title("Settings and connections")
 
 st.subheader("YouTube Data API")
-if ss[st_cache.API_KEY]:
+if ss[state.API_KEY]:
     st.success("Using the personal API key you entered for this session.")
 elif settings.has_youtube_key:
     st.success("A YouTube API key is configured for this app (from secrets or the environment).")
@@ -22,19 +22,19 @@ elif settings.youtube_api_url:
 else:
     st.info("No YouTube API key configured: the app runs in demo mode on the built-in emulator.")
 if settings.youtube_api_url:
-    st.caption(f"YouTube endpoint override: `{ui.safe_url(settings.youtube_api_url)}`")
+    st.caption(f"YouTube endpoint override: `{furniture.safe_url(settings.youtube_api_url)}`")
 
 
 def _use_key() -> None:
     try:
-        st.session_state[st_cache.API_KEY] = ui.check_api_key(st.session_state.get(P + "api_key") or "")
+        st.session_state[state.API_KEY] = forms.check_api_key(st.session_state.get(P + "api_key") or "")
     except InputError as e:
         st.session_state[P + "key_error"] = str(e)  # the message never quotes the key
     st.session_state[P + "api_key"] = ""  # the field never keeps (or re-shows) the key
 
 
 def _forget_key() -> None:
-    st.session_state[st_cache.API_KEY] = ""
+    st.session_state[state.API_KEY] = ""
     st.session_state[P + "api_key"] = ""
 
 
@@ -45,7 +45,7 @@ with st.form("settings.key_form", clear_on_submit=False):
     st.form_submit_button("Use this key", key=P + "use_key", on_click=_use_key)
 if ss.get(P + "key_error"):
     st.error(ss.pop(P + "key_error"))
-st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[st_cache.API_KEY])
+st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[state.API_KEY])
 
 st.subheader("Google Sheets")
 if settings.service_account_email:
@@ -59,32 +59,32 @@ else:
         "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON to the key file's path. Local workbooks and downloads still work."
     )
 if settings.sheets_api_url:
-    st.caption(f"Sheets endpoint override: `{ui.safe_url(settings.sheets_api_url)}`")
+    st.caption(f"Sheets endpoint override: `{furniture.safe_url(settings.sheets_api_url)}`")
 st.caption(f"Local data folder (workbooks): `{settings.data_dir}`")
 
 st.subheader("Quota")
 c1, c2, c3 = st.columns(3)
-c1.metric("YouTube units spent this session", f"{ss[st_cache.QUOTA_UNITS]:,}")
-today = st_cache.quota_today(settings)
+c1.metric("YouTube units spent this session", f"{ss[state.QUOTA_UNITS]:,}")
+today = spent_today(settings)
 c2.metric("Spent today on this machine", "n/a" if today is None else f"{today:,}",
           help="With this key, since midnight Pacific, by the app, the CLI and the REST API (local quota ledger).")
 resets = quota_resets_at()  # the full date and time did not fit the tile ("2026-11-26 08:00 …")
 c3.metric("Daily quota resets", resets.strftime("%H:%M UTC"),
-          help=f"Next reset: {ui.format_when(resets)} (midnight Pacific time).")
-st.caption(ui.quota_line(ss[st_cache.QUOTA_UNITS], ss[st_cache.QUOTA_METHODS])
+          help=f"Next reset: {furniture.format_when(resets)} (midnight Pacific time).")
+st.caption(quota_line(ss[state.QUOTA_UNITS], ss[state.QUOTA_METHODS])
            + ". A project's default quota is 10,000 units a day; cached fetches cost nothing.")
 
 st.subheader("Cache and session")
 
 
 def _clear_cache() -> None:
-    st_cache.clear_fetch_cache()
+    fetching.clear_fetch_cache()
     st.session_state[P + "cleared"] = True
 
 
 c1, c2 = st.columns(2)
 c1.button("Clear cached fetches", key=P + "clear_cache", on_click=_clear_cache,
-          help=f"Fetch results are cached for {st_cache.FETCH_TTL_SECONDS // 60} minutes.")
-c2.button("Forget fetched videos and approvals", key=P + "reset", on_click=st_cache.reset_session_data)
+          help=f"Fetch results are cached for {fetching.FETCH_TTL_SECONDS // 60} minutes.")
+c2.button("Forget fetched videos and approvals", key=P + "reset", on_click=state.reset_session_data)
 if ss.pop(P + "cleared", False):
     st.success("Cached fetches cleared: the next fetch calls YouTube again.")

@@ -27,7 +27,8 @@ from tests.app_helpers import (
     texts,
     tick,
 )
-from y2s_core import sheets, st_cache, ui
+from y2s_core import sheets
+from y2s_core.dashboard import charts, fetching, forms, furniture, state, tables
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
@@ -42,9 +43,9 @@ SHEET_URL = f"https://docs.google.com/spreadsheets/d/{SHEET_KEY}/edit"
 def _fresh_app_env(monkeypatch):
     for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
         monkeypatch.delenv(var, raising=False)
-    st_cache.clear_fetch_cache()
+    fetching.clear_fetch_cache()
     yield
-    st_cache.clear_fetch_cache()
+    fetching.clear_fetch_cache()
 
 
 @pytest.fixture
@@ -208,7 +209,7 @@ def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube
     emu = youtube_api()
     fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"])
     full_cost = emu.units_used
-    st_cache.clear_fetch_cache()
+    fetching.clear_fetch_cache()
     emu.reset()
     emu.daily_quota = full_cost - 1  # the last request of the fetch is refused
     at = fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"])
@@ -308,7 +309,7 @@ def test_widget_values_survive_page_switches_on_every_page():
     set_widget(at, "metrics.top_by", "likes")
     at.run()
     goto(at, "pages/push.py")
-    set_widget(at, "push.kind", "Google Sheet")
+    set_widget(at, "push.kind", forms.GOOGLE)
     at.run()
     set_widget(at, "push.sheet_url", SHEET_URL)
     set_widget(at, "push.tab", "Mine")
@@ -316,7 +317,7 @@ def test_widget_values_survive_page_switches_on_every_page():
     for page in ("pages/settings.py", "pages/fetch.py", "pages/review.py", "pages/metrics.py", "pages/push.py"):
         goto(at, page)
         no_crash(at)
-    assert at.radio(key="push.kind").value == "Google Sheet"
+    assert at.radio(key="push.kind").value == forms.GOOGLE
     assert at.text_input(key="push.sheet_url").value == SHEET_URL, "a field shown after the first visit is kept too"
     assert at.text_input(key="push.tab").value == "Mine"
     goto(at, "pages/metrics.py")
@@ -402,7 +403,7 @@ def test_metrics_follow_the_page_filters_and_skip_comparison_for_one_channel():
 
 
 def test_big_scatter_charts_draw_a_sample_and_say_so(monkeypatch):
-    monkeypatch.setattr(ui, "MAX_CHART_POINTS", 50)
+    monkeypatch.setattr(charts, "MAX_CHART_POINTS", 50)
     at = goto(fetch(start_app(), "@y2sdemo"), "pages/metrics.py")
     no_crash(at)
     n = len(at.session_state["y2s.result"].videos)
@@ -444,7 +445,7 @@ def test_push_to_the_local_workbook_shows_the_plan_above_the_button_then_writes(
     at = _approve_all(fetch(start_app(), "@oldschool"))
     no_crash(at)
     n = len(at.session_state["y2s.approved"])
-    assert at.radio(key="push.kind").value == "Local workbook", "demo mode defaults to a local workbook"
+    assert at.radio(key="push.kind").value == forms.LOCAL, "demo mode defaults to a local workbook"
     assert at.text_input(key="push.file").value == sheets.default_workbook_path(Settings.from_env()).name
     with pytest.raises(KeyError):
         at.button(key="push.preview")  # a local workbook is planned without asking
@@ -511,7 +512,7 @@ def test_push_offers_downloads_and_notebooklm_batches_of_50():
 
 def test_push_to_a_google_url_without_a_service_account_explains_how_to_configure():
     at = _approve_all(fetch(start_app(), "@oldschool"))
-    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.radio(key="push.kind").set_value(forms.GOOGLE).run()
     assert any("not configured" in t for t in texts(at.warning))
     at.text_input(key="push.sheet_url").input(SHEET_URL).run()
     at.button(key="push.run").click().run()
@@ -522,7 +523,7 @@ def test_push_to_a_google_url_without_a_service_account_explains_how_to_configur
 def test_push_to_a_google_sheet_on_the_emulator_links_to_the_sheet(sheets_api):
     at = _approve_all(fetch(start_app(), "@oldschool"))
     n = len(at.session_state["y2s.approved"])
-    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.radio(key="push.kind").set_value(forms.GOOGLE).run()
     at.text_input(key="push.sheet_url").input(SHEET_URL).run()
     assert not at.metric and any("Preview changes" in t for t in texts(at.caption)), "Google is read on request"
     at.button(key="push.preview").click().run()
@@ -564,7 +565,7 @@ def test_an_unforeseen_push_failure_is_one_line_not_a_traceback(monkeypatch):
 @pytest.mark.parametrize("spec", ["/tmp/elsewhere.xlsx", "report.csv", "../x.xlsx"])
 def test_the_google_field_never_writes_a_local_file(spec, tmp_path):
     at = _approve_all(fetch(start_app(), "@oldschool"))
-    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.radio(key="push.kind").set_value(forms.GOOGLE).run()
     at.text_input(key="push.sheet_url").input(spec).run()
     no_crash(at)
     assert any("looks like a file" in t for t in errors(at)), errors(at)
@@ -578,7 +579,7 @@ def test_push_to_a_sheet_not_shared_names_the_email(sheets_api):
     sheets_api.create_spreadsheet("x", spreadsheet_id=SHEET_KEY)
     sheets_api.deny(SHEET_KEY, email="writer@proj.iam.gserviceaccount.com")
     at = _approve_all(fetch(start_app(), "@oldschool"))
-    at.radio(key="push.kind").set_value("Google Sheet").run()
+    at.radio(key="push.kind").set_value(forms.GOOGLE).run()
     at.text_input(key="push.sheet_url").input(SHEET_URL).run()
     at.button(key="push.run").click().run()
     no_crash(at)
@@ -700,31 +701,31 @@ def test_many_notebooklm_batches_are_picked_one_at_a_time():
 
 def test_apply_edits_maps_row_positions_to_video_ids():
     ids = ["a", "b", "c"]
-    assert ui.apply_edits(ids, {0: {"Approve": True}, "2": {"Approve": True}}, {"x"}) == {"x", "a", "c"}
-    assert ui.apply_edits(ids, {1: {"Approve": False}, 9: {"Approve": True}}, {"b", "c"}) == {"c"}
-    assert ui.apply_edits(ids, {0: {"Title": "edited"}}, set()) == set()
+    assert tables.apply_edits(ids, {0: {"Approve": True}, "2": {"Approve": True}}, {"x"}) == {"x", "a", "c"}
+    assert tables.apply_edits(ids, {1: {"Approve": False}, 9: {"Approve": True}}, {"b", "c"}) == {"c"}
+    assert tables.apply_edits(ids, {0: {"Title": "edited"}}, set()) == set()
 
 
 def test_progress_lines_count_in_good_english():
-    assert "1 page listed · 1 video listed · 1 detailed" in ui.progress_line("A", "done", 1, 1, 1)
-    assert "2 pages listed · 1,200 videos listed · 0 detailed" in ui.progress_line("A", "listing", 2, 1200, 0)
+    assert "1 page listed · 1 video listed · 1 detailed" in furniture.progress_line("A", "done", 1, 1, 1)
+    assert "2 pages listed · 1,200 videos listed · 0 detailed" in furniture.progress_line("A", "listing", 2, 1200, 0)
 
 
 def test_chart_points_keep_the_top_videos_and_the_order():
     import pandas as pd
 
     points = pd.DataFrame({"views": range(1000), "title": [f"t{i}" for i in range(1000)]}).sample(frac=1, random_state=1)
-    few, total = ui.chart_points(points, limit=100)
+    few, total = charts.chart_points(points, limit=100)
     assert total == 1000 and len(few) == 100
     assert set(range(980, 1000)) <= set(few["views"]), "the top fifth of the limit is always drawn"
     assert list(few.index) == [i for i in points.index if i in set(few.index)], "original order kept"
-    again, _ = ui.chart_points(points, limit=100)
+    again, _ = charts.chart_points(points, limit=100)
     assert again.equals(few), "the sample is stable between reruns"
-    assert ui.chart_points(points.head(10), limit=100)[0].equals(points.head(10))
+    assert charts.chart_points(points.head(10), limit=100)[0].equals(points.head(10))
 
 
 def test_unique_labels_keep_repeated_titles_apart():
-    assert ui.unique_labels(["Live", "Q&A", "Live", "Live"]) == ["Live", "Q&A", "Live (2)", "Live (3)"]
+    assert charts.unique_labels(["Live", "Q&A", "Live", "Live"]) == ["Live", "Q&A", "Live (2)", "Live (3)"]
 
 
 @pytest.mark.parametrize(
@@ -733,7 +734,7 @@ def test_unique_labels_keep_repeated_titles_apart():
      ("x" * 31, True, "x" * 31), ("x" * 100, False, "x" * 100)],
 )
 def test_check_tab_accepts(tab, xlsx, ok):
-    assert ui.check_tab(tab, xlsx=xlsx) == ok
+    assert sheets.check_tab(tab, xlsx=xlsx) == ok
 
 
 @pytest.mark.parametrize(
@@ -741,26 +742,26 @@ def test_check_tab_accepts(tab, xlsx, ok):
 )
 def test_check_tab_refuses(tab, xlsx):
     with pytest.raises(InputError):
-        ui.check_tab(tab, xlsx=xlsx)
+        sheets.check_tab(tab, xlsx=xlsx)
 
 
 def test_push_target_keeps_google_and_local_apart(tmp_path):
-    google = ui.push_target(ui.GOOGLE, SHEET_URL, "", "Videos", tmp_path)
+    google = forms.push_target(forms.GOOGLE, SHEET_URL, "", "Videos", tmp_path)
     assert google.spec == SHEET_KEY and not google.local and google.path is None
-    local = ui.push_target(ui.LOCAL, "ignored", "out.csv", "", tmp_path)
+    local = forms.push_target(forms.LOCAL, "ignored", "out.csv", "", tmp_path)
     assert local.path == tmp_path / "out.csv" and local.tab == "Videos"
     assert google.key != local.key
     with pytest.raises(InputError, match="looks like a file"):
-        ui.push_target(ui.GOOGLE, "/etc/x.csv", "", "Videos", tmp_path)
+        forms.push_target(forms.GOOGLE, "/etc/x.csv", "", "Videos", tmp_path)
 
 
 def test_file_stamp_follows_the_file(tmp_path):
     path = tmp_path / "a.csv"
-    assert ui.file_stamp(path) == "missing" == ui.file_stamp(None)
+    assert forms.file_stamp(path) == "missing" == forms.file_stamp(None)
     path.write_text("x")
-    first = ui.file_stamp(path)
+    first = forms.file_stamp(path)
     path.write_text("xy")
-    assert ui.file_stamp(path) not in (first, "missing")
+    assert forms.file_stamp(path) not in (first, "missing")
 
 
 @pytest.mark.parametrize(
@@ -769,14 +770,14 @@ def test_file_stamp_follows_the_file(tmp_path):
                                                                   "https://proxy.example/x"), (None, "")],
 )
 def test_endpoint_urls_are_shown_without_credentials(url, shown):
-    assert ui.safe_url(url) == shown
+    assert furniture.safe_url(url) == shown
 
 
 def test_notebooklm_batches_dedupe_and_split():
     urls = [f"u{i}" for i in range(120)] + ["u0", ""]
-    batches = ui.notebooklm_batches(urls)
+    batches = tables.notebooklm_batches(urls)
     assert [len(b) for b in batches] == [50, 50, 20] and batches[0][0] == "u0"
-    assert ui.notebooklm_batches([]) == []
+    assert tables.notebooklm_batches([]) == []
 
 
 @pytest.mark.parametrize(
@@ -784,22 +785,22 @@ def test_notebooklm_batches_dedupe_and_split():
 )
 def test_local_target_path_stays_in_the_data_folder(tmp_path, name):
     with pytest.raises(InputError):
-        ui.local_target_path(tmp_path, name)
+        forms.local_target_path(tmp_path, name)
 
 
 def test_local_target_path_accepts_plain_names(tmp_path):
-    assert ui.local_target_path(tmp_path, " export.CSV ") == tmp_path / "export.CSV"
+    assert forms.local_target_path(tmp_path, " export.CSV ") == tmp_path / "export.CSV"
 
 
 def test_filter_form_round_trips_through_widget_values():
-    form = ui.FilterForm(max_videos=7, min_duration="1:00", types=("Short",), since=date(2024, 1, 1))
+    form = forms.FilterForm(max_videos=7, min_duration="1:00", types=("Short",), since=date(2024, 1, 1))
     values = form.as_widget_values("fetch.")
     assert values["fetch.types"] == ["Short"]
-    back = ui.FilterForm.from_widget_values(values, "fetch.")
+    back = forms.FilterForm.from_widget_values(values, "fetch.")
     assert back == form
     spec = back.to_spec()
     assert spec.max_videos == 7 and spec.min_duration == 60 and spec.since == date(2024, 1, 1)
-    assert ui.FilterForm(types=ui.TYPE_CHOICES).to_spec().types is None
+    assert forms.FilterForm(types=forms.TYPE_CHOICES).to_spec().types is None
 
 
 def test_a_fetch_that_returns_no_videos_is_explained_on_every_page():
@@ -821,10 +822,10 @@ def _fresh_fetch(channels: str):
 
 def test_quota_today_adds_up_fetches_across_sessions_from_the_local_ledger():
     first = _fresh_fetch("@oldschool")
-    spent = first.session_state[st_cache.QUOTA_UNITS]
+    spent = first.session_state[state.QUOTA_UNITS]
     second = _fresh_fetch("@y2sdemo")  # a new session: its own meter, the same machine ledger
-    assert spent > 0 and second.session_state[st_cache.QUOTA_UNITS] > 0
-    both = spent + second.session_state[st_cache.QUOTA_UNITS]
+    assert spent > 0 and second.session_state[state.QUOTA_UNITS] > 0
+    both = spent + second.session_state[state.QUOTA_UNITS]
     at = goto(second, "pages/settings.py")
     assert [m.value for m in at.metric if m.label == "Spent today on this machine"] == [f"{both:,}"]
 
@@ -846,27 +847,26 @@ def test_applying_filters_wider_than_the_fetch_says_to_fetch_again():
 
 
 def test_widened_filters_names_what_the_fetch_left_out():
-    fetched = ui.FilterForm(max_videos=10, min_duration="60", include="tutorial", exclude="trailer",
+    fetched = forms.FilterForm(max_videos=10, min_duration="60", include="tutorial", exclude="trailer",
                             since=date(2024, 1, 1)).to_spec()
-    assert ui.widened_filters(fetched, fetched) == []
-    assert ui.widened_filters(None, fetched) == []
-    narrower = ui.FilterForm(max_videos=5, min_duration="60", include="tutorial", exclude="trailer",
+    assert fetched.widened_by(fetched) == []
+    narrower = forms.FilterForm(max_videos=5, min_duration="60", include="tutorial", exclude="trailer",
                              since=date(2024, 1, 1)).to_spec()
-    assert ui.widened_filters(fetched, narrower) == []
-    wider = ui.FilterForm(min_duration="30", include="tutorial, howto", types=ui.TYPE_CHOICES).to_spec()
-    said = ui.widened_filters(fetched, wider)
+    assert fetched.widened_by(narrower) == []
+    wider = forms.FilterForm(min_duration="30", include="tutorial, howto", types=forms.TYPE_CHOICES).to_spec()
+    said = fetched.widened_by(wider)
     for words in ("more video types", "more videos per channel", "shorter videos", "earlier uploads",
                   "other keywords", "videos with keywords the fetch excluded"):
         assert words in said, said
     # a cap of 10 then a narrower filter: matches beyond the newest 10 were never fetched
-    capped = ui.FilterForm(max_videos=10, min_duration="90", include="tutorial", exclude="trailer",
+    capped = forms.FilterForm(max_videos=10, min_duration="90", include="tutorial", exclude="trailer",
                            since=date(2024, 1, 1)).to_spec()
-    assert any("newest 10" in w for w in ui.widened_filters(fetched, capped))
+    assert any("newest 10" in w for w in fetched.widened_by(capped))
 
 
 def test_counts_are_in_good_english():
-    assert ui.plural(1, "batch") == "1 batch" and ui.plural(3, "batch") == "3 batches"
-    assert ui.plural(2, "video") == "2 videos" and ui.plural(1, "channel") == "1 channel"
+    assert furniture.plural(1, "batch") == "1 batch" and furniture.plural(3, "batch") == "3 batches"
+    assert furniture.plural(2, "video") == "2 videos" and furniture.plural(1, "channel") == "1 channel"
     at = fetch(start_app(), "@y2sdemo")
     status = " ".join(texts(at.success))
     assert "from 1 channel," in status and "(s)" not in status, status
@@ -920,10 +920,10 @@ def test_metrics_tables_have_readable_headers_and_rank_choices():
 
 def test_a_bad_google_url_is_explained_without_offering_a_file_path(tmp_path):
     with pytest.raises(InputError) as e:
-        ui.push_target(ui.GOOGLE, "https://docs.google.com/spreadsheets/d/abc/edit", "", "Videos", tmp_path)
+        forms.push_target(forms.GOOGLE, "https://docs.google.com/spreadsheets/d/abc/edit", "", "Videos", tmp_path)
     assert "file path" not in str(e.value) and "Local workbook" in str(e.value), str(e.value)
     with pytest.raises(InputError, match="Publish to the web"):  # the core's specific advice is kept
-        ui.push_target(ui.GOOGLE, "https://docs.google.com/spreadsheets/d/e/2PACX-abcdefghijklmnopqrstuvwxyz/pubhtml",
+        forms.push_target(forms.GOOGLE, "https://docs.google.com/spreadsheets/d/e/2PACX-abcdefghijklmnopqrstuvwxyz/pubhtml",
                        "", "Videos", tmp_path)
 
 
@@ -934,7 +934,7 @@ def test_push_says_when_approved_videos_are_hidden_by_the_filters_and_can_leave_
     goto(at, "pages/fetch.py")
     set_widget(at, "fetch.types", ["Short"])
     at.button(key="fetch.apply").click().run()
-    shorts = len(ui.visible_videos(at.session_state["y2s.result"], at.session_state["y2s.spec"]))
+    shorts = len(tables.visible_videos(at.session_state["y2s.result"], at.session_state["y2s.spec"]))
     assert 0 < shorts < total
     goto(at, "pages/push.py")
     assert any(f"{total - shorts} of these approved videos are outside the current filters" in t

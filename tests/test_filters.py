@@ -100,15 +100,12 @@ def test_naive_published_at_is_taken_as_utc() -> None:
     assert not spec.matches(video(published_at=datetime(2024, 12, 31, 23, 59)))
 
 
-def test_matches_published_and_before_since() -> None:
+def test_matches_published_bounds_are_inclusive_utc_dates() -> None:
     spec = FilterSpec(since=date(2025, 1, 10), until=date(2025, 1, 20))
     assert spec.matches_published(at(2025, 1, 10, 0, 0))
     assert spec.matches_published(at(2025, 1, 20, 23, 59))
     assert not spec.matches_published(at(2025, 1, 21, 0, 0))
     assert not spec.matches_published(at(2025, 1, 9, 23, 59))
-    assert spec.before_since(at(2025, 1, 9, 23, 59))
-    assert not spec.before_since(at(2025, 1, 21, 0, 0))  # too new: keep paging
-    assert not FilterSpec().before_since(at(1990, 1, 1, 0, 0))
     assert FilterSpec().matches_published(at(1990, 1, 1, 0, 0))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -123,179 +123,6 @@ def _check_count(value: object, name: str, *, minimum: int) -> int | None:
     return value
 
 
-@dataclass(frozen=True)
-class FilterSpec:
-    """What to keep. Every field unset (the default) keeps everything."""
-
-    max_videos: int | None = None  # per channel, newest first
-    min_duration: int | None = None  # seconds, inclusive
-    max_duration: int | None = None  # seconds, inclusive
-    include: tuple[str, ...] = ()  # at least one must match (case-insensitive words/phrases)
-    exclude: tuple[str, ...] = ()  # none may match
-    since: date | None = None  # published on/after this UTC date
-    until: date | None = None  # published on/before this UTC date
-    types: frozenset[VideoType] | None = None  # None = all
-    match_tags: bool = False  # keywords also match tags (default: title only)
-    _include_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
-    _exclude_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        put = object.__setattr__
-        put(self, "max_videos", _check_count(self.max_videos, "Max videos", minimum=1))
-        put(self, "min_duration", _check_count(self.min_duration, "Minimum duration", minimum=0))
-        put(self, "max_duration", _check_count(self.max_duration, "Maximum duration", minimum=0))
-        put(self, "include", _normalize_keywords(self.include, "Include"))
-        put(self, "exclude", _normalize_keywords(self.exclude, "Exclude"))
-        put(self, "since", _normalize_date(self.since, "Since"))
-        put(self, "until", _normalize_date(self.until, "Until"))
-        put(self, "types", _normalize_types(self.types))
-        put(self, "match_tags", bool(self.match_tags))
-        lo, hi = self.min_duration, self.max_duration
-        if lo is not None and hi is not None and lo > hi:
-            raise InputError(
-                f"Minimum duration {format_duration(lo)} is longer than maximum duration "
-                f"{format_duration(hi)}; swap them or widen the range."
-            )
-        if self.since is not None and self.until is not None and self.since > self.until:
-            raise InputError(
-                f"'Since' date {self.since.isoformat()} is after 'until' date {self.until.isoformat()}; "
-                "swap them."
-            )
-        put(self, "_include_re", tuple(_keyword_pattern(k) for k in self.include))
-        put(self, "_exclude_re", tuple(_keyword_pattern(k) for k in self.exclude))
-
-    # ------------------------------------------------------------------------------------------ predicates
-
-    def matches_published(self, published: datetime) -> bool:
-        """Date-only predicate (the fetcher uses it on playlist items before fetching details)."""
-        day = _utc(published).date()
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
-
-    def before_since(self, published: datetime) -> bool:
-        """True when ``published`` falls before ``since``: in a newest-first listing, every later item does too."""
-        return self.since is not None and _utc(published).date() < self.since
-
-    def matches(self, video: Video) -> bool:
-        """Every predicate except ``max_videos`` (which needs the whole list: see ``apply``)."""
-        if not self.matches_published(video.published_at):
-            return False
-        if self.types is not None and video.type not in self.types:
-            return False
-        if self.min_duration is not None or self.max_duration is not None:
-            d = video.duration_seconds
-            if d is None:
-                return False
-            if self.min_duration is not None and d < self.min_duration:
-                return False
-            if self.max_duration is not None and d > self.max_duration:
-                return False
-        if self._include_re or self._exclude_re:
-            texts = [video.title.casefold()]
-            if self.match_tags:
-                texts += [t.casefold() for t in video.tags]
-            if self._include_re and not any(p.search(t) for p in self._include_re for t in texts):
-                return False
-            if any(p.search(t) for p in self._exclude_re for t in texts):
-                return False
-        return True
-
-    def apply(self, videos: Iterable[Video]) -> list[Video]:
-        """Filter, then keep the ``max_videos`` newest per channel; newest first, channels in first-seen order."""
-        groups: dict[str, list[Video]] = {}
-        for video in videos:
-            if self.matches(video):
-                groups.setdefault(video.channel_id, []).append(video)
-        out: list[Video] = []
-        for group in groups.values():
-            group.sort(key=lambda v: _utc(v.published_at), reverse=True)
-            out.extend(group if self.max_videos is None else group[: self.max_videos])
-        return out
-
-    @property
-    def needs_details(self) -> bool:
-        """True when a predicate needs videos.list details (types, durations, keywords), not just dates."""
-        return bool(
-            self.types is not None
-            or self.min_duration is not None
-            or self.max_duration is not None
-            or self.include
-            or self.exclude
-        )
-
-    @property
-    def is_empty(self) -> bool:
-        """True when this spec keeps everything."""
-        return self == FilterSpec(match_tags=self.match_tags)
-
-    # ------------------------------------------------------------------------------------------ text
-
-    @classmethod
-    def from_strings(
-        cls,
-        *,
-        max_videos: str | int | None = None,
-        min_duration: str | int | None = None,
-        max_duration: str | int | None = None,
-        include: str | Iterable[str] | None = None,
-        exclude: str | Iterable[str] | None = None,
-        since: str | date | None = None,
-        until: str | date | None = None,
-        types: str | Iterable[str | VideoType] | None = None,
-        match_tags: bool | str = False,
-    ) -> FilterSpec:
-        """User/CLI text -> spec. Blank means unset. Every bad field is reported in one ``InputError``."""
-        errors: list[str] = []
-
-        def attempt(fn: Callable[..., Any], value: object, *args: object) -> Any:
-            try:
-                return fn(value, *args)
-            except InputError as exc:
-                errors.append(str(exc))
-                return None
-
-        kwargs = {
-            "max_videos": attempt(_parse_max_videos, max_videos),
-            "min_duration": attempt(_parse_optional_duration, min_duration, "Minimum duration"),
-            "max_duration": attempt(_parse_optional_duration, max_duration, "Maximum duration"),
-            "include": attempt(_parse_keyword_field, include, "Include") or (),
-            "exclude": attempt(_parse_keyword_field, exclude, "Exclude") or (),
-            "since": attempt(_parse_date, since, "Since"),
-            "until": attempt(_parse_date, until, "Until"),
-            "types": attempt(_parse_types, types),
-            "match_tags": attempt(_parse_bool, match_tags, "Match tags") or False,
-        }
-        if errors:
-            raise InputError(" ".join(errors))
-        return cls(**kwargs)
-
-    def describe(self) -> str:
-        """One human line, e.g. '≤ 10 per channel · 1:00–10:00 · Shorts, Long · since 2025-01-01 · include: ai'."""
-        parts: list[str] = []
-        if self.max_videos is not None:
-            parts.append(f"≤ {self.max_videos} per channel")
-        lo, hi = self.min_duration, self.max_duration
-        if lo is not None and hi is not None:
-            parts.append(f"{format_duration(lo)}–{format_duration(hi)}")
-        elif lo is not None:
-            parts.append(f"≥ {format_duration(lo)}")
-        elif hi is not None:
-            parts.append(f"≤ {format_duration(hi)}")
-        if self.types is not None:
-            parts.append(", ".join(_TYPE_LABELS[t] for t in VideoType if t in self.types))
-        if self.since is not None and self.until is not None:
-            parts.append(f"{self.since.isoformat()} to {self.until.isoformat()}")
-        elif self.since is not None:
-            parts.append(f"since {self.since.isoformat()}")
-        elif self.until is not None:
-            parts.append(f"until {self.until.isoformat()}")
-        where = " (title or tags)" if self.match_tags else ""
-        if self.include:
-            parts.append(f"include: {format_keywords(self.include)}{where}")
-        if self.exclude:
-            parts.append(f"exclude: {format_keywords(self.exclude)}{where}")
-        return " · ".join(parts) if parts else "All videos"
-
-
 # ---------------------------------------------------------------------------------------------- parsers
 
 _UNIT_RE = re.compile(
@@ -371,7 +198,7 @@ def _parse_optional_duration(value: object, name: str) -> int | None:
         raise InputError(f"{name}: {exc}") from None
 
 
-def _parse_max_videos(value: object) -> int | None:
+def _parse_max_videos(value: object, name: str = "Max videos") -> int | None:
     if value is None or isinstance(value, int) and not isinstance(value, bool):
         return _check_count(value, "Max videos", minimum=1)
     if isinstance(value, str):
@@ -437,7 +264,7 @@ def _parse_date(value: object, name: str) -> date | None:
     raise InputError(f"{name} must be a date (YYYY-MM-DD), not {type(value).__name__}.")
 
 
-def _parse_types(value: object) -> frozenset[VideoType] | None:
+def _parse_types(value: object, name: str = "Video types") -> frozenset[VideoType] | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -463,6 +290,251 @@ def _parse_bool(value: object, name: str) -> bool:
 def format_keywords(words: Iterable[str]) -> str:
     """Keywords back to the text ``parse_keywords`` reads; phrases with a comma are quoted."""
     return ", ".join(f'"{w}"' if any(c in w for c in ",;\n") else w for w in words)
+
+
+
+# ------------------------------------------------------------------------------------------ field rules
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """How one FilterSpec field is named, read from text, and widened (see ``FilterSpec.widened_by``).
+
+    widen: "cap" (None = no cap; a larger cap widens), "lower"/"upper" (a bound: None or a looser bound
+    widens), "subset" (None = all; more members widen), "any_of" (include: none, or more words, widen),
+    "none_of" (exclude: fewer words widen), None (no effect of its own).
+    """
+
+    label: str
+    parse: Callable[[Any, str], Any]
+    widen: str | None
+    wider: str  # what a wider value lets through, e.g. "shorter videos"
+
+
+def _rule(default: Any, label: str, parse: Callable[[Any, str], Any], widen: str | None, wider: str) -> Any:
+    return field(default=default, metadata={"rule": _Rule(label, parse, widen, wider)})
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, (frozenset, set)):
+        return ",".join(sorted(str(v) for v in value))
+    if isinstance(value, tuple):
+        return "\x1f".join(map(str, value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _widens(kind: str, old: Any, new: Any, old_tags: bool, new_tags: bool) -> bool:
+    if kind == "cap":
+        return old is not None and (new is None or new > old)
+    if kind == "lower":
+        return old is not None and (new is None or new < old)
+    if kind == "upper":
+        return old is not None and (new is None or new > old)
+    if kind == "subset":
+        return old is not None and (new is None or bool(new - old))
+    if kind == "any_of":
+        return bool(old) and (not new or bool(set(new) - set(old)) or (new_tags and not old_tags))
+    if kind == "none_of":
+        return bool(set(old) - set(new)) or (bool(old) and old_tags and not new_tags)
+    raise ValueError(f"unknown widen kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """What to keep. Every field unset (the default) keeps everything.
+
+    max_videos: per channel, newest first · min/max_duration: seconds, inclusive · include: at least one
+    must match (case-insensitive words/phrases) · exclude: none may match · since/until: published on/after,
+    on/before this UTC date · types: None = all · match_tags: keywords also match tags (default: title only).
+
+    Each field's metadata (``_rule``) carries its label, its text parser and how it widens: ``names()``,
+    ``from_strings``, ``key`` and ``widened_by`` are generated from ``dataclasses.fields``, so a new filter
+    is declared once, here.
+    """
+
+    max_videos: int | None = _rule(None, "Max videos", _parse_max_videos, "cap", "more videos per channel")
+    min_duration: int | None = _rule(None, "Minimum duration", _parse_optional_duration, "lower", "shorter videos")
+    max_duration: int | None = _rule(None, "Maximum duration", _parse_optional_duration, "upper", "longer videos")
+    include: tuple[str, ...] = _rule((), "Include", _parse_keyword_field, "any_of", "other keywords")
+    exclude: tuple[str, ...] = _rule((), "Exclude", _parse_keyword_field, "none_of",
+                                     "videos with keywords the fetch excluded")
+    since: date | None = _rule(None, "Since", _parse_date, "lower", "earlier uploads")
+    until: date | None = _rule(None, "Until", _parse_date, "upper", "later uploads")
+    types: frozenset[VideoType] | None = _rule(None, "Video types", _parse_types, "subset", "more video types")
+    match_tags: bool = _rule(False, "Match tags", _parse_bool, None, "")  # widens through include/exclude
+    _include_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
+    _exclude_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "max_videos", _check_count(self.max_videos, "Max videos", minimum=1))
+        put(self, "min_duration", _check_count(self.min_duration, "Minimum duration", minimum=0))
+        put(self, "max_duration", _check_count(self.max_duration, "Maximum duration", minimum=0))
+        put(self, "include", _normalize_keywords(self.include, "Include"))
+        put(self, "exclude", _normalize_keywords(self.exclude, "Exclude"))
+        put(self, "since", _normalize_date(self.since, "Since"))
+        put(self, "until", _normalize_date(self.until, "Until"))
+        put(self, "types", _normalize_types(self.types))
+        put(self, "match_tags", bool(self.match_tags))
+        lo, hi = self.min_duration, self.max_duration
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(
+                f"Minimum duration {format_duration(lo)} is longer than maximum duration "
+                f"{format_duration(hi)}; swap them or widen the range."
+            )
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise InputError(
+                f"'Since' date {self.since.isoformat()} is after 'until' date {self.until.isoformat()}; "
+                "swap them."
+            )
+        put(self, "_include_re", tuple(_keyword_pattern(k) for k in self.include))
+        put(self, "_exclude_re", tuple(_keyword_pattern(k) for k in self.exclude))
+
+    # ------------------------------------------------------------------------------------------ predicates
+
+    def matches_published(self, published: datetime) -> bool:
+        """The since/until part of ``matches``: the UTC calendar date of ``published`` within the bounds."""
+        day = _utc(published).date()
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+    def matches(self, video: Video) -> bool:
+        """Every predicate except ``max_videos`` (which needs the whole list: see ``apply``)."""
+        if not self.matches_published(video.published_at):
+            return False
+        if self.types is not None and video.type not in self.types:
+            return False
+        if self.min_duration is not None or self.max_duration is not None:
+            d = video.duration_seconds
+            if d is None:
+                return False
+            if self.min_duration is not None and d < self.min_duration:
+                return False
+            if self.max_duration is not None and d > self.max_duration:
+                return False
+        if self._include_re or self._exclude_re:
+            texts = [video.title.casefold()]
+            if self.match_tags:
+                texts += [t.casefold() for t in video.tags]
+            if self._include_re and not any(p.search(t) for p in self._include_re for t in texts):
+                return False
+            if any(p.search(t) for p in self._exclude_re for t in texts):
+                return False
+        return True
+
+    def apply(self, videos: Iterable[Video]) -> list[Video]:
+        """Filter, then keep the ``max_videos`` newest per channel; newest first, channels in first-seen order."""
+        groups: dict[str, list[Video]] = {}
+        for video in videos:
+            if self.matches(video):
+                groups.setdefault(video.channel_id, []).append(video)
+        out: list[Video] = []
+        for group in groups.values():
+            group.sort(key=lambda v: _utc(v.published_at), reverse=True)
+            out.extend(group if self.max_videos is None else group[: self.max_videos])
+        return out
+
+    @property
+    def needs_details(self) -> bool:
+        """True when a predicate needs videos.list details (types, durations, keywords), not just dates."""
+        return bool(
+            self.types is not None
+            or self.min_duration is not None
+            or self.max_duration is not None
+            or self.include
+            or self.exclude
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """True when this spec keeps everything."""
+        return self == FilterSpec(match_tags=self.match_tags)
+
+    # ------------------------------------------------------------------------------------------ text
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The filter fields, in declaration order (what forms, the CLI, the REST API and cache keys use)."""
+        return tuple(f.name for f in fields(cls) if f.init)
+
+    @classmethod
+    def from_strings(cls, **values: Any) -> FilterSpec:
+        """User/CLI text (or already-typed values) per field -> spec. Blank means unset.
+
+        Every bad field is reported in one ``InputError``; an unknown field name is a TypeError (a bug).
+        """
+        unknown = set(values) - set(cls.names())
+        if unknown:
+            raise TypeError(f"unknown filter field(s): {', '.join(sorted(unknown))}")
+        errors: list[str] = []
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if not f.init or f.name not in values:
+                continue
+            rule: _Rule = f.metadata["rule"]
+            try:
+                parsed = rule.parse(values[f.name], rule.label)
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
+            kwargs[f.name] = f.default if parsed is None and f.default is not None else parsed
+        if errors:
+            raise InputError(" ".join(errors))
+        return cls(**kwargs)
+
+    def key(self) -> str:
+        """A canonical, process-independent text naming this spec (cache keys): every field, in order."""
+        return "|".join(f"{name}={_canonical(getattr(self, name))}" for name in self.names())
+
+    def widened_by(self, new: FilterSpec) -> list[str]:
+        """What ``new`` lets through that a fetch made with this spec left out, in plain words.
+
+        The loaded videos already passed ``self``: applying a wider ``new`` to them cannot bring back what
+        was never fetched (empty list: ``new`` only narrows). With a cap (max_videos), any other change
+        may also reach videos beyond each channel's newest N, which were never fetched.
+        """
+        out: list[str] = []
+        for f in fields(self):
+            if not f.init:
+                continue
+            rule: _Rule = f.metadata["rule"]
+            old, now = getattr(self, f.name), getattr(new, f.name)
+            if rule.widen is not None and _widens(rule.widen, old, now, self.match_tags, new.match_tags):
+                out.append(rule.wider)
+        cap = self.max_videos
+        if cap is not None and new.max_videos is not None and new.max_videos <= cap:
+            if any(getattr(new, n) != getattr(self, n) for n in self.names() if n != "max_videos"):
+                out.append(f"other videos among each channel's newest {cap}")
+        return list(dict.fromkeys(out))
+
+    def describe(self) -> str:
+        """One human line, e.g. '≤ 10 per channel · 1:00–10:00 · Shorts, Long · since 2025-01-01 · include: ai'."""
+        parts: list[str] = []
+        if self.max_videos is not None:
+            parts.append(f"≤ {self.max_videos} per channel")
+        lo, hi = self.min_duration, self.max_duration
+        if lo is not None and hi is not None:
+            parts.append(f"{format_duration(lo)}–{format_duration(hi)}")
+        elif lo is not None:
+            parts.append(f"≥ {format_duration(lo)}")
+        elif hi is not None:
+            parts.append(f"≤ {format_duration(hi)}")
+        if self.types is not None:
+            parts.append(", ".join(_TYPE_LABELS[t] for t in VideoType if t in self.types))
+        if self.since is not None and self.until is not None:
+            parts.append(f"{self.since.isoformat()} to {self.until.isoformat()}")
+        elif self.since is not None:
+            parts.append(f"since {self.since.isoformat()}")
+        elif self.until is not None:
+            parts.append(f"until {self.until.isoformat()}")
+        where = " (title or tags)" if self.match_tags else ""
+        if self.include:
+            parts.append(f"include: {format_keywords(self.include)}{where}")
+        if self.exclude:
+            parts.append(f"exclude: {format_keywords(self.exclude)}{where}")
+        return " · ".join(parts) if parts else "All videos"
+
 
 
 __all__ = ["FilterSpec", "parse_duration", "parse_keywords", "format_keywords", "MAX_DURATION_SECONDS"]

@@ -1,0 +1,147 @@
+"""Page furniture: the page list, the banner every page draws, the no-data guard, error lines, wording.
+
+The only place under y2s_core that knows a page path (``PAGES``; app.py builds its navigation from it).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from ..models import FetchResult
+from ..settings import Settings
+from . import state
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    title: str
+    icon: str
+    url_path: str | None = None
+
+
+FETCH = Page("pages/fetch.py", "Fetch", ":material/download:")
+REVIEW = Page("pages/review.py", "Review and approve", ":material/checklist:", "review")
+METRICS = Page("pages/metrics.py", "Metrics", ":material/bar_chart:", "metrics")
+PUSH = Page("pages/push.py", "Push", ":material/upload:", "push")
+SETTINGS = Page("pages/settings.py", "Settings", ":material/settings:", "settings")
+PAGES: tuple[Page, ...] = (FETCH, REVIEW, METRICS, PUSH, SETTINGS)
+
+
+def link(page: Page, label: str) -> None:
+    st.page_link(page.path, label=label, icon=page.icon)
+
+
+def page_settings() -> Settings:
+    """Every page's first call: this run's settings, with the demo / settings-problem banner drawn.
+
+    Pages draw the banner themselves (not app.py), so a page is complete however Streamlit runs it:
+    through st.navigation, or on its own from the pages/ folder (AppTest, a cold deep link).
+    """
+    settings, problem = state.load_settings()
+    demo_banner(settings, problem)
+    return settings
+
+
+def demo_banner(settings: Settings, problem: str | None = None) -> None:
+    """The banner every page shows: demo mode, and any settings problem."""
+    if settings.demo:
+        st.info(
+            "**Demo mode**: no YouTube API key is configured, so the videos come from the built-in "
+            "emulator's demo catalog (@y2sdemo, @bigchannel, @hugechannel, @oldschool, @emptychannel), "
+            "not from YouTube, and pushes go to a local workbook unless Google Sheets is configured. "
+            "Add a key on the Settings page to use real data.",
+            icon=":material/science:",
+        )
+    if problem:
+        st.error(problem)
+
+
+def no_data_message(result: FetchResult | None) -> str | None:
+    """What Review/Metrics/Push say instead of a table when there is nothing to show (None: there is)."""
+    if result is None:
+        return "No videos yet: fetch a channel on the **Fetch** page first."
+    if not result.videos:
+        return "The last fetch returned no videos: fetch other channels on the **Fetch** page or widen its filters."
+    return None
+
+
+def loaded_result() -> FetchResult:
+    """The session's fetched videos; with none yet, an info box linking to Fetch, and the page stops here."""
+    result = st.session_state[state.RESULT]
+    message = no_data_message(result)
+    if message:
+        st.info(message)
+        link(FETCH, "Go to Fetch")
+        st.stop()
+    return result
+
+
+def show_unexpected(e: Exception, settings: Settings, doing: str) -> None:
+    """The last resort for an error the core did not foresee (a bug): one redacted line, never a traceback.
+
+    The server log gets the traceback's frames (not the message's secrets: it is redacted as well).
+    """
+    text = settings.redact(str(e)).strip().splitlines()
+    detail = f"{type(e).__name__}: {text[0][:300]}" if text else type(e).__name__
+    _log.error("unexpected error while %s: %s\n%s", doing, detail, "".join(traceback.format_tb(e.__traceback__)))
+    st.error(f"Unexpected error while {doing} ({detail}). This is a bug: please report it with what you did. "
+             "Nothing else was changed by this step.")
+
+
+# ------------------------------------------------------------------------------------------ wording
+
+STAGE_ICONS = {
+    "resolving": ":material/search:",
+    "listing": ":material/list:",
+    "details": ":material/movie:",
+    "done": ":material/check_circle:",
+    "error": ":material/warning:",
+}
+
+
+def progress_line(channel: str, stage: str, pages: int, listed: int, detailed: int, message: str = "") -> str:
+    """One markdown line for a channel's progress."""
+    icon = STAGE_ICONS.get(stage, ":material/pending:")
+    if stage == "error":
+        return f"{icon} {message or channel}"
+    if stage == "resolving":
+        return f"{icon} **{channel}**: resolving…"
+    verb = {"listing": "listing uploads", "details": "fetching details", "done": "done"}.get(stage, stage)
+    return (f"{icon} **{channel}**: {verb} · {plural(pages, 'page')} listed · {plural(listed, 'video')} listed"
+            f" · {detailed:,} detailed")
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 page', '2 pages', '1,000 videos', '3 batches'."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    return f"{n:,} {noun}" + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+def format_when(moment: datetime | None) -> str:
+    """'2026-11-02 08:00 UTC' (or 'midnight Pacific time' when unknown)."""
+    if moment is None:
+        return "midnight Pacific time"
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def safe_url(url: str | None) -> str:
+    """An endpoint URL fit to show: no user:password@ part, no query or fragment (they may carry keys)."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an endpoint URL that does not parse)"
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))

@@ -1,0 +1,177 @@
+"""One browser session's state: its keys, the settings it runs with, its YouTube client, widget memory.
+
+``st.session_state`` holds, per session: the last fetch result and how it was made, the filters, the
+approvals, the personal API key, the YouTube units this session spent, the session's YouTube client
+(with its quota meter), the remembered widget values (Streamlit drops a widget's state when its page
+is left) and the Push page's kept plan. Nothing here is shared between sessions.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import streamlit as st
+
+from ..errors import InputError
+from ..filters import FilterSpec
+from ..models import FetchResult
+from ..settings import Settings
+from ..youtube import YouTubeClient
+from .forms import FilterForm
+
+# session_state keys (widget keys are namespaced per page: "fetch.*", "review.*", ...)
+RESULT = "y2s.result"  # FetchResult | None: the last fetch (a quota-cut one included)
+RESULT_TOKEN = "y2s.result_token"  # str: names RESULT in session-scoped cache keys (new with every result)
+FETCH_META = "y2s.fetch_meta"  # dict: inputs, from_cache, quota, complete, at, spec
+FILTERS = "y2s.filters"  # forms.FilterForm: the Fetch page's filter values
+SPEC = "y2s.spec"  # FilterSpec: the filters the Review/Metrics/Push pages apply
+APPROVED = "y2s.approved"  # set[str]: approved video ids
+EDITOR_VERSION = "y2s.editor_version"  # int: bumped to give the approval tables a fresh edit state
+API_KEY = "y2s.api_key"  # str: a personal YouTube key for this session only
+QUOTA_UNITS = "y2s.quota_units"  # int: YouTube units this session spent (cache hits cost none)
+QUOTA_METHODS = "y2s.quota_methods"  # dict[str, int]
+CLIENT = "y2s.client"  # (account fingerprint, YouTubeClient)
+WIDGETS = "y2s.widgets"  # dict: remembered widget values, restored when a page is shown again
+PUSH_PREVIEW = "y2s.push_preview"  # forms.PushPreview | None
+LAST_PUSH = "y2s.last_push"  # dict | None
+
+
+def init_state() -> None:
+    """Create every session key once (setdefault: never overwrites)."""
+    ss = st.session_state
+    ss.setdefault(RESULT, None)
+    ss.setdefault(RESULT_TOKEN, "")
+    ss.setdefault(FETCH_META, None)
+    ss.setdefault(FILTERS, FilterForm())
+    ss.setdefault(SPEC, FilterSpec())
+    ss.setdefault(APPROVED, set())
+    ss.setdefault(EDITOR_VERSION, 0)
+    ss.setdefault(API_KEY, "")
+    ss.setdefault(QUOTA_UNITS, 0)
+    ss.setdefault(QUOTA_METHODS, {})
+    ss.setdefault(CLIENT, None)
+    ss.setdefault(WIDGETS, {})
+    ss.setdefault(PUSH_PREVIEW, None)
+    ss.setdefault(LAST_PUSH, None)
+
+
+# -------------------------------------------------------------------------------------- settings
+
+
+def _read_secrets() -> tuple[dict[str, Any], str | None]:
+    """st.secrets as a plain dict ({} when there is no secrets file) and a problem reading it, if any."""
+    try:
+        return st.secrets.to_dict(), None
+    except FileNotFoundError as e:  # StreamlitSecretNotFoundError: no file, or one that does not parse
+        text = str(e)
+        if text.startswith("No secrets found"):
+            return {}, None
+        first = text.splitlines()[0][:200] if text else type(e).__name__
+        return {}, f"The app's secrets could not be read ({first}); fix .streamlit/secrets.toml or the Cloud secrets."
+
+
+def load_settings() -> tuple[Settings, str | None]:
+    """The settings for this run (env + secrets + the session's personal key) and a problem, if any.
+
+    A broken secrets file or service-account value does not stop the app: the settings are read
+    without it and the problem (an actionable message, never the key) is returned for the banner.
+    """
+    init_state()
+    secrets, problem = _read_secrets()
+    sa = secrets.get("gcp_service_account")
+    if sa and not (isinstance(sa, Mapping) and sa.get("client_email")):
+        problem = ("The app's [gcp_service_account] secret was ignored: it must be a TOML table with the fields "
+                   "of the service-account JSON key (type, client_email, private_key, …), not a path or a string.")
+        secrets = {k: v for k, v in secrets.items() if k != "gcp_service_account"}
+    try:
+        base = Settings.from_env(secrets=secrets)
+    except (InputError, ValueError, TypeError) as e:
+        problem = str(e) if isinstance(e, InputError) else "The app's settings could not be read; check its secrets."
+        env = {k: v for k, v in os.environ.items() if k != "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"}
+        base = Settings.from_env(env=env, secrets={k: v for k, v in secrets.items() if k != "gcp_service_account"})
+    key = st.session_state[API_KEY]
+    return (base.with_api_key(key) if key else base), problem
+
+
+def session_client(settings: Settings) -> YouTubeClient:
+    """This session's YouTube client (one per key/endpoint); it carries the session's quota meter."""
+    init_state()
+    fp = settings.account_fingerprint
+    held = st.session_state[CLIENT]
+    if held is not None and held[0] == fp:
+        return held[1]
+    if held is not None:
+        held[1].close()
+    client = YouTubeClient(settings)
+    st.session_state[CLIENT] = (fp, client)
+    return client
+
+
+def add_session_quota(units_by_method: Mapping[str, int]) -> None:
+    """Add units to this session's quota counters (the Settings page and the Fetch page show them)."""
+    ss = st.session_state
+    methods = dict(ss[QUOTA_METHODS])
+    for m, u in units_by_method.items():
+        methods[m] = methods.get(m, 0) + int(u)
+    ss[QUOTA_METHODS] = methods
+    ss[QUOTA_UNITS] = int(ss[QUOTA_UNITS]) + sum(units_by_method.values())
+
+
+# ------------------------------------------------------------------------------------------ widgets
+
+
+def restore_widgets(defaults: Mapping[str, Any]) -> None:
+    """Right before drawing these widgets: give each key its remembered value (else ``defaults``).
+
+    Seed only widgets that *are* drawn in this run: a key seeded without its widget keeps that
+    seeded value under the key, and it resurfaces after a page switch in place of what the user
+    typed into the widget later.
+    """
+    init_state()
+    store = st.session_state[WIDGETS]
+    for k, default in defaults.items():
+        if k not in st.session_state:
+            st.session_state[k] = store.get(k, default)
+
+
+def remember_widgets(keys: Iterable[str]) -> None:
+    """After drawing: keep the widgets' values so the page shows them again after a page switch."""
+    store = st.session_state[WIDGETS]
+    for k in keys:
+        if k in st.session_state:
+            store[k] = st.session_state[k]
+
+
+def bump_editor() -> None:
+    """Give the approval tables a fresh edit state (after approvals changed outside the table)."""
+    st.session_state[EDITOR_VERSION] = int(st.session_state.get(EDITOR_VERSION, 0)) + 1
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+def set_result(result: FetchResult, meta: Mapping[str, Any]) -> None:
+    """Keep a new fetch result; approvals of videos no longer present are dropped."""
+    ss = st.session_state
+    ss[RESULT] = result
+    ss[RESULT_TOKEN] = uuid.uuid4().hex
+    ss[FETCH_META] = dict(meta)
+    present = {v.id for v in result.videos}
+    ss[APPROVED] = {i for i in ss[APPROVED] if i in present}
+    ss[PUSH_PREVIEW] = None
+    bump_editor()
+
+
+def reset_session_data() -> None:
+    """Forget the fetched videos, approvals and push state of this session (not the key or quota)."""
+    ss = st.session_state
+    ss[RESULT] = None
+    ss[RESULT_TOKEN] = ""
+    ss[FETCH_META] = None
+    ss[APPROVED] = set()
+    ss[PUSH_PREVIEW] = None
+    ss[LAST_PUSH] = None
+    bump_editor()
