@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .models import Video, VideoType
+from .models import ROW_FIELDS, Video, VideoType
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -53,13 +53,13 @@ _NS_UTC = "datetime64[ns, UTC]"
 _TS_MIN = pd.Timestamp.min.tz_localize("UTC")
 _TS_MAX = pd.Timestamp.max.tz_localize("UTC")
 
-_INPUT_KEYS = (
-    "video_id", "channel", "channel_id", "date", "type", "duration_seconds",
-    "title", "url", "views", "likes", "comments", "thumbnail",
-)  # fmt: skip
+# the row fields the frame is built from (the row schema, models.ROW_FIELDS), minus the text forms of
+# what it holds typed (duration) and the tags; the row's "date" becomes the frame's "published_at"
+_FIELDS = tuple(f for f in ROW_FIELDS if f.key not in ("duration", "tags"))
+_COLUMN = {"date": "published_at"}
 
 FRAME_COLUMNS: tuple[str, ...] = (
-    "video_id", "channel", "channel_id", "published_at", "date", "type", "duration_seconds",
+    "video_id", "channel", "channel_id", "published_at", "type", "duration_seconds",
     "duration_minutes", "title", "url", "views", "likes", "comments", "engagement_rate", "weekday",
     "weekday_name", "hour", "outlier_score", "thumbnail",
 )  # fmt: skip
@@ -89,8 +89,7 @@ def frame(items: Iterable[Video | Mapping[str, Any]] | pd.DataFrame) -> pd.DataF
 
     Columns:
       video_id, channel (title), channel_id, title, url, thumbnail: strings.
-      published_at: upload time, ``datetime64[ns, UTC]`` (NaT when the row's date is missing/unparseable).
-      date: the UTC calendar date as a ``datetime.date`` (None when unknown).
+      published_at: upload time (the row's ``date``), ``datetime64[ns, UTC]`` (NaT when missing/unparseable).
       type: "Short" | "Long" | "Live" | "Upcoming" (any other label kept as given; "Unknown" when missing).
       duration_seconds: ``Int64``; duration_minutes: float (NaN when unknown).
       views, likes, comments: ``Int64``; ``<NA>`` when unknown or hidden (never 0 for hidden).
@@ -102,37 +101,18 @@ def frame(items: Iterable[Video | Mapping[str, Any]] | pd.DataFrame) -> pd.DataF
     if isinstance(items, pd.DataFrame):
         items = items.to_dict("records")
     cols = _collect(items)
-
-    published = _to_utc(cols["date"])
-    views = _to_int(cols["views"])
-    likes = _to_int(cols["likes"])
-    comments = _to_int(cols["comments"])
-    duration = _to_int(cols["duration_seconds"])
+    base = {_COLUMN.get(f.key, f.key): _typed(f.key, f.dtype, cols[f.key]) for f in _FIELDS}
+    published, views, likes, comments = base["published_at"], base["views"], base["likes"], base["comments"]
     day = published.dt.day_of_week.astype("Int64")
-    hour = published.dt.hour.astype("Int64")
     names = np.array(WEEKDAYS, dtype=object)[day.fillna(0).to_numpy(dtype="int64")]
-    dates = published.dt.date.astype(object)
-
     df = pd.DataFrame(
         {
-            "video_id": pd.Series(cols["video_id"], dtype=_STR),
-            "channel": pd.Series(cols["channel"], dtype=_STR),
-            "channel_id": pd.Series(cols["channel_id"], dtype=_STR),
-            "published_at": published,
-            "date": dates.where(published.notna(), None),
-            "type": pd.Series(_type_labels(cols["type"]), dtype=_STR),
-            "duration_seconds": duration,
-            "duration_minutes": _float(duration) / 60.0,
-            "title": pd.Series(cols["title"], dtype=_STR),
-            "url": pd.Series(cols["url"], dtype=_STR),
-            "views": views,
-            "likes": likes,
-            "comments": comments,
+            **base,
+            "duration_minutes": _float(base["duration_seconds"]) / 60.0,
             "engagement_rate": _engagement(views, likes, comments),
             "weekday": day,
             "weekday_name": pd.Series(np.where(day.isna().to_numpy(), None, names), dtype=_STR),
-            "hour": hour,
-            "thumbnail": pd.Series(cols["thumbnail"], dtype=_STR),
+            "hour": published.dt.hour.astype("Int64"),
         }
     )
     df["outlier_score"] = outlier_scores(df)
@@ -140,30 +120,32 @@ def frame(items: Iterable[Video | Mapping[str, Any]] | pd.DataFrame) -> pd.DataF
 
 
 def _collect(items: Iterable[Video | Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """Column lists from Video objects or row dicts (one tuple per item, then transposed)."""
-    records = [_record(item) for item in items]
-    if not records:
-        return {k: [] for k in _INPUT_KEYS}
-    return {k: list(col) for k, col in zip(_INPUT_KEYS, zip(*records, strict=True), strict=True)}
+    """Column lists, one per row field, from Video objects or row dicts."""
+    cols: dict[str, list[Any]] = {f.key: [] for f in _FIELDS}
+    for item in items:
+        if isinstance(item, Video):
+            for f in _FIELDS:
+                cols[f.key].append(item.published_at if f.key == "date" else f.get(item))
+        elif isinstance(item, Mapping):
+            for f in _FIELDS:
+                value = item.get(f.key)
+                if f.key == "date" and value is None:
+                    value = item.get("published_at")
+                cols[f.key].append(value)
+        else:
+            raise TypeError(f"metrics.frame takes Video objects or row dicts, not {type(item).__name__}")
+    return cols
 
 
-def _record(item: Video | Mapping[str, Any]) -> tuple[Any, ...]:
-    if isinstance(item, Video):
-        return (
-            item.id, item.channel_title, item.channel_id, item.published_at, item.type.value,
-            item.duration_seconds, item.title, item.url, item.views, item.likes, item.comments,
-            item.thumbnail,
-        )  # fmt: skip
-    if isinstance(item, Mapping):
-        get = item.get
-        date = get("date")
-        return (
-            get("video_id"), get("channel"), get("channel_id"),
-            get("published_at") if date is None else date,
-            get("type"), get("duration_seconds"), get("title"), get("url"),
-            get("views"), get("likes"), get("comments"), get("thumbnail"),
-        )  # fmt: skip
-    raise TypeError(f"metrics.frame takes Video objects or row dicts, not {type(item).__name__}")
+def _typed(key: str, dtype: str, values: list[Any]) -> pd.Series:
+    """One column of the frame, typed as the row schema says."""
+    if dtype == "datetime":
+        return _to_utc(values)
+    if dtype == "Int64":
+        return _to_int(values)
+    if key == "type":
+        return pd.Series(_type_labels(values), dtype=_STR)
+    return pd.Series(values, dtype=_STR)
 
 
 def _to_utc(values: list[Any]) -> pd.Series:

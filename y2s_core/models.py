@@ -1,14 +1,20 @@
-"""Frozen data models shared by every layer.
+"""Frozen data models shared by every layer, and the ONE row schema every table derives from.
 
-A ``Video`` turns into a *row* (a plain dict, ``Video.to_row()``): the JSON the CLI prints, the input of
-``sheets.plan`` and of the REST API. Row keys: video_id, channel, channel_id, date (ISO 8601 UTC),
+A ``Video`` turns into a *row* (a plain dict, ``Video.to_row()``): the JSON the CLI prints, its CSV, the
+input of ``sheets.plan`` and of the REST API. ``ROW_FIELDS`` declares each field of a row once: its key,
+the sheet column it fills, its DataFrame dtype (``metrics.frame``), its label in the app's tables, how it
+is read from a ``Video`` and its plain text (CSV). Row keys: video_id, channel, channel_id, date,
 type (Short|Long|Live|Upcoming), duration_seconds, duration (H:MM:SS), title, url, views, likes,
 comments (None when hidden), tags, thumbnail.
+
+One meaning of "date" per layer: in a row, ``date`` is the upload moment as ISO 8601 UTC text
+(``2024-05-01T12:00:00Z``); in a sheet, the Date column is the UTC calendar day (``2024-05-01``); in a
+DataFrame, ``published_at`` is a UTC timestamp.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -91,27 +97,9 @@ class Video:
             return f"https://www.youtube.com/shorts/{self.id}"
         return f"https://www.youtube.com/watch?v={self.id}"
 
-    @property
-    def duration_text(self) -> str:
-        return format_duration(self.duration_seconds)
-
     def to_row(self) -> dict[str, Any]:
-        return {
-            "video_id": self.id,
-            "channel": self.channel_title,
-            "channel_id": self.channel_id,
-            "date": self.published_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
-            "type": self.type.value,
-            "duration_seconds": self.duration_seconds,
-            "duration": self.duration_text,
-            "title": self.title,
-            "url": self.url,
-            "views": self.views,
-            "likes": self.likes,
-            "comments": self.comments,
-            "tags": list(self.tags),
-            "thumbnail": self.thumbnail,
-        }
+        """This video as a row: one key per ``ROW_FIELDS`` entry, in order."""
+        return {f.key: f.get(self) for f in ROW_FIELDS}
 
 
 def format_duration(seconds: int | None) -> str:
@@ -121,6 +109,59 @@ def format_duration(seconds: int | None) -> str:
     h, rem = divmod(int(seconds), 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_timestamp(moment: datetime) -> str:
+    """An aware datetime -> ISO 8601 UTC text, '2024-05-01T12:00:00Z' (a row's ``date``)."""
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _plain_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "|".join(map(str, value))
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RowField:
+    """One field of a video row.
+
+    key: the row dict's key (JSON, CSV header, DataFrame column); header: the sheet column it fills
+    (None: not written to sheets); dtype: its DataFrame dtype in ``metrics.frame`` ("string", "Int64",
+    "datetime": UTC timestamps, "object"); label: its name in the app's tables; get: its value from a
+    ``Video``; text: its plain text (CSV cells; None -> '', tags joined with '|')."""
+
+    key: str
+    header: str | None
+    dtype: str
+    label: str
+    get: Callable[[Video], Any]
+    text: Callable[[Any], str] = _plain_text
+
+
+ROW_FIELDS: tuple[RowField, ...] = (
+    RowField("video_id", "Video ID", "string", "Video ID", lambda v: v.id),
+    RowField("channel", "Channel", "string", "Channel", lambda v: v.channel_title),
+    RowField("channel_id", "Channel ID", "string", "Channel ID", lambda v: v.channel_id),
+    RowField("date", "Date", "datetime", "Published", lambda v: format_timestamp(v.published_at)),
+    RowField("type", "Type", "string", "Type", lambda v: v.type.value),
+    RowField("duration_seconds", None, "Int64", "Seconds", lambda v: v.duration_seconds),
+    RowField("duration", "Duration", "string", "Duration", lambda v: format_duration(v.duration_seconds)),
+    RowField("title", "Title", "string", "Title", lambda v: v.title),
+    RowField("url", "URL", "string", "URL", lambda v: v.url),
+    RowField("views", "Views", "Int64", "Views", lambda v: v.views),
+    RowField("likes", "Likes", "Int64", "Likes", lambda v: v.likes),
+    RowField("comments", "Comments", "Int64", "Comments", lambda v: v.comments),
+    RowField("tags", None, "object", "Tags", lambda v: list(v.tags)),
+    RowField("thumbnail", None, "string", "Thumbnail", lambda v: v.thumbnail),
+)
+ROW_KEYS: tuple[str, ...] = tuple(f.key for f in ROW_FIELDS)
+FIELD_BY_KEY: Mapping[str, RowField] = {f.key: f for f in ROW_FIELDS}
+FIELD_BY_HEADER: Mapping[str, RowField] = {f.header: f for f in ROW_FIELDS if f.header}
 
 
 @dataclass(frozen=True)
@@ -158,5 +199,11 @@ __all__ = [
     "Video",
     "Resolution",
     "FetchResult",
+    "RowField",
+    "ROW_FIELDS",
+    "ROW_KEYS",
+    "FIELD_BY_KEY",
+    "FIELD_BY_HEADER",
     "format_duration",
+    "format_timestamp",
 ]

@@ -12,14 +12,15 @@ import pandas as pd
 from .. import metrics
 from ..errors import InputError
 from ..filters import FilterSpec
-from ..models import FetchResult, Resolution, Video, format_duration
+from ..models import FIELD_BY_KEY, FetchResult, Resolution, Video, format_duration
 
 NOTEBOOKLM_BATCH = 50  # NotebookLM takes up to 50 sources per notebook
 
-REVIEW_COLUMNS: tuple[str, ...] = (
-    "Approve", "Thumbnail", "Channel", "Published", "Type", "Duration", "Title", "Views", "Likes",
-    "Comments", "URL",
+# the review table: an Approve checkbox, then these row fields under their schema labels
+REVIEW_FIELDS: tuple[str, ...] = (
+    "thumbnail", "channel", "date", "type", "duration", "title", "views", "likes", "comments", "url",
 )  # fmt: skip
+REVIEW_COLUMNS: tuple[str, ...] = ("Approve", *(FIELD_BY_KEY[k].label for k in REVIEW_FIELDS))
 
 
 # ------------------------------------------------------------------------------------------ views
@@ -79,25 +80,19 @@ def channel_options(result: FetchResult | None) -> dict[str, str]:
 
 def review_frame(videos: Sequence[Video], approved: Iterable[str]) -> pd.DataFrame:
     """The approval table: one row per video, indexed by video id, ``REVIEW_COLUMNS`` in order."""
-    approved_set = set(approved)
     df = metrics.frame(videos)
-    out = pd.DataFrame(
-        {
-            "Approve": df["video_id"].isin(approved_set).astype(bool),
-            "Thumbnail": df["thumbnail"],
-            "Channel": df["channel"],
-            "Published": df["published_at"].dt.tz_convert(None),
-            "Type": df["type"],
-            "Duration": [format_duration(None if pd.isna(s) else int(s)) for s in df["duration_seconds"]],
-            "Title": df["title"],
-            "Views": df["views"],
-            "Likes": df["likes"],
-            "Comments": df["comments"],
-            "URL": df["url"],
-        }
-    )
+    columns: dict[str, Any] = {"Approve": df["video_id"].isin(set(approved)).astype(bool)}
+    for key in REVIEW_FIELDS:
+        if key == "date":
+            column = df["published_at"].dt.tz_convert(None)
+        elif key == "duration":
+            column = [format_duration(None if pd.isna(s) else int(s)) for s in df["duration_seconds"]]
+        else:
+            column = df[key]
+        columns[FIELD_BY_KEY[key].label] = column
+    out = pd.DataFrame(columns)
     out.index = pd.Index(df["video_id"], name="video_id")
-    return out[list(REVIEW_COLUMNS)]
+    return out
 
 
 def apply_edits(ids: Sequence[str], edited_rows: Mapping[Any, Mapping[str, Any]], approved: Iterable[str]) -> set[str]:
