@@ -64,9 +64,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from .errors import InputError, PermissionDenied, SheetNotFound, SheetsError
-from .models import format_duration
-from .settings import Settings
+from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
+from ..models import format_duration
+from ..settings import Settings
 
 STANDARD_COLUMNS: tuple[str, ...] = (
     "Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID",
