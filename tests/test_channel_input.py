@@ -19,9 +19,12 @@ from y2s_core.channel_input import (
     dedupe_key,
     parse,
     parse_one,
+    video_id_from_url,
 )
 from y2s_core.errors import InputError
 from y2s_core.models import ChannelRef
+
+from .video_links import not_video_links, sheet_only_video_links, video_links
 
 CID = "UC_x5XG1OV2P6uZZ5FSM9Ttw"
 VID = "dQw4w9WgXcQ"
@@ -233,6 +236,25 @@ HOSTILE = [
     ("http://[::1", "not a valid link"),
     ("https://", "no host"),
 ]
+
+
+@pytest.mark.parametrize("link", video_links(VID))
+def test_every_video_link_form_is_a_video_input(link: str) -> None:
+    assert video_id_from_url(link) == VID
+    ref = parse_one(link)
+    assert (ref.kind, ref.value) == ("video", VID)
+
+
+@pytest.mark.parametrize("link", sheet_only_video_links(VID))
+def test_youtube_nocookie_links_outside_embed_are_refused_as_inputs_yet_read_in_sheets(link: str) -> None:
+    assert video_id_from_url(link) == VID  # a sheet's URL cell holding one still keys its row
+    with pytest.raises(InputError, match="youtube-nocookie.com/embed/ID"):
+        parse_one(link)
+
+
+@pytest.mark.parametrize("text", not_video_links(VID))
+def test_video_id_from_url_finds_nothing_in_other_text(text: str) -> None:
+    assert video_id_from_url(text) is None
 
 
 @pytest.mark.parametrize(("text", "phrase"), HOSTILE)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from y2s_core import channel_input
 from y2s_core.errors import InputError, PermissionDenied
 from y2s_core.models import Video, VideoType
 from y2s_core.settings import Settings
@@ -15,7 +16,6 @@ from y2s_core.sheets import (
     EXTRA_COLUMNS,
     MAX_CELL_CHARS,
     STANDARD_COLUMNS,
-    TRUNCATION_MARKER,
     CellUpdate,
     GoogleSheetTarget,
     LocalWorkbookTarget,
@@ -29,6 +29,9 @@ from y2s_core.sheets import (
     row_to_cells,
     video_id_from_url,
 )
+from y2s_core.sheets.cells import TRUNCATION_MARKER
+
+from .video_links import sheet_only_video_links, video_links
 
 ORIGINAL = ["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM"]
 
@@ -113,6 +116,10 @@ def test_long_text_is_truncated_with_a_marker():
 )
 def test_video_id_from_url(url, expected):
     assert video_id_from_url(url) == expected
+
+
+def test_sheets_reads_video_links_with_the_channel_input_parser():
+    assert video_id_from_url is channel_input.video_id_from_url
 
 
 # ----------------------------------------------------------------- plan
@@ -304,6 +311,16 @@ def test_sheet_rows_are_keyed_by_any_form_of_id_or_url(vid_cell, url_cell):
     assert p.new == 0 and p.appends == []
     fills = [CellUpdate(1, 9, "vid00000001")] if not vid_cell.strip() else []  # never overwritten, only filled
     assert p.updates == fills
+
+
+@pytest.mark.parametrize("link", video_links("vid00000001") + sheet_only_video_links("vid00000001"))
+@pytest.mark.parametrize("formula", [False, True])
+def test_sheet_rows_are_keyed_by_every_video_link_form(link, formula):
+    url_cell = f'=HYPERLINK("{link}","Watch")' if formula else link
+    existing = [list(STANDARD_COLUMNS), ["Chan", "2024-05-01", "Long", "1:15", "t", url_cell, 100, 10, False, ""]]
+    p = plan([video_row(1, views=100, likes=10)], existing)
+    assert p.new == 0 and p.appends == []
+    assert p.updates == [CellUpdate(1, 9, "vid00000001")]  # the blank Video ID filled in
 
 
 def test_an_upcoming_row_gets_its_type_and_duration_once_it_aired():

@@ -17,7 +17,6 @@ from y2s_core.sheets import (
     EXTRA_COLUMNS,
     MAX_CELL_CHARS,
     STANDARD_COLUMNS,
-    TRUNCATION_MARKER,
     GoogleSheetTarget,
     LocalWorkbookTarget,
     RetryPolicy,
@@ -25,6 +24,7 @@ from y2s_core.sheets import (
     push,
     workbook_bytes,
 )
+from y2s_core.sheets.cells import TRUNCATION_MARKER
 
 from .conftest import video_row
 

@@ -11,13 +11,17 @@ Accepted, one per line or separated by commas/semicolons (whitespace also separa
                                                  -> video    (resolved to the video's channel)
 
 Nothing but ``InputError`` ever leaves ``parse``/``parse_one``: the text comes straight from users.
+
+``video_id_from_url`` is the project's one video-link parser: ``sheets`` uses it to find a row's video
+id in the URL column, and ``parse`` reads video links with the same rule (``_site`` and
+``_video_candidate``), adding only its own refusals and messages.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -40,12 +44,12 @@ FORMS_HINT = (
     "an @handle, a UC… id, or a video URL."
 )
 
-_YOUTUBE_HOSTS = frozenset(
-    {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com", "studio.youtube.com"}
-)
-_SHORT_HOSTS = frozenset({"youtu.be", "www.youtu.be"})
-_NOCOOKIE_HOSTS = frozenset({"youtube-nocookie.com", "www.youtube-nocookie.com"})
-_ALL_HOSTS = _YOUTUBE_HOSTS | _SHORT_HOSTS | _NOCOOKIE_HOSTS
+# YouTube's hosts by site, each also with www., m., music. prefixes (in that order; see _site).
+_YOUTUBE, _SHORT, _NOCOOKIE = "youtube.com", "youtu.be", "youtube-nocookie.com"
+_SITES = frozenset({_YOUTUBE, _SHORT, _NOCOOKIE})
+_HOST_PREFIXES = ("www.", "m.", "music.")
+_VIDEO_PATHS = frozenset({"shorts", "live", "embed", "v", "e"})  # youtube.com/<path>/ID
+_NOCOOKIE_PATHS = ("embed", "v")  # the only youtube-nocookie.com pages accepted as channel inputs
 
 # First path segments that are YouTube pages, never a legacy custom channel name.
 _RESERVED = frozenset(
@@ -70,6 +74,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _WRAPPERS = {"<": ">", '"': '"', "'": "'", "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»"}
 _SEPARATORS_RE = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029,;]+")
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_START_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _PORT_RE = re.compile(r"\d+(?:[/?#]|$)")
 
 
@@ -181,6 +186,64 @@ def dedupe_key(ref: ChannelRef) -> tuple[str, str]:
     return ref.kind, ref.value
 
 
+def video_id_from_url(text: str) -> str | None:
+    """The 11-character video id a YouTube video link points to, else None (never raises).
+
+    Forms: youtu.be/ID; youtube.com/watch?v=ID (also /watch/ID and /?v=ID), /shorts/ID, /live/ID,
+    /embed/ID, /v/ID, /e/ID, the same on youtube-nocookie.com. Hosts may carry www., m., music.
+    prefixes (studio.youtube.com too); any scheme, or none; other query parameters and a fragment
+    are ignored. Path names ignore case, the id does not.
+    """
+    if not text:
+        return None
+    s = str(text).strip()
+    if s.startswith("//"):
+        s = "https:" + s
+    elif not _URL_START_RE.match(s):
+        s = "https://" + s
+    try:
+        parts = urlsplit(s)
+        site = _site(parts.hostname or "")
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except (ValueError, UnicodeError):
+        return None
+    if site is None:
+        return None
+    vid = _video_candidate(site, [unquote(p) for p in parts.path.split("/") if p], query)
+    return vid if vid is not None and VIDEO_ID_RE.fullmatch(vid) else None
+
+
+def _site(host: str) -> str | None:
+    """The YouTube site ``host`` belongs to (``_YOUTUBE``, ``_SHORT`` or ``_NOCOOKIE``), else None."""
+    host = host.lower().rstrip(".")
+    if host == "studio.youtube.com":
+        return _YOUTUBE
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            host = host[len(prefix):]
+    return host if host in _SITES else None
+
+
+def _video_candidate(site: str, segments: Sequence[str], query: Sequence[tuple[str, str]]) -> str | None:
+    """What stands where a video link has its id (not checked yet), or None: not a video link.
+
+    ``segments``: the path's non-empty, percent-decoded segments; ``query``: its (name, value) pairs.
+    """
+    if site == _SHORT:
+        return segments[0] if segments else None
+    first = segments[0].lower() if segments else ""
+    second = segments[1] if len(segments) > 1 else ""
+    vs = [value for name, value in query if name == "v"]
+    v = next((x for x in vs if x), "") if vs else None  # the first non-blank v=, "" when all are blank
+    if first == "watch":
+        return v if v is not None else (second or None)
+    if first in _VIDEO_PATHS and second:
+        return second
+    if not first:
+        return v
+    return None
+
+
 # ----------------------------------------------------------------------------------------------- splitting
 
 
@@ -227,7 +290,7 @@ def _looks_like_url(token: str) -> bool:
         return True
     if "." not in host:
         return False
-    if host in _ALL_HOSTS or len(head) < len(token):
+    if _site(host) is not None or len(head) < len(token):
         return True
     return host.rsplit(".", 1)[-1] in _TLDS
 
@@ -360,24 +423,25 @@ def _parse_url(raw: str) -> ChannelRef:
         raise _Bad(
             f"Not a YouTube channel: {_show(raw)} (links with a user name before the host are refused)."
         )
-    if host not in _ALL_HOSTS:
+    site = _site(host)
+    if site is None:
         raise _Bad(
             f"Not a YouTube channel: {_show(raw)} (host {_show(host, 40)[1:-1]}; only youtube.com and "
             "youtu.be links are accepted)."
         )
     segments = [unquote(s) for s in parts.path.split("/") if s]
+    if site == _NOCOOKIE and not (len(segments) >= 2 and segments[0].lower() in _NOCOOKIE_PATHS):
+        raise _Bad(f"Not a valid video link: {_show(raw)} (expected youtube-nocookie.com/embed/ID).")
+    vid = _video_candidate(site, segments, query)
+    if vid is not None:
+        if vid == "videoseries" and segments[0].lower() == "embed":
+            raise _playlist(raw)
+        return _video(vid, raw)
+    if site == _SHORT:
+        raise _Bad(f"Not a valid video link: {_show(raw)} (youtu.be needs a video id).")
     params: dict[str, str] = {}
     for k, v in query:
         params.setdefault(k, v)
-
-    if host in _SHORT_HOSTS:
-        if not segments:
-            raise _Bad(f"Not a valid video link: {_show(raw)} (youtu.be needs a video id).")
-        return _video(segments[0], raw)
-    if host in _NOCOOKIE_HOSTS:
-        if len(segments) >= 2 and segments[0] in ("embed", "v"):
-            return _video(segments[1], raw)
-        raise _Bad(f"Not a valid video link: {_show(raw)} (expected youtube-nocookie.com/embed/ID).")
     return _route_youtube(raw, segments, params)
 
 
@@ -388,6 +452,7 @@ def _video(vid: str, raw: str) -> ChannelRef:
 
 
 def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> ChannelRef:
+    """A youtube.com link that is not a video link (``_video_candidate`` found none): a channel, or why not."""
     first = segments[0] if segments else ""
     low = first.lower()
     second = segments[1] if len(segments) > 1 else ""
@@ -406,19 +471,11 @@ def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> Cha
         return ChannelRef("username", _check_name(second, raw, "username"), raw)
     if low == "c" and second:
         return ChannelRef("custom", _check_name(second, raw, "custom"), raw)
-    if low == "watch":
-        if "v" in params:
-            return _video(params["v"], raw)
-        if second:
-            return _video(second, raw)
+    if low == "watch":  # neither v= nor an id after it
         if "list" in params:
             raise _playlist(raw)
         raise _Bad(_bad_video(raw, ""))
-    if low in ("shorts", "live", "embed", "v", "e") and second:
-        if low == "embed" and second == "videoseries":
-            raise _playlist(raw)
-        return _video(second, raw)
-    if low == "playlist" or (not first and "list" in params and "v" not in params):
+    if low == "playlist" or (not first and "list" in params):
         raise _playlist(raw)
     if low == "feeds" and params.get("channel_id"):
         cid = params["channel_id"]
@@ -428,8 +485,6 @@ def _route_youtube(raw: str, segments: list[str], params: dict[str, str]) -> Cha
     if low == "feeds" and params.get("user"):
         return ChannelRef("username", _check_name(params["user"], raw, "username"), raw)
     if not first:
-        if "v" in params:
-            return _video(params["v"], raw)
         raise _Bad(f"Not a channel: {_show(raw)} (YouTube's home page).")
     if low in _RESERVED:
         raise _Bad(f"Not a channel: {_show(raw)} (a YouTube /{_show(first, 20)[1:-1]} page).")
@@ -464,6 +519,7 @@ __all__ = [
     "parse",
     "parse_one",
     "dedupe_key",
+    "video_id_from_url",
     "Problem",
     "ChannelInputError",
     "MAX_INPUT_CHARS",
