@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from ..channel_input import VIDEO_ID_RE, video_id_from_url
-from ..models import format_duration
+from ..models import FIELD_BY_HEADER, format_duration
 
 STANDARD_COLUMNS: tuple[str, ...] = (
     "Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID",
@@ -42,26 +42,30 @@ def truncate_cell(text: str, limit: int = MAX_CELL_CHARS) -> str:
 def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row dict (``Video.to_row()``) -> {column name: cell value} for every column we write.
 
-    Date is the UTC date as ISO text, Duration "H:MM:SS"/"M:SS" text, counts are numbers or "" when
-    unknown/hidden, NotebookLM is False (an unticked checkbox); text is truncated to the cell limit.
+    Each column is the row field whose header it is (``models.ROW_FIELDS``), converted by the field's
+    dtype: a date becomes the UTC day as ISO text, a count a number ("" when unknown or hidden), text
+    is truncated to the cell limit. Duration is "H:MM:SS"/"M:SS" from duration_seconds when the row
+    has it, the Video ID is the row's id or the one inside its URL, NotebookLM is False (an unticked
+    checkbox).
     """
+    cells: dict[str, Any] = {}
+    for column in ALL_COLUMNS:
+        if column == "NotebookLM":
+            cells[column] = False
+            continue
+        f = FIELD_BY_HEADER[column]
+        value = row.get(f.key)
+        if f.dtype == "datetime":
+            cells[column] = _date_text(value)
+        elif f.dtype == "Int64":
+            cells[column] = _count(value)
+        else:
+            cells[column] = truncate_cell(_text(value))
     seconds = row.get("duration_seconds")
-    duration = format_duration(seconds) if isinstance(seconds, (int, float)) else _text(row.get("duration"))
-    url = _text(row.get("url"))
-    return {
-        "Channel": truncate_cell(_text(row.get("channel"))),
-        "Date": _date_text(row.get("date")),
-        "Type": _text(row.get("type")),
-        "Duration": duration,
-        "Title": truncate_cell(_text(row.get("title"))),
-        "URL": truncate_cell(url),
-        "Views": _count(row.get("views")),
-        "Likes": _count(row.get("likes")),
-        "NotebookLM": False,
-        "Video ID": _input_key(_text(row.get("video_id")).strip(), url),
-        "Comments": _count(row.get("comments")),
-        "Channel ID": _text(row.get("channel_id")),
-    }
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+        cells["Duration"] = format_duration(seconds)
+    cells["Video ID"] = _input_key(_text(row.get("video_id")).strip(), _text(row.get("url")))
+    return cells
 
 
 def _input_key(own: str, url: str) -> str:
