@@ -33,11 +33,11 @@ import isodate
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from .channel_input import parse as parse_channels
-from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
-from .filters import FilterSpec
-from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
-from .settings import DEMO_API_KEY, Settings
+from ..channel_input import parse as parse_channels
+from ..errors import ChannelNotFound, KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
+from ..filters import FilterSpec
+from ..models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
+from ..settings import DEMO_API_KEY, Settings
 
 PAGE = 50  # maxResults and ids per videos.list: the API's ceiling
 VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails"
@@ -277,8 +277,8 @@ ProgressFn = Callable[[Progress], None]
 def default_http_factory(settings: Settings) -> Callable[[], Any]:
     """Plain httplib2 for the real API or a served emulator; the in-process emulator in demo mode."""
     if settings.demo:
-        from .emulators.transport import HttplibHttp
-        from .emulators.youtube import YouTubeEmulator
+        from ..emulators.transport import HttplibHttp
+        from ..emulators.youtube import YouTubeEmulator
 
         emulator = YouTubeEmulator()
         return lambda: HttplibHttp(emulator)
