@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -64,3 +66,14 @@ def test_push_to_a_local_workbook(api, tmp_path):
 def test_a_malformed_body_is_a_400_with_the_error_shape(api):
     r = api.post("/fetch", json={"filters": {}})
     assert r.status_code == 400 and r.json()["kind"] == "InputError" and "channels" in r.json()["error"]
+
+
+def test_fetch_answers_with_its_rows_when_the_ledger_cannot_be_written(tmp_path, caplog):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the data dir should be")  # Store cannot create its database here
+    client = TestClient(create_app(Settings(data_dir=blocked)), raise_server_exceptions=False)
+    with caplog.at_level(logging.WARNING, logger="y2s_core.quota"):
+        r = client.post("/fetch", json={"channels": "@oldschool", "filters": {"max_videos": 3}})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["rows"]) == 3 and r.json()["quota_units"] > 0
+    assert any(str(blocked) in rec.getMessage() for rec in caplog.records)

@@ -29,8 +29,8 @@ from .errors import (
 )
 from .filters import FilterSpec
 from .models import FetchResult
+from .quota import record_spend
 from .settings import Settings
-from .store import Store
 from .youtube import YouTubeClient
 
 
@@ -120,8 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = YouTubeClient(settings)  # per request: quota is counted per call, no shared state
         try:
             result = client.fetch(body.channels, body.filters.spec())
-        finally:
-            Store(settings.data_dir).record_quota(settings.account_fingerprint, client.meter.snapshot())
+        finally:  # a quota-cut fetch spent units too; an unwritable ledger is a logged warning, not a lost result
+            record_spend(settings, client.meter.snapshot())
         return result_json(result)
 
     @app.post("/push")

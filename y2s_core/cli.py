@@ -12,17 +12,17 @@ import contextlib
 import csv
 import io
 import json
-import sqlite3
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from .channel_input import parse as parse_channels
 from .errors import InputError, QuotaExceeded, Y2SError
 from .filters import FilterSpec
 from .models import FetchResult, format_duration
+from .quota import quota_line, record_spend
 from .settings import Settings
-from .store import Store
 from .youtube import Progress, YouTubeClient
 
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
@@ -139,11 +139,6 @@ def render_table(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def quota_summary(result: FetchResult) -> str:
-    per = ", ".join(f"{m} {u}" for m, u in sorted(result.quota.items()))
-    return f"quota: {result.quota_units} units ({per or 'none'})"
-
-
 class _StderrProgress:
     def __init__(self, quiet: bool, err: TextIO) -> None:
         self.quiet, self.err = quiet, err
@@ -181,22 +176,30 @@ def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[Fetc
         result, stop = e.partial or FetchResult(), e
     for w in result.warnings:
         err.write(f"warning: {w}\n")
-    today = _ledger(settings, result, err)
+    with _core_warnings_to(err):  # an unwritable ledger: one `warning:` line, the run goes on
+        today = record_spend(settings, result.quota)
     if not a.quiet:
-        err.write(quota_summary(result) + (f"; today {today:,} units on this machine (resets midnight Pacific)"
-                                           if today is not None else "") + "\n")
+        err.write(f"quota: {quota_line(result.quota_units, result.quota)}"
+                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else "")
+                  + "\n")
     return result, stop
 
 
-def _ledger(settings: Settings, result: FetchResult, err: TextIO) -> int | None:
-    """Add this run's units to the local quota ledger; today's total for this key, or None if unavailable."""
+@contextlib.contextmanager
+def _core_warnings_to(err: TextIO) -> Iterator[None]:
+    """The core's logged warnings (e.g. an unwritable quota ledger) as `warning: ...` lines on ``err``.
+
+    Without a handler, logging's last resort would print them bare to sys.stderr, whatever ``err`` is.
+    """
+    handler = logging.StreamHandler(err)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    core = logging.getLogger("y2s_core")
+    core.addHandler(handler)
     try:
-        store = Store(settings.data_dir)
-        store.record_quota(settings.account_fingerprint, result.quota)
-        return sum(store.quota_today(settings.account_fingerprint).values())
-    except (sqlite3.Error, OSError) as e:
-        err.write(f"warning: quota ledger not updated ({settings.data_dir}: {e})\n")
-        return None
+        yield
+    finally:
+        core.removeHandler(handler)
 
 
 def _raise_after_output(result: FetchResult, stop: QuotaExceeded | None) -> None:

@@ -3,7 +3,9 @@
 YouTube's daily quota (10,000 units by default) resets at midnight Pacific time and is shared by every
 run that uses the same key: scheduled CLI runs, the app, the REST API. The ledger adds up what each
 run spent per Pacific day and per API method, keyed by ``Settings.account_fingerprint`` (never the key), so
-the CLI can say "today: 1,234 units" before a run drains the rest.
+the faces can say "today 1,234 units" before a run drains the rest. Write and read it through
+``y2s_core.quota.record_spend`` / ``spent_today``: they hold the one error policy (an unwritable ledger is
+a warning, never a lost fetch).
 
 One short-lived connection per call: safe from several threads and processes (SQLite locks the file).
 """
@@ -12,10 +14,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from .youtube import PACIFIC
+from .quota import pacific_day
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quota_ledger (
@@ -26,10 +28,6 @@ CREATE TABLE IF NOT EXISTS quota_ledger (
     PRIMARY KEY (day, account, method)
 )
 """
-
-
-def pacific_day(now: datetime | None = None) -> date:
-    return (now or datetime.now(timezone.utc)).astimezone(PACIFIC).date()
 
 
 class Store:

@@ -1,0 +1,55 @@
+"""The YouTube client: resolve channels, list uploads, fetch video details, classify, at the least quota.
+
+Quota per channel of N uploads (every list call costs 1 unit; search.list 100):
+
+    1 (channels.list) + ceil(N/50) (playlistItems.list, uploads) + ceil(N/50) (videos.list, 50 ids a call)
+      + ceil(S/50) (playlistItems.list on the UUSH playlist, S Shorts, stopped early at the oldest upload needed)
+
+Detail calls overlap the page chain: each uploads page hands its ids to a small thread pool while the
+main thread requests the next page (the page tokens make the chain sequential). httplib2 is not
+thread-safe, so every thread gets its own http object from ``http_factory``. The UUSH listing runs on
+the same pool. Paging stops early once ``max_videos`` or ``since`` is satisfied (uploads are newest first).
+
+Every request passes through ``_MeteredHttp``, which counts units per method (retries too), so
+``FetchResult.quota`` is what Google charged, not an estimate.
+
+Modules, each importing (at run time) only those above it:
+
+    transport   the metered http object, its factory, Google errors -> ours (uses ``y2s_core.quota``)
+    parsing     resources -> Channel / Video, the type rule, the request constants
+    paging      the threaded per-channel engine (uploads chain, detail pool, Shorts cursor)
+    client      YouTubeClient (transport, ``_execute``, resolution, fetch), Progress, ``fetch``
+
+``QuotaMeter`` and ``quota_resets_at`` live in ``y2s_core.quota``; they are re-exported here for the
+importers that know them from this package.
+"""
+
+from __future__ import annotations
+
+from ..quota import QuotaMeter, quota_resets_at
+from .client import Progress, YouTubeClient, fetch
+from .parsing import (
+    VIDEO_PARTS,
+    channel_from_resource,
+    classify,
+    parse_datetime,
+    parse_duration,
+    video_from_resource,
+)
+from .transport import quota_exceeded, translate_http_error
+
+__all__ = [
+    "YouTubeClient",
+    "QuotaMeter",
+    "Progress",
+    "fetch",
+    "classify",
+    "video_from_resource",
+    "channel_from_resource",
+    "parse_duration",
+    "parse_datetime",
+    "quota_resets_at",
+    "translate_http_error",
+    "quota_exceeded",
+    "VIDEO_PARTS",
+]

@@ -1,0 +1,261 @@
+"""The YouTube client: resolve channel inputs, then fetch each channel's videos through the paging engine.
+
+``YouTubeClient`` owns the transport (one metered http object per thread, since httplib2 is not
+thread-safe), ``_execute`` (retries, error translation, fail-fast once the quota is spent) and the
+resolution of every input form; ``paging._ChannelFetch`` does the per-channel work and calls back into
+``_execute``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import httplib2
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from ..channel_input import parse as parse_channels
+from ..errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
+from ..filters import FilterSpec
+from ..models import Channel, ChannelRef, FetchResult, Resolution
+from ..quota import QuotaMeter
+from ..settings import DEMO_API_KEY, Settings
+from .paging import _Accumulator, _ChannelFetch
+from .parsing import CHANNEL_PARTS, PAGE, channel_from_resource
+from .transport import _MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
+
+# ------------------------------------------------------------------------------------------ progress
+
+
+@dataclass
+class Progress:
+    """Progress of one channel, passed to the ``progress`` callback after every step."""
+
+    channel: str
+    stage: str = "resolving"  # resolving | listing | details | done | error
+    pages: int = 0
+    listed: int = 0
+    detailed: int = 0
+    quota_units: int = 0
+    message: str = ""
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+# ------------------------------------------------------------------------------------------- client
+
+
+class YouTubeClient:
+    """Resolves channel inputs and fetches their videos. One instance per user/session; not a global.
+
+    ``http_factory`` makes one httplib2-compatible http object per thread (tests pass the emulator's).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        http_factory: Callable[[], Any] | None = None,
+        max_workers: int = 4,
+        num_retries: int = 4,
+        retry_sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.meter = QuotaMeter()
+        self._factory = http_factory or default_http_factory(self.settings)
+        self._local = threading.local()
+        self.max_workers = max_workers
+        self.num_retries = num_retries
+        self._retry_sleep = retry_sleep
+        self._exhausted_until: datetime | None = None
+        options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
+        self.service = build(
+            "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
+            static_discovery=True, cache_discovery=False,
+        )
+        # building a discovery Resource costs ~4 ms: make each once (their .list() is safe across threads)
+        self.channels = self.service.channels()
+        self.playlist_items = self.service.playlistItems()
+        self.videos = self.service.videos()
+        self.search = self.service.search()
+
+    # -- transport
+    def _http(self) -> _MeteredHttp:
+        http = getattr(self._local, "http", None)
+        if http is None:
+            http = self._local.http = _MeteredHttp(self._factory(), self.meter, self.settings.youtube_api_key or DEMO_API_KEY)
+        return http
+
+    def _execute(self, request: Any, context: str) -> dict:
+        if self._exhausted_until and datetime.now(timezone.utc) < self._exhausted_until:
+            # quota is spent until the reset: fail fast instead of sending calls Google will refuse
+            raise quota_exceeded(context)
+        if self._retry_sleep is not None:
+            request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
+        try:
+            return request.execute(http=self._http(), num_retries=self.num_retries)
+        except HttpError as e:
+            err = translate_http_error(e, context)
+            if isinstance(err, QuotaExceeded):
+                self._exhausted_until = err.resets_at
+            raise err from None
+        except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as e:
+            where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
+            raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.") from None
+        except ValueError:  # a 200 whose body is not JSON: a proxy or captive portal answered
+            where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
+            raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
+
+    # -- resolution
+    def resolve(self, refs: Sequence[ChannelRef]) -> list[Resolution]:
+        """One Resolution per ref, in order. Ids and video-derived ids are batched 50 a call."""
+        out: dict[int, Resolution] = {}
+        channel_ids: dict[int, str] = {}
+        videos = [(i, r) for i, r in enumerate(refs) if r.kind == "video"]
+        for chunk in _chunks(videos, PAGE):
+            resp = self._execute(
+                self.videos.list(part="snippet", id=",".join(r.value for _, r in chunk), maxResults=PAGE),
+                "looking up video links",
+            )
+            owner = {it["id"]: it["snippet"]["channelId"] for it in resp.get("items", [])}
+            for i, r in chunk:
+                if r.value in owner:
+                    channel_ids[i] = owner[r.value]
+                else:
+                    out[i] = Resolution(r, error=f"{r}: no public video with id {r.value} (deleted, private or mistyped).")
+        for i, r in enumerate(refs):
+            if r.kind == "id":
+                channel_ids[i] = r.value
+        wanted = list(dict.fromkeys(channel_ids.values()))
+        found: dict[str, Channel] = {}
+        for chunk in _chunks(wanted, PAGE):
+            resp = self._channels_list(id=",".join(chunk))
+            for item in resp.get("items", []):
+                found[item["id"]] = channel_from_resource(item)
+        for i, cid in channel_ids.items():
+            r = refs[i]
+            out[i] = Resolution(r, channel=found[cid]) if cid in found else Resolution(r, error=f"{r}: no channel with id {cid}.")
+        for i, r in enumerate(refs):
+            if i not in out:
+                out[i] = self._resolve_name(r)
+        return [out[i] for i in range(len(refs))]
+
+    def _channels_list(self, **params: str) -> dict:
+        try:
+            return self._execute(self.channels.list(part=CHANNEL_PARTS, maxResults=PAGE, **params), "resolving channels")
+        except YouTubeError as e:
+            if e.status == 400 and not isinstance(e, KeyInvalid):  # Google's newer answer for an unknown channel
+                return {}
+            raise
+
+    def _resolve_name(self, ref: ChannelRef) -> Resolution:
+        name = ref.value
+        order = {"handle": ["forHandle"], "username": ["forUsername", "forHandle"], "custom": ["forHandle", "forUsername"]}[ref.kind]
+        for param in order:
+            items = self._channels_list(**{param: name}).get("items", [])
+            if items:
+                return Resolution(ref, channel=channel_from_resource(items[0]))
+        if ref.kind != "custom":
+            what = "handle @" if ref.kind == "handle" else "username "
+            return Resolution(ref, error=f"{ref}: no channel with the {what}{name}. Check the spelling or paste the channel URL.")
+        return self._resolve_by_search(ref)
+
+    def _resolve_by_search(self, ref: ChannelRef) -> Resolution:
+        """Legacy /c/NAME: search.list (100 units, its own small daily bucket), matched on customUrl or title."""
+        warning = (
+            f"{ref}: legacy custom URL resolved through search.list, which costs 100 units from a small daily "
+            "search bucket. Paste the channel's @handle or /channel/UC… URL next time."
+        )
+        resp = self._execute(
+            self.search.list(part="snippet", q=ref.value, type="channel", maxResults=5), "searching for a channel"
+        )
+        ids = [it["id"]["channelId"] for it in resp.get("items", []) if it.get("id", {}).get("channelId")]
+        items = self._channels_list(id=",".join(ids)).get("items", []) if ids else []
+        key = _norm(ref.value)
+        for item in items:
+            sn = item.get("snippet", {})
+            if key in (_norm(sn.get("customUrl", "")), _norm(sn.get("title", ""))):
+                return Resolution(ref, channel=channel_from_resource(item), warning=warning)
+        near = ", ".join(f"{it['snippet'].get('title')} ({it['snippet'].get('customUrl') or it['id']})" for it in items[:3])
+        hint = f" Search found {near}: paste the right one's URL." if near else ""
+        return Resolution(ref, error=f"{ref}: no channel with the custom URL /c/{ref.value}.{hint}", warning=warning)
+
+    # -- fetching
+    def fetch(
+        self,
+        inputs: str | Sequence[str] | Sequence[ChannelRef],
+        spec: FilterSpec | None = None,
+        progress: ProgressFn | None = None,
+    ) -> FetchResult:
+        """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
+
+        Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded
+        (with ``.partial``, a FetchResult of what was fetched) when the quota runs out mid-way.
+        """
+        spec = spec or FilterSpec()
+        refs = _as_refs(inputs)
+        acc = _Accumulator(self.meter, self.meter.snapshot())
+        notify = progress or (lambda p: None)
+        try:
+            for r in refs:
+                notify(Progress(str(r), "resolving", quota_units=self.meter.total_units))
+            acc.resolutions = self.resolve(refs)
+            resolved = [res for res in acc.resolutions if res.channel]
+            for res in acc.resolutions:
+                if res.warning:
+                    acc.warnings.append(res.warning)
+                if res.error:
+                    notify(Progress(str(res.ref), "error", message=res.error, quota_units=self.meter.total_units))
+            if not resolved:
+                raise ChannelNotFound(" ".join(res.error or "" for res in acc.resolutions), query=", ".join(map(str, refs)))
+            seen: set[str] = set()
+            for res in resolved:
+                ch = res.channel
+                if ch.id in seen:
+                    continue
+                seen.add(ch.id)
+                acc.channels.append(ch)
+                _ChannelFetch(self, ch, spec, acc, notify, Progress(ch.title, "listing")).run()
+        except QuotaExceeded as e:
+            e.partial = acc.result(complete=False)
+            if e.partial.videos:
+                e.message += f" The {len(e.partial.videos):,} videos fetched before it ran out are kept."
+            raise
+        return acc.result(complete=True)
+
+    def close(self) -> None:
+        http = getattr(self._local, "http", None)
+        if http:
+            http.close()
+
+
+def fetch(inputs, spec: FilterSpec | None = None, settings: Settings | None = None, progress: ProgressFn | None = None) -> FetchResult:
+    """Convenience: ``YouTubeClient(settings).fetch(inputs, spec, progress)``."""
+    return YouTubeClient(settings).fetch(inputs, spec, progress)
+
+
+# ----------------------------------------------------------------------------------------- internals
+
+
+def _as_refs(inputs: str | Sequence[str] | Sequence[ChannelRef]) -> list[ChannelRef]:
+    if isinstance(inputs, str):
+        return parse_channels(inputs)
+    items = list(inputs)
+    if items and all(isinstance(x, ChannelRef) for x in items):
+        return list(dict.fromkeys(items))
+    return parse_channels([str(x) for x in items])
+
+
+def _chunks(seq: Sequence, n: int) -> Iterable[Sequence]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _norm(s: str) -> str:
+    return "".join(ch for ch in s.lower().lstrip("@") if ch.isalnum())

@@ -1,0 +1,313 @@
+"""The threaded paging engine: one channel's uploads page chain, its detail pool and its Shorts cursor.
+
+The page tokens make the uploads chain sequential, so detail calls overlap it: each uploads page hands
+its ids to a small thread pool (videos.list, 50 ids a call) while this thread requests the next page.
+The UUSH (Shorts) listing runs on the same pool, only as deep as the oldest upload needed. Paging stops
+early once ``max_videos`` or ``since`` is satisfied (uploads are newest first).
+
+The engine calls back into the client it is given (its discovery resources and ``_execute``, which meters,
+retries and translates errors); it never builds a transport of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from ..errors import QuotaExceeded, Y2SError, YouTubeError
+from ..filters import FilterSpec
+from ..models import Channel, FetchResult, Resolution, Video
+from ..quota import QuotaMeter
+from .parsing import PAGE, VIDEO_PARTS, classify, parse_datetime, video_from_resource
+
+if TYPE_CHECKING:
+    from .client import Progress, ProgressFn, YouTubeClient
+
+
+@dataclass
+class _Accumulator:
+    """What one ``YouTubeClient.fetch`` has gathered so far, across its channels; a quota stop keeps it."""
+
+    meter: QuotaMeter
+    before: dict[str, int]  # the client's meter when this fetch began: a result reports its own units
+    videos: list[Video] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
+    resolutions: list[Resolution] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def result(self, complete: bool) -> FetchResult:
+        return FetchResult(
+            videos=tuple(self.videos),
+            channels=tuple(self.channels),
+            resolutions=tuple(self.resolutions),
+            skipped_ids=tuple(self.skipped),
+            warnings=tuple(self.warnings),
+            quota={m: u - self.before.get(m, 0) for m, u in self.meter.snapshot().items() if u - self.before.get(m, 0)},
+            complete=complete,
+        )
+
+
+class _ShortsCursor:
+    """Pages through a channel's UUSH playlist on demand, newest first; resumable and thread-safe."""
+
+    def __init__(self, client: YouTubeClient, channel: Channel) -> None:
+        self.client = client
+        self.playlist = channel.shorts_playlist_id
+        self.ids: set[str] = set()
+        self.exists: bool | None = None  # None until the first page answers
+        self.exhausted = False
+        self.oldest: datetime | None = None  # the oldest videoPublishedAt listed so far
+        self._token: str | None = None
+        self._lock = threading.Lock()
+
+    def covers(self, floor: datetime | None) -> bool:
+        """True once membership is known for every video published at or after ``floor`` (None: all)."""
+        if self.exhausted or self.exists is False:
+            return True
+        return floor is not None and self.oldest is not None and self.oldest < floor
+
+    def ensure_covered(self, floor: datetime | None) -> None:
+        with self._lock:
+            while not self.covers(floor):
+                req = self.client.playlist_items.list(
+                    part="contentDetails", playlistId=self.playlist, maxResults=PAGE, pageToken=self._token
+                )
+                try:
+                    resp = self.client._execute(req, "listing Shorts")
+                except YouTubeError as e:
+                    if e.status == 404:  # playlistNotFound: no UUSH for this channel -> duration rule
+                        self.exists = False
+                        return
+                    raise
+                self.exists = True
+                for item in resp.get("items", []):
+                    cd = item.get("contentDetails", {})
+                    self.ids.add(cd.get("videoId"))
+                    published = parse_datetime(cd.get("videoPublishedAt"))
+                    if published:
+                        self.oldest = published if self.oldest is None else min(self.oldest, published)
+                self._token = resp.get("nextPageToken")
+                if not self._token:
+                    self.exhausted = True
+
+    def membership(self, video_id: str) -> bool | None:
+        if self.exists is False:
+            return None
+        return video_id in self.ids
+
+
+class _ChannelFetch:
+    """One channel's page chain, detail pool and Shorts cursor. Progress is reported from this thread only."""
+
+    def __init__(
+        self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator, notify: ProgressFn,
+        progress: Progress,
+    ) -> None:
+        self.c, self.ch, self.spec, self.acc, self.notify = client, channel, spec, acc, notify
+        self.shorts = _ShortsCursor(client, channel)
+        self.details: dict[str, tuple[dict, Video]] = {}  # video id -> (videos.list resource, parsed)
+        self.missing: set[str] = set()  # listed by the playlist, omitted by videos.list
+        self.order: list[str] = []  # candidate ids in uploads order (newest first)
+        self.token: str | None = None
+        self.exhausted = False
+        self.since_reached = False
+        self.floor: datetime | None = None  # oldest videoPublishedAt among candidates
+        self.kept: list[Video] = []
+        self.untyped = 0  # set by _finish(partial=True): videos left out because their type was not known yet
+        self.p = progress  # the client's Progress for this channel; each report sends a copy
+        self._lock = threading.Lock()
+        self._listed: set[str] = set()
+        self._arrived: list[str] = []  # detail ids in arrival order, for _enough's incremental count
+        self._seen = 0
+        self._unsettled: list[tuple[dict, Video]] = []
+        self._passing = 0
+
+    def run(self) -> None:
+        spec = self.spec
+        since = datetime.combine(spec.since, time(0), tzinfo=timezone.utc) if spec.since else None
+        pending: list[Future] = []
+        shorts_job: Future | None = None
+        force = False  # after a final pass came up short: page at least once more
+        with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-fetch") as pool:
+            try:
+                while True:
+                    while not (self.exhausted or self.since_reached) and (force or not self._enough(pending, shorts_job)):
+                        ids = self._next_page(since)
+                        force = False
+                        if ids:
+                            pending.append(pool.submit(self._details, ids))
+                        for f in pending:
+                            if f.done() and f.exception() is not None:
+                                f.result()
+                        if shorts_job is not None and shorts_job.done():
+                            shorts_job.result()  # surface its error (quota) now
+                            shorts_job = None
+                        if shorts_job is None and self.floor is not None and not self.shorts.covers(self.floor):
+                            shorts_job = pool.submit(self.shorts.ensure_covered, self.floor)
+                        self._report()
+                    self.p.stage = "details"
+                    for f in pending:
+                        f.result()
+                        self._report()
+                    pending.clear()
+                    if shorts_job is not None:
+                        shorts_job.result()
+                        shorts_job = None
+                    if self.floor is not None:
+                        self.shorts.ensure_covered(self.floor)
+                    self._finish()
+                    done = self.exhausted or self.since_reached or not spec.max_videos
+                    if done or len(self.kept) >= spec.max_videos:
+                        break
+                    force = True
+                    self.p.stage = "listing"
+            except QuotaExceeded:
+                for f in pending:  # keep every detail call that got through
+                    try:
+                        f.result()
+                    except Y2SError:
+                        pass
+                self._finish(partial=True)
+                self.acc.videos.extend(self.kept)
+                dropped = f" ({self.untyped} more left out: their Short/Long type was not known yet)" if self.untyped else ""
+                self.acc.warnings.append(
+                    f"{self.ch.title}: stopped by the quota after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
+                )
+                raise
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        self.acc.videos.extend(self.kept)
+        if self.missing:
+            self.acc.skipped.extend(v for v in self.order if v in self.missing)
+            self.acc.warnings.append(
+                f"{self.ch.title}: skipped {len(self.missing)} listed videos that YouTube did not return (deleted or private)."
+            )
+        if self.shorts.exists is False:
+            self.acc.warnings.append(
+                f"{self.ch.title}: no Shorts playlist; Shorts were told by duration (<= 3 min from 2024-10-15, <= 60 s before)."
+            )
+        self.p.stage = "done"
+        self._report()
+
+    def _next_page(self, since: datetime | None) -> list[str]:
+        req = self.c.playlist_items.list(
+            part="contentDetails", playlistId=self.ch.uploads_playlist_id, maxResults=PAGE, pageToken=self.token
+        )
+        try:
+            resp = self.c._execute(req, f"listing uploads of {self.ch.title}")
+        except YouTubeError as e:
+            if e.status == 404:
+                self.acc.warnings.append(f"{self.ch.title}: the channel has no public uploads playlist; no videos listed.")
+                self.exhausted = True
+                return []
+            raise
+        self.token = resp.get("nextPageToken")
+        self.exhausted = not self.token
+        until = self.spec.until
+        # premieres can publish a little after they are listed: prune only what is clearly too new
+        too_new = datetime.combine(until + timedelta(days=3), time(0), tzinfo=timezone.utc) if until else None
+        ids: list[str] = []
+        for item in resp.get("items", []):
+            cd = item.get("contentDetails", {})
+            vid = cd.get("videoId")
+            if not vid or vid in self._listed:  # offsets shift when the channel uploads mid-fetch
+                continue
+            self._listed.add(vid)
+            published = parse_datetime(cd.get("videoPublishedAt"))
+            if published is not None:
+                if since and published < since:
+                    self.since_reached = True
+                    break
+                if too_new and published >= too_new:
+                    continue
+                self.floor = published if self.floor is None else min(self.floor, published)
+            ids.append(vid)  # undated items are private/deleted: videos.list decides
+        with self._lock:
+            self.order.extend(ids)
+        self.p.pages += 1
+        self.p.listed = len(self.order)
+        return ids
+
+    def _details(self, ids: Sequence[str]) -> None:
+        resp = self.c._execute(
+            self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
+            f"fetching video details of {self.ch.title}",
+        )
+        # parse here, on the pool, while the page chain waits on the network; the type is provisional
+        # (Shorts membership may still grow) and _finish() corrects it
+        parsed = {it["id"]: (it, video_from_resource(it, self.shorts.membership(it["id"]))) for it in resp.get("items", [])}
+        with self._lock:
+            self.details.update(parsed)
+            self._arrived.extend(parsed)
+            self.missing.update(v for v in ids if v not in self.details)
+
+    def _enough(self, pending: list[Future], shorts_job: Future | None) -> bool:
+        """Stop paging? Only with max_videos: counts candidates, or videos known to pass the filters.
+
+        With detail filters (types, durations, keywords) a video counts once its details are in and its
+        type is final (Shorts listed down to its date). While even every unknown passing would not reach
+        max_videos, paging goes on without waiting; once it could, wait for the details and Shorts in
+        flight and decide on what is known: at most one page past the last one needed.
+        """
+        m = self.spec.max_videos
+        if not m:
+            return False
+        if not self.spec.needs_details:
+            with self._lock:
+                return len(self.order) - len(self.missing) >= m
+        if self._count_passing() >= m:
+            return True
+        with self._lock:
+            outstanding = len(self.order) - len(self.details) - len(self.missing)
+        if self._passing + len(self._unsettled) + outstanding < m:
+            return False
+        for f in pending:
+            f.result()
+        if shorts_job is not None:
+            shorts_job.result()
+        if self.floor is not None:
+            self.shorts.ensure_covered(self.floor)
+        return self._count_passing() >= m
+
+    def _count_passing(self) -> int:
+        with self._lock:
+            fresh = [self.details[v] for v in self._arrived[self._seen:]]
+            self._seen = len(self._arrived)
+        # count a video once its type is final (Shorts listed down to its date); the rest wait
+        unsettled = []
+        for item, video in self._unsettled + fresh:
+            if not self.shorts.covers(video.published_at):
+                unsettled.append((item, video))
+                continue
+            kind = classify(item, self.shorts.membership(video.id))
+            self._passing += self.spec.matches(video if kind is video.type else replace(video, type=kind))
+        self._unsettled = unsettled
+        return self._passing
+
+    def _finish(self, partial: bool = False) -> None:
+        with self._lock:
+            order = list(self.order)
+            details = dict(self.details)
+        videos = []
+        self.untyped = 0
+        for vid in order:
+            if vid in details:
+                item, video = details[vid]
+                if partial and not self.shorts.covers(video.published_at):
+                    self.untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
+                    continue
+                kind = classify(item, self.shorts.membership(vid))
+                videos.append(video if kind is video.type else replace(video, type=kind))
+        self.kept = self.spec.apply(videos)
+
+    def _report(self) -> None:
+        with self._lock:
+            self.p.detailed = len(self.details)
+        self.p.quota_units = self.c.meter.total_units
+        self.notify(replace(self.p))

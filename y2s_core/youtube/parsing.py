@@ -1,0 +1,112 @@
+"""YouTube resources as models, and the type rule (ARCHITECTURE.md: Short, Long, Live, Upcoming).
+
+Pure functions of the JSON Google sends (tests feed them the real recordings in ../shared/fixtures),
+and the request constants every call shares.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+import isodate
+
+from ..models import Channel, Video, VideoType
+
+PAGE = 50  # maxResults and ids per videos.list: the API's ceiling
+VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails"
+CHANNEL_PARTS = "snippet,contentDetails,statistics"
+SHORTS_CUTOFF = date(2024, 10, 15)  # Shorts may be up to 3 minutes from this day on, 60 s before
+
+
+def parse_datetime(text: str | None) -> datetime | None:
+    """'2019-03-21T20:37:49.000Z' or '...:49Z' -> aware UTC datetime."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def parse_duration(text: str | None) -> int | None:
+    """ISO 8601 duration (PT4M13S, P1DT2H3M4S, P0D) -> seconds; None when missing or unreadable."""
+    if not text:
+        return None
+    try:
+        d = isodate.parse_duration(text)
+    except (isodate.ISO8601Error, ValueError):
+        return None
+    if isinstance(d, isodate.Duration):  # years/months: measure from a fixed start
+        d = d.totimedelta(start=datetime(2000, 1, 1))
+    return int(d.total_seconds())
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _thumbnail(snippet: dict) -> str | None:
+    thumbs = snippet.get("thumbnails") or {}
+    for size in ("high", "medium", "default"):
+        if size in thumbs:
+            return thumbs[size].get("url")
+    return None
+
+
+def channel_from_resource(item: dict) -> Channel:
+    """A channels.list item -> Channel; a hidden subscriber count is None, not 0."""
+    snippet = item.get("snippet", {})
+    stats = item.get("statistics", {})
+    uploads = item.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+    return Channel(
+        id=item["id"],
+        title=snippet.get("title", item["id"]),
+        handle=snippet.get("customUrl"),
+        uploads_playlist_id=uploads or ("UU" + item["id"][2:]),
+        subscribers=None if stats.get("hiddenSubscriberCount") else _int(stats.get("subscriberCount")),
+        video_count=_int(stats.get("videoCount")),
+        view_count=_int(stats.get("viewCount")),
+        thumbnail=_thumbnail(snippet),
+    )
+
+
+def classify(item: dict, in_shorts: bool | None) -> VideoType:
+    """The type rule (ARCHITECTURE.md). ``in_shorts``: UUSH membership, or None when the channel has no UUSH."""
+    snippet = item.get("snippet", {})
+    live = item.get("liveStreamingDetails") or {}
+    if snippet.get("liveBroadcastContent") == "upcoming":  # P0D until it airs: never a Short
+        return VideoType.UPCOMING
+    if in_shorts:
+        return VideoType.SHORT
+    if live.get("actualStartTime") or snippet.get("liveBroadcastContent") == "live":
+        return VideoType.LIVE
+    if in_shorts is None:
+        seconds = parse_duration(item.get("contentDetails", {}).get("duration"))
+        published = parse_datetime(snippet.get("publishedAt"))
+        if seconds and published:
+            limit = 180 if published.date() >= SHORTS_CUTOFF else 60
+            if seconds <= limit:
+                return VideoType.SHORT
+    return VideoType.LONG
+
+
+def video_from_resource(item: dict, in_shorts: bool | None) -> Video:
+    """A videos.list item (VIDEO_PARTS) -> Video, typed by ``classify``; hidden likes are None."""
+    snippet = item.get("snippet", {})
+    stats = item.get("statistics", {})
+    return Video(
+        id=item["id"],
+        channel_id=snippet.get("channelId", ""),
+        channel_title=snippet.get("channelTitle", ""),
+        published_at=parse_datetime(snippet.get("publishedAt")) or datetime(1970, 1, 1, tzinfo=timezone.utc),
+        title=snippet.get("title", ""),
+        duration_seconds=parse_duration(item.get("contentDetails", {}).get("duration")),
+        type=classify(item, in_shorts),
+        views=_int(stats.get("viewCount")),
+        likes=_int(stats.get("likeCount")),
+        comments=_int(stats.get("commentCount")),
+        tags=tuple(snippet.get("tags") or ()),
+        thumbnail=_thumbnail(snippet),
+        live_broadcast_content=snippet.get("liveBroadcastContent", "none"),
+    )
