@@ -23,6 +23,7 @@ from y2s_core.dashboard.forms import FilterForm
 from y2s_core.filters import FilterSpec
 from y2s_core.models import FIELD_BY_HEADER, ROW_FIELDS, ROW_KEYS
 from y2s_core.models import VideoType as VT
+from y2s_core.sheets.cells import ALL_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
 CORE = REPO / "y2s_core"
@@ -155,11 +156,11 @@ def test_the_filter_form_has_one_field_per_filter():
 
 
 def test_the_row_schema_covers_every_sheet_column():
-    for column in sheets.ALL_COLUMNS:
+    for column in ALL_COLUMNS:
         if column == "NotebookLM":  # the user's own tick: never in a row
             continue
         assert column in FIELD_BY_HEADER, column
-    assert set(FIELD_BY_HEADER) <= set(sheets.ALL_COLUMNS)
+    assert set(FIELD_BY_HEADER) <= set(ALL_COLUMNS)
 
 
 def test_rows_cells_and_frames_all_derive_from_the_schema(tmp_path):
@@ -169,7 +170,7 @@ def test_rows_cells_and_frames_all_derive_from_the_schema(tmp_path):
     row = video_row(1)
     assert tuple(row) == ROW_KEYS
     cells = sheets.row_to_cells(row)
-    assert set(cells) == set(sheets.ALL_COLUMNS)
+    assert set(cells) == set(ALL_COLUMNS)
     frame = metrics.frame([row])
     for f in ROW_FIELDS:
         if f.dtype in ("Int64", "string") and f.key != "duration":
