@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from .errors import (
     ChannelNotFound,
@@ -34,25 +34,19 @@ from .settings import Settings
 from .youtube import YouTubeClient
 
 
-class Filters(BaseModel):
-    max_videos: int | str | None = None
-    min_duration: int | str | None = None
-    max_duration: int | str | None = None
-    include: str | list[str] | None = None
-    exclude: str | list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    types: str | list[str] | None = None
-    match_tags: bool = False
+def _filters_model() -> type[BaseModel]:
+    """The filters body, one optional field per FilterSpec field (text, a number or a list, as the CLI takes)."""
+    fields: dict[str, Any] = {}
+    for name, rule in FilterSpec.rules().items():
+        kind: Any = bool if not rule.metavar else (int | str | list[str] | None)
+        fields[name] = (kind, Field(default=False if kind is bool else None, description=rule.help))
+    return create_model("Filters", **fields)
 
+
+class Filters(_filters_model()):  # type: ignore[misc]
     def spec(self) -> FilterSpec:
-        def text(v: Any) -> str | None:
-            if v is None:
-                return None
-            return ",".join(map(str, v)) if isinstance(v, list) else str(v)
-
-        d = self.model_dump()
-        return FilterSpec.from_strings(**{k: (v if k == "match_tags" else text(v)) for k, v in d.items()})
+        """Lists stay lists (a quoted phrase with a comma stays one keyword); text is parsed like the CLI's."""
+        return FilterSpec.from_strings(**self.model_dump())
 
 
 class FetchBody(BaseModel):

@@ -20,9 +20,10 @@ from typing import Any, TextIO
 from .channel_input import parse as parse_channels
 from .errors import InputError, QuotaExceeded, Y2SError
 from .filters import FilterSpec
-from .models import FetchResult, format_duration
+from .models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
 from .quota import quota_line, record_spend
 from .settings import Settings
+from .sheets.cells import row_to_cells
 from .youtube import Progress, YouTubeClient
 
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
@@ -40,15 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def filters(sp: argparse.ArgumentParser) -> None:
         g = sp.add_argument_group("filters")
-        g.add_argument("--max-videos", metavar="N", help="at most N newest videos per channel (after the other filters)")
-        g.add_argument("--min-duration", metavar="S", help="minimum duration: seconds, M:SS, 2m, PT2M")
-        g.add_argument("--max-duration", metavar="S", help="maximum duration")
-        g.add_argument("--include", metavar="WORDS", help="comma-separated words; a title must contain one")
-        g.add_argument("--exclude", metavar="WORDS", help="comma-separated words; a title must contain none")
-        g.add_argument("--match-tags", action="store_true", help="--include/--exclude also look at tags")
-        g.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after")
-        g.add_argument("--until", metavar="YYYY-MM-DD", help="published on or before")
-        g.add_argument("--types", metavar="short,long,live,upcoming", help="keep only these types")
+        for name, rule in FilterSpec.rules().items():  # one option per FilterSpec field
+            flag = "--" + name.replace("_", "-")
+            if rule.metavar:
+                g.add_argument(flag, metavar=rule.metavar, help=rule.help)
+            else:
+                g.add_argument(flag, action="store_true", help=rule.help)
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
     f = sub.add_parser("fetch", help="fetch a channel's videos and print them", epilog=EPILOG)
@@ -78,23 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def spec_from_args(a: argparse.Namespace) -> FilterSpec:
-    return FilterSpec.from_strings(
-        max_videos=a.max_videos,
-        min_duration=a.min_duration,
-        max_duration=a.max_duration,
-        include=a.include,
-        exclude=a.exclude,
-        since=a.since,
-        until=a.until,
-        types=a.types,
-        match_tags=a.match_tags,
-    )
+    return FilterSpec.from_strings(**{name: getattr(a, name) for name in FilterSpec.names()})
 
 
 # ------------------------------------------------------------------------------------------- output
 
-CSV_FIELDS = ["video_id", "channel", "channel_id", "date", "type", "duration_seconds", "duration", "title", "url",
-              "views", "likes", "comments", "tags", "thumbnail"]
+TABLE_COLUMNS = (("channel", 20), ("date", 10), ("type", 8), ("duration", 8), ("views", 11), ("likes", 9),
+                 ("title", 50))  # row fields, shown under their sheet header with the sheet's cell values
+_RIGHT = {"Views", "Likes", "Duration"}
 
 
 def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
@@ -102,38 +91,36 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
         json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "csv":
-        w = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(ROW_KEYS)
         for r in rows:
-            w.writerow({**r, "tags": "|".join(r.get("tags") or [])})
+            w.writerow([f.text(r.get(f.key)) for f in ROW_FIELDS])
     else:
         out.write(render_table(rows))
 
 
 def render_table(rows: list[dict[str, Any]]) -> str:
-    cols = [("Channel", 20), ("Date", 10), ("Type", 8), ("Duration", 8), ("Views", 11), ("Likes", 9), ("Title", 50)]
+    """The rows as a fixed-width text table: what the sheet would show, in ``TABLE_COLUMNS``."""
+    cols = [(FIELD_BY_KEY[key].header or key, w) for key, w in TABLE_COLUMNS]
 
-    def cell(r: dict, name: str) -> str:
-        v = {
-            "Channel": r.get("channel"),
-            "Date": (r.get("date") or "")[:10],
-            "Type": r.get("type"),
-            "Duration": r.get("duration") or format_duration(r.get("duration_seconds")),
-            "Views": "" if r.get("views") is None else f"{r['views']:,}",
-            "Likes": "hidden" if r.get("likes") is None else f"{r['likes']:,}",
-            "Title": r.get("title"),
-        }[name]
-        return "" if v is None else str(v).replace("\n", " ")
+    def cell(cells: dict[str, Any], name: str) -> str:
+        v = cells[name]
+        if name == "Likes" and v == "":
+            return "hidden"
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return f"{v:,}"
+        return str(v).replace("\n", " ")
 
     def fit(s: str, w: int) -> str:
         return s if len(s) <= w else s[: w - 1] + "…"
 
     buf = io.StringIO()
-    right = {"Views", "Likes", "Duration"}
+    right = _RIGHT
     line = "  ".join(n.rjust(w) if n in right else n.ljust(w) for n, w in cols)
     buf.write(line.rstrip() + "\n" + "  ".join("-" * w for _, w in cols) + "\n")
     for r in rows:
-        parts = [fit(cell(r, n), w).rjust(w) if n in right else fit(cell(r, n), w).ljust(w) for n, w in cols]
+        cells = row_to_cells(r)
+        parts = [fit(cell(cells, n), w).rjust(w) if n in right else fit(cell(cells, n), w).ljust(w) for n, w in cols]
         buf.write("  ".join(parts).rstrip() + "\n")
     buf.write(f"{len(rows)} videos\n")
     return buf.getvalue()

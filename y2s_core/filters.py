@@ -309,10 +309,13 @@ class _Rule:
     parse: Callable[[Any, str], Any]
     widen: str | None
     wider: str  # what a wider value lets through, e.g. "shorter videos"
+    help: str  # one line for --help and the REST API's schema
+    metavar: str  # the value's form ("" for a yes/no switch)
 
 
-def _rule(default: Any, label: str, parse: Callable[[Any, str], Any], widen: str | None, wider: str) -> Any:
-    return field(default=default, metadata={"rule": _Rule(label, parse, widen, wider)})
+def _rule(default: Any, label: str, parse: Callable[[Any, str], Any], widen: str | None, wider: str, *,
+          help: str, metavar: str) -> Any:
+    return field(default=default, metadata={"rule": _Rule(label, parse, widen, wider, help, metavar)})
 
 
 def _canonical(value: Any) -> str:
@@ -354,16 +357,30 @@ class FilterSpec:
     is declared once, here.
     """
 
-    max_videos: int | None = _rule(None, "Max videos", _parse_max_videos, "cap", "more videos per channel")
-    min_duration: int | None = _rule(None, "Minimum duration", _parse_optional_duration, "lower", "shorter videos")
-    max_duration: int | None = _rule(None, "Maximum duration", _parse_optional_duration, "upper", "longer videos")
-    include: tuple[str, ...] = _rule((), "Include", _parse_keyword_field, "any_of", "other keywords")
-    exclude: tuple[str, ...] = _rule((), "Exclude", _parse_keyword_field, "none_of",
-                                     "videos with keywords the fetch excluded")
-    since: date | None = _rule(None, "Since", _parse_date, "lower", "earlier uploads")
-    until: date | None = _rule(None, "Until", _parse_date, "upper", "later uploads")
-    types: frozenset[VideoType] | None = _rule(None, "Video types", _parse_types, "subset", "more video types")
-    match_tags: bool = _rule(False, "Match tags", _parse_bool, None, "")  # widens through include/exclude
+    max_videos: int | None = _rule(
+        None, "Max videos", _parse_max_videos, "cap", "more videos per channel",
+        help="at most N newest videos per channel (after the other filters)", metavar="N")
+    min_duration: int | None = _rule(
+        None, "Minimum duration", _parse_optional_duration, "lower", "shorter videos",
+        help="minimum duration: seconds, M:SS, 2m, PT2M", metavar="S")
+    max_duration: int | None = _rule(
+        None, "Maximum duration", _parse_optional_duration, "upper", "longer videos",
+        help="maximum duration: seconds, M:SS, 2m, PT2M", metavar="S")
+    include: tuple[str, ...] = _rule(
+        (), "Include", _parse_keyword_field, "any_of", "other keywords",
+        help='comma-separated words or "quoted phrases"; a title must contain one', metavar="WORDS")
+    exclude: tuple[str, ...] = _rule(
+        (), "Exclude", _parse_keyword_field, "none_of", "videos with keywords the fetch excluded",
+        help="comma-separated words or phrases; a title must contain none", metavar="WORDS")
+    since: date | None = _rule(
+        None, "Since", _parse_date, "lower", "earlier uploads", help="published on or after", metavar="YYYY-MM-DD")
+    until: date | None = _rule(
+        None, "Until", _parse_date, "upper", "later uploads", help="published on or before", metavar="YYYY-MM-DD")
+    types: frozenset[VideoType] | None = _rule(
+        None, "Video types", _parse_types, "subset", "more video types",
+        help="keep only these types", metavar="short,long,live,upcoming")
+    match_tags: bool = _rule(  # widens through include/exclude
+        False, "Match tags", _parse_bool, None, "", help="include/exclude also look at tags", metavar="")
     _include_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
     _exclude_re: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
 
@@ -457,6 +474,11 @@ class FilterSpec:
     def names(cls) -> tuple[str, ...]:
         """The filter fields, in declaration order (what forms, the CLI, the REST API and cache keys use)."""
         return tuple(f.name for f in fields(cls) if f.init)
+
+    @classmethod
+    def rules(cls) -> dict[str, _Rule]:
+        """Field name -> its rule (label, parser, help), in declaration order."""
+        return {f.name: f.metadata["rule"] for f in fields(cls) if f.init}
 
     @classmethod
     def from_strings(cls, **values: Any) -> FilterSpec:
