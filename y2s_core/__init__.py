@@ -7,7 +7,7 @@ The public API, named explicitly (the faces — pages, CLI, REST API — use onl
     result = YouTubeClient(Settings.from_env()).fetch("@googledevelopers", FilterSpec(max_videos=20))
     push(result.rows(), open_target("videos.xlsx"))
 
-Nothing here imports streamlit (``y2s_core.st_cache`` is the one wrapper that does).
+Nothing here imports streamlit (``y2s_core.dashboard``, the dashboard's own package, is the one place that does).
 """
 
 from .channel_input import parse as parse_channels

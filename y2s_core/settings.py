@@ -6,7 +6,7 @@ Variables (the contract in ARCHITECTURE.md):
     Y2S_YOUTUBE_API_URL                  base URL for YouTube (requests go to {base}/youtube/v3/...)
     Y2S_SHEETS_API_URL                   base URL for Sheets (requests go to {base}/v4/spreadsheets/...);
                                          when set, no OAuth token is fetched
-    Y2S_DATA_DIR                         local state (cache, ledger, default workbook)
+    Y2S_DATA_DIR                         local state (the quota ledger, the default workbook)
 
 With neither a YouTube key nor a YouTube URL the settings are in *demo mode*: the client runs on the
 built-in emulator's demo catalog. Secrets never appear in ``repr`` or in any message.
