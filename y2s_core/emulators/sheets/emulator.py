@@ -42,7 +42,7 @@ from dataclasses import replace as _dc_replace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .transport import json_response
+from ..transport import json_response
 
 __all__ = [
     "A1Range",
