@@ -94,6 +94,8 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                 state.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
                                         "quota": dict(r.quota), "at": datetime.now(timezone.utc),
                                         "spec": spec})
+                if outcome.store_problem:
+                    st.warning(f"Fetched. Note: {outcome.store_problem}; history and growth miss this fetch.")
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
                                f"Use *Refresh* to fetch again from {source}.")

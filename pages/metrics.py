@@ -1,15 +1,16 @@
-"""Metrics: headline figures and charts of the fetched videos (frames from y2s_core.metrics, drawn with plotly)."""
+"""Metrics: headline figures and charts of the fetched videos (frames from y2s_core.metrics, drawn with plotly),
+and their growth across fetches (frames from y2s_core.growth over the store's stat snapshots)."""
 
 import plotly.express as px
 import streamlit as st
 
-from y2s_core import metrics
-from y2s_core.dashboard import charts, furniture, state, tables
+from y2s_core import growth, metrics
+from y2s_core.dashboard import charts, furniture, history, state, tables
 
 P = "metrics."
 
 ss = st.session_state
-furniture.page_settings()
+settings = furniture.page_settings()
 st.title("Metrics")
 result = furniture.loaded_result()
 
@@ -152,3 +153,45 @@ if h["channels"] > 1:
     fig = px.bar(comparison, x="channel", y="median_views", hover_data=["videos", "uploads_per_week"],
                  labels={"median_views": "Median views", "channel": ""})
     st.plotly_chart(fig, key=P + "comparison_chart")
+
+st.subheader("Growth")
+st.caption("Every fetch keeps a snapshot of each video's views, likes and comments; growth compares them "
+           "(from the store: SQLite in the data folder, or the database of Y2S_DATABASE_URL).")
+snaps, problem = history.growth_snapshots(settings, list(view.channels or names), df["video_id"].tolist())
+gained = growth.channel_gains(snaps)
+if problem:
+    st.warning(problem)
+elif gained.empty:
+    st.info("Growth shows after a second fetch of these channels: fetch again later (a scheduled "
+            "`python -m y2s_core sync` run counts too) and views gained per day appear here.")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Total views over time**")
+        fig = px.line(growth.channel_views(snaps), x="taken_at", y="views", color="channel", markers=True,
+                      hover_data=["videos"], labels={"taken_at": "Snapshot", "views": "Views", "channel": ""})
+        st.plotly_chart(fig, key=P + "growth_total")
+    with right:
+        st.markdown("**Views gained per day**")
+        fig = px.line(gained, x="taken_at", y="views_per_day", color="channel", markers=True,
+                      hover_data=["views_gained", "videos"],
+                      labels={"taken_at": "Snapshot", "views_per_day": "Views a day since the previous", "channel": ""})
+        st.plotly_chart(fig, key=P + "growth_per_day")
+    st.markdown("**Top risers** (views a day over the last week of snapshots)")
+    risers = growth.top_risers(snaps, 10)
+    st.dataframe(risers, hide_index=True, key=P + "risers",
+                 column_order=["title", "channel", "views", "views_gained", "days", "views_per_day"],
+                 column_config={"title": st.column_config.TextColumn("Title"),
+                                "channel": st.column_config.TextColumn("Channel"),
+                                "views": st.column_config.NumberColumn("Views", format="localized"),
+                                "views_gained": st.column_config.NumberColumn("Gained", format="localized"),
+                                "days": st.column_config.NumberColumn("Over (days)", format="%.1f"),
+                                "views_per_day": st.column_config.NumberColumn("A day", format="localized")})
+    early = growth.early_views(snaps, (7, 30), limit=15)
+    if not early.empty:
+        st.markdown("**First 7 and 30 days** (newest videos with enough snapshots)")
+        st.caption("Views 7 and 30 days after publication: interpolated between the snapshots around that day, "
+                   "or the nearest one within a day (7 d) / 4.5 days (30 d).")
+        fig = px.bar(early, x=charts.unique_labels(early["title"]), y="views", color="period", barmode="group",
+                     hover_data=["channel", "how"], labels={"x": "", "views": "Views", "period": ""})
+        st.plotly_chart(fig, key=P + "early_views")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from y2s_core.dashboard import forms, furniture, state, tables
+from y2s_core.dashboard import forms, furniture, history, state, tables
 
 P = "review."
 VIEW_KEYS = [P + k for k in ("channels", "types", "search", "approved_only", "group", "thumbs")]
@@ -39,6 +39,7 @@ view = tables.View(channels=tuple(ss[P + "channels"]), types=tuple(ss[P + "types
                approved_only=ss[P + "approved_only"])
 videos = tables.visible_videos(result, spec, view, ss[state.APPROVED])
 shown_ids = [v.id for v in videos]
+new_ids = history.new_since_last_sync(settings, result)  # uploads the latest fetch of their channel found
 
 
 def _approve(ids: list[str], on: bool) -> None:
@@ -62,7 +63,8 @@ b1.button(f"Approve all {len(shown_ids):,} shown", key=P + "approve_all", on_cli
           disabled=not shown_ids)
 b2.button("Clear shown", key=P + "clear_all", on_click=_approve, args=(shown_ids, False), disabled=not shown_ids)
 approved_total = len(ss[state.APPROVED])
-b3.markdown(f"**{approved_total:,}** of {len(result.videos):,} videos approved · {len(shown_ids):,} shown")
+b3.markdown(f"**{approved_total:,}** of {len(result.videos):,} videos approved · {len(shown_ids):,} shown"
+            + (f" · **{len(new_ids):,}** new since the last sync" if new_ids else ""))
 
 if not videos:
     st.info("No video matches these filters. Clear the search or pick other channels/types.")
@@ -70,6 +72,9 @@ if not videos:
 
 COLUMN_CONFIG = {
     "Approve": st.column_config.CheckboxColumn("Approve", help="Tick to push this video", default=False),
+    tables.NEW: st.column_config.TextColumn("New", width="small",
+                                            help="First seen in the latest fetch of its channel: uploaded since the "
+                                                 "sync before it"),
     "Thumbnail": st.column_config.ImageColumn("Thumbnail", width="small"),
     "Published": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
     # "medium": with "large" the Views, Likes, Comments and Link columns fell off the right edge
@@ -80,14 +85,14 @@ COLUMN_CONFIG = {
                                               help="None when comments are turned off"),
     "URL": st.column_config.LinkColumn("Link", display_text="Open ↗"),
 }
-order = [c for c in tables.REVIEW_COLUMNS if ss[P + "thumbs"] or c != "Thumbnail"]
+order = [c for c in tables.REVIEW_COLUMNS if (ss[P + "thumbs"] or c != "Thumbnail") and (new_ids or c != tables.NEW)]
 
 
 def _table(group: list, columns: list[str]) -> None:
     ids = [v.id for v in group]
     key = _editor_key(ids)
     edited = st.data_editor(
-        tables.review_frame(group, ss[state.APPROVED]),
+        tables.review_frame(group, ss[state.APPROVED], new_ids),
         key=key,
         hide_index=True,
         column_order=columns,

@@ -16,7 +16,7 @@ from y2s_core.store import Store
 
 
 def test_units_add_up_per_pacific_day_and_account(tmp_path):
-    store = Store(tmp_path)
+    store = Store.in_dir(tmp_path)
     late = datetime(2026, 7, 1, 6, 30, tzinfo=timezone.utc)  # 23:30 PDT on June 30
     after = datetime(2026, 7, 1, 7, 30, tzinfo=timezone.utc)  # 00:30 PDT on July 1: a new quota day
     store.record_quota("a", {"videos.list": 3, "playlistItems.list": 2}, now=late)
@@ -64,7 +64,7 @@ def test_record_spend_adds_to_the_ledger_and_returns_todays_total_for_the_key(tm
     assert record_spend(mine, {"videos.list": 4, "search.list": 0}) == 7
     assert record_spend(mine, {}) == 7  # nothing spent: still today's total
     assert spent_today(mine) == 7 and spent_today(other) == 50
-    assert Store(tmp_path).quota_today(mine.account_fingerprint) == {"channels.list": 1, "videos.list": 6}
+    assert Store.in_dir(tmp_path).quota_today(mine.account_fingerprint) == {"channels.list": 1, "videos.list": 6}
 
 
 def test_record_spend_returns_none_and_logs_when_the_data_dir_is_not_writable(tmp_path, caplog):
@@ -89,7 +89,7 @@ def test_cli_runs_accumulate_in_the_ledger(tmp_path):
         per_run = int(line.split()[1].replace(",", ""))
         assert line.startswith(f"quota: {quota_line(per_run, None)} (")
         assert f"today {per_run * expected_runs:,} units" in line
-    assert sum(Store(tmp_path).quota_today("demo").values()) == 2 * per_run
+    assert sum(Store.in_dir(tmp_path).quota_today("demo").values()) == 2 * per_run
 
 
 def test_cli_with_an_unwritable_ledger_still_prints_its_rows_with_one_warning(tmp_path):

@@ -31,6 +31,7 @@ from .filters import FilterSpec
 from .models import FetchResult
 from .quota import record_spend
 from .settings import Settings
+from .store import remember
 from .youtube import YouTubeClient
 
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             result = client.fetch(body.channels, body.filters.spec())
         finally:  # a quota-cut fetch spent units too; an unwritable ledger is a logged warning, not a lost result
             record_spend(settings, client.meter.snapshot())
+        remember(result, settings, body.filters.spec())  # stat snapshots; a failing store is a logged warning
         return result_json(result)
 
     @app.post("/push")

@@ -1,4 +1,4 @@
-"""`python -m y2s_core fetch|push|sync|api`: a thin face over the core.
+"""`python -m y2s_core fetch|push|sync|history|api`: a thin face over the core.
 
 This module only translates arguments into core calls and errors into one stderr line plus an exit code:
 0 ok, 2 invalid input, 3 YouTube quota exhausted (rows fetched so far still written), 4 auth or
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--sheet", required=True, metavar="URL_OR_PATH", help="Google Sheet URL or key, or a .xlsx/.csv path")
         sp.add_argument("--tab", default="Videos", help="worksheet name (created when missing; default: Videos)")
         sp.add_argument("--dry-run", action="store_true", help="print the plan (new / updated / unchanged), write nothing")
+        sp.add_argument("--columns", default="", metavar="NAMES",
+                        help="optional sheet columns from the store, comma-separated: views_gained_7d "
+                             '("Views gained (7 d)"), first_seen ("First seen"); off by default')
 
     ps = sub.add_parser("push", help="upsert rows (the JSON from `fetch`) into a sheet", epilog=EPILOG)
     ps.add_argument("--input", default="-", metavar="FILE", help="JSON rows file (default: stdin)")
@@ -68,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("channels", nargs="+", metavar="CHANNEL")
     sheet(sy)
     filters(sy)
+
+    h = sub.add_parser("history", help="print a channel's stored stat snapshots, oldest first", epilog=EPILOG)
+    h.add_argument("channel", metavar="CHANNEL", help="@handle, UC… id, channel or video URL of a fetched channel")
+    h.add_argument("--video", metavar="ID", help="only this video (an id or a video URL)")
+    h.add_argument("--format", choices=("json", "csv"), default="json")
 
     api = sub.add_parser("api", help="serve the REST API on 127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
@@ -163,8 +171,11 @@ def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[Fetc
         result, stop = e.partial or FetchResult(), e
     for w in result.warnings:
         err.write(f"warning: {w}\n")
-    with _core_warnings_to(err):  # an unwritable ledger: one `warning:` line, the run goes on
+    with _core_warnings_to(err):  # an unwritable ledger or store: one `warning:` line each, the run goes on
         today = record_spend(settings, result.quota)
+        from .store import remember
+
+        remember(result, settings, spec)  # channels, videos and one stat snapshot per video
     if not a.quiet:
         err.write(f"quota: {quota_line(result.quota_units, result.quota)}"
                   + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else "")
@@ -217,14 +228,49 @@ def _read_rows(path: str, stdin: TextIO) -> list[dict[str, Any]]:
 
 def _push(rows: list[dict[str, Any]], a: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> None:
     from .sheets import open_target, push
+    from .store import add_columns, parse_columns
 
+    columns = parse_columns(a.columns)
     target = open_target(a.sheet, a.tab, settings)
+    if columns:
+        with _core_warnings_to(err):  # a store that cannot be read: pushed without them, one warning
+            rows, _ = add_columns(rows, columns, settings)
     result = push(rows, target, dry_run=a.dry_run, progress=None if a.quiet else (lambda m: err.write(m + "\n")))
     verb = "would write" if a.dry_run else "pushed"
     where = result.url or result.target
     out.write(f"{verb}: {result.plan.summary()} -> {where}\n")
     for w in result.plan.warnings:
         err.write(f"warning: {w}\n")
+
+
+def _history(a: argparse.Namespace, settings: Settings, out: TextIO) -> None:
+    """Snapshots of one stored channel (or video), oldest first; the channel is found in the store, no YouTube call."""
+    from .channel_input import video_id_from_url
+    from .store import HISTORY_KEYS, open_store
+
+    refs = parse_channels(a.channel)
+    if len(refs) != 1:
+        raise InputError("history takes one channel: pass a single @handle, UC… id or URL.")
+    ref = refs[0]
+    store = open_store(settings)
+    channel = store.find_channel(ref)
+    if channel is None:
+        other = ", or name it by its UC… id or @handle" if ref.kind in ("username", "custom") else ""
+        raise InputError(f"The store has nothing for {ref}: fetch it first "
+                         f"(python -m y2s_core fetch {ref.raw or ref.value}){other}.")
+    video = (video_id_from_url(a.video) or a.video.strip()) if a.video else None
+    records = store.history([channel.id], video_id=video)
+    if not records:
+        what = f"video {video} of {channel.title}" if video else channel.title
+        raise InputError(f"The store has no snapshots of {what} ({channel.id}): fetch the channel first.")
+    rows = [r.to_row() for r in records]
+    if a.format == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        w = csv.DictWriter(out, fieldnames=list(HISTORY_KEYS), lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
 
 
 def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
@@ -239,6 +285,10 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             return int(e.code or 0)
         # the service account is read only by the commands that write to Sheets
         settings = Settings.from_env(env, with_sheets=a.command in ("push", "sync", "api"))
+        if a.command in ("push", "sync"):
+            from .store import parse_columns
+
+            parse_columns(a.columns)  # a bad --columns fails before any quota is spent
         if a.command == "fetch":
             result, stop = _fetch(a, settings, err)
             write_rows(result.rows(), a.format, out)
@@ -251,6 +301,8 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             if result.videos:
                 _push(result.rows(), a, settings, out, err)
             _raise_after_output(result, stop)
+        elif a.command == "history":
+            _history(a, settings, out)
         elif a.command == "api":
             from .api import serve_api
 

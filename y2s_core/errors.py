@@ -9,9 +9,10 @@ The faces (pages, CLI, REST API) show ``str(error)`` and, in the CLI, exit with 
     │   ├── QuotaExceeded         exit 3   daily quota spent; carries the partial FetchResult
     │   ├── ChannelNotFound       exit 2   no channel for that input
     │   └── KeyInvalid            exit 4   the API key is missing, wrong or restricted
-    └── SheetsError               exit 1   the Google Sheets API (or a local workbook) failed
-        ├── SheetNotFound         exit 2   no spreadsheet at that URL/key, or no such file
-        └── PermissionDenied      exit 4   the service account may not open/edit the sheet
+    ├── SheetsError               exit 1   the Google Sheets API (or a local workbook) failed
+    │   ├── SheetNotFound         exit 2   no spreadsheet at that URL/key, or no such file
+    │   └── PermissionDenied      exit 4   the service account may not open/edit the sheet
+    └── StoreError                exit 1   the store (SQLite in Y2S_DATA_DIR, or Y2S_DATABASE_URL) failed
 
 Messages never contain secrets (API keys, private keys, tokens).
 """
@@ -95,6 +96,16 @@ class PermissionDenied(SheetsError):
         self.email = email
 
 
+class StoreError(Y2SError):
+    """The store could not be opened, migrated, read or written. ``where`` names it (never a password);
+    ``cause`` is the underlying error's class name (e.g. "OperationalError", "FileExistsError")."""
+
+    def __init__(self, message: str, *, where: str = "", cause: str = "") -> None:
+        super().__init__(message)
+        self.where = where
+        self.cause = cause
+
+
 __all__ = [
     "Y2SError",
     "InputError",
@@ -105,4 +116,5 @@ __all__ = [
     "SheetsError",
     "SheetNotFound",
     "PermissionDenied",
+    "StoreError",
 ]

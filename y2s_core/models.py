@@ -159,6 +159,12 @@ ROW_FIELDS: tuple[RowField, ...] = (
     RowField("tags", None, "object", "Tags", lambda v: list(v.tags)),
     RowField("thumbnail", None, "string", "Thumbnail", lambda v: v.thumbnail),
 )
+# Optional sheet columns (off by default; chosen per push): not in ``Video.to_row()`` but added from the
+# store (``y2s_core.store.add_columns``); a row carrying the key gets the column, after the standard ones.
+OPTIONAL_FIELDS: tuple[RowField, ...] = (
+    RowField("views_gained_7d", "Views gained (7 d)", "Int64", "Views gained (7 d)", lambda v: None),
+    RowField("first_seen", "First seen", "datetime", "First seen", lambda v: None),
+)
 ROW_KEYS: tuple[str, ...] = tuple(f.key for f in ROW_FIELDS)
 FIELD_BY_KEY: Mapping[str, RowField] = {f.key: f for f in ROW_FIELDS}
 FIELD_BY_HEADER: Mapping[str, RowField] = {f.header: f for f in ROW_FIELDS if f.header}
@@ -183,6 +189,8 @@ class FetchResult:
     warnings: tuple[str, ...] = ()
     quota: Mapping[str, int] = field(default_factory=dict)  # units per API method, e.g. {"videos.list": 3}
     complete: bool = True  # False when a QuotaExceeded cut the fetch short
+    # channel id -> how its Shorts were told: "shorts_playlist" (its UUSH playlist) or "duration" (no UUSH)
+    type_rules: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def quota_units(self) -> int:
@@ -201,6 +209,7 @@ __all__ = [
     "FetchResult",
     "RowField",
     "ROW_FIELDS",
+    "OPTIONAL_FIELDS",
     "ROW_KEYS",
     "FIELD_BY_KEY",
     "FIELD_BY_HEADER",

@@ -7,7 +7,7 @@ key: scheduled CLI runs, the app, the REST API. So:
 * ``QuotaMeter`` counts what one client spent, per method, as Google charged it;
 * ``quota_line`` is the one way to say it ("12 quota units (channels.list 1, videos.list 5, ...)");
 * ``record_spend`` / ``spent_today`` are the one way to write and read the machine's ledger
-  (``Store`` in ``Settings.data_dir``), with one error policy: a ledger that cannot be written or read
+  (``y2s_core.store``: SQLite in ``Settings.data_dir``, or ``Y2S_DATABASE_URL``), with one error policy: a ledger that cannot be written or read
   is a logged warning and ``None``, never an exception that would throw away fetched rows.
 
 This module knows nothing of the Google client; the client, the store and every face use it.
@@ -16,7 +16,6 @@ This module knows nothing of the Google client; the client, the store and every 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Mapping
@@ -78,28 +77,32 @@ def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
 def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int | None:
     """Add the units to this machine's ledger under the key's fingerprint; today's total for that key.
 
-    ``None`` (and a warning on the ``y2s_core.quota`` logger naming the data dir and the error class)
-    when the ledger cannot be written, e.g. a read-only or misplaced ``Y2S_DATA_DIR``: the ledger is
-    advisory, so a fetch that already spent the quota keeps its rows. Never raises for that.
+    ``None`` (and a warning on the ``y2s_core.quota`` logger naming the store and the error class)
+    when the ledger cannot be written, e.g. a read-only or misplaced ``Y2S_DATA_DIR`` or an unreachable
+    ``Y2S_DATABASE_URL``: the ledger is advisory, so a fetch that already spent the quota keeps its rows.
+    Never raises for that.
     """
+    from .errors import InputError, StoreError
     from .store import Store  # the store imports pacific_day from here
 
+    store = Store.for_settings(settings)
     try:
-        store = Store(settings.data_dir)
         store.record_quota(settings.account_fingerprint, units_by_method)
         return sum(store.quota_today(settings.account_fingerprint).values())
-    except (sqlite3.Error, OSError) as e:
-        _log.warning("quota ledger not updated in %s (%s)", settings.data_dir, type(e).__name__)
+    except (StoreError, InputError) as e:
+        cause = e.cause if isinstance(e, StoreError) else type(e).__name__
+        _log.warning("quota ledger not updated in %s (%s)", store.where, cause)
         return None
 
 
 def spent_today(settings: Settings) -> int | None:
     """Units spent today (Pacific) with this key on this machine, by every face; None if unreadable."""
+    from .errors import InputError, StoreError
     from .store import Store
 
     try:
-        return sum(Store(settings.data_dir).quota_today(settings.account_fingerprint).values())
-    except (sqlite3.Error, OSError):
+        return sum(Store.for_settings(settings).quota_today(settings.account_fingerprint).values())
+    except (StoreError, InputError):
         return None
 
 

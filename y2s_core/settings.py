@@ -6,7 +6,8 @@ Variables (the contract in ARCHITECTURE.md):
     Y2S_YOUTUBE_API_URL                  base URL for YouTube (requests go to {base}/youtube/v3/...)
     Y2S_SHEETS_API_URL                   base URL for Sheets (requests go to {base}/v4/spreadsheets/...);
                                          when set, no OAuth token is fetched
-    Y2S_DATA_DIR                         local state (the quota ledger, the default workbook)
+    Y2S_DATA_DIR                         local state (the store's SQLite file, the default workbook)
+    Y2S_DATABASE_URL                     the store in a database (SQLAlchemy URL, e.g. PostgreSQL) instead
 
 With neither a YouTube key nor a YouTube URL the settings are in *demo mode*: the client runs on the
 built-in emulator's demo catalog. Secrets never appear in ``repr`` or in any message.
@@ -34,6 +35,7 @@ class Settings:
     youtube_api_url: str | None = None
     sheets_api_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path.home() / ".y2s")
+    database_url: str | None = field(default=None, repr=False)  # the store (y2s_core.store); None: SQLite in data_dir
 
     @classmethod
     def from_env(
@@ -61,6 +63,7 @@ class Settings:
             youtube_api_url=_clean(secrets.get("Y2S_YOUTUBE_API_URL")) or _clean(env.get("Y2S_YOUTUBE_API_URL")),
             sheets_api_url=_clean(secrets.get("Y2S_SHEETS_API_URL")) or _clean(env.get("Y2S_SHEETS_API_URL")),
             data_dir=Path(data_dir) if data_dir else Path.home() / ".y2s",
+            database_url=_clean(secrets.get("Y2S_DATABASE_URL")) or _clean(env.get("Y2S_DATABASE_URL")),
         )
 
     def with_api_key(self, key: str | None) -> Settings:
@@ -100,6 +103,8 @@ class Settings:
         secrets = [self.youtube_api_key]
         if self.service_account_info:
             secrets += [self.service_account_info.get("private_key"), self.service_account_info.get("private_key_id")]
+        if self.database_url:  # a database password (postgresql://user:PASSWORD@host/db)
+            secrets += _url_passwords(self.database_url)
         for s in secrets:
             if s and len(s) >= 4:
                 text = text.replace(s, "[redacted]")
@@ -150,6 +155,17 @@ def _service_account_table(value: Any) -> dict[str, Any]:
             "service-account JSON key (IAM > Service accounts > Keys > Add key > JSON)."
         )
     return info
+
+
+def _url_passwords(url: str) -> list[str | None]:
+    """The password inside a database URL, as written and percent-decoded ([] when there is none)."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
 
 
 def _clean(value: Any) -> str | None:

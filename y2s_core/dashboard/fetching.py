@@ -22,10 +22,12 @@ from typing import Any
 import streamlit as st
 
 from ..channel_input import parse as parse_channels
+from ..errors import QuotaExceeded
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
 from ..quota import quota_line, record_spend
 from ..settings import Settings
+from ..store import remember
 from ..youtube import Progress, YouTubeClient
 from . import state
 from .furniture import plural, progress_line, safe_url
@@ -39,6 +41,7 @@ class FetchOutcome:
     result: FetchResult
     from_cache: bool
     quota: dict[str, int]  # units this call spent (empty on a cache hit)
+    store_problem: str | None = None  # the fetch history could not be stored (the result is fine)
 
 
 def inputs_key(refs: Iterable[ChannelRef]) -> tuple[tuple[str, str, str], ...]:
@@ -120,7 +123,8 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
 
     Raises the core's errors (InputError, ChannelNotFound, QuotaExceeded whose ``partial`` then carries
     only this fetch's quota, KeyInvalid, YouTubeError). The session's quota counter and the machine's
-    quota ledger are updated either way.
+    quota ledger are updated either way. A fetch (not a cache hit), a quota-cut one too, is remembered
+    in the store (``store.remember``: channels, videos, one stat snapshot per video).
     """
     refs = parse_channels(text)
     key = {"inputs": inputs_key(refs), "spec_key": spec.key(), "key_fp": settings.account_fingerprint}
@@ -132,11 +136,15 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     try:
         result = _cached_fetch(**key, _refs=refs, _spec=spec, _client=client, _probe=probe,
                                _source=source_name(settings))
+    except QuotaExceeded as e:  # what was fetched before the quota ran out is stored too
+        remember(e.partial, settings, spec)
+        raise
     finally:  # a quota-cut fetch too: QuotaExceeded.partial.quota is already this fetch's own
         spent = _spent(before, client.meter.snapshot())
         state.add_session_quota(spent)
         record_spend(settings, spent)
-    return FetchOutcome(result=result, from_cache=not probe, quota=spent)
+    problem = remember(result, settings, spec).problem if probe else None  # a cache hit is no new snapshot
+    return FetchOutcome(result=result, from_cache=not probe, quota=spent, store_problem=problem)
 
 
 def source_name(settings: Settings) -> str:

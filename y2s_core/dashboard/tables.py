@@ -20,7 +20,8 @@ NOTEBOOKLM_BATCH = 50  # NotebookLM takes up to 50 sources per notebook
 REVIEW_FIELDS: tuple[str, ...] = (
     "thumbnail", "channel", "date", "type", "duration", "title", "views", "likes", "comments", "url",
 )  # fmt: skip
-REVIEW_COLUMNS: tuple[str, ...] = ("Approve", *(FIELD_BY_KEY[k].label for k in REVIEW_FIELDS))
+NEW = "New"  # the "new since last sync" badge (store.Store.new_since_last_sync)
+REVIEW_COLUMNS: tuple[str, ...] = ("Approve", NEW, *(FIELD_BY_KEY[k].label for k in REVIEW_FIELDS))
 
 
 # ------------------------------------------------------------------------------------------ views
@@ -78,10 +79,13 @@ def channel_options(result: FetchResult | None) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------- review
 
 
-def review_frame(videos: Sequence[Video], approved: Iterable[str]) -> pd.DataFrame:
-    """The approval table: one row per video, indexed by video id, ``REVIEW_COLUMNS`` in order."""
+def review_frame(videos: Sequence[Video], approved: Iterable[str], new: Iterable[str] = ()) -> pd.DataFrame:
+    """The approval table: one row per video, indexed by video id, ``REVIEW_COLUMNS`` in order.
+
+    ``new``: ids first seen in the latest fetch of their channel; their New cell reads "new" (else empty)."""
     df = metrics.frame(videos)
-    columns: dict[str, Any] = {"Approve": df["video_id"].isin(set(approved)).astype(bool)}
+    columns: dict[str, Any] = {"Approve": df["video_id"].isin(set(approved)).astype(bool),
+                               NEW: df["video_id"].isin(set(new)).map({True: "new", False: ""})}
     for key in REVIEW_FIELDS:
         if key == "date":
             column = df["published_at"].dt.tz_convert(None)

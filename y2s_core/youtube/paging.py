@@ -39,6 +39,7 @@ class _Accumulator:
     resolutions: list[Resolution] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    type_rules: dict[str, str] = field(default_factory=dict)
 
     def result(self, complete: bool) -> FetchResult:
         return FetchResult(
@@ -49,6 +50,7 @@ class _Accumulator:
             warnings=tuple(self.warnings),
             quota={m: u - self.before.get(m, 0) for m, u in self.meter.snapshot().items() if u - self.before.get(m, 0)},
             complete=complete,
+            type_rules=dict(self.type_rules),
         )
 
 
@@ -188,6 +190,8 @@ class _ChannelFetch:
             self.acc.warnings.append(
                 f"{self.ch.title}: skipped {len(self.missing)} listed videos that YouTube did not return (deleted or private)."
             )
+        if self.shorts.exists is not None:  # the store remembers how this channel's Shorts were told
+            self.acc.type_rules[self.ch.id] = "shorts_playlist" if self.shorts.exists else "duration"
         if self.shorts.exists is False:
             self.acc.warnings.append(
                 f"{self.ch.title}: no Shorts playlist; Shorts were told by duration (<= 3 min from 2024-10-15, <= 60 s before)."

@@ -1,0 +1,418 @@
+"""``Store``: what YouTube2Sheets remembers between runs, on SQLite or PostgreSQL through SQLAlchemy Core.
+
+    store = Store.for_settings(settings)
+    store.record_fetch(result, spec=spec)           # channels + videos upserted, one snapshot per video
+    store.history([channel_id])                     # snapshots, oldest first
+    store.record_quota(account, {"videos.list": 3}) # the quota ledger
+
+Every method opens one short transaction; writes take the database's write lock for their whole
+transaction (see ``engine``), and snapshots are append-only rows, so two processes (the app and a
+scheduled CLI run) writing at once lose nothing. Upserts go in primary-key order, so two PostgreSQL
+transactions touching the same videos lock them in the same order and never deadlock.
+
+Failures come out as ``StoreError`` naming the store (never a password) and the underlying error's
+class. The faces do not call this class for their own bookkeeping: they call ``remember`` /
+``quota.record_spend``, which turn a StoreError into one warning (a fetch never dies of its store).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from ..errors import InputError, StoreError
+from ..models import Channel, ChannelRef, FetchResult, Video, VideoType
+from ..quota import pacific_day
+from .engine import WRITE, describe, engine_for, store_url
+from .migrations import migrate
+from .schema import channels, quota_ledger, snapshots, sync_state, videos
+
+if TYPE_CHECKING:
+    from ..filters import FilterSpec
+    from ..settings import Settings
+
+CHUNK = 500  # ids per IN (...) list
+_ready: dict[str, Engine] = {}  # url -> the engine migrated in this process
+_ready_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    """One video's statistics at one moment, with what identifies the video (a ``history`` line)."""
+
+    video_id: str
+    channel_id: str
+    channel: str
+    title: str
+    published_at: datetime
+    taken_at: datetime
+    views: int | None
+    likes: int | None
+    comments: int | None
+
+    def to_row(self) -> dict[str, Any]:
+        """As ``history`` prints it: times as RFC 3339 UTC text to the second (``2026-12-02T01:02:03Z``)."""
+        return {"video_id": self.video_id, "channel_id": self.channel_id, "channel": self.channel,
+                "title": self.title, "published_at": _rfc3339(self.published_at), "taken_at": _rfc3339(self.taken_at),
+                "views": self.views, "likes": self.likes, "comments": self.comments}
+
+
+HISTORY_KEYS: tuple[str, ...] = ("video_id", "channel_id", "channel", "title", "published_at", "taken_at", "views",
+                                 "likes", "comments")
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where a channel's syncing stands (the incremental fetch and the quota resume build on it)."""
+
+    channel_id: str
+    newest_video_id: str | None = None
+    newest_published_at: datetime | None = None
+    previous_newest_at: datetime | None = None
+    last_sync_at: datetime | None = None
+    previous_sync_at: datetime | None = None
+    last_full_listing_at: datetime | None = None
+    listing_resume: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What ``record_fetch`` stored."""
+
+    taken_at: datetime
+    channels: int
+    videos: int
+    new_videos: int  # never seen before this fetch
+    snapshots: int
+
+
+class Store:
+    def __init__(self, url: str, *, where: str | None = None) -> None:
+        self.url = url
+        self.where = where or describe(url)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Store:
+        """The store these settings name: ``database_url``, else SQLite in ``data_dir``."""
+        where = describe(settings.database_url) if settings.database_url else str(settings.data_dir)
+        return cls(store_url(settings), where=where)
+
+    @classmethod
+    def in_dir(cls, data_dir: Path | str) -> Store:
+        """SQLite in ``data_dir`` (``y2s.sqlite``)."""
+        from ..settings import Settings
+
+        return cls.for_settings(Settings(data_dir=Path(data_dir)))
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """This URL's engine, its schema migrated to the latest version (once per process)."""
+        engine = engine_for(self.url)
+        if engine.dialect.name not in ("sqlite", "postgresql"):
+            raise StoreError(f"The store supports SQLite and PostgreSQL, not {engine.dialect.name}: "
+                             "fix Y2S_DATABASE_URL.", where=self.where, cause="UnsupportedDatabase")
+        with _ready_lock:
+            if _ready.get(self.url) is engine:
+                return engine
+        migrate(engine, self.where)
+        with _ready_lock:
+            _ready[self.url] = engine
+        return engine
+
+    @contextlib.contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        """SQLAlchemy and OS errors -> one StoreError naming the store, the action and the cause."""
+        try:
+            yield
+        except (StoreError, InputError):
+            raise
+        except (SQLAlchemyError, OSError) as e:
+            detail = ""
+            if isinstance(e, DBAPIError) and e.orig is not None:
+                first = str(e.orig).strip().splitlines()[0][:200] if str(e.orig).strip() else ""
+                detail = f": {first}" if first else ""
+            raise StoreError(f"The store in {self.where} could not be {doing} ({type(e).__name__}{detail}).",
+                             where=self.where, cause=type(e).__name__) from e
+
+    @contextlib.contextmanager
+    def _write(self, doing: str) -> Iterator[Connection]:
+        with self._guard(doing), self.engine.connect() as conn:
+            conn.execution_options(**{WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._guard("read"), self.engine.connect() as conn:
+            yield conn
+
+    def _insert(self, conn: Connection, table: Any) -> Any:
+        return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+    # -- the quota ledger --------------------------------------------------------------------------
+
+    def record_quota(self, account: str, units_by_method: Mapping[str, int], now: datetime | None = None) -> None:
+        """Add units to the Pacific day of ``now`` for ``account``, per method (0 units: nothing)."""
+        day = pacific_day(now)
+        rows = sorted(({"day": day, "account": account, "method": m, "units": int(u)}
+                       for m, u in units_by_method.items() if u), key=lambda r: r["method"])
+        if not rows:
+            return
+        with self._write("written (quota ledger)") as conn:
+            ins = self._insert(conn, quota_ledger)
+            conn.execute(ins.on_conflict_do_update(
+                index_elements=["day", "account", "method"],
+                set_={"units": quota_ledger.c.units + ins.excluded.units}), rows)
+
+    def quota_today(self, account: str, now: datetime | None = None) -> dict[str, int]:
+        """Units per method spent on the Pacific day of ``now`` by ``account``."""
+        return self.quota_on(account, pacific_day(now))
+
+    def quota_on(self, account: str, day: date) -> dict[str, int]:
+        q = (select(quota_ledger.c.method, quota_ledger.c.units)
+             .where(quota_ledger.c.day == day, quota_ledger.c.account == account).order_by(quota_ledger.c.method))
+        with self._read() as conn:
+            return {m: int(u) for m, u in conn.execute(q)}
+
+    # -- fetches -----------------------------------------------------------------------------------
+
+    def record_fetch(self, result: FetchResult, *, spec: FilterSpec | None = None,
+                     now: datetime | None = None) -> FetchRecord:
+        """Upsert ``result``'s channels and videos, append one snapshot per video, move each channel's sync state.
+
+        ``spec``: the filters it was fetched with; a complete fetch with no ``max_videos``/``since`` (which
+        stop paging early) counts as a full listing of the channel. A quota-cut (partial) result is
+        stored too: what was fetched is kept.
+        """
+        now = now or datetime.now(timezone.utc)
+        by_id = {c.id: c for c in result.channels}
+        vids = {v.id: v for v in result.videos}  # a video listed twice (two inputs) is one row, one snapshot
+        full = bool(result.complete and spec is not None and not spec.max_videos and spec.since is None)
+        with self._write("written (fetch history)") as conn:
+            # channels first: in PostgreSQL their row locks make a concurrent fetch of the same channel
+            # wait here, so what it reads below already includes this one's writes
+            self._upsert_channels(conn, sorted(by_id.values(), key=lambda c: c.id), result.type_rules, now)
+            known = self._existing(conn, videos.c.id, list(vids))
+            prior = {s.channel_id: s for s in self._sync_states(conn, by_id)}
+            self._upsert_videos(conn, [vids[i] for i in sorted(vids)], now)
+            if vids:
+                conn.execute(snapshots.insert(), [
+                    {"video_id": v.id, "taken_at": now, "views": v.views, "likes": v.likes, "comments": v.comments}
+                    for v in vids.values()])
+            states = [self._next_state(cid, prior.get(cid), [v for v in vids.values() if v.channel_id == cid], now, full)
+                      for cid in sorted(by_id)]
+            if states:
+                ins = self._insert(conn, sync_state)
+                cols = [c.name for c in sync_state.c if c.name not in ("channel_id", "listing_resume")]
+                conn.execute(ins.on_conflict_do_update(index_elements=["channel_id"],
+                                                       set_={c: ins.excluded[c] for c in cols}), states)
+        return FetchRecord(taken_at=now, channels=len(by_id), videos=len(vids), new_videos=len(set(vids) - known),
+                           snapshots=len(vids))
+
+    def _upsert_channels(self, conn: Connection, chans: Sequence[Channel], rules: Mapping[str, str],
+                         now: datetime) -> None:
+        if not chans:
+            return
+        rows = [{"id": c.id, "title": c.title, "handle": c.handle, "uploads_playlist_id": c.uploads_playlist_id,
+                 "video_count": c.video_count, "view_count": c.view_count, "subscribers": c.subscribers,
+                 "thumbnail": c.thumbnail, "type_rule": rules.get(c.id), "first_seen": now, "updated_at": now}
+                for c in chans]
+        ins = self._insert(conn, channels)
+        update = {c: ins.excluded[c] for c in ("title", "handle", "uploads_playlist_id", "video_count", "view_count",
+                                               "subscribers", "thumbnail", "updated_at")}
+        update["type_rule"] = func.coalesce(ins.excluded.type_rule, channels.c.type_rule)  # unknown keeps the known
+        conn.execute(ins.on_conflict_do_update(index_elements=["id"], set_=update), rows)
+
+    def _upsert_videos(self, conn: Connection, vs: Sequence[Video], now: datetime) -> None:
+        if not vs:
+            return
+        rows = [{"id": v.id, "channel_id": v.channel_id, "channel_title": v.channel_title,
+                 "published_at": v.published_at, "title": v.title, "duration_seconds": v.duration_seconds,
+                 "type": v.type.value, "views": v.views, "likes": v.likes, "comments": v.comments,
+                 "tags": json.dumps(list(v.tags), ensure_ascii=False), "thumbnail": v.thumbnail,
+                 "live_broadcast_content": v.live_broadcast_content, "first_seen": now, "last_seen": now}
+                for v in vs]
+        ins = self._insert(conn, videos)
+        keep = ("id", "first_seen")
+        conn.execute(ins.on_conflict_do_update(index_elements=["id"],
+                                               set_={c.name: ins.excluded[c.name] for c in videos.c
+                                                     if c.name not in keep}), rows)
+
+    @staticmethod
+    def _next_state(cid: str, prior: SyncState | None, vs: Sequence[Video], now: datetime, full: bool) -> dict:
+        newest = max(vs, key=lambda v: v.published_at, default=None)
+        prior = prior or SyncState(cid)
+        keep_old = newest is None or (prior.newest_published_at is not None
+                                      and prior.newest_published_at >= newest.published_at)
+        return {
+            "channel_id": cid,
+            "newest_video_id": prior.newest_video_id if keep_old else newest.id,
+            "newest_published_at": prior.newest_published_at if keep_old else newest.published_at,
+            "previous_newest_at": prior.newest_published_at,
+            "last_sync_at": now,
+            "previous_sync_at": prior.last_sync_at,
+            "last_full_listing_at": now if full else prior.last_full_listing_at,
+            "updated_at": now,
+        }
+
+    def _existing(self, conn: Connection, column: Any, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), CHUNK):
+            found.update(conn.execute(select(column).where(column.in_(ids[i:i + CHUNK]))).scalars())
+        return found
+
+    def _sync_states(self, conn: Connection, channel_ids: Iterable[str]) -> list[SyncState]:
+        ids = sorted(channel_ids)
+        out = []
+        for i in range(0, len(ids), CHUNK):
+            for row in conn.execute(select(sync_state).where(sync_state.c.channel_id.in_(ids[i:i + CHUNK]))):
+                m = row._mapping
+                out.append(SyncState(**{k: m[k] for k in SyncState.__dataclass_fields__ if k != "listing_resume"},
+                                     listing_resume=json.loads(m["listing_resume"]) if m["listing_resume"] else None))
+        return out
+
+    # -- sync state --------------------------------------------------------------------------------
+
+    def sync_state_of(self, channel_id: str) -> SyncState | None:
+        with self._read() as conn:
+            found = self._sync_states(conn, [channel_id])
+        return found[0] if found else None
+
+    def save_listing_resume(self, channel_id: str, position: Mapping[str, Any] | None) -> None:
+        """Remember (or, with None, forget) where a quota-cut listing of ``channel_id`` stopped (JSON)."""
+        now = datetime.now(timezone.utc)
+        value = json.dumps(dict(position)) if position is not None else None
+        with self._write("written (sync state)") as conn:
+            ins = self._insert(conn, sync_state)
+            conn.execute(ins.on_conflict_do_update(
+                index_elements=["channel_id"],
+                set_={"listing_resume": ins.excluded.listing_resume, "updated_at": ins.excluded.updated_at}),
+                [{"channel_id": channel_id, "listing_resume": value, "updated_at": now}])
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def channel(self, channel_id: str) -> Channel | None:
+        with self._read() as conn:
+            row = conn.execute(select(channels).where(channels.c.id == channel_id)).first()
+        return _channel(row._mapping) if row else None
+
+    def type_rule(self, channel_id: str) -> str | None:
+        """How the channel's Shorts were told ("shorts_playlist" | "duration"), if a fetch found out."""
+        with self._read() as conn:
+            return conn.execute(select(channels.c.type_rule).where(channels.c.id == channel_id)).scalar()
+
+    def find_channel(self, ref: ChannelRef) -> Channel | None:
+        """The stored channel an input names (id, @handle, /user/ or /c/ name, or one of its videos), else None.
+
+        No YouTube call: names are matched on the stored handle (customUrl) and title, case-insensitively.
+        """
+        with self._read() as conn:
+            if ref.kind == "video":
+                cid = conn.execute(select(videos.c.channel_id).where(videos.c.id == ref.value)).scalar()
+                cond = channels.c.id == cid if cid else None
+            elif ref.kind == "id":
+                cond = channels.c.id == ref.value
+            else:
+                name = ref.value.lstrip("@").lower()
+                cond = func.lower(channels.c.handle).in_([name, "@" + name])
+                if ref.kind != "handle":
+                    cond = or_(cond, func.lower(channels.c.title) == name)
+            row = conn.execute(select(channels).where(cond).order_by(channels.c.updated_at.desc())).first() \
+                if cond is not None else None
+        return _channel(row._mapping) if row else None
+
+    def channel_videos(self, channel_id: str) -> list[Video]:
+        """The channel's stored videos (latest metadata), newest first."""
+        q = select(videos).where(videos.c.channel_id == channel_id).order_by(videos.c.published_at.desc(),
+                                                                             videos.c.id)
+        with self._read() as conn:
+            return [_video(r._mapping) for r in conn.execute(q)]
+
+    def history(self, channel_ids: Sequence[str], *, video_id: str | None = None,
+                since: datetime | None = None) -> list[SnapshotRecord]:
+        """The snapshots of these channels' videos (or of one video), oldest first; newest video first within one."""
+        q = (select(snapshots.c.video_id, videos.c.channel_id, videos.c.channel_title, videos.c.title,
+                    videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
+                    snapshots.c.comments)
+             .join(videos, videos.c.id == snapshots.c.video_id)
+             .where(videos.c.channel_id.in_(list(channel_ids))))
+        if video_id is not None:
+            q = q.where(snapshots.c.video_id == video_id)
+        if since is not None:
+            q = q.where(snapshots.c.taken_at >= since)
+        q = q.order_by(snapshots.c.taken_at, videos.c.published_at.desc(), snapshots.c.video_id, snapshots.c.id)
+        with self._read() as conn:
+            return [SnapshotRecord(*r) for r in conn.execute(q)]
+
+    def video_snapshots(self, video_ids: Sequence[str], *, since: datetime | None = None) -> list[SnapshotRecord]:
+        """The snapshots of these videos (taken at or after ``since``), oldest first."""
+        out: list[SnapshotRecord] = []
+        ids = sorted(set(video_ids))
+        with self._read() as conn:
+            for i in range(0, len(ids), CHUNK):
+                q = (select(snapshots.c.video_id, videos.c.channel_id, videos.c.channel_title, videos.c.title,
+                            videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
+                            snapshots.c.comments)
+                     .join(videos, videos.c.id == snapshots.c.video_id)
+                     .where(snapshots.c.video_id.in_(ids[i:i + CHUNK])))
+                if since is not None:
+                    q = q.where(snapshots.c.taken_at >= since)
+                out.extend(SnapshotRecord(*r) for r in conn.execute(q))
+        out.sort(key=lambda s: (s.taken_at, s.video_id))
+        return out
+
+    def first_seen(self, video_ids: Sequence[str]) -> dict[str, datetime]:
+        """When each of these videos was first fetched (ids never stored are left out)."""
+        ids = sorted(set(video_ids))
+        out: dict[str, datetime] = {}
+        with self._read() as conn:
+            for i in range(0, len(ids), CHUNK):
+                q = select(videos.c.id, videos.c.first_seen).where(videos.c.id.in_(ids[i:i + CHUNK]))
+                out.update((vid, at) for vid, at in conn.execute(q))
+        return out
+
+    def new_since_last_sync(self, video_ids: Sequence[str]) -> set[str]:
+        """Of these ids, the uploads the latest fetch of their channel found: first seen in that fetch and
+        published after the newest video known before it (a channel's first fetch marks none)."""
+        ids = sorted(set(video_ids))
+        out: set[str] = set()
+        with self._read() as conn:
+            for i in range(0, len(ids), CHUNK):
+                q = (select(videos.c.id).join(sync_state, sync_state.c.channel_id == videos.c.channel_id)
+                     .where(videos.c.id.in_(ids[i:i + CHUNK]),
+                            and_(videos.c.first_seen == sync_state.c.last_sync_at,
+                                 sync_state.c.previous_newest_at.is_not(None),
+                                 videos.c.published_at > sync_state.c.previous_newest_at)))
+                out.update(conn.execute(q).scalars())
+        return out
+
+
+def _channel(m: Mapping[str, Any]) -> Channel:
+    return Channel(id=m["id"], title=m["title"], handle=m["handle"], uploads_playlist_id=m["uploads_playlist_id"],
+                   subscribers=m["subscribers"], video_count=m["video_count"], view_count=m["view_count"],
+                   thumbnail=m["thumbnail"])
+
+
+def _video(m: Mapping[str, Any]) -> Video:
+    return Video(id=m["id"], channel_id=m["channel_id"], channel_title=m["channel_title"],
+                 published_at=m["published_at"], title=m["title"], duration_seconds=m["duration_seconds"],
+                 type=VideoType(m["type"]), views=m["views"], likes=m["likes"], comments=m["comments"],
+                 tags=tuple(json.loads(m["tags"] or "[]")), thumbnail=m["thumbnail"],
+                 live_broadcast_content=m["live_broadcast_content"])

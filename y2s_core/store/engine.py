@@ -1,0 +1,140 @@
+"""Where the store lives and how it is connected: one SQLAlchemy engine per database URL per process.
+
+* No ``Y2S_DATABASE_URL``: SQLite at ``$Y2S_DATA_DIR/y2s.sqlite`` (the file the quota ledger always used),
+  in WAL mode (readers never block the writer) with a 30 s busy timeout, every write transaction opened
+  with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of failing half-way (a deferred
+  transaction that upgrades to a write lock gets SQLITE_BUSY at once, busy timeout or not).
+* ``Y2S_DATABASE_URL=postgresql://user:password@host/db`` (or ``[connections.y2s]`` in the app's
+  secrets): PostgreSQL through psycopg 3 (``postgresql://`` and ``postgres://`` are read as
+  ``postgresql+psycopg://``), a small pool with pre-ping (Community Cloud apps sleep; databases drop
+  idle connections).
+
+The engine cache is process-wide on purpose: an engine is a connection pool (SQLAlchemy's advice is one
+per URL per process) and holds no user data. SQLite engines pool nothing (``NullPool``: a connection is
+a file open), so a test making hundreds of data dirs leaves no file handles behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+SQLITE_FILE = "y2s.sqlite"
+BUSY_TIMEOUT_SECONDS = 30
+WRITE = "y2s_write"  # execution option: this connection's transactions write (SQLite: BEGIN IMMEDIATE)
+_MAX_ENGINES = 16
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def store_url(settings: Settings) -> str:
+    """The store's SQLAlchemy URL for these settings: ``database_url``, else SQLite in ``data_dir``."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{Path(settings.data_dir) / SQLITE_FILE}"
+
+
+def normalize_url(text: str) -> URL:
+    """A database URL as SQLAlchemy takes it; PostgreSQL URLs use psycopg 3. InputError when unreadable."""
+    try:
+        url = make_url(text.strip())
+    except ArgumentError:
+        raise InputError(
+            "Y2S_DATABASE_URL is not a database URL: use postgresql://USER:PASSWORD@HOST:5432/DATABASE "
+            "(or sqlite:////path/to/file.sqlite)."
+        ) from None
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def describe(text: str) -> str:
+    """The store's location for messages: the folder of a SQLite file, else the URL without its password."""
+    try:
+        url = normalize_url(text)
+    except InputError:
+        return "the database named by Y2S_DATABASE_URL"
+    if url.get_backend_name() == "sqlite":
+        return str(Path(url.database).parent) if url.database else "an in-memory SQLite database"
+    return url.render_as_string(hide_password=True)
+
+
+def url_from_connection(table: Mapping[str, Any]) -> str | None:
+    """An app's ``[connections.y2s]`` secrets table -> a URL: its ``url``, or the parts Streamlit's SQL
+    connection takes (dialect, driver, username, password, host, port, database, query)."""
+    if not isinstance(table, Mapping):
+        return None
+    if table.get("url"):
+        return str(table["url"]).strip() or None
+    if not table.get("dialect"):
+        return None
+    driver = f"{table['dialect']}+{table['driver']}" if table.get("driver") else str(table["dialect"])
+    url = URL.create(
+        driver, username=table.get("username"), password=table.get("password"), host=table.get("host"),
+        port=int(table["port"]) if table.get("port") else None, database=table.get("database"),
+        query=dict(table.get("query") or {}),
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def engine_for(text: str) -> Engine:
+    """The process's engine for this URL (made on first use)."""
+    key = text.strip()
+    with _lock:
+        engine = _engines.get(key)
+        if engine is not None:
+            return engine
+    engine = _make_engine(normalize_url(key))
+    with _lock:
+        if key in _engines:  # another thread made it meanwhile
+            engine.dispose()
+            return _engines[key]
+        if len(_engines) >= _MAX_ENGINES:
+            _engines.pop(next(iter(_engines))).dispose()
+        _engines[key] = engine
+    return engine
+
+
+def forget(text: str) -> None:
+    """Close and drop this URL's engine (tests that drop a database; the next use makes a new one)."""
+    with _lock:
+        engine = _engines.pop(text.strip(), None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, pool_recycle=1800)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # OSError when the data dir is a file
+    engine = create_engine(url, poolclass=NullPool,
+                           connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite's own BEGIN off: SQLAlchemy's begin event below
+        cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cur.execute("PRAGMA journal_mode = WAL")  # persistent in the file; a no-op once set
+        cur.execute("PRAGMA synchronous = NORMAL")  # WAL's recommended setting: durable at checkpoints
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+    return engine

@@ -1,0 +1,140 @@
+"""The store's tables as the code reads and writes them (the schema ``migrations`` builds, version by version).
+
+    channels        one row per channel seen: title, handle, uploads playlist, videoCount, how its Shorts
+                    were told (type_rule), first seen / updated
+    videos          the latest metadata of every video seen (the row fields), first_seen / last_seen
+    snapshots       append-only: one row per video per fetch (taken_at, views, likes, comments)
+    sync_state      per channel: the newest video seen, the last (and previous) sync, the last full
+                    listing, and ``listing_resume`` (JSON: where a quota-cut listing stopped)
+    quota_ledger    units per Pacific day, account fingerprint and API method
+    schema_migrations  the versions applied (``migrations``)
+
+Times are UTC (``UTCDateTime``: aware in Python, timestamptz in PostgreSQL, ISO text in SQLite); counts
+are BIGINT (a view count passes 2**31); NULL is "unknown or hidden", never 0.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+# snapshots.id: BIGINT in PostgreSQL; in SQLite only INTEGER PRIMARY KEY is the auto-numbered rowid
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime in Python; timestamptz in PostgreSQL, naive UTC text in SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store takes aware datetimes only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def define(metadata: MetaData) -> dict[str, Table]:
+    """The current tables on ``metadata`` (migration 2 creates them; later migrations change them here too)."""
+    t: dict[str, Table] = {}
+    t["channels"] = Table(
+        "channels", metadata,
+        Column("id", String(64), primary_key=True),
+        Column("title", Text, nullable=False),
+        Column("handle", Text),
+        Column("uploads_playlist_id", String(64)),
+        Column("video_count", BigInteger),
+        Column("view_count", BigInteger),
+        Column("subscribers", BigInteger),
+        Column("thumbnail", Text),
+        Column("type_rule", String(32)),  # "shorts_playlist" | "duration" | NULL (not known yet)
+        Column("first_seen", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+    )
+    t["videos"] = Table(
+        "videos", metadata,
+        Column("id", String(32), primary_key=True),
+        Column("channel_id", String(64), nullable=False),
+        Column("channel_title", Text, nullable=False),
+        Column("published_at", UTCDateTime, nullable=False),
+        Column("title", Text, nullable=False),
+        Column("duration_seconds", Integer),
+        Column("type", String(16), nullable=False),
+        Column("views", BigInteger),
+        Column("likes", BigInteger),
+        Column("comments", BigInteger),
+        Column("tags", Text, nullable=False),  # a JSON list
+        Column("thumbnail", Text),
+        Column("live_broadcast_content", String(16), nullable=False),
+        Column("first_seen", UTCDateTime, nullable=False),
+        Column("last_seen", UTCDateTime, nullable=False),
+        Index("videos_by_channel", "channel_id", "published_at"),
+    )
+    t["snapshots"] = Table(
+        "snapshots", metadata,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("video_id", String(32), nullable=False),
+        Column("taken_at", UTCDateTime, nullable=False),
+        Column("views", BigInteger),
+        Column("likes", BigInteger),
+        Column("comments", BigInteger),
+        Index("snapshots_by_video", "video_id", "taken_at"),
+    )
+    t["sync_state"] = Table(
+        "sync_state", metadata,
+        Column("channel_id", String(64), primary_key=True),
+        Column("newest_video_id", String(32)),
+        Column("newest_published_at", UTCDateTime),
+        Column("previous_newest_at", UTCDateTime),  # newest_published_at before the last sync
+        Column("last_sync_at", UTCDateTime),
+        Column("previous_sync_at", UTCDateTime),
+        Column("last_full_listing_at", UTCDateTime),  # the last complete listing of the uploads playlist
+        Column("listing_resume", Text),  # JSON: a quota-cut listing's position and ids, or NULL
+        Column("updated_at", UTCDateTime, nullable=False),
+    )
+    t["quota_ledger"] = Table(
+        "quota_ledger", metadata,
+        Column("day", Date, primary_key=True),  # the Pacific date the units count against
+        Column("account", String(64), primary_key=True),  # fingerprint of the key and endpoint ("demo")
+        Column("method", String(64), primary_key=True),  # e.g. videos.list
+        Column("units", BigInteger, nullable=False),
+    )
+    t["schema_migrations"] = Table(
+        "schema_migrations", metadata,
+        Column("version", Integer, primary_key=True, autoincrement=False),
+        Column("name", Text, nullable=False),
+        Column("applied_at", UTCDateTime, nullable=False),
+    )
+    return t
+
+
+metadata = MetaData()
+TABLES = define(metadata)
+channels = TABLES["channels"]
+videos = TABLES["videos"]
+snapshots = TABLES["snapshots"]
+sync_state = TABLES["sync_state"]
+quota_ledger = TABLES["quota_ledger"]
+schema_migrations = TABLES["schema_migrations"]
