@@ -10,13 +10,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from y2s_core import sheets
-from y2s_core.dashboard import forms, furniture, state, tables
+from y2s_core import sheets, store
+from y2s_core.dashboard import forms, furniture, history, state, tables
 from y2s_core.errors import InputError, PermissionDenied, Y2SError
 
 P = "push."
 GOOGLE, LOCAL = forms.GOOGLE, forms.LOCAL
-FORM_KEYS = [P + k for k in ("kind", "sheet_url", "tab", "file")]
+FORM_KEYS = [P + k for k in ("kind", "sheet_url", "tab", "file", "columns")]
 
 settings = furniture.page_settings()
 ss = st.session_state
@@ -46,7 +46,7 @@ if hidden:
 # restore_widgets seeds only widgets drawn in this run (a seeded key whose widget is not drawn
 # would come back instead of the value typed later, after a page switch)
 state.restore_widgets({P + "kind": GOOGLE if settings.has_sheets and not settings.demo else LOCAL,
-                          P + "tab": "Videos"})
+                          P + "tab": "Videos", P + "columns": []})
 st.subheader("Target")
 kind = st.radio("Where to", [GOOGLE, LOCAL], key=P + "kind", horizontal=True, format_func=forms.TARGET_LABELS.get)
 if kind == GOOGLE:
@@ -66,7 +66,14 @@ else:
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
                   help=f"Saved in the app's data folder ({settings.data_dir}); download it below after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
+st.multiselect("Optional columns", list(store.COLUMN_CHOICES), key=P + "columns",
+               format_func=lambda k: store.COLUMN_HEADERS[k], placeholder="None (the standard columns only)",
+               help="From the history of your fetches, added after the standard columns. Views gained (7 d) is "
+                    "refreshed on every push, like Views; First seen is written once.")
 state.remember_widgets(FORM_KEYS)
+rows, columns_problem = history.rows_with_columns(rows, ss[P + "columns"], settings)
+if columns_problem:
+    st.warning(columns_problem)
 
 
 def _show_error(e: Y2SError) -> None:

@@ -15,5 +15,26 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 export Y2S_CHROMIUM="${Y2S_CHROMIUM:-/usr/bin/chromium}"
 
+# ---- PostgreSQL for the store tests (tests/test_store*.py run on SQLite and on this server) -------------
+# Debian's postgresql (installed with apt when initdb/pg_ctl are missing), started on 127.0.0.1 in a temporary
+# folder by scripts/postgres.sh and stopped on exit. The tests read Y2S_TEST_DATABASE_URL; where the server
+# cannot start, Y2S_TEST_POSTGRES_SKIP says why and the PostgreSQL cases are reported as skipped with it.
+if ! scripts/postgres.sh bindir >/dev/null 2>&1; then
+  echo "installing Debian's postgresql for the store tests..." >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  { $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null; } \
+    || echo "warning: could not install postgresql" >&2
+fi
+Y2S_PG_DIR="$(mktemp -d /tmp/y2s-pg.XXXXXX)"
+trap 'scripts/postgres.sh stop "$Y2S_PG_DIR"; rm -rf "$Y2S_PG_DIR"' EXIT
+if Y2S_TEST_DATABASE_URL="$(scripts/postgres.sh start "$Y2S_PG_DIR" 2>"$Y2S_PG_DIR.err")"; then
+  export Y2S_TEST_DATABASE_URL
+else
+  export Y2S_TEST_POSTGRES_SKIP="PostgreSQL could not be started: $(tail -1 "$Y2S_PG_DIR.err")"
+  echo "warning: $Y2S_TEST_POSTGRES_SKIP" >&2
+fi
+rm -f "$Y2S_PG_DIR.err"
+# ---- end PostgreSQL --------------------------------------------------------------------------------------
+
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@"  # not exec: the EXIT trap stops the PostgreSQL server

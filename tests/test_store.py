@@ -1,22 +1,40 @@
-"""The quota module and the local ledger: per Pacific day, per key fingerprint, across runs and processes."""
+"""The quota module and the ledger in the store: per Pacific day, per key fingerprint, across runs and
+processes, on SQLite and PostgreSQL; the schema's migrations, from the ledger-only database of earlier
+releases on."""
 
+# ruff: noqa: F811  (the store_backends fixtures are imported, then named as arguments)
 from __future__ import annotations
 
 import io
 import json
 import logging
-from datetime import datetime, timezone
+import sqlite3
+from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from y2s_core import cli
+from y2s_core.errors import StoreError
 from y2s_core.quota import QuotaMeter, pacific_day, quota_line, record_spend, spent_today
 from y2s_core.settings import Settings
-from y2s_core.store import Store
+from y2s_core.store import SCHEMA_VERSION, Store, engine, migrations, schema
+
+from .store_backends import backend_url, postgres_server  # noqa: F401 (fixtures)
+
+LEGACY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS quota_ledger (
+    day TEXT NOT NULL,          -- the Pacific date the units count against
+    account TEXT NOT NULL,      -- fingerprint of the API key and endpoint ("demo" in demo mode)
+    method TEXT NOT NULL,       -- e.g. videos.list
+    units INTEGER NOT NULL,
+    PRIMARY KEY (day, account, method)
+)
+"""  # y2s_core/store.py before the store package: the database an existing user has
 
 
-def test_units_add_up_per_pacific_day_and_account(tmp_path):
-    store = Store.in_dir(tmp_path)
+def test_units_add_up_per_pacific_day_and_account(backend_url):
+    store = Store(backend_url)
     late = datetime(2026, 7, 1, 6, 30, tzinfo=timezone.utc)  # 23:30 PDT on June 30
     after = datetime(2026, 7, 1, 7, 30, tzinfo=timezone.utc)  # 00:30 PDT on July 1: a new quota day
     store.record_quota("a", {"videos.list": 3, "playlistItems.list": 2}, now=late)
@@ -102,3 +120,94 @@ def test_cli_with_an_unwritable_ledger_still_prints_its_rows_with_one_warning(tm
     assert [ln for ln in lines if "ledger" in ln] == [f"warning: quota ledger not updated in {blocked} (FileExistsError)"]
     quota = [ln for ln in lines if ln.startswith("quota:")]
     assert len(quota) == 1 and "today" not in quota[0]
+
+
+# ------------------------------------------------------------------------------------------- migrations
+
+
+def test_a_ledger_only_database_is_migrated_and_keeps_its_ledger(tmp_path):
+    path = tmp_path / "y2s.sqlite"
+    with sqlite3.connect(path) as conn:  # what an existing user has on disk
+        conn.execute(LEGACY_SCHEMA)
+        conn.executemany("INSERT INTO quota_ledger VALUES (?, ?, ?, ?)",
+                         [("2026-06-30", "abc", "videos.list", 40), ("2026-06-30", "abc", "channels.list", 2),
+                          ("2026-06-29", "demo", "videos.list", 7)])
+    conn.close()
+    store = Store.in_dir(tmp_path)
+    late = datetime(2026, 7, 1, 6, 30, tzinfo=timezone.utc)  # still June 30 in Pacific time
+    assert store.quota_today("abc", now=late) == {"channels.list": 2, "videos.list": 40}
+    assert store.quota_on("demo", date(2026, 6, 29)) == {"videos.list": 7}
+    store.record_quota("abc", {"videos.list": 5}, now=late)  # the old rows keep adding up
+    assert store.quota_today("abc", now=late) == {"channels.list": 2, "videos.list": 45}
+    with sqlite3.connect(path) as conn:
+        versions = conn.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    conn.close()
+    assert [v for (v,) in versions] == [1, 2] == list(range(1, SCHEMA_VERSION + 1))
+    assert {"channels", "videos", "snapshots", "sync_state", "quota_ledger", "schema_migrations"} <= tables
+    assert mode == "wal"
+
+
+def test_migrations_build_exactly_the_tables_the_code_uses(backend_url):
+    store = Store(backend_url)
+    store.quota_today("x")  # opening migrates
+    eng = create_engine(engine.normalize_url(backend_url))
+    try:
+        found = inspect(eng)
+        for name, table in schema.TABLES.items():
+            columns = {c["name"]: c["nullable"] for c in found.get_columns(name)}
+            assert columns == {c.name: c.nullable for c in table.c}, name
+            assert set(found.get_pk_constraint(name)["constrained_columns"]) == {c.name for c in table.primary_key}
+            assert {i["name"] for i in found.get_indexes(name)} == {i.name for i in table.indexes}, name
+    finally:
+        eng.dispose()
+
+
+def test_migrating_twice_changes_nothing_and_a_newer_database_is_refused(backend_url):
+    store = Store(backend_url)
+    store.record_quota("a", {"videos.list": 1})
+    eng = engine.engine_for(backend_url)
+    assert migrations.migrate(eng, store.where) == SCHEMA_VERSION  # again: nothing to do
+    assert store.quota_today("a") == {"videos.list": 1}
+    with eng.begin() as conn:
+        conn.execute(text("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', :t)"),
+                     {"t": datetime.now(timezone.utc) if conn.dialect.name == "postgresql" else "2030-01-01 00:00:00"})
+    with pytest.raises(StoreError, match="schema version 99, newer than this YouTube2Sheets knows"):
+        migrations.migrate(eng, store.where)
+
+
+def test_a_migration_that_fails_leaves_the_previous_version(backend_url, monkeypatch):
+    eng = engine.engine_for(backend_url)
+    assert migrations.migrate(eng, "test", upto=1) == 1
+
+    def broken(conn):
+        conn.execute(text("CREATE TABLE half_done (x INTEGER)"))
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", (migrations.MIGRATIONS[0], migrations.Migration(2, "broken", broken)))
+    with pytest.raises(RuntimeError):
+        migrations.migrate(eng, "test")
+    with eng.connect() as conn:
+        assert migrations.current_version(conn) == 1
+        assert not conn.dialect.has_table(conn, "half_done")  # the DDL was rolled back with it
+
+
+def test_a_bad_database_url_is_one_clear_line(tmp_path):
+    settings = Settings(data_dir=tmp_path, database_url="not a url at all")
+    assert "PASSWORD" not in repr(Settings(database_url="postgresql://u:PASSWORD@h/db"))
+    with pytest.raises(Exception, match="Y2S_DATABASE_URL is not a database URL"):
+        Store.for_settings(settings).quota_today("a")
+    assert record_spend(settings, {"videos.list": 1}) is None  # the ledger's policy: a warning, no exception
+
+
+def test_an_unreachable_postgresql_is_a_store_error_without_the_password(tmp_path, caplog):
+    url = "postgresql://y2s:s3cretpass@127.0.0.1:1/nowhere?connect_timeout=2"
+    settings = Settings(data_dir=tmp_path, database_url=url)
+    with pytest.raises(StoreError) as e:
+        Store.for_settings(settings).quota_today("a")
+    assert "s3cretpass" not in str(e.value) and "127.0.0.1" in str(e.value) and e.value.cause == "OperationalError"
+    with caplog.at_level(logging.WARNING, logger="y2s_core.quota"):
+        assert record_spend(settings, {"videos.list": 1}) is None
+    assert "s3cretpass" not in caplog.text and "OperationalError" in caplog.text
+    assert "s3cretpass" not in settings.redact(f"failed: {url}")

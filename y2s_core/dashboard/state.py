@@ -8,6 +8,7 @@ is left) and the Push page's kept plan. Nothing here is shared between sessions.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import FetchResult
 from ..settings import Settings
+from ..store import url_from_connection
 from ..youtube import YouTubeClient
 from .forms import FilterForm
 
@@ -78,6 +80,8 @@ def load_settings() -> tuple[Settings, str | None]:
 
     A broken secrets file or service-account value does not stop the app: the settings are read
     without it and the problem (an actionable message, never the key) is returned for the banner.
+    The store's database: ``[connections.y2s]`` (``url``, or Streamlit's dialect/host/... fields), else
+    ``Y2S_DATABASE_URL``, else SQLite in the data dir.
     """
     init_state()
     secrets, problem = _read_secrets()
@@ -92,6 +96,9 @@ def load_settings() -> tuple[Settings, str | None]:
         problem = str(e) if isinstance(e, InputError) else "The app's settings could not be read; check its secrets."
         env = {k: v for k, v in os.environ.items() if k != "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"}
         base = Settings.from_env(env=env, secrets={k: v for k, v in secrets.items() if k != "gcp_service_account"})
+    db_url = url_from_connection((secrets.get("connections") or {}).get("y2s") or {})
+    if db_url:  # [connections.y2s] url = "postgresql://..." (Streamlit's SQL-connection format): the store
+        base = dataclasses.replace(base, database_url=db_url)
     key = st.session_state[API_KEY]
     return (base.with_api_key(key) if key else base), problem
 

@@ -1,6 +1,7 @@
 """Cell conversion: a row dict (``Video.to_row()``) -> the values written to a sheet's cells.
 
-Columns are named by ``STANDARD_COLUMNS`` (the original layout, then Video ID) and ``EXTRA_COLUMNS``;
+Columns are named by ``STANDARD_COLUMNS`` (the original layout, then Video ID) and ``EXTRA_COLUMNS``, then
+the ``OPTIONAL_COLUMNS`` a push chose (a row carrying their key: ``store.add_columns``);
 dates become ISO ``YYYY-MM-DD`` text, durations "H:MM:SS"/"M:SS" text, counts numbers ("" when
 unknown or hidden), text is truncated to a cell's limit. Also the comparisons the planner needs
 (``_same``, ``normalize_header``) and the CSV escaping that keeps text from being read as a formula.
@@ -10,20 +11,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
 
 from ..channel_input import VIDEO_ID_RE, video_id_from_url
-from ..models import FIELD_BY_HEADER, format_duration
+from ..models import FIELD_BY_HEADER, OPTIONAL_FIELDS, format_duration
 
 STANDARD_COLUMNS: tuple[str, ...] = (
     "Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID",
 )
 EXTRA_COLUMNS: tuple[str, ...] = ("Comments", "Channel ID")  # appended after Video ID on a new sheet
-STATS_COLUMNS: tuple[str, ...] = ("Views", "Likes", "Comments")  # refreshed on existing rows
-FILL_COLUMNS: tuple[str, ...] = ("Video ID", "Channel ID")  # written on existing rows only when blank
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(f.header or f.key for f in OPTIONAL_FIELDS)  # off unless chosen
+STATS_COLUMNS: tuple[str, ...] = ("Views", "Likes", "Comments", "Views gained (7 d)")  # refreshed on existing rows
+FILL_COLUMNS: tuple[str, ...] = ("Video ID", "Channel ID", "First seen")  # written on existing rows only when blank
 AIRED_COLUMNS: tuple[str, ...] = ("Type", "Duration")  # rewritten once, when an "Upcoming" row has aired
 ALL_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS + EXTRA_COLUMNS
 
@@ -49,11 +51,12 @@ def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
     checkbox).
     """
     cells: dict[str, Any] = {}
-    for column in ALL_COLUMNS:
+    chosen = [f.header for f in OPTIONAL_FIELDS if f.key in row and f.header]
+    for column in (*ALL_COLUMNS, *chosen):
         if column == "NotebookLM":
             cells[column] = False
             continue
-        f = FIELD_BY_HEADER[column]
+        f = FIELD_BY_HEADER.get(column) or _OPTIONAL[column]
         value = row.get(f.key)
         if f.dtype == "datetime":
             cells[column] = _date_text(value)
@@ -66,6 +69,16 @@ def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
         cells["Duration"] = format_duration(seconds)
     cells["Video ID"] = _input_key(_text(row.get("video_id")).strip(), _text(row.get("url")))
     return cells
+
+
+_OPTIONAL = {f.header: f for f in OPTIONAL_FIELDS}
+
+
+def optional_columns(rows: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The optional columns (``OPTIONAL_COLUMNS``) a push of ``rows`` writes: those whose key a row carries."""
+    keys = {f.key for f in OPTIONAL_FIELDS}
+    present = {k for r in rows for k in keys if k in r}
+    return tuple(f.header or f.key for f in OPTIONAL_FIELDS if f.key in present)
 
 
 def _input_key(own: str, url: str) -> str:

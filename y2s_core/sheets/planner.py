@@ -9,7 +9,9 @@ columns, so a title row above it is fine); columns found by header name (case/sp
 insensitive); rows keyed by the Video ID column, else the id inside the URL column (plain URL or a
 =HYPERLINK formula). Existing rows only get their stats refreshed (Views, Likes, Comments), a blank
 Video ID / Channel ID filled in, and Type/Duration of a row still marked "Upcoming" updated once it
-aired; NotebookLM and user columns are never written for them. Every target writes text as text,
+aired; NotebookLM and user columns are never written for them. Optional columns (``cells.OPTIONAL_COLUMNS``)
+take part only in a push whose rows carry them: Views gained (7 d) is refreshed like the stats, First
+seen written once (when blank). Every target writes text as text,
 never evaluated as a formula (RAW to Google, string cells in .xlsx, an escaping apostrophe in .csv).
 Dates are written as ISO ``YYYY-MM-DD`` text (``cells``).
 """
@@ -26,12 +28,14 @@ from .cells import (
     AIRED_COLUMNS,
     ALL_COLUMNS,
     FILL_COLUMNS,
+    OPTIONAL_COLUMNS,
     STANDARD_COLUMNS,
     STATS_COLUMNS,
     _blank,
     _same,
     _text,
     normalize_header,
+    optional_columns,
     row_to_cells,
 )
 
@@ -102,7 +106,7 @@ def _locate(header: Sequence[Any]) -> dict[str, int]:
         n = normalize_header(name)
         if n and n not in found:
             found[n] = i
-    return {c: found[normalize_header(c)] for c in ALL_COLUMNS if normalize_header(c) in found}
+    return {c: found[normalize_header(c)] for c in (*ALL_COLUMNS, *OPTIONAL_COLUMNS) if normalize_header(c) in found}
 
 
 def _cell(row: Sequence[Any], i: int | None) -> Any:
@@ -163,6 +167,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
     pos = _locate(header)
     width = max((len(existing[r]) for r in data), default=0)
     wanted = STANDARD_COLUMNS if header else ALL_COLUMNS
+    wanted += optional_columns(rows)  # chosen for this push (models.OPTIONAL_FIELDS): after the others
     missing = [c for c in wanted if c not in pos]
     start = max(len(header), width)
     new_header = header + [""] * (start - len(header)) + missing
@@ -181,7 +186,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
             index.setdefault(key, []).append(r)
     duplicates = [k for k, rs in index.items() if len(rs) > 1]
 
-    layout = [(name, pos[name]) for name in ALL_COLUMNS if name in pos]
+    layout = [(name, pos[name]) for name in (*ALL_COLUMNS, *OPTIONAL_COLUMNS) if name in pos]
     refresh = [(name, pos[name]) for name in STATS_COLUMNS if name in pos]
     fill = [(name, pos[name]) for name in FILL_COLUMNS if name in pos]
     aired = [(name, pos[name]) for name in AIRED_COLUMNS if name in pos and name not in missing]
@@ -203,7 +208,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
         if targets is None:
             out: list[Any] = [None] * len(new_header)
             for name, i in layout:
-                out[i] = cells[name]
+                out[i] = cells.get(name)  # an optional column this push did not choose: left alone
             while out and out[-1] is None:
                 out.pop()
             appends.append(out)
@@ -213,12 +218,12 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
         for r in targets:
             current = existing[r]
             for name, i in refresh:
-                value = cells[name]
+                value = cells.get(name, "")
                 if value != "" and not _same(_cell(current, i), value):  # unknown never erases a count
                     updates.append(CellUpdate(r, i, value))
                     changed = True
             for name, i in fill:
-                value = cells[name]
+                value = cells.get(name)
                 if value and _blank(_cell(current, i)):
                     updates.append(CellUpdate(r, i, value))
                     changed = True

@@ -16,7 +16,9 @@ a file open), so a test making hundreds of data dirs leaves no file handles behi
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,7 +131,7 @@ def _make_engine(url: URL) -> Engine:
         dbapi_connection.isolation_level = None  # pysqlite's own BEGIN off: SQLAlchemy's begin event below
         cur = dbapi_connection.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        cur.execute("PRAGMA journal_mode = WAL")  # persistent in the file; a no-op once set
+        _wal(cur)
         cur.execute("PRAGMA synchronous = NORMAL")  # WAL's recommended setting: durable at checkpoints
         cur.close()
 
@@ -138,3 +140,17 @@ def _make_engine(url: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
     return engine
+
+
+def _wal(cur: sqlite3.Cursor) -> None:
+    """Switch the file to WAL (persistent; a no-op once set). On a new file another process may hold the
+    lock this needs, and SQLite answers "locked" at once without its busy handler: retry until the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
