@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from ..errors import InputError, StoreError
 from ..models import Channel, ChannelRef, FetchResult, Video, VideoType
 from ..quota import pacific_day
-from .engine import WRITE, describe, engine_for, store_url
+from .engine import SQLITE_FILE, WRITE, describe, engine_for, store_url
 from .migrations import migrate
 from .schema import channels, quota_ledger, snapshots, sync_state, videos
 
@@ -102,7 +102,11 @@ class FetchRecord:
 
 
 class Store:
-    def __init__(self, url: str, *, where: str | None = None) -> None:
+    """The store at ``url`` (a SQLAlchemy URL); a ``Path`` is a data dir (SQLite ``y2s.sqlite`` in it)."""
+
+    def __init__(self, url: str | Path, *, where: str | None = None) -> None:
+        if isinstance(url, Path):
+            url, where = f"sqlite:///{url / SQLITE_FILE}", where or str(url)
         self.url = url
         self.where = where or describe(url)
 
