@@ -128,3 +128,7 @@ def test_the_stored_snapshots_give_the_same_frames(backend_url):
     assert list(growth.channel_views(s)["views"]) == [1100, 1310, 1710]
     assert list(growth.top_risers(s)["video_id"]) == ["a", "b"]
     pd.testing.assert_frame_equal(s, growth.snapshot_frame(s))  # a typed frame goes through unchanged
+    # the columnar read (what the app draws from) gives the very same frame
+    pd.testing.assert_frame_equal(s, growth.snapshot_frame(store.history_columns(["UCx"])))
+    one = growth.snapshot_frame(store.history_columns(["UCx"], video_id="b"))
+    assert list(one["views"]) == [1000, 1010] and str(one["taken_at"].dt.tz) == "UTC"

@@ -16,7 +16,6 @@ down (YouTube removes spam views): a gain may be negative, and is shown as it is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -46,21 +45,25 @@ def _days(delta: pd.Series) -> pd.Series:
     return delta / _DAY
 
 
-def snapshot_frame(records: Iterable[Any] | pd.DataFrame) -> pd.DataFrame:
-    """Snapshots (``store.SnapshotRecord`` objects or dicts with ``SNAPSHOT_COLUMNS``) -> a typed frame.
+def snapshot_frame(records: Iterable[Any] | Mapping[str, Sequence[Any]] | pd.DataFrame) -> pd.DataFrame:
+    """Snapshots -> a typed frame: ``store.SnapshotRecord`` objects, dicts with ``SNAPSHOT_COLUMNS``, or
+    columns (``Store.history_columns``: column -> list; times as datetimes or ISO text, naive = UTC).
 
     Strings for ids and titles, UTC timestamps for published_at and taken_at, ``Int64`` counts; sorted by
-    taken_at then video_id. Duplicate (video_id, taken_at) pairs are kept once.
+    taken_at then video_id. Duplicate (video_id, taken_at) pairs are kept once (the last).
     """
     if isinstance(records, pd.DataFrame):
-        rows: list[Mapping[str, Any]] = records.to_dict("records")
+        cols: Mapping[str, Sequence[Any]] = {c: records[c].tolist() for c in SNAPSHOT_COLUMNS}
+    elif isinstance(records, Mapping):
+        cols = records
     else:
-        rows = [asdict(r) if is_dataclass(r) else dict(r) for r in records]
-    cols = {c: [r.get(c) for r in rows] for c in SNAPSHOT_COLUMNS}
+        items = list(records)
+        get = (lambda r, c: r.get(c)) if items and isinstance(items[0], Mapping) else getattr
+        cols = {c: [get(r, c) for r in items] for c in SNAPSHOT_COLUMNS}
     df = pd.DataFrame({
-        **{c: pd.Series(cols[c], dtype=_STR) for c in ("video_id", "channel_id", "channel", "title")},
-        **{c: pd.to_datetime(pd.Series(cols[c], dtype=object), utc=True) for c in _TIMES},
-        **{c: pd.Series(cols[c], dtype="object").astype("Int64") for c in _COUNTS},
+        **{c: pd.Series(list(cols[c]), dtype=_STR) for c in ("video_id", "channel_id", "channel", "title")},
+        **{c: pd.to_datetime(pd.Series(list(cols[c]), dtype=object), utc=True, format="ISO8601") for c in _TIMES},
+        **{c: pd.Series(pd.array(list(cols[c]), dtype="Int64")) for c in _COUNTS},
     })
     df = df.drop_duplicates(["video_id", "taken_at"], keep="last")
     return df.sort_values(["taken_at", "video_id"], kind="stable").reset_index(drop=True)
@@ -143,22 +146,20 @@ def channel_views(snaps: pd.DataFrame) -> pd.DataFrame:
     Columns: channel_id, channel, taken_at, views, videos.
     """
     cols = ["channel_id", "channel", "taken_at", "views", "videos"]
-    known = snaps[snaps["views"].notna()]
+    known = snaps[snaps["views"].notna()].sort_values(["video_id", "taken_at"], kind="stable")
     if known.empty:
         return _empty(cols)
-    parts = []
-    for cid, group in known.groupby("channel_id", sort=True):
-        wide = group.pivot_table(index="taken_at", columns="video_id", values="views", aggfunc="last")
-        wide = wide.sort_index().ffill()
-        parts.append(pd.DataFrame({
-            "channel_id": cid,
-            "channel": group["channel"].iloc[-1],
-            "taken_at": wide.index,
-            "views": wide.sum(axis=1, min_count=1).round().astype("int64").to_numpy(),
-            "videos": wide.notna().sum(axis=1).astype("int64").to_numpy(),
-        }))
-    out = pd.concat(parts, ignore_index=True)
-    return out.astype({"channel_id": _STR, "channel": _STR, "views": "Int64"})[cols]
+    # each snapshot adds its change since the video's previous one (a first snapshot: all its views);
+    # a channel's running sum of those changes is the sum of its videos' latest known views
+    previous = known.groupby("video_id", sort=False)["views"].shift()
+    firsts = previous.isna()
+    steps = known.assign(delta=(known["views"] - previous.fillna(0)).astype("int64"), new=firsts.astype("int64"))
+    per = (steps.groupby(["channel_id", "taken_at"], sort=True)
+           .agg(channel=("channel", "last"), delta=("delta", "sum"), new=("new", "sum")).reset_index())
+    by_channel = per.groupby("channel_id", sort=False)
+    out = per.assign(views=by_channel["delta"].cumsum().astype("Int64"), videos=by_channel["new"].cumsum().astype("int64"))
+    out["channel"] = out.groupby("channel_id", sort=False)["channel"].transform("last")
+    return out[cols].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------------- early views

@@ -35,7 +35,7 @@ def _problem(settings: Settings, e: Exception) -> str:
 
 @st.cache_data(ttl=STORE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def _snapshots(token: str, where: str, channel_ids: tuple[str, ...], _settings: Settings) -> pd.DataFrame:
-    return growth.snapshot_frame(open_store(_settings).history(list(channel_ids)))
+    return growth.snapshot_frame(open_store(_settings).history_columns(list(channel_ids)))
 
 
 def growth_snapshots(settings: Settings, channel_ids: Sequence[str],

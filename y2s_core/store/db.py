@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -364,6 +364,27 @@ class Store:
         q = q.order_by(snapshots.c.taken_at, videos.c.published_at.desc(), snapshots.c.video_id, snapshots.c.id)
         with self._read() as conn:
             return [SnapshotRecord(*r) for r in conn.execute(q)]
+
+    def history_columns(self, channel_ids: Sequence[str], *, video_id: str | None = None,
+                        since: datetime | None = None) -> dict[str, list[Any]]:
+        """``history`` as columns (``HISTORY_KEYS`` -> lists) for ``growth.snapshot_frame``: no object per
+        row, and times left as the database hands them (text in SQLite, aware datetimes in PostgreSQL)
+        for pandas to parse in one go: a year of daily snapshots of 20,000 videos is millions of rows.
+        In no particular order (``growth.snapshot_frame`` sorts)."""
+        raw = {"published_at": type_coerce(videos.c.published_at, String()),
+               "taken_at": type_coerce(snapshots.c.taken_at, String())}
+        cols = {"video_id": snapshots.c.video_id, "channel_id": videos.c.channel_id, "channel": videos.c.channel_title,
+                "title": videos.c.title, **raw, "views": snapshots.c.views, "likes": snapshots.c.likes,
+                "comments": snapshots.c.comments}
+        q = (select(*(c.label(k) for k, c in cols.items())).join(videos, videos.c.id == snapshots.c.video_id)
+             .where(videos.c.channel_id.in_(list(channel_ids))))
+        if video_id is not None:
+            q = q.where(snapshots.c.video_id == video_id)
+        if since is not None:
+            q = q.where(snapshots.c.taken_at >= since)
+        with self._read() as conn:  # unordered: sorting millions of rows is the frame's job (and 3x faster there)
+            rows = conn.execute(q).all()
+        return {k: [r[i] for r in rows] for i, k in enumerate(cols)}
 
     def video_snapshots(self, video_ids: Sequence[str], *, since: datetime | None = None) -> list[SnapshotRecord]:
         """The snapshots of these videos (taken at or after ``since``), oldest first."""
