@@ -155,8 +155,8 @@ if h["channels"] > 1:
     st.plotly_chart(fig, key=P + "comparison_chart")
 
 st.subheader("Growth")
-st.caption("Every fetch keeps a snapshot of each video's views, likes and comments; growth compares them "
-           "(from the store: SQLite in the data folder, or the database of Y2S_DATABASE_URL).")
+st.caption("Every fetch keeps a snapshot of each video's views, likes and comments; growth compares the "
+           f"snapshots of the last {history.GROWTH_DAYS} days (`python -m y2s_core history` prints them all).")
 snaps, problem = history.growth_snapshots(settings, list(view.channels or names), df["video_id"].tolist())
 gained = growth.channel_gains(snaps)
 if problem:

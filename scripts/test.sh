@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check: lint, unit, contract (real client libraries against the emulators), app (AppTest),
+# Every check: lint, unit, contract (real client libraries against the emulators), app (AppTest), the store
+# on SQLite and on a throwaway PostgreSQL server,
 # CLI end to end, and the real-browser test (Playwright driving Debian's chromium).
 # Usage: scripts/test.sh [extra pytest args]
 set -euo pipefail

@@ -211,3 +211,22 @@ def test_an_unreachable_postgresql_is_a_store_error_without_the_password(tmp_pat
         assert record_spend(settings, {"videos.list": 1}) is None
     assert "s3cretpass" not in caplog.text and "OperationalError" in caplog.text
     assert "s3cretpass" not in settings.redact(f"failed: {url}")
+
+
+@pytest.mark.parametrize("table, url", [
+    ({"url": "postgresql://u:p@db.example.com:5432/y2s"}, "postgresql://u:p@db.example.com:5432/y2s"),
+    ({"dialect": "postgresql", "username": "u", "password": "p@ss", "host": "h", "port": "6543", "database": "d",
+      "query": {"sslmode": "require"}}, "postgresql://u:p%40ss@h:6543/d?sslmode=require"),
+    ({"dialect": "postgresql", "driver": "psycopg", "host": "h", "database": "d"}, "postgresql+psycopg://h/d"),
+    ({}, None), ({"host": "h"}, None), ("not a table", None),
+])
+def test_the_apps_connections_table_gives_the_store_url(table, url):
+    from y2s_core.store import url_from_connection
+
+    assert url_from_connection(table) == url
+
+
+def test_postgres_urls_use_psycopg_3():
+    assert engine.normalize_url("postgres://u@h/d").drivername == "postgresql+psycopg"
+    assert engine.normalize_url("postgresql://u@h/d").drivername == "postgresql+psycopg"
+    assert engine.describe("postgresql://u:secret@h:5432/d") == "postgresql+psycopg://u:***@h:5432/d"

@@ -116,3 +116,12 @@ def test_push_adds_the_chosen_optional_columns(tmp_path):
     header = [c.value for c in ws[1]]
     assert header[-1] == "First seen" and "Views gained (7 d)" not in header
     assert ws.cell(row=2, column=len(header)).value == NOW.date().isoformat()
+
+
+def test_connections_y2s_in_the_secrets_points_the_store_elsewhere(tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere' / 'y2s.sqlite'}"
+    at = fetch(start_app({"connections": {"y2s": {"url": url}}}), "@oldschool")
+    no_crash(at)
+    cid = at.session_state["y2s.result"].channels[0].id
+    assert len(Store(url).history([cid])) == 40
+    assert store().history([cid]) == []  # nothing went to the data dir's SQLite

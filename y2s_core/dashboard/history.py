@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ from ..store import add_columns, open_store
 from . import state
 
 STORE_TTL_SECONDS = 60
+GROWTH_DAYS = 90  # the Growth section reads this much history (a year of 20,000 daily videos is 7M rows)
 _log = logging.getLogger(__name__)
 
 
@@ -34,17 +36,20 @@ def _problem(settings: Settings, e: Exception) -> str:
 
 
 @st.cache_data(ttl=STORE_TTL_SECONDS, max_entries=16, show_spinner=False)
-def _snapshots(token: str, where: str, channel_ids: tuple[str, ...], _settings: Settings) -> pd.DataFrame:
-    return growth.snapshot_frame(open_store(_settings).history_columns(list(channel_ids)))
+def _snapshots(token: str, where: str, channel_ids: tuple[str, ...], since: datetime,
+               _settings: Settings) -> pd.DataFrame:
+    return growth.snapshot_frame(open_store(_settings).history_columns(list(channel_ids), since=since))
 
 
 def growth_snapshots(settings: Settings, channel_ids: Sequence[str],
                      video_ids: Sequence[str] | None = None) -> tuple[pd.DataFrame, str | None]:
-    """``growth.snapshot_frame`` of these channels' stored snapshots (only ``video_ids`` when given), and a
-    problem line when the store could not be read (then the frame is empty)."""
+    """``growth.snapshot_frame`` of these channels' snapshots of the last ``GROWTH_DAYS`` days (only
+    ``video_ids`` when given), and a problem line when the store could not be read (then it is empty)."""
     token = st.session_state.get(state.RESULT_TOKEN, "")
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     try:
-        snaps = _snapshots(token, open_store(settings).where, tuple(sorted(channel_ids)), _settings=settings)
+        snaps = _snapshots(token, open_store(settings).where, tuple(sorted(channel_ids)),
+                           today - timedelta(days=GROWTH_DAYS), _settings=settings)
     except Exception as e:  # the page goes on without its Growth section
         _log.warning("growth: %s", type(e).__name__)
         return growth.snapshot_frame([]), _problem(settings, e)
