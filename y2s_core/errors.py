@@ -51,14 +51,17 @@ class YouTubeError(Y2SError):
 
 
 class QuotaExceeded(YouTubeError):
-    """The daily YouTube quota is spent. ``partial`` holds what was fetched before it ran out."""
+    """A daily YouTube quota bucket is spent. ``partial`` holds what was fetched before it ran out;
+    ``bucket`` says which: "units" (the main pool) or "search" (search.list's own bucket)."""
 
     exit_code = 3
 
-    def __init__(self, message: str, *, resets_at: datetime | None = None, partial: Any = None) -> None:
+    def __init__(self, message: str, *, resets_at: datetime | None = None, partial: Any = None,
+                 bucket: str = "units") -> None:
         super().__init__(message, status=403, reason="quotaExceeded")
         self.resets_at = resets_at
         self.partial = partial
+        self.bucket = bucket
 
 
 class ChannelNotFound(YouTubeError):

@@ -18,7 +18,7 @@ import httplib2
 from googleapiclient.errors import HttpError
 
 from ..errors import KeyInvalid, QuotaExceeded, YouTubeError
-from ..quota import QuotaMeter, quota_resets_at
+from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import Settings
 
 
@@ -40,7 +40,7 @@ class _MeteredHttp:
         path = urlsplit(uri).path.rstrip("/")
         api_method = path.rsplit("/", 1)[-1] + ".list"
         status = int(resp.status)
-        charged = status in (200, 404) or (status == 400 and b"keyInvalid" not in (content or b""))
+        charged = status in (200, 404) or (status == 400 and not key_rejected(content))
         self.meter.record(api_method, charged)
         return resp, content
 
@@ -63,6 +63,16 @@ def default_http_factory(settings: Settings) -> Callable[[], Any]:
 
 # ------------------------------------------------------------------------------------------- errors
 
+_KEY_REJECTED = (b"keyInvalid", b"API_KEY_INVALID", b"API key not valid")
+
+
+def key_rejected(content: bytes | None) -> bool:
+    """A 400 that refuses the key itself, which Google does not bill (no project to bill it to): the older
+    body (reason keyInvalid) or the newer one (reason badRequest, "API key not valid. Please pass a valid
+    API key.", ErrorInfo API_KEY_INVALID)."""
+    return any(marker in (content or b"") for marker in _KEY_REJECTED)
+
+
 
 def _error_reason(e: HttpError) -> tuple[str, str]:
     """(reason, message) from a Google error body; never the request URL (it carries the key)."""
@@ -74,12 +84,23 @@ def _error_reason(e: HttpError) -> tuple[str, str]:
     return errors[0].get("reason", "") or err.get("status", ""), err.get("message", "")
 
 
-def quota_exceeded(context: str) -> QuotaExceeded:
-    """The one QuotaExceeded the client raises: what it was doing, and when the quota resets."""
+def quota_exceeded(context: str, bucket: str = "units") -> QuotaExceeded:
+    """The one QuotaExceeded the client raises: which bucket ran out, what it was doing, when it resets.
+
+    ``bucket``: "units" (the 10,000-unit daily pool of every list method) or "search" (search.list's own
+    bucket of 100 calls a day, which only legacy /c/ names need)."""
     at = quota_resets_at()
+    when = f"It resets at midnight Pacific time ({at:%Y-%m-%d %H:%M} UTC)"
+    if bucket == "search":
+        return QuotaExceeded(
+            f"YouTube search quota exhausted (search.list has its own bucket of {SEARCH_DAILY_CALLS} calls a day) "
+            f"while {context}. {when}: paste the channel's @handle or /channel/UC… URL instead, which needs no "
+            "search, or re-run after the reset.",
+            resets_at=at, bucket="search",
+        )
     return QuotaExceeded(
-        f"YouTube API quota exhausted while {context}. It resets at midnight Pacific time "
-        f"({at:%Y-%m-%d %H:%M} UTC): re-run after the reset or use another key.",
+        f"YouTube API quota exhausted (the daily pool of {DAILY_UNITS:,} units) while {context}. {when}: "
+        "re-run after the reset or use another key.",
         resets_at=at,
     )
 
@@ -90,6 +111,8 @@ def translate_http_error(e: HttpError, context: str) -> YouTubeError:
     reason, message = _error_reason(e)
     if reason in ("quotaExceeded", "dailyLimitExceeded"):
         return quota_exceeded(context)
+    if status == 429 and "per day" in message:  # a daily quota metric spent: RESOURCE_EXHAUSTED, not a rate
+        return quota_exceeded(context, "search" if "Search" in message else "units")
     if reason in ("keyInvalid", "keyExpired") or (status == 400 and "API key" in message):
         return KeyInvalid("The YouTube API key was rejected (invalid or expired). Check YOUTUBE_API_KEY.", status=status, reason=reason)
     if status == 403 and reason in ("forbidden", "accessNotConfigured", "ipRefererBlocked", "PERMISSION_DENIED", "keyInvalid"):
