@@ -152,7 +152,7 @@ def test_max_videos_stopping_early_is_not_a_cut_listing():
 
 
 @pytest.mark.parametrize("body", ["new", "old"])
-def test_an_invalid_key_is_key_invalid_and_never_metered(body, tmp_path):
+def test_an_invalid_key_is_key_invalid_and_never_metered(body):
     emu = YouTubeEmulator(invalid_key=body)
     client = client_for(emu, key="bad-key-123")
     with pytest.raises(KeyInvalid) as ei:
