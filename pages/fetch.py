@@ -108,7 +108,8 @@ else:
              else "for " + quota_line(result.quota_units, result.quota))
     status = f"{furniture.plural(len(result.videos), 'video')} from {furniture.plural(len(result.channels), 'channel')}, {where}"
     if not meta.get("complete", True):
-        st.warning(f"Partial result, cut short by the quota: {status}.")
+        why = " ".join(result.incomplete) or "Cut short by the YouTube quota."
+        st.warning(f"Partial result: {status}. {why}")
     elif not result.videos:
         st.warning(f"Fetched {status}: no video passed the filters ({ss[state.SPEC].describe()}), or the "
                    "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
@@ -121,13 +122,16 @@ else:
         st.warning("Not fetched: " + " ".join(unresolved))
     st.subheader("Channels")
     st.dataframe(
-        tables.resolution_frame(result.resolutions),
+        tables.resolution_frame(result.resolutions, result.type_rules),
         hide_index=True,
         key="fetch.resolutions",
         column_config={
             "Resolved": st.column_config.CheckboxColumn("Resolved"),
             "Subscribers": st.column_config.NumberColumn("Subscribers", format="%d"),
             "Uploads": st.column_config.NumberColumn("Uploads", format="%d"),
+            "Types by": st.column_config.TextColumn(
+                "Types by", help="How Shorts were told apart: the channel's UUSH (Shorts) playlist, which YouTube "
+                                 "does not document, or, where it has none, the duration rule."),
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )
