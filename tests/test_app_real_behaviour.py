@@ -60,7 +60,7 @@ def test_the_resolver_summary_says_how_types_were_decided(youtube_api):
     youtube_api()
     at = fetch(start_app(), "@y2sdemo, @oldschool", max_videos=3)
     frame = resolutions(at)
-    assert dict(zip(frame["Channel"], frame["Types by"])) == {"Y2S Demo Lab": "UUSH playlist",
+    assert dict(zip(frame["Channel"], frame["Types by"], strict=True)) == {"Y2S Demo Lab": "UUSH playlist",
                                                              "Old School Tutorials": "duration rule"}
 
 

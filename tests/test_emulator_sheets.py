@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import gspread
@@ -18,6 +17,7 @@ from google.auth.credentials import AnonymousCredentials
 from gspread.exceptions import APIError, SpreadsheetNotFound
 from gspread.utils import ValidationConditionType
 
+from tests.conftest import SHARED_FIXTURES
 from y2s_core.emulators.sheets import (
     A1Range,
     SheetRequest,
@@ -30,7 +30,7 @@ from y2s_core.emulators.sheets import (
 )
 from y2s_core.emulators.transport import requests_session, serve
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real-sheets"
+FIXTURES = SHARED_FIXTURES / "real-sheets"  # honours Y2S_SHARED_FIXTURES, like every test module
 HEADER = ["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID"]
 
 

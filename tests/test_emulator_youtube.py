@@ -19,6 +19,7 @@ import pytest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from tests.conftest import SHARED_FIXTURES
 from y2s_core.emulators import catalog as catalog_mod
 from y2s_core.emulators.catalog import (
     BIG_CHANNEL_ID,
@@ -33,7 +34,7 @@ from y2s_core.emulators.catalog import (
 from y2s_core.emulators.transport import HttplibHttp, serve
 from y2s_core.emulators.youtube import QUOTA_MESSAGE, Call, YouTubeEmulator
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real-youtube"
+FIXTURES = SHARED_FIXTURES / "real-youtube"  # honours Y2S_SHARED_FIXTURES, like every test module
 CHANNEL_ID_RE = re.compile(r"UC[A-Za-z0-9_-]{22}")
 VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
 YT_URL = "https://youtube.googleapis.com/youtube/v3"
