@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from y2s_core.dashboard import fetching, forms, furniture, state, tables
-from y2s_core.errors import QuotaExceeded, Y2SError
+from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.quota import quota_line, quota_resets_at
 
 P = "fetch."
@@ -84,6 +84,15 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                                                   "spec": spec})
                 else:
                     msg += " Nothing was fetched before it ran out."
+                st.error(msg)
+            except YouTubeError as e:  # a failure retries could not fix (5xx, timeouts, an open breaker)
+                partial = e.partial
+                msg = settings.redact(str(e))
+                if partial is not None and partial.videos:
+                    msg += " Review, measure and push them now, or fetch again later for the rest."
+                    state.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
+                                               "quota": dict(partial.quota), "at": datetime.now(timezone.utc),
+                                               "spec": spec})
                 st.error(msg)
             except Y2SError as e:
                 st.error(settings.redact(str(e)))

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from .channel_input import parse as parse_channels
-from .errors import InputError, QuotaExceeded, Y2SError
+from .errors import InputError, QuotaExceeded, Y2SError, YouTubeError
 from .filters import FilterSpec
 from .models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
 from .quota import quota_line, record_spend
@@ -185,21 +185,30 @@ class _StderrProgress:
 # --------------------------------------------------------------------------------------------- run
 
 
-def _fetch(a: argparse.Namespace, settings: Settings, say: _Say) -> tuple[FetchResult, QuotaExceeded | None]:
+def _fetch(a: argparse.Namespace, settings: Settings, say: _Say) -> tuple[FetchResult, YouTubeError | None]:
+    """Fetch, keeping what was fetched when YouTube stops the run (quota, a failure retries could not fix).
+
+    The quota ledger gets every unit the client spent, in every path (an interrupt or a bug included).
+    """
     spec = spec_from_args(a)
     refs = parse_channels(a.channels)  # bad input fails here, before any output
     if settings.demo:
         say.progress("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog")
     client = YouTubeClient(settings)
+    today: int | None = None
     try:
-        result = client.fetch(refs, spec, progress=_StderrProgress(say))
-        stop = None
-    except QuotaExceeded as e:
-        result, stop = e.partial or FetchResult(), e
+        try:
+            result = client.fetch(refs, spec, progress=_StderrProgress(say))
+            stop = None
+        except YouTubeError as e:
+            if e.partial is None or (not e.partial.videos and not isinstance(e, QuotaExceeded)):
+                raise  # nothing was fetched: just the error
+            result, stop = e.partial, e
+    finally:
+        with _core_warnings_to(say):  # an unwritable ledger: one `warning:` line, the run goes on
+            today = record_spend(settings, client.meter.snapshot())
     for w in result.warnings:
         say.warning(w)
-    with _core_warnings_to(say):  # an unwritable ledger: one `warning:` line, the run goes on
-        today = record_spend(settings, result.quota)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
     return result, stop
@@ -222,8 +231,9 @@ def _core_warnings_to(say: _Say) -> Iterator[None]:
         core.removeHandler(handler)
 
 
-def _raise_after_output(result: FetchResult, stop: QuotaExceeded | None, say: _Say) -> None:
-    """Once the rows are out: the quota stop (exit 3), else the inputs that did not resolve, said once.
+def _raise_after_output(result: FetchResult, stop: YouTubeError | None, say: _Say) -> None:
+    """Once the rows are out: what stopped the fetch (the quota: exit 3; a YouTube failure: exit 1), else
+    the inputs that did not resolve, said once.
 
     One bad input: its own message. Several: one line that counts them, with each reason on a line above
     it when progress is shown (a terminal, or --progress), else inside that one line. A spent search bucket

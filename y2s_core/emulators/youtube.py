@@ -122,6 +122,9 @@ class _Fault:
     status: int
     reason: str
     times: int
+    after: int = 0  # let this many matching requests through first
+    stall: float = 0.0  # > 0: not an error: answer normally after this many seconds (a slow, billed call)
+    when: tuple[tuple[str, str], ...] = ()  # only requests with these query parameters match
 
 
 def _page_token(scope: str, offset: int) -> str:
@@ -199,12 +202,16 @@ class YouTubeEmulator:
             self.units_used = 0
             self.search_calls_used = 0
 
-    def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1) -> None:
-        """Answer the next ``times`` requests for ``method`` ("videos.list"; None = any) with an error."""
+    def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1,
+                  *, after: int = 0, stall: float = 0.0, when: Mapping[str, str] | None = None) -> None:
+        """Answer the next ``times`` requests for ``method`` ("videos.list"; None = any) with an error, once
+        ``after`` more of them went through; ``when`` narrows it to requests with those query parameters
+        (e.g. one playlistId). ``stall`` > 0 makes them slow instead: each is answered normally (and
+        billed) after that many seconds, so a client's timeout fires first."""
         if method is not None and method not in self._routes:
             raise ValueError(f"unknown method {method!r}; use one of {sorted(self._routes)}")
         with self._lock:
-            self._faults.append(_Fault(method, status, reason, times))
+            self._faults.append(_Fault(method, status, reason, times, after, stall, tuple((when or {}).items())))
 
     # -- the App protocol ----------------------------------------------------------------------------
 
@@ -237,12 +244,18 @@ class YouTubeEmulator:
                                 error(405, "Method Not Allowed", "httpMethodNotAllowed"), "httpMethodNotAllowed")
 
         with self._lock:
-            fault = next((f for f in self._faults if f.method in (None, api_method)), None)
-            if fault is not None:
+            fault = next((f for f in self._faults if f.method in (None, api_method)
+                          and all(query.get(k) == v for k, v in f.when)), None)
+            if fault is not None and fault.after > 0:
+                fault.after -= 1
+                fault = None
+            elif fault is not None:
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
-        if fault is not None:
+        if fault is not None and fault.stall > 0:
+            time.sleep(fault.stall)  # then answered as usual: Google served (and billed) it, the client gave up
+        elif fault is not None:
             return self._record(api_method, params, ids, 0, self._fault_response(fault), fault.reason)
 
         key = query.get("key", "").strip() or next(

@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_status
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
@@ -97,6 +98,7 @@ def _bounded_http_client_class() -> type:
 
         base_url: str | None = None
         retry: RetryPolicy = RetryPolicy()
+        breaker: CircuitBreaker | None = None  # the Sheets endpoint's: each attempt's outcome is reported
         count: int = 0
         on_wait: Callable[[str], None] | None = None
         rate_waited: float = 0.0
@@ -112,11 +114,15 @@ def _bounded_http_client_class() -> type:
             attempt = limited = 0
             while True:
                 attempt += 1
+                if self.breaker is not None:
+                    self.breaker.before_call()  # BreakerOpen: the target says so, nothing is sent
                 self.count += 1
                 try:
-                    return super().request(method, endpoint, *args, **kwargs)
+                    response = super().request(method, endpoint, *args, **kwargs)
                 except APIError as e:
                     status = e.response.status_code
+                    if self.breaker is not None:
+                        (self.breaker.failure if is_failure_status(status) else self.breaker.success)()
                     if status == 429:
                         limited += 1
                         self.rate_tries += 1
@@ -128,9 +134,15 @@ def _bounded_http_client_class() -> type:
                     else:
                         wait = self.retry.delay(attempt, e.response.headers.get("Retry-After"))
                 except (requests.ConnectionError, requests.Timeout):
+                    if self.breaker is not None:
+                        self.breaker.failure()
                     if appending or attempt >= self.retry.tries:
                         raise
                     wait = self.retry.delay(attempt)
+                else:
+                    if self.breaker is not None:
+                        self.breaker.success()
+                    return response
                 self.retry.sleep(wait)
 
         def _rate_limit_wait(self, limited: int, retry_after: str | None) -> float:
@@ -286,6 +298,7 @@ class GoogleSheetTarget(SheetTarget):
         if transport is not None:
             client.http_client.session.mount(SHEETS_API_PREFIX + "/", transport)
         client.http_client.retry = retry
+        client.http_client.breaker = breaker_for("Google Sheets", self.settings.sheets_api_url or SHEETS_API_PREFIX)
         client.set_timeout(HTTP_TIMEOUT)
         if self.settings.sheets_api_url:
             client.http_client.base_url = self.settings.sheets_api_url.rstrip("/")
@@ -310,6 +323,12 @@ class GoogleSheetTarget(SheetTarget):
             return fn(*args, **kwargs)
         except APIError as e:
             raise self._map_api_error(e) from None
+        except BreakerOpen as e:
+            raise SheetsError(
+                f"Google Sheets failed {e.failures} times in a row (server errors or timeouts): not calling it "
+                f"again for {e.retry_in:.0f} s. Re-run the push in a minute: it resumes without duplicates.",
+                status=503,
+            ) from None
         except (requests.ConnectionError, requests.Timeout, TransportError) as e:
             where = self.settings.sheets_api_url or SHEETS_API_PREFIX
             raise SheetsError(

@@ -19,6 +19,7 @@ import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from ..breaker import BreakerOpen, CircuitBreaker, breaker_for
 from ..channel_input import parse as parse_channels
 from ..errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
@@ -65,9 +66,13 @@ class YouTubeClient:
         max_workers: int = 4,
         num_retries: int = 4,
         retry_sleep: Callable[[float], None] | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.meter = QuotaMeter()
+        # one breaker per endpoint and process: an outage is the same for every session and request
+        self.breaker = breaker or breaker_for("YouTube", self.settings.youtube_api_url or (
+            "demo" if self.settings.demo else "https://youtube.googleapis.com"))
         self._factory = http_factory or default_http_factory(self.settings)
         self._local = threading.local()
         self.max_workers = max_workers
@@ -90,7 +95,8 @@ class YouTubeClient:
     def _http(self) -> _MeteredHttp:
         http = getattr(self._local, "http", None)
         if http is None:
-            http = self._local.http = _MeteredHttp(self._factory(), self.meter, self.settings.youtube_api_key or DEMO_API_KEY)
+            http = self._local.http = _MeteredHttp(self._factory(), self.meter,
+                                                   self.settings.youtube_api_key or DEMO_API_KEY, self.breaker)
         return http
 
     def _execute(self, request: Any, context: str, *, search: bool = False) -> dict:
@@ -117,9 +123,15 @@ class YouTubeClient:
                 else:
                     self._exhausted_until = err.resets_at
             raise err from None
+        except BreakerOpen as e:
+            raise YouTubeError(
+                f"YouTube failed {e.failures} times in a row (server errors or timeouts) while {context}: not "
+                f"calling it again for {e.retry_in:.0f} s. Re-run in a minute.", status=503, reason="circuitOpen",
+            ) from None
         except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as e:
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
-            raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.") from None
+            raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.",
+                               status=None, reason="unreachable") from None
         except ValueError:  # a 200 whose body is not JSON: a proxy or captive portal answered
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
             raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
@@ -239,8 +251,10 @@ class YouTubeClient:
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
-        Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded
-        (with ``.partial``, a FetchResult of what was fetched) when the quota runs out mid-way.
+        Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded when
+        the quota runs out mid-way, YouTubeError when YouTube keeps failing (5xx after retries, timeouts,
+        an open circuit breaker; the other channels are still fetched unless the breaker opened). Every
+        YouTubeError raised here carries ``.partial``, a FetchResult (complete=False) of what was fetched.
         """
         spec = spec or FilterSpec()
         refs = _as_refs(inputs)
@@ -262,18 +276,32 @@ class YouTubeClient:
                     raise QuotaExceeded(errors, resets_at=quota_resets_at(), bucket="search")
                 raise ChannelNotFound(errors, query=", ".join(map(str, refs)))
             seen: set[str] = set()
+            failure: YouTubeError | None = None
             for res in resolved:
                 ch = res.channel
                 if ch.id in seen:
                     continue
                 seen.add(ch.id)
                 acc.channels.append(ch)
-                _ChannelFetch(self, ch, spec, acc, notify, Progress(ch.title, "listing")).run()
-        except QuotaExceeded as e:
-            acc.incomplete.append(f"stopped by the YouTube quota ({'search bucket' if e.bucket == 'search' else 'daily units'}).")
+                try:
+                    _ChannelFetch(self, ch, spec, acc, notify, Progress(ch.title, "listing")).run()
+                except (QuotaExceeded, KeyInvalid):
+                    raise  # nothing more can be fetched today / with this key
+                except YouTubeError as e:  # a 5xx storm, a timeout, an open breaker: keep going elsewhere
+                    failure = failure or e
+                    acc.incomplete.append(f"{ch.title}: {e}")
+                    if e.reason == "circuitOpen":
+                        break
+            if failure is not None:
+                raise failure
+        except YouTubeError as e:
+            if isinstance(e, QuotaExceeded):
+                acc.incomplete.append(
+                    f"stopped by the YouTube quota ({'search bucket' if e.bucket == 'search' else 'daily units'}).")
             e.partial = acc.result(complete=False)
             if e.partial.videos:
-                e.message += f" The {len(e.partial.videos):,} videos fetched before it ran out are kept."
+                verb = "ran out" if isinstance(e, QuotaExceeded) else "failed"
+                e.message += f" The {len(e.partial.videos):,} videos fetched before it {verb} are kept."
             raise
         return acc.result(complete=True)
 

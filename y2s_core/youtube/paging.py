@@ -132,6 +132,7 @@ class _ChannelFetch:
         self.floor: datetime | None = None  # oldest videoPublishedAt among candidates
         self.kept: list[Video] = []
         self.untyped = 0  # set by _finish(partial=True): videos left out because their type was not known yet
+        self.undetailed = 0  # set by _finish: listed videos whose details had not arrived
         self.p = progress  # the client's Progress for this channel; each report sends a copy
         self._lock = threading.Lock()
         self._listed: set[str] = set()
@@ -179,7 +180,7 @@ class _ChannelFetch:
                         break
                     force = True
                     self.p.stage = "listing"
-            except QuotaExceeded:
+            except YouTubeError as e:  # the quota, or a failure retries could not fix: keep what got through
                 for f in pending:  # keep every detail call that got through
                     try:
                         f.result()
@@ -188,9 +189,13 @@ class _ChannelFetch:
                 self._finish(partial=True)
                 self._record_type_rule()
                 self.acc.videos.extend(self.kept)
-                dropped = f" ({self.untyped} more left out: their Short/Long type was not known yet)" if self.untyped else ""
+                left = [f"{self.untyped} more left out: their Short/Long type was not known yet"] if self.untyped else []
+                if self.undetailed:
+                    left.append(f"{self.undetailed} more listed but not detailed")
+                dropped = f" ({'; '.join(left)})" if left else ""
+                why = "the quota" if isinstance(e, QuotaExceeded) else "a YouTube failure"
                 self.acc.warnings.append(
-                    f"{self.ch.title}: stopped by the quota after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
+                    f"{self.ch.title}: stopped by {why} after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
                 )
                 raise
             except BaseException:
@@ -313,6 +318,7 @@ class _ChannelFetch:
             details = dict(self.details)
         videos = []
         self.untyped = 0
+        self.undetailed = sum(1 for v in order if v not in details and v not in self.missing)
         for vid in order:
             if vid in details:
                 item, video = details[vid]

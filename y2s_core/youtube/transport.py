@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,31 +18,54 @@ from urllib.parse import urlsplit
 import httplib2
 from googleapiclient.errors import HttpError
 
+from ..breaker import CircuitBreaker, is_failure_status
 from ..errors import KeyInvalid, QuotaExceeded, YouTubeError
 from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import Settings
 
+# a request that never reached Google (nothing to bill): refused, or the host name did not resolve
+_NEVER_SENT = (ConnectionRefusedError, socket.gaierror, httplib2.ServerNotFoundError)
+
 
 class _MeteredHttp:
-    """Wraps an httplib2-compatible http object: sends the key as a header, records each request in a QuotaMeter."""
+    """Wraps an httplib2-compatible http object: sends the key as a header, records each request in a
+    QuotaMeter, and reports each outcome to the upstream's circuit breaker (``BreakerOpen`` while open).
 
-    def __init__(self, inner: Any, meter: QuotaMeter, key: str | None = None) -> None:
+    Metering is what Google bills: 200, 404 and a 400 that does not refuse the key. A request that failed
+    after it was sent (a timeout, a dropped connection) may have been served and billed, so it is counted
+    too: the ledger would rather over- than under-count a day's units."""
+
+    def __init__(self, inner: Any, meter: QuotaMeter, key: str | None = None,
+                 breaker: CircuitBreaker | None = None) -> None:
         self.inner = inner
         self.meter = meter
         self.key = key
+        self.breaker = breaker
 
     def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
         headers = dict(headers or {})
         if self.key:
             headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
-        resp, content = self.inner.request(
-            uri, method=method, body=body, headers=headers, redirections=redirections, connection_type=connection_type
-        )
         path = urlsplit(uri).path.rstrip("/")
         api_method = path.rsplit("/", 1)[-1] + ".list"
+        if self.breaker is not None:
+            self.breaker.before_call()
+        try:
+            resp, content = self.inner.request(
+                uri, method=method, body=body, headers=headers, redirections=redirections,
+                connection_type=connection_type,
+            )
+        except Exception as e:
+            if not isinstance(e, _NEVER_SENT):
+                self.meter.record(api_method, True)
+            if self.breaker is not None:
+                self.breaker.failure()
+            raise
         status = int(resp.status)
         charged = status in (200, 404) or (status == 400 and not key_rejected(content))
         self.meter.record(api_method, charged)
+        if self.breaker is not None:
+            (self.breaker.failure if is_failure_status(status) else self.breaker.success)()
         return resp, content
 
     def close(self) -> None:
