@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from y2s_core.dashboard import fetching, forms, furniture, state, tables
-from y2s_core.errors import QuotaExceeded, Y2SError
+from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.quota import quota_line, quota_resets_at
 
 P = "fetch."
@@ -85,6 +85,15 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                 else:
                     msg += " Nothing was fetched before it ran out."
                 st.error(msg)
+            except YouTubeError as e:  # a failure retries could not fix (5xx, timeouts, an open breaker)
+                partial = e.partial
+                msg = settings.redact(str(e))
+                if partial is not None and partial.videos:
+                    msg += " Review, measure and push them now, or fetch again later for the rest."
+                    state.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
+                                               "quota": dict(partial.quota), "at": datetime.now(timezone.utc),
+                                               "spec": spec})
+                st.error(msg)
             except Y2SError as e:
                 st.error(settings.redact(str(e)))
             except Exception as e:  # a bug: one line, not a traceback
@@ -110,7 +119,8 @@ else:
              else "for " + quota_line(result.quota_units, result.quota))
     status = f"{furniture.plural(len(result.videos), 'video')} from {furniture.plural(len(result.channels), 'channel')}, {where}"
     if not meta.get("complete", True):
-        st.warning(f"Partial result, cut short by the quota: {status}.")
+        why = " ".join(result.incomplete) or "Cut short by the YouTube quota."
+        st.warning(f"Partial result: {status}. {why}")
     elif not result.videos:
         st.warning(f"Fetched {status}: no video passed the filters ({ss[state.SPEC].describe()}), or the "
                    "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
@@ -123,13 +133,16 @@ else:
         st.warning("Not fetched: " + " ".join(unresolved))
     st.subheader("Channels")
     st.dataframe(
-        tables.resolution_frame(result.resolutions),
+        tables.resolution_frame(result.resolutions, result.type_rules),
         hide_index=True,
         key="fetch.resolutions",
         column_config={
             "Resolved": st.column_config.CheckboxColumn("Resolved"),
             "Subscribers": st.column_config.NumberColumn("Subscribers", format="%d"),
             "Uploads": st.column_config.NumberColumn("Uploads", format="%d"),
+            "Types by": st.column_config.TextColumn(
+                "Types by", help="How Shorts were told apart: the channel's UUSH (Shorts) playlist, which YouTube "
+                                 "does not document, or, where it has none, the duration rule."),
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )

@@ -41,6 +41,16 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("Y2S_DATA_DIR", str(tmp_path / "y2s-data"))
 
 
+@pytest.fixture(autouse=True)
+def _closed_breakers():
+    """Circuit breakers are per process: a test that opens one must not fail the next."""
+    from y2s_core import breaker
+
+    breaker.reset_all()
+    yield
+    breaker.reset_all()
+
+
 @pytest.fixture
 def real_fixtures() -> Path:
     """../shared/fixtures (real recorded Google responses); absent in a user's fresh clone."""

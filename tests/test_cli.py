@@ -50,7 +50,7 @@ def yt_url():
 
 
 def test_fetch_json_against_the_served_emulator(yt_url):
-    p = run_cli("fetch", "@y2sdemo", "--max-videos", "7", "--format", "json",
+    p = run_cli("fetch", "@y2sdemo", "--max-videos", "7", "--format", "json", "--progress",
                 env={"Y2S_YOUTUBE_API_URL": yt_url.url, "YOUTUBE_API_KEY": "cli-key"})
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)
@@ -63,14 +63,14 @@ def test_fetch_json_against_the_served_emulator(yt_url):
 
 
 def test_fetch_table_in_demo_mode_needs_no_credentials():
-    p = run_cli("fetch", "@oldschool", "--format", "table", "--types", "short")
+    p = run_cli("fetch", "@oldschool", "--format", "table", "--types", "short", "--progress")
     assert p.returncode == 0, p.stderr
     assert "demo mode" in p.stderr
     lines = p.stdout.splitlines()
     assert lines[0].split()[:4] == ["Channel", "Date", "Type", "Duration"]
-    body = [ln for ln in lines[2:] if ln and not ln.endswith("videos")]
+    body = [ln for ln in lines[2:-2] if ln and not ln.endswith("videos")]
     assert body and all(" Short " in ln for ln in body)
-    assert lines[-1] == f"{len(body)} videos"
+    assert lines[-2:] == [f"{len(body)} videos", "types of Old School Tutorials: duration rule"]
 
 
 def test_quota_exhaustion_exits_3_and_still_writes_rows():

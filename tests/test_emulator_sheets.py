@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import gspread
@@ -18,6 +17,7 @@ from google.auth.credentials import AnonymousCredentials
 from gspread.exceptions import APIError, SpreadsheetNotFound
 from gspread.utils import ValidationConditionType
 
+from tests.conftest import SHARED_FIXTURES
 from y2s_core.emulators.sheets import (
     A1Range,
     SheetRequest,
@@ -30,7 +30,7 @@ from y2s_core.emulators.sheets import (
 )
 from y2s_core.emulators.transport import requests_session, serve
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real-sheets"
+FIXTURES = SHARED_FIXTURES / "real-sheets"  # honours Y2S_SHARED_FIXTURES, like every test module
 HEADER = ["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID"]
 
 
@@ -168,8 +168,8 @@ def test_open_by_key_returns_metadata_like_google(emu: SheetsEmulator, gc: gspre
 
 
 def test_get_all_values_pads_and_trims_like_google(emu: SheetsEmulator, gc: gspread.Client) -> None:
-    sid = emu.create_spreadsheet(
-        sheets={"Sheet1": [["A1", "B1", "", "D1"], ["", "b2"], [], ["A4", "", "", ""]]}
+    sid = emu.create_spreadsheet(  # a 4x4 grid, as the recorded test_get_all_values resized it
+        sheets={"Sheet1": [["A1", "B1", "", "D1"], ["", "b2"], [], ["A4", "", "", ""]]}, rows=4, cols=4
     )
     ws = gc.open_by_key(sid).sheet1
     assert ws.get_all_values() == [
@@ -180,13 +180,21 @@ def test_get_all_values_pads_and_trims_like_google(emu: SheetsEmulator, gc: gspr
     ]
     raw = ws.client.values_get(sid, "'Sheet1'")
     assert raw == {
-        "range": "Sheet1!A1:D4",  # the used area, as in the recorded test_get_all_values exchange
+        "range": "Sheet1!A1:D4",  # the grid, as in the recorded test_get_all_values exchange
         "majorDimension": "ROWS",
         "values": [["A1", "B1", "", "D1"], ["", "b2"], [], ["A4"]],
     }
-    assert ws.client.values_get(sid, "'Sheet1'!E1:F2") == {"range": "Sheet1!E1:F2", "majorDimension": "ROWS"}
     assert ws.col_values(2) == ["B1", "b2"]
     assert ws.row_values(1) == ["A1", "B1", "", "D1"]
+
+
+def test_a_whole_tab_read_names_the_grid_not_the_used_area(emu: SheetsEmulator, gc: gspread.Client) -> None:
+    sid = emu.create_spreadsheet(sheets={"Videos": [["Channel", "Date"], ["a", "b"]]})
+    assert gc.http_client.values_get(sid, "Videos") == {
+        "range": "Videos!A1:Z1000", "majorDimension": "ROWS", "values": [["Channel", "Date"], ["a", "b"]]}
+    assert gc.http_client.values_get(sid, "'Videos'!E1:F2") == {"range": "Videos!E1:F2", "majorDimension": "ROWS"}
+    emu.create_spreadsheet(sheets={"Empty": []}, spreadsheet_id="1" + "e" * 43)
+    assert gc.http_client.values_get("1" + "e" * 43, "Empty") == {"range": "Empty!A1:Z1000", "majorDimension": "ROWS"}
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ import pytest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from tests.conftest import SHARED_FIXTURES
 from y2s_core.emulators import catalog as catalog_mod
 from y2s_core.emulators.catalog import (
     BIG_CHANNEL_ID,
@@ -33,7 +34,7 @@ from y2s_core.emulators.catalog import (
 from y2s_core.emulators.transport import HttplibHttp, serve
 from y2s_core.emulators.youtube import QUOTA_MESSAGE, Call, YouTubeEmulator
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real-youtube"
+FIXTURES = SHARED_FIXTURES / "real-youtube"  # honours Y2S_SHARED_FIXTURES, like every test module
 CHANNEL_ID_RE = re.compile(r"UC[A-Za-z0-9_-]{22}")
 VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
 YT_URL = "https://youtube.googleapis.com/youtube/v3"
@@ -214,7 +215,7 @@ def test_channels_resolve_by_handle_username_and_id(yt, kwargs, expected):
 
 
 def test_channel_statistics_are_strings_and_hidden_subscribers_are_absent(yt, cat):
-    resp = yt.channels().list(part="statistics", id=f"{DEMO_LAB_ID},{EMPTY_CHANNEL_ID},UCxxxxxxxxxxxxxxxxxxxxxx").execute()
+    resp = yt.channels().list(part="statistics", id=f"{DEMO_LAB_ID},{EMPTY_CHANNEL_ID}").execute()
     by_id = {i["id"]: i["statistics"] for i in resp["items"]}
     assert set(by_id) == {DEMO_LAB_ID, EMPTY_CHANNEL_ID}
     lab, empty = by_id[DEMO_LAB_ID], by_id[EMPTY_CHANNEL_ID]
@@ -228,7 +229,9 @@ def test_custom_name_is_not_a_handle(yt):
     assert "items" not in resp
 
 
-def test_unknown_channel_empty_mode_leaves_items_out(yt, emu):
+def test_unknown_channel_empty_mode_leaves_items_out(cat):
+    emu = YouTubeEmulator(cat, unknown_channel="empty")  # the API's answer before 2026
+    yt = client(emu)
     for kwargs in ({"forHandle": "@nobody-here"}, {"forUsername": "nobody"}, {"id": "UC" + "x" * 22}):
         resp = yt.channels().list(part="snippet", **kwargs).execute()
         assert "items" not in resp
@@ -236,14 +239,20 @@ def test_unknown_channel_empty_mode_leaves_items_out(yt, emu):
     assert emu.units_used == 3
 
 
-def test_unknown_channel_400_mode(cat):
-    emu = YouTubeEmulator(cat, unknown_channel="400")
-    yt = client(emu)
-    with pytest.raises(HttpError) as e:
-        yt.channels().list(part="snippet", forHandle="@nobody-here").execute()
+def test_an_unknown_id_fails_the_whole_channels_request_with_400_by_default(yt, emu):
+    with pytest.raises(HttpError) as e:  # one mistyped id beside a good one: the good one is lost too
+        yt.channels().list(part="snippet", id=f"{DEMO_LAB_ID},UC{'x' * 22}").execute()
     assert e.value.status_code == 400 and reason_of(e.value) == "badRequest"
-    assert yt.channels().list(part="id", forHandle="@y2sdemo").execute()["items"][0]["id"] == DEMO_LAB_ID
-    assert emu.calls[0].status == 400 and emu.units_used == 2
+    err = json.loads(e.value.content)["error"]
+    assert err["message"] == "Request contains an invalid argument." and err["status"] == "INVALID_ARGUMENT"
+    assert yt.channels().list(part="id", id=DEMO_LAB_ID).execute()["items"][0]["id"] == DEMO_LAB_ID
+    assert [c.status for c in emu.calls] == [400, 200] and emu.units_used == 2  # a 400 is billed
+
+
+def test_unknown_handles_and_usernames_stay_200_without_items(yt, emu):
+    for kwargs in ({"forHandle": "@nobody-here"}, {"forUsername": "nobody"}):
+        assert "items" not in yt.channels().list(part="snippet", **kwargs).execute()
+    assert emu.units_used == 2
 
 
 def test_channels_without_a_filter_or_with_two_are_400(emu):
@@ -339,9 +348,25 @@ def test_old_school_shorts_playlist_is_404(yt, emu):
     assert emu.units_used == 1  # a 404 is billed
 
 
-def test_empty_channel_uploads_exist_but_are_empty(yt):
-    resp = yt.playlistItems().list(part="snippet", playlistId="UU" + EMPTY_CHANNEL_ID[2:], maxResults=50).execute()
-    assert resp["items"] == [] and resp["pageInfo"]["totalResults"] == 0 and "nextPageToken" not in resp
+def test_empty_channel_uploads_playlist_is_404_playlist_not_found(yt, emu):
+    with pytest.raises(HttpError) as e:  # the real API: 404, not 200 with no items
+        yt.playlistItems().list(part="snippet", playlistId="UU" + EMPTY_CHANNEL_ID[2:], maxResults=50).execute()
+    assert e.value.status_code == 404 and reason_of(e.value) == "playlistNotFound"
+    assert emu.units_used == 1
+
+
+def test_a_playlist_listing_stops_at_the_cap(cat):
+    emu = YouTubeEmulator(cat, playlist_cap=120)
+    yt = client(emu)
+    items = [i for p in all_pages(lambda tok: yt.playlistItems().list(
+        part="contentDetails", playlistId="UU" + BIG_CHANNEL_ID[2:], maxResults=50, pageToken=tok))
+        for i in p["items"]]
+    assert len(items) == 120 and emu.calls_by_method["playlistItems.list"] == 3
+    assert [i["contentDetails"]["videoId"] for i in items] == cat.uploads(BIG_CHANNEL_ID)[:120]
+
+
+def test_the_default_cap_is_20000_so_the_huge_channel_lists_whole(emu):
+    assert emu.playlist_cap == 20_000 and len(emu.catalog.uploads(HUGE_CHANNEL_ID)) == 20_000
 
 
 def test_private_and_deleted_entries_are_listed_but_not_returned_by_videos(yt, cat):
@@ -439,14 +464,36 @@ def test_search_finds_channels_best_first(yt, q, expected):
     assert first["snippet"]["channelId"] == expected and "customUrl" not in first["snippet"]
 
 
-def test_search_costs_100_units_and_pages(yt, emu):
+def test_search_costs_one_call_of_its_own_bucket_and_pages(yt, emu):
     resp = yt.search().list(part="snippet", q="demo", type="channel", maxResults=2).execute()
     assert len(resp["items"]) == 2 and resp["nextPageToken"]
     nxt = yt.search().list(part="snippet", q="demo", type="channel", maxResults=2,
                            pageToken=resp["nextPageToken"]).execute()
     assert {i["id"]["channelId"] for i in nxt["items"]}.isdisjoint(i["id"]["channelId"] for i in resp["items"])
-    assert emu.units_used == 200 and emu.units_by_method == {"search.list": 200}
-    assert emu.units_by_method() == {"search.list": 200}
+    assert emu.units_used == 0 and emu.search_calls_used == 2  # nothing from the 10,000-unit pool
+    assert emu.units_by_method == {"search.list": 2} and emu.units_by_method() == {"search.list": 2}
+
+
+def test_exhausting_the_search_bucket_leaves_the_main_pool_and_vice_versa(cat):
+    emu = YouTubeEmulator(cat, daily_quota=2, search_daily_calls=2)
+    yt = client(emu)
+    for _ in range(2):
+        yt.search().list(part="snippet", q="demo", type="channel").execute()
+    with pytest.raises(HttpError) as e:
+        yt.search().list(part="snippet", q="demo", type="channel").execute()
+    assert e.value.status_code == 429
+    err = json.loads(e.value.content)["error"]
+    assert err["status"] == "RESOURCE_EXHAUSTED" and "Search Queries per day" in err["message"]
+    assert emu.search_calls_used == 2 and emu.calls[-1].units == 0
+    yt.channels().list(part="id", forHandle="@y2sdemo").execute()  # the main pool is untouched by searches
+    yt.channels().list(part="id", forHandle="@y2sdemo").execute()
+    with pytest.raises(HttpError) as e:
+        yt.channels().list(part="id", forHandle="@y2sdemo").execute()
+    assert e.value.status_code == 403 and reason_of(e.value) == "quotaExceeded"
+    emu.search_daily_calls = 3
+    yt.search().list(part="snippet", q="demo", type="channel").execute()  # a spent pool leaves the search bucket
+    assert emu.units_used == 2 and emu.search_calls_used == 3
+    assert emu.units_by_method == {"search.list": 3, "channels.list": 2}
 
 
 def test_search_videos_in_a_channel_by_date(yt, cat):
@@ -458,15 +505,18 @@ def test_search_videos_in_a_channel_by_date(yt, cat):
 # -- keys, quota, faults --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", ["bad-key", "badKEY", "invalid"])
-def test_invalid_key_is_400_key_invalid(cat, key):
+def test_invalid_key_is_400_bad_request_api_key_not_valid(cat, key):
     emu = YouTubeEmulator(cat)
     with pytest.raises(HttpError) as e:
         client(emu, key=key).channels().list(part="id", forHandle="@y2sdemo").execute()
-    assert e.value.status_code == 400 and reason_of(e.value) == "keyInvalid"
+    assert e.value.status_code == 400 and reason_of(e.value) == "badRequest"
+    err = json.loads(e.value.content)["error"]
+    assert err["message"] == "API key not valid. Please pass a valid API key." and err["status"] == "INVALID_ARGUMENT"
     assert emu.units_used == 0 and emu.calls[0].status == 400
 
 
-def test_invalid_key_body_matches_the_recorded_one(emu):
+def test_invalid_key_old_body_matches_the_recorded_one(cat):
+    emu = YouTubeEmulator(cat, invalid_key="old")
     status, body = get(emu, "videos?part=id&id=x&key=bad")
     assert status == 400
     assert body == fixture("error_response.json")
@@ -483,30 +533,28 @@ def test_missing_key_is_403_forbidden(emu):
 
 
 def test_quota_is_counted_and_exhausted_at_the_limit(cat):
-    emu = YouTubeEmulator(cat, daily_quota=102)
+    emu = YouTubeEmulator(cat, daily_quota=2)
     yt = client(emu)
     yt.channels().list(part="id", forHandle="@y2sdemo").execute()
     yt.videos().list(part="id", id=cat.special["tagged"]).execute()
     yt.search().list(part="snippet", q="demo", type="channel").execute()
-    assert emu.units_used == 102
+    assert emu.units_used == 2 and emu.search_calls_used == 1
     with pytest.raises(HttpError) as e:
         yt.videos().list(part="id", id=cat.special["tagged"]).execute()
     assert e.value.status_code == 403
     err = json.loads(e.value.content)["error"]
     assert err["message"] == QUOTA_MESSAGE
     assert err["errors"][0] == {"message": QUOTA_MESSAGE, "domain": "youtube.quota", "reason": "quotaExceeded"}
-    assert emu.units_used == 102 and emu.calls[-1].units == 0 and emu.calls[-1].status == 403
-    assert emu.units_by_method == {"channels.list": 1, "videos.list": 1, "search.list": 100}
+    assert emu.units_used == 2 and emu.calls[-1].units == 0 and emu.calls[-1].status == 403
+    assert emu.units_by_method == {"channels.list": 1, "videos.list": 1, "search.list": 1}
     assert emu.calls_by_method == {"channels.list": 1, "videos.list": 2, "search.list": 1}
-    emu.daily_quota = 150  # a search needs 100 units, 48 are left
-    with pytest.raises(HttpError):
-        yt.search().list(part="snippet", q="demo").execute()
+    emu.daily_quota = 3
     yt.videos().list(part="id", id=cat.special["tagged"]).execute()
-    assert emu.units_used == 103
+    assert emu.units_used == 3
     emu.reset()
-    assert emu.units_used == 0 and emu.calls == []
+    assert emu.units_used == 0 and emu.search_calls_used == 0 and emu.calls == []
     yt.search().list(part="snippet", q="demo").execute()
-    assert emu.units_used == 100
+    assert emu.units_used == 0 and emu.search_calls_used == 1
 
 
 def test_fault_injection_then_success(yt, cat, emu):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from y2s_core import breaker
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import requests_session
 from y2s_core.errors import InputError, PermissionDenied, SheetNotFound, SheetsError
@@ -230,6 +231,12 @@ def test_failure_mid_push_then_rerun_gives_every_row_once(emu, sleeps, kind):
         push(more, make_target(emu, sid, sleeps))
     assert info.value.status == 503 and info.value.exit_code == 1
     assert emu.requests_by_kind[kind] == tries and len(sleeps) == tries - 1  # bounded
+    if kind != "values.append":  # an append's failures alternate with successful re-reads: no storm
+        sent = sum(emu.requests_by_kind.values())
+        with pytest.raises(SheetsError, match="in a row"):  # Sheets' circuit breaker is open: nothing is sent
+            push(more, make_target(emu, sid))
+        assert sum(emu.requests_by_kind.values()) == sent
+        breaker.reset_all()  # ... until its cool-down is over
     result = push(more, make_target(emu, sid))
     assert video_ids(emu, sid) == [f"vid{i:08d}" for i in range(25)]
     grid = emu.values(sid, "Videos")

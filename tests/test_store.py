@@ -66,12 +66,19 @@ def test_quota_line_is_sorted_by_method_and_leaves_out_zeros(units, by_method, l
     assert quota_line(units, by_method) == line
 
 
-def test_meter_charges_search_100_and_skips_uncharged_requests():
+def test_meter_counts_a_search_as_one_call_of_its_bucket_and_skips_uncharged_requests():
     meter = QuotaMeter()
     meter.record("videos.list", charged=True)
     meter.record("videos.list", charged=False)  # e.g. a 503 or a refused key: Google bills nothing
     meter.record("search.list", charged=True)
-    assert meter.snapshot() == {"videos.list": 1, "search.list": 100} and meter.total_units == 101
+    assert meter.snapshot() == {"videos.list": 1, "search.list": 1}
+    assert meter.total_units == 1 and meter.search_calls == 1  # units of the main pool; calls of the search bucket
+
+
+def test_the_ledger_keeps_search_calls_apart_from_units(tmp_path):
+    mine = Settings(youtube_api_key="k1", data_dir=tmp_path)
+    assert record_spend(mine, {"channels.list": 2, "search.list": 1}) == 2
+    assert spent_today(mine) == 2
 
 
 def test_record_spend_adds_to_the_ledger_and_returns_todays_total_for_the_key(tmp_path):
@@ -102,7 +109,7 @@ def test_cli_runs_accumulate_in_the_ledger(tmp_path):
     env = {"Y2S_DATA_DIR": str(tmp_path)}
     for expected_runs in (1, 2):
         err = io.StringIO()
-        assert cli.run(["fetch", "@oldschool"], stdout=io.StringIO(), stderr=err, env=env) == 0
+        assert cli.run(["fetch", "@oldschool", "--progress"], stdout=io.StringIO(), stderr=err, env=env) == 0
         line = [ln for ln in err.getvalue().splitlines() if ln.startswith("quota:")][0]
         per_run = int(line.split()[1].replace(",", ""))
         assert line.startswith(f"quota: {quota_line(per_run, None)} (")
@@ -114,7 +121,8 @@ def test_cli_with_an_unwritable_ledger_still_prints_its_rows_with_one_warning(tm
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("")
     out, err = io.StringIO(), io.StringIO()
-    code = cli.run(["fetch", "@oldschool", "--max-videos", "3"], stdout=out, stderr=err, env={"Y2S_DATA_DIR": str(blocked)})
+    code = cli.run(["fetch", "@oldschool", "--max-videos", "3", "--progress"], stdout=out, stderr=err,
+                   env={"Y2S_DATA_DIR": str(blocked)})
     assert code == 0 and len(json.loads(out.getvalue())) == 3
     lines = err.getvalue().splitlines()
     assert [ln for ln in lines if "ledger" in ln] == [f"warning: quota ledger not updated in {blocked} (FileExistsError)"]

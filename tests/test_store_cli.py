@@ -22,6 +22,7 @@ from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.models import FetchResult
 from y2s_core.settings import Settings
 from y2s_core.store import Store
+from y2s_core.youtube.parsing import TYPE_RULE_DURATION
 
 from .conftest import REPO
 
@@ -115,10 +116,10 @@ def test_every_fetch_appends_a_snapshot_and_an_unwritable_store_is_one_warning(t
         assert code == 0
     store = Store.in_dir(tmp_path / "d")
     [cid] = {r["channel_id"] for r in json.loads(out)}
-    assert len(store.history([cid])) == 2 * 40 and store.type_rule(cid) == "duration"  # no UUSH: duration rule
+    assert len(store.history([cid])) == 2 * 40 and store.type_rule(cid) == TYPE_RULE_DURATION  # no UUSH playlist
     blocked = tmp_path / "file"
     blocked.write_text("")
-    code, out, err = run_inproc("fetch", "@oldschool", "-q", env={"Y2S_DATA_DIR": str(blocked)})
+    code, out, err = run_inproc("fetch", "@oldschool", env={"Y2S_DATA_DIR": str(blocked)})  # warnings on
     assert code == 0 and len(json.loads(out)) == 40
     assert [ln for ln in err.splitlines() if "history" in ln] == [
         f"warning: fetch history not saved in {blocked} (FileExistsError)"]

@@ -15,6 +15,7 @@ from y2s_core.filters import FilterSpec
 from y2s_core.models import Channel, ChannelRef, FetchResult, Video, VideoType
 from y2s_core.settings import Settings
 from y2s_core.store import Store, remember
+from y2s_core.youtube.parsing import TYPE_RULE_DURATION
 
 from .store_backends import backend_url, fresh_url, postgres_server  # noqa: F401 (fixtures)
 
@@ -43,13 +44,13 @@ def result(videos: list[Video], chans: list[Channel] | None = None, **kw) -> Fet
 def test_a_fetch_upserts_channel_and_videos_and_appends_one_snapshot_each(backend_url):
     store = Store(backend_url)
     first = [video(1, 100), video(2, 200, likes=None), video(3, None)]
-    rec = store.record_fetch(result(first, type_rules={CID: "duration"}), now=T0)
+    rec = store.record_fetch(result(first, type_rules={CID: TYPE_RULE_DURATION}), now=T0)
     assert (rec.channels, rec.videos, rec.new_videos, rec.snapshots) == (1, 3, 3, 3)
     later = T0 + timedelta(days=1)
     rec = store.record_fetch(result([video(1, 150, title="Renamed"), video(2, 260, likes=None), video(4, 10)]),
                              now=later)
     assert (rec.videos, rec.new_videos, rec.snapshots) == (3, 1, 3)
-    assert store.type_rule(CID) == "duration"  # a fetch that did not find out keeps what was known
+    assert store.type_rule(CID) == TYPE_RULE_DURATION  # a fetch that did not find out keeps what was known
     assert store.channel(CID) == channel()
     stored = {v.id: v for v in store.channel_videos(CID)}
     assert stored[video(1).id] == video(1, 150, title="Renamed")  # the latest metadata, tags and all

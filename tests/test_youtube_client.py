@@ -70,8 +70,10 @@ def test_channel_ids_and_video_links_are_batched(yt_emu, yt_client):
 def test_legacy_custom_url_falls_back_to_search_and_warns(yt_emu, yt_client):
     result = yt_client.fetch("https://www.youtube.com/c/OldSchoolTutorials", FilterSpec(max_videos=1))
     assert result.channels[0].id == ch(yt_emu, "@oldschool").id
-    assert yt_emu.calls_by_method["search.list"] == 1 and yt_emu.units_by_method["search.list"] == 100
-    assert any("search.list" in w and "100 units" in w for w in result.warnings)
+    assert yt_emu.calls_by_method["search.list"] == 1 and yt_emu.search_calls_used == 1
+    assert result.search_calls == 1 and result.quota["search.list"] == 1  # a call of its own bucket, not 100 units
+    assert result.quota_units == yt_emu.units_used  # the main pool, search left out on both sides
+    assert any("search.list" in w and "100 calls a day" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize("mode", ["empty", "400"])
@@ -234,7 +236,12 @@ def test_empty_channel_costs_two_units_and_returns_nothing(yt_emu, yt_client):
     result = yt_client.fetch("@emptychannel")
     assert result.videos == () and result.channels[0].subscribers is None
     assert yt_emu.calls_by_method.get("videos.list", 0) == 0
-    assert yt_emu.units_used == 2
+    # the real API answers 404 playlistNotFound for an empty channel's uploads: a warning, no error, billed
+    assert [(c.method, c.status, c.reason) for c in yt_emu.calls] == [
+        ("channels.list", 200, ""), ("playlistItems.list", 404, "playlistNotFound")]
+    assert yt_emu.units_used == 2 and result.quota_units == 2
+    assert result.complete and not any(r.error for r in result.resolutions)
+    assert any("no public uploads" in w for w in result.warnings)
 
 
 def test_progress_is_reported_per_channel(yt_emu, yt_client):

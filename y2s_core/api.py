@@ -78,7 +78,10 @@ def result_json(result: FetchResult) -> dict[str, Any]:
         "warnings": list(result.warnings),
         "quota": dict(result.quota),
         "quota_units": result.quota_units,
+        "search_calls": result.search_calls,
         "complete": result.complete,
+        "incomplete": list(result.incomplete),
+        "type_rules": dict(result.type_rules),
     }
 
 

@@ -2,7 +2,9 @@
 
 This module only translates arguments into core calls and errors into one stderr line plus an exit code:
 0 ok, 2 invalid input, 3 YouTube quota exhausted (rows fetched so far still written), 4 auth or
-permission, 1 anything else. Progress and the quota summary go to stderr; data goes to stdout.
+permission, 1 anything else. Data goes to stdout. On stderr (cron mails any output, so a good run says
+nothing there unless asked): progress and the quota summary only when stderr is a terminal (``--progress``
+forces them), ``warning: ...`` lines unless ``--quiet``, and an error once, as ``error: ...`` on the last line.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from .channel_input import parse as parse_channels
-from .errors import InputError, QuotaExceeded, Y2SError
+from .errors import InputError, QuotaExceeded, Y2SError, YouTubeError
 from .filters import FilterSpec
 from .models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
 from .quota import quota_line, record_spend
 from .settings import Settings
+from .sheets.base import SheetTarget
 from .sheets.cells import row_to_cells
 from .youtube import Progress, YouTubeClient
 
@@ -47,11 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
                 g.add_argument(flag, metavar=rule.metavar, help=rule.help)
             else:
                 g.add_argument(flag, action="store_true", help=rule.help)
-        sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+    def verbosity(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress and no warnings on stderr (errors only)")
+        sp.add_argument("--progress", action="store_true",
+                        help="progress on stderr even when it is not a terminal (e.g. in a log file)")
 
     f = sub.add_parser("fetch", help="fetch a channel's videos and print them", epilog=EPILOG)
     f.add_argument("channels", nargs="+", metavar="CHANNEL", help="@handle, UC… id, channel or video URL")
     filters(f)
+    verbosity(f)
     f.add_argument("--format", choices=("json", "csv", "table"), default="json")
 
     def sheet(sp: argparse.ArgumentParser) -> None:
@@ -65,12 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     ps = sub.add_parser("push", help="upsert rows (the JSON from `fetch`) into a sheet", epilog=EPILOG)
     ps.add_argument("--input", default="-", metavar="FILE", help="JSON rows file (default: stdin)")
     sheet(ps)
-    ps.add_argument("-q", "--quiet", action="store_true")
+    verbosity(ps)
 
     sy = sub.add_parser("sync", help="fetch then push", epilog=EPILOG)
     sy.add_argument("channels", nargs="+", metavar="CHANNEL")
     sheet(sy)
     filters(sy)
+    verbosity(sy)
 
     h = sub.add_parser("history", help="print a channel's stored stat snapshots, oldest first", epilog=EPILOG)
     h.add_argument("channel", metavar="CHANNEL", help="@handle, UC… id, channel or video URL of a fetched channel")
@@ -107,6 +116,12 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
         out.write(render_table(rows))
 
 
+def render_type_rules(result: FetchResult) -> str:
+    """The table's footer: how each channel's Short/Long types were decided (UUSH playlist / duration rule)."""
+    lines = [f"types of {ch.title}: {result.type_rules[ch.id]}" for ch in result.channels if ch.id in result.type_rules]
+    return "".join(line + "\n" for line in lines)
+
+
 def render_table(rows: list[dict[str, Any]]) -> str:
     """The rows as a fixed-width text table: what the sheet would show, in ``TABLE_COLUMNS``."""
     cols = [(FIELD_BY_KEY[key].header or key, w) for key, w in TABLE_COLUMNS]
@@ -134,63 +149,91 @@ def render_table(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+class _Say:
+    """What the CLI may say on stderr besides data: progress lines only to a terminal (or with --progress),
+    warnings unless --quiet; the error line is the caller's (always, once, last)."""
+
+    def __init__(self, a: argparse.Namespace, err: TextIO) -> None:
+        quiet = bool(getattr(a, "quiet", False))
+        isatty = getattr(err, "isatty", None)
+        tty = bool(isatty()) if callable(isatty) else False
+        self.err = err
+        self.progress_on = bool(getattr(a, "progress", False)) or (tty and not quiet)
+        self.warnings_on = not quiet
+
+    def progress(self, line: str) -> None:
+        if self.progress_on:
+            self.err.write(line + "\n")
+
+    def warning(self, line: str) -> None:
+        if self.warnings_on:
+            self.err.write(f"warning: {line}\n")
+
+
 class _StderrProgress:
-    def __init__(self, quiet: bool, err: TextIO) -> None:
-        self.quiet, self.err = quiet, err
+    """Per-channel progress lines (a failed input is not said here: the error line says it, once)."""
+
+    def __init__(self, say: _Say) -> None:
+        self.say = say
         self.last: dict[str, str] = {}
 
     def __call__(self, p: Progress) -> None:
-        if self.quiet:
-            return
-        if p.stage == "error":
-            self.err.write(f"{p.message}\n")
+        if not self.say.progress_on or p.stage == "error":
             return
         if p.stage in ("listing", "details") and p.pages % 10 and self.last.get(p.channel) == p.stage:
             return  # a line every 10 pages is enough
         self.last[p.channel] = p.stage
         if p.stage == "resolving":
-            self.err.write(f"{p.channel}: resolving…\n")
+            self.say.progress(f"{p.channel}: resolving…")
         else:
-            self.err.write(f"{p.channel}: {p.stage}, {p.pages} pages, {p.listed} listed, {p.detailed} detailed, "
-                           f"{p.quota_units} units\n")
+            self.say.progress(f"{p.channel}: {p.stage}, {p.pages} pages, {p.listed} listed, {p.detailed} detailed, "
+                              f"{p.quota_units} units")
 
 
 # --------------------------------------------------------------------------------------------- run
 
 
-def _fetch(a: argparse.Namespace, settings: Settings, err: TextIO) -> tuple[FetchResult, QuotaExceeded | None]:
+def _fetch(a: argparse.Namespace, settings: Settings, say: _Say) -> tuple[FetchResult, YouTubeError | None]:
+    """Fetch, keeping what was fetched when YouTube stops the run (quota, a failure retries could not fix).
+
+    The quota ledger gets every unit the client spent, in every path (an interrupt or a bug included).
+    """
     spec = spec_from_args(a)
     refs = parse_channels(a.channels)  # bad input fails here, before any output
-    if settings.demo and not a.quiet:
-        err.write("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog\n")
+    if settings.demo:
+        say.progress("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog")
     client = YouTubeClient(settings)
+    today: int | None = None
     try:
-        result = client.fetch(refs, spec, progress=_StderrProgress(a.quiet, err))
-        stop = None
-    except QuotaExceeded as e:
-        result, stop = e.partial or FetchResult(), e
-    for w in result.warnings:
-        err.write(f"warning: {w}\n")
-    with _core_warnings_to(err):  # an unwritable ledger or store: one `warning:` line each, the run goes on
-        today = record_spend(settings, result.quota)
+        try:
+            result = client.fetch(refs, spec, progress=_StderrProgress(say))
+            stop = None
+        except YouTubeError as e:
+            if e.partial is None or (not e.partial.videos and not isinstance(e, QuotaExceeded)):
+                raise  # nothing was fetched: just the error
+            result, stop = e.partial, e
+    finally:
+        with _core_warnings_to(say):  # an unwritable ledger: one `warning:` line, the run goes on
+            today = record_spend(settings, client.meter.snapshot())
+    with _core_warnings_to(say):  # an unwritable store: one `warning:` line, the run goes on
         from .store import remember
 
         remember(result, settings, spec)  # channels, videos and one stat snapshot per video
-    if not a.quiet:
-        err.write(f"quota: {quota_line(result.quota_units, result.quota)}"
-                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else "")
-                  + "\n")
+    for w in result.warnings:
+        say.warning(w)
+    say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
+                 + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
     return result, stop
 
 
 @contextlib.contextmanager
-def _core_warnings_to(err: TextIO) -> Iterator[None]:
+def _core_warnings_to(say: _Say) -> Iterator[None]:
     """The core's logged warnings (e.g. an unwritable quota ledger) as `warning: ...` lines on ``err``.
 
     Without a handler, logging's last resort would print them bare to sys.stderr, whatever ``err`` is.
     """
-    handler = logging.StreamHandler(err)
-    handler.setLevel(logging.WARNING)
+    handler = logging.StreamHandler(say.err)
+    handler.setLevel(logging.WARNING if say.warnings_on else logging.ERROR)
     handler.setFormatter(logging.Formatter("warning: %(message)s"))
     core = logging.getLogger("y2s_core")
     core.addHandler(handler)
@@ -200,13 +243,33 @@ def _core_warnings_to(err: TextIO) -> Iterator[None]:
         core.removeHandler(handler)
 
 
-def _raise_after_output(result: FetchResult, stop: QuotaExceeded | None) -> None:
-    """Once the rows are out: the quota stop (exit 3), else any input that did not resolve (exit 2)."""
+def _raise_after_output(result: FetchResult, stop: YouTubeError | None, say: _Say) -> None:
+    """Once the rows are out: what stopped the fetch (the quota: exit 3; a YouTube failure: exit 1), else
+    the inputs that did not resolve, said once.
+
+    One bad input: its own message. Several: one line that counts them, with each reason on a line above
+    it when progress is shown (a terminal, or --progress), else inside that one line. A spent search bucket
+    among the reasons makes it a quota error (exit 3), else invalid input (exit 2).
+    """
+    bad = [r for r in result.resolutions if r.error]
     if stop:
+        if bad:
+            stop.message += f" Not fetched either: {'; '.join(r.error or '' for r in bad)}"
         raise stop
-    bad = [r.error for r in result.resolutions if r.error]
-    if bad:
-        raise InputError("; ".join(bad))
+    if not bad:
+        return
+    if len(bad) == 1:
+        message = bad[0].error or ""
+    elif say.progress_on:
+        for r in bad:
+            say.err.write(f"  {r.error}\n")
+        message = f"{len(bad)} of {len(result.resolutions)} channel inputs were not fetched (reasons above)."
+    else:
+        message = (f"{len(bad)} of {len(result.resolutions)} channel inputs were not fetched: "
+                   + " | ".join(r.error or "" for r in bad))
+    if any(r.exhausted for r in bad):
+        raise QuotaExceeded(message, bucket="search")
+    raise InputError(message)
 
 
 def _read_rows(path: str, stdin: TextIO) -> list[dict[str, Any]]:
@@ -226,21 +289,34 @@ def _read_rows(path: str, stdin: TextIO) -> list[dict[str, Any]]:
     return rows
 
 
-def _push(rows: list[dict[str, Any]], a: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> None:
-    from .sheets import open_target, push
-    from .store import add_columns, parse_columns
+def _open_target(a: argparse.Namespace, settings: Settings) -> SheetTarget:
+    """The sheet target, checked (URL form, file suffix, a writable folder, credentials) before any other work."""
+    from .sheets import open_target
 
-    columns = parse_columns(a.columns)
-    target = open_target(a.sheet, a.tab, settings)
-    if columns:
-        with _core_warnings_to(err):  # a store that cannot be read: pushed without them, one warning
-            rows, _ = add_columns(rows, columns, settings)
-    result = push(rows, target, dry_run=a.dry_run, progress=None if a.quiet else (lambda m: err.write(m + "\n")))
+    return open_target(a.sheet, a.tab, settings)
+
+
+def _push(rows: list[dict[str, Any]], target: SheetTarget, a: argparse.Namespace, out: TextIO, say: _Say) -> None:
+    from .sheets import push
+
+    result = push(rows, target, dry_run=a.dry_run, progress=say.progress if say.progress_on else None)
     verb = "would write" if a.dry_run else "pushed"
     where = result.url or result.target
     out.write(f"{verb}: {result.plan.summary()} -> {where}\n")
     for w in result.plan.warnings:
-        err.write(f"warning: {w}\n")
+        say.warning(w)
+
+
+def _with_columns(rows: list[dict[str, Any]], a: argparse.Namespace, settings: Settings,
+                  say: _Say) -> list[dict[str, Any]]:
+    """The rows with the ``--columns`` the store fills (a store that cannot be read: without them, one warning)."""
+    from .store import add_columns, parse_columns
+
+    columns = parse_columns(a.columns)
+    if not columns:
+        return rows
+    with _core_warnings_to(say):
+        return add_columns(rows, columns, settings)[0]
 
 
 def _history(a: argparse.Namespace, settings: Settings, out: TextIO) -> None:
@@ -285,22 +361,27 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             return int(e.code or 0)
         # the service account is read only by the commands that write to Sheets
         settings = Settings.from_env(env, with_sheets=a.command in ("push", "sync", "api"))
+        say = _Say(a, err)
         if a.command in ("push", "sync"):
             from .store import parse_columns
 
             parse_columns(a.columns)  # a bad --columns fails before any quota is spent
         if a.command == "fetch":
-            result, stop = _fetch(a, settings, err)
+            result, stop = _fetch(a, settings, say)
             write_rows(result.rows(), a.format, out)
+            if a.format == "table":
+                out.write(render_type_rules(result))
             out.flush()
-            _raise_after_output(result, stop)
+            _raise_after_output(result, stop, say)
         elif a.command == "push":
-            _push(_read_rows(a.input, stdin), a, settings, out, err)
+            target = _open_target(a, settings)
+            _push(_with_columns(_read_rows(a.input, stdin), a, settings, say), target, a, out, say)
         elif a.command == "sync":
-            result, stop = _fetch(a, settings, err)
+            target = _open_target(a, settings)  # a bad sheet fails here, before any YouTube quota is spent
+            result, stop = _fetch(a, settings, say)
             if result.videos:
-                _push(result.rows(), a, settings, out, err)
-            _raise_after_output(result, stop)
+                _push(_with_columns(result.rows(), a, settings, say), target, a, out, say)
+            _raise_after_output(result, stop, say)
         elif a.command == "history":
             _history(a, settings, out)
         elif a.command == "api":

@@ -5,8 +5,9 @@ The faces (pages, CLI, REST API) show ``str(error)`` and, in the CLI, exit with 
 
     Y2SError                      exit 1   anything else
     ├── InputError                exit 2   a channel, filter, URL or file the user gave is not valid
-    ├── YouTubeError              exit 1   the YouTube Data API failed
-    │   ├── QuotaExceeded         exit 3   daily quota spent; carries the partial FetchResult
+    ├── YouTubeError              exit 1   the YouTube Data API failed (5xx after retries, a timeout, an
+    │   │                                  open circuit breaker ...); carries the partial FetchResult
+    │   ├── QuotaExceeded         exit 3   daily quota spent
     │   ├── ChannelNotFound       exit 2   no channel for that input
     │   └── KeyInvalid            exit 4   the API key is missing, wrong or restricted
     ├── SheetsError               exit 1   the Google Sheets API (or a local workbook) failed
@@ -43,23 +44,30 @@ class InputError(Y2SError, ValueError):
 
 
 class YouTubeError(Y2SError):
-    """The YouTube Data API answered with an error we cannot recover from."""
+    """The YouTube Data API answered with an error we cannot recover from.
 
-    def __init__(self, message: str, *, status: int | None = None, reason: str | None = None) -> None:
+    ``partial``: when raised by a fetch, the FetchResult of what was fetched before it failed (complete =
+    False): the faces still print, show or return those rows (with the failure's exit code)."""
+
+    def __init__(self, message: str, *, status: int | None = None, reason: str | None = None,
+                 partial: Any = None) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
+        self.partial = partial
 
 
 class QuotaExceeded(YouTubeError):
-    """The daily YouTube quota is spent. ``partial`` holds what was fetched before it ran out."""
+    """A daily YouTube quota bucket is spent. ``partial`` holds what was fetched before it ran out;
+    ``bucket`` says which: "units" (the main pool) or "search" (search.list's own bucket)."""
 
     exit_code = 3
 
-    def __init__(self, message: str, *, resets_at: datetime | None = None, partial: Any = None) -> None:
-        super().__init__(message, status=403, reason="quotaExceeded")
+    def __init__(self, message: str, *, resets_at: datetime | None = None, partial: Any = None,
+                 bucket: str = "units") -> None:
+        super().__init__(message, status=403, reason="quotaExceeded", partial=partial)
         self.resets_at = resets_at
-        self.partial = partial
+        self.bucket = bucket
 
 
 class ChannelNotFound(YouTubeError):

@@ -172,12 +172,14 @@ FIELD_BY_HEADER: Mapping[str, RowField] = {f.header: f for f in ROW_FIELDS if f.
 
 @dataclass(frozen=True)
 class Resolution:
-    """What one channel input resolved to (``channel``) or why not (``error``)."""
+    """What one channel input resolved to (``channel``) or why not (``error``). ``exhausted`` names the quota
+    bucket that ran out before this input could resolve ("search": a legacy /c/ name needed search.list)."""
 
     ref: ChannelRef
     channel: Channel | None = None
     error: str | None = None
     warning: str | None = None
+    exhausted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,14 +189,24 @@ class FetchResult:
     resolutions: tuple[Resolution, ...] = ()
     skipped_ids: tuple[str, ...] = ()  # listed by the playlist, omitted by videos.list (deleted/private)
     warnings: tuple[str, ...] = ()
-    quota: Mapping[str, int] = field(default_factory=dict)  # units per API method, e.g. {"videos.list": 3}
-    complete: bool = True  # False when a QuotaExceeded cut the fetch short
-    # channel id -> how its Shorts were told: "shorts_playlist" (its UUSH playlist) or "duration" (no UUSH)
+    quota: Mapping[str, int] = field(default_factory=dict)  # per API method, e.g. {"videos.list": 3}: see quota
+    complete: bool = True  # False when the fetch was cut short: the quota, or a listing capped by YouTube
+    incomplete: tuple[str, ...] = ()  # why it is not complete, one sentence per cause
+    # how each channel's Short/Long types were decided, by channel id: "UUSH playlist" or "duration rule"
     type_rules: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def quota_units(self) -> int:
-        return sum(self.quota.values())
+        """Units of the main pool (search.list calls are their own bucket: ``search_calls``)."""
+        from .quota import main_units
+
+        return main_units(self.quota)
+
+    @property
+    def search_calls(self) -> int:
+        from .quota import search_calls
+
+        return search_calls(self.quota)
 
     def rows(self) -> list[dict[str, Any]]:
         return [v.to_row() for v in self.videos]

@@ -1,14 +1,18 @@
 """YouTube quota: the Pacific day, the per-method meter, the one quota line, and the local ledger.
 
-YouTube's daily quota (10,000 units by default; search.list 100 units a call from its own bucket, every
-other list method 1) resets at midnight America/Los_Angeles and is shared by every run that uses the same
-key: scheduled CLI runs, the app, the REST API. So:
+YouTube's daily quota has two buckets (Google's quota-cost page, 2026): search.list has its own, 100 calls
+a day by default at 1 per call; every other list method costs 1 unit of the main pool, 10,000 units a day.
+Exhausting one leaves the other. Both reset at midnight America/Los_Angeles and are shared by every run
+that uses the same key: scheduled CLI runs, the app, the REST API. So:
 
-* ``QuotaMeter`` counts what one client spent, per method, as Google charged it;
-* ``quota_line`` is the one way to say it ("12 quota units (channels.list 1, videos.list 5, ...)");
+* ``QuotaMeter`` counts what one client spent, per method, as Google charged it: units of the main pool,
+  and calls of the search bucket under the key ``SEARCH_BUCKET`` ("search.list");
+* ``main_units`` / ``search_calls`` split such a mapping into its two buckets (the one place that knows);
+* ``quota_line`` is the one way to say it ("12 quota units (channels.list 1, videos.list 5, ...); 1 search
+  call");
 * ``record_spend`` / ``spent_today`` are the one way to write and read the machine's ledger
-  (``y2s_core.store``: SQLite in ``Settings.data_dir``, or ``Y2S_DATABASE_URL``), with one error policy: a ledger that cannot be written or read
-  is a logged warning and ``None``, never an exception that would throw away fetched rows.
+  (``y2s_core.store``: SQLite in ``Settings.data_dir``, or ``Y2S_DATABASE_URL``), with one error policy:
+  a ledger that cannot be written or read is a logged warning and ``None``, never an exception that would throw away fetched rows.
 
 This module knows nothing of the Google client; the client, the store and every face use it.
 """
@@ -27,7 +31,9 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
-UNIT_COST = {"search.list": 100}  # every other list method: 1
+DAILY_UNITS = 10_000  # the main pool's default
+SEARCH_BUCKET = "search.list"  # the method whose calls count against their own bucket, not the main pool
+SEARCH_DAILY_CALLS = 100  # that bucket's default
 
 _log = logging.getLogger(__name__)
 
@@ -44,8 +50,19 @@ def quota_resets_at(now: datetime | None = None) -> datetime:
     return midnight.astimezone(timezone.utc)
 
 
+def main_units(by_method: Mapping[str, int]) -> int:
+    """Units of the 10,000-unit main pool in a per-method count (search.list calls left out)."""
+    return sum(int(u) for m, u in by_method.items() if m != SEARCH_BUCKET)
+
+
+def search_calls(by_method: Mapping[str, int]) -> int:
+    """Calls of the search.list bucket in a per-method count."""
+    return int(by_method.get(SEARCH_BUCKET, 0))
+
+
 class QuotaMeter:
-    """Thread-safe count of units per API method (e.g. "videos.list"), as Google charges them."""
+    """Thread-safe count per API method (e.g. "videos.list"), as Google charges them: every list call costs
+    1 in its bucket (units of the main pool; for search.list, one call of the search bucket)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -56,7 +73,7 @@ class QuotaMeter:
         if not charged:
             return
         with self._lock:
-            self.units[method] += UNIT_COST.get(method, 1)
+            self.units[method] += 1
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -64,18 +81,33 @@ class QuotaMeter:
 
     @property
     def total_units(self) -> int:
+        """Units of the main pool (search calls are another bucket: ``search_calls``)."""
         with self._lock:
-            return sum(self.units.values())
+            return main_units(self.units)
+
+    @property
+    def search_calls(self) -> int:
+        with self._lock:
+            return search_calls(self.units)
 
 
 def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
-    """'12 quota units (channels.list 1, playlistItems.list 6, videos.list 5)'; methods with 0 left out."""
-    per = ", ".join(f"{m} {u}" for m, u in sorted((by_method or {}).items()) if u)
-    return f"{units:,} quota units" + (f" ({per})" if per else "")
+    """'12 quota units (channels.list 1, playlistItems.list 6, videos.list 5); 1 search call (search.list
+    bucket, 100 a day)'. ``units``: of the main pool; methods with 0 left out; the search part only if any."""
+    by_method = by_method or {}
+    per = ", ".join(f"{m} {u}" for m, u in sorted(by_method.items()) if u and m != SEARCH_BUCKET)
+    line = f"{units:,} quota units" + (f" ({per})" if per else "")
+    calls = search_calls(by_method)
+    if calls:
+        line += f"; {calls:,} search call{'s' if calls != 1 else ''} (search.list bucket, {SEARCH_DAILY_CALLS} a day)"
+    return line
 
 
 def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int | None:
-    """Add the units to this machine's ledger under the key's fingerprint; today's total for that key.
+    """Add the spend to this machine's ledger under the key's fingerprint; today's main-pool units for that key.
+
+    The ledger keeps each method's count as charged (search.list: calls of its own bucket), so
+    ``main_units`` and ``search_calls`` read either bucket back.
 
     ``None`` (and a warning on the ``y2s_core.quota`` logger naming the store and the error class)
     when the ledger cannot be written, e.g. a read-only or misplaced ``Y2S_DATA_DIR`` or an unreachable
@@ -88,7 +120,7 @@ def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int 
     store = Store.for_settings(settings)
     try:
         store.record_quota(settings.account_fingerprint, units_by_method)
-        return sum(store.quota_today(settings.account_fingerprint).values())
+        return main_units(store.quota_today(settings.account_fingerprint))
     except (StoreError, InputError) as e:
         cause = e.cause if isinstance(e, StoreError) else type(e).__name__
         _log.warning("quota ledger not updated in %s (%s)", store.where, cause)
@@ -96,23 +128,34 @@ def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int 
 
 
 def spent_today(settings: Settings) -> int | None:
-    """Units spent today (Pacific) with this key on this machine, by every face; None if unreadable."""
+    """Main-pool units spent today (Pacific) with this key on this machine, by every face; None if unreadable."""
+    today = spent_today_by_method(settings)
+    return None if today is None else main_units(today)
+
+
+def spent_today_by_method(settings: Settings) -> dict[str, int] | None:
+    """Today's ledger for this key, per method (search.list in calls of its bucket); None if unreadable."""
     from .errors import InputError, StoreError
     from .store import Store
 
     try:
-        return sum(Store.for_settings(settings).quota_today(settings.account_fingerprint).values())
+        return dict(Store.for_settings(settings).quota_today(settings.account_fingerprint))
     except (StoreError, InputError):
         return None
 
 
 __all__ = [
     "PACIFIC",
-    "UNIT_COST",
+    "DAILY_UNITS",
+    "SEARCH_BUCKET",
+    "SEARCH_DAILY_CALLS",
     "QuotaMeter",
+    "main_units",
+    "search_calls",
     "pacific_day",
     "quota_line",
     "quota_resets_at",
     "record_spend",
     "spent_today",
+    "spent_today_by_method",
 ]

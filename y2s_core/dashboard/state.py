@@ -19,6 +19,7 @@ import streamlit as st
 from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import FetchResult
+from ..quota import main_units
 from ..settings import Settings
 from ..store import url_from_connection
 from ..youtube import YouTubeClient
@@ -124,7 +125,7 @@ def add_session_quota(units_by_method: Mapping[str, int]) -> None:
     for m, u in units_by_method.items():
         methods[m] = methods.get(m, 0) + int(u)
     ss[QUOTA_METHODS] = methods
-    ss[QUOTA_UNITS] = int(ss[QUOTA_UNITS]) + sum(units_by_method.values())
+    ss[QUOTA_UNITS] = int(ss[QUOTA_UNITS]) + main_units(units_by_method)  # search.list calls: another bucket
 
 
 # ------------------------------------------------------------------------------------------ widgets

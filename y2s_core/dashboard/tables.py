@@ -170,8 +170,10 @@ def notebooklm_batches(urls: Iterable[str], size: int = NOTEBOOKLM_BATCH) -> lis
 # -------------------------------------------------------------------------------------- fetching
 
 
-def resolution_frame(resolutions: Sequence[Resolution]) -> pd.DataFrame:
-    """The resolver summary: what each input resolved to (title, id, handle, subscribers) or why not."""
+def resolution_frame(resolutions: Sequence[Resolution], type_rules: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The resolver summary: what each input resolved to (title, id, handle, subscribers) or why not, and how
+    its Short/Long types were decided (``FetchResult.type_rules``: "UUSH playlist" or "duration rule")."""
+    rules = type_rules or {}
     rows = []
     for r in resolutions:
         ch = r.channel
@@ -184,9 +186,10 @@ def resolution_frame(resolutions: Sequence[Resolution]) -> pd.DataFrame:
                 "Handle": ch.handle if ch else None,
                 "Subscribers": ch.subscribers if ch else None,
                 "Uploads": ch.video_count if ch else None,
+                "Types by": rules.get(ch.id, "") if ch else "",
                 "Note": r.error or r.warning or "",
             }
         )
-    cols = ["Input", "Resolved", "Channel", "Channel ID", "Handle", "Subscribers", "Uploads", "Note"]
+    cols = ["Input", "Resolved", "Channel", "Channel ID", "Handle", "Subscribers", "Uploads", "Types by", "Note"]
     df = pd.DataFrame(rows, columns=cols)
     return df.astype({"Subscribers": "Int64", "Uploads": "Int64"})

@@ -1,6 +1,7 @@
 """Serve an emulator on 127.0.0.1.
 
     python -m y2s_core.emulators youtube --port 8765 [--latency-ms 30] [--daily-quota 10000]
+                                         [--search-daily-calls 100] [--playlist-cap 20000]
     python -m y2s_core.emulators sheets  --port 8766 [--autocreate]
 
 Then point the product at it: Y2S_YOUTUBE_API_URL=http://127.0.0.1:8765 (and YOUTUBE_API_KEY=anything),
@@ -21,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     yt = sub.add_parser("youtube", help="the YouTube Data API v3 emulator with the demo catalog")
     yt.add_argument("--port", type=int, default=8765)
     yt.add_argument("--latency-ms", type=float, default=0.0)
-    yt.add_argument("--daily-quota", type=int, default=10_000)
+    yt.add_argument("--daily-quota", type=int, default=10_000, help="units a day of the main pool")
+    yt.add_argument("--search-daily-calls", type=int, default=100, help="search.list calls a day (its own bucket)")
+    yt.add_argument("--playlist-cap", type=int, default=20_000, help="items a playlist lists at most")
     sh = sub.add_parser("sheets", help="the Google Sheets API v4 emulator")
     sh.add_argument("--port", type=int, default=8766)
     sh.add_argument("--autocreate", action="store_true", help="create an empty spreadsheet for any unknown id")
@@ -30,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.which == "youtube":
         from .youtube import YouTubeEmulator
 
-        app = YouTubeEmulator(latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota)
+        app = YouTubeEmulator(latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota,
+                              search_daily_calls=args.search_daily_calls, playlist_cap=args.playlist_cap)
     else:
         from .sheets import SheetsEmulator
 

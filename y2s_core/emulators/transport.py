@@ -17,6 +17,7 @@ The same app can be served three ways, so the real client libraries run unchange
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -130,8 +131,14 @@ class EmulatorServer:
             def log_message(self, format, *args):  # quiet
                 pass
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address) -> None:  # a client that gave up (timed out)
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server((host, port), Handler)
         self.host, self.port = self.httpd.server_address[:2]
         self.url = f"http://{self.host}:{self.port}"
         self._thread: threading.Thread | None = None

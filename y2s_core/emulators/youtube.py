@@ -8,11 +8,21 @@ Routes (any base URL, GET only): ``.../youtube/v3/{channels,playlistItems,videos
 Responses follow the real API and the recorded fixtures: ``kind``/``etag``/``pageInfo``, only the
 requested ``part``s, string statistics, absent keys where YouTube omits them, Google error bodies.
 
-Quota: 1 unit per list call, 100 per search, charged for answers 200/400/404 (what Google bills),
-not for a missing or invalid key, an exhausted quota or an injected fault. ``units_used + cost >
-daily_quota`` answers 403 quotaExceeded. Counters and faults are guarded by a lock, so one emulator
-can serve many threads; ``latency`` (the time each answer takes) is slept outside it, so concurrent
-requests overlap.
+Quota, as Google's quota-cost page says (2026): two buckets. search.list has its own, ``search_daily_calls``
+(100) calls a day at 1 per call; every other list method costs 1 unit of the main pool, ``daily_quota``
+(10,000 units). Exhausting one leaves the other. Charged for answers 200/400/404 (what Google bills), not
+for a missing or invalid key, an exhausted bucket or an injected fault. A spent main pool answers 403
+quotaExceeded; a spent search bucket 429 RESOURCE_EXHAUSTED (see ``youtube_errors``). Counters:
+``units_used`` (main pool), ``search_calls_used`` (search bucket); ``units_by_method`` has both, each in
+its bucket's measure. Counters and faults are guarded by a lock, so one emulator can serve many threads;
+``latency`` (the time each answer takes) is slept outside it, so concurrent requests overlap.
+
+The real API's answers modelled as of 2026 (ARCHITECTURE.md, "The real APIs, as they behave now"):
+channels.list with an ``id`` that does not exist is 400 badRequest for the whole request
+(``unknown_channel="400"``, the default; ``"empty"``: the older 200 without ``items``); forHandle and
+forUsername with an unknown name stay 200 without ``items``. A playlist lists at most ``playlist_cap``
+(20,000) items, whatever it holds. An empty channel's uploads playlist is 404 playlistNotFound. A bad key
+gets the newer 400 badRequest "API key not valid" body (``invalid_key="old"``: the recorded keyInvalid one).
 """
 
 from __future__ import annotations
@@ -40,17 +50,33 @@ from .catalog import (
     etag,
 )
 from .transport import json_response
+from .youtube_errors import (
+    GRPC_STATUS,
+    MISSING_KEY_MESSAGE,
+    QUOTA_MESSAGE,
+    SEARCH_QUOTA_MESSAGE,
+    auth_required,
+    bad_value,
+    error,
+    incompatible,
+    invalid_page_token,
+    key_invalid_error,
+    key_not_valid_error,
+    missing_key_error,
+    no_filter,
+    playlist_not_found,
+    quota_error,
+    search_quota_error,
+    too_many_ids,
+    unknown_channel_error,
+)
 
 Response = tuple[int, dict[str, str], bytes]
 
-QUOTA_MESSAGE = (
-    'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">'
-    "quota</a>."
-)
-MISSING_KEY_MESSAGE = "The request is missing a valid API key."
-PLAYLIST_NOT_FOUND_MESSAGE = "The playlist identified with the request's <code>playlistId</code> parameter cannot be found."
 MAX_IDS = 50
 MAX_RESULTS = 50
+PLAYLIST_CAP = 20_000  # the real API stops listing a playlist at about 20,000 items (ARCHITECTURE.md, "The real APIs")
+SEARCH_DAILY_CALLS = 100  # search.list's own bucket (Google's quota-cost page, 2026)
 
 _METHODS = {
     "channels": "channels.list",
@@ -59,7 +85,7 @@ _METHODS = {
     "playlists": "playlists.list",
     "search": "search.list",
 }
-_COST = {"search.list": 100}
+_SEARCH_BUCKET = {"search.list"}  # methods charged to the search bucket (calls) instead of the main pool (units)
 _BILLED = (200, 400, 404)
 _FAULT_MESSAGES = {
     "backendError": "Backend Error",
@@ -68,13 +94,12 @@ _FAULT_MESSAGES = {
     "userRateLimitExceeded": "User Rate Limit Exceeded",
     "serviceUnavailable": "The service is currently unavailable.",
 }
-_GRPC_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
 @dataclass(frozen=True)
 class Call:
-    """One request the emulator answered. ``params`` are the query parameters without ``key``."""
+    """One request the emulator answered. ``params`` are the query parameters without ``key``; ``units`` is
+    what it cost in its bucket (main-pool units, or one call of the search bucket for search.list)."""
 
     method: str
     params: dict[str, str] = field(default_factory=dict)
@@ -97,38 +122,9 @@ class _Fault:
     status: int
     reason: str
     times: int
-
-
-def _error(status: int, message: str, reason: str, domain: str = "global", *, location: str | None = None,
-           location_type: str = "parameter", grpc_status: str | None = None) -> Response:
-    """A Google error body; ``location`` lands inside ``errors[0]`` as the API puts it."""
-    detail: dict[str, Any] = {"message": message, "domain": domain, "reason": reason}
-    if location is not None:
-        detail.update(location=location, locationType=location_type)
-    err: dict[str, Any] = {"code": status, "message": message, "errors": [detail]}
-    if grpc_status:
-        err["status"] = grpc_status
-    return json_response(status, {"error": err})
-
-
-def key_invalid_error() -> Response:
-    """Exactly the body Google sent for a bad key (../shared/fixtures/real-youtube/error_response.json)."""
-    return json_response(400, {"error": {"errors": [{"domain": "usageLimits", "reason": "keyInvalid",
-                                                     "message": "Bad Request"}],
-                                         "code": 400, "message": "Bad Request"}})
-
-
-def quota_error() -> Response:
-    return _error(403, QUOTA_MESSAGE, "quotaExceeded", "youtube.quota")
-
-
-def missing_key_error() -> Response:
-    return _error(403, MISSING_KEY_MESSAGE, "forbidden", grpc_status="PERMISSION_DENIED")
-
-
-def _bad_value(name: str, raw: str, lo: int, hi: int) -> Response:
-    return _error(400, f"Invalid value '{raw}'. Values must be within the range: [{lo}, {hi}]", "invalid",
-                  location=name)
+    after: int = 0  # let this many matching requests through first
+    stall: float = 0.0  # > 0: not an error: answer normally after this many seconds (a slow, billed call)
+    when: tuple[tuple[str, str], ...] = ()  # only requests with these query parameters match
 
 
 def _page_token(scope: str, offset: int) -> str:
@@ -151,15 +147,22 @@ class YouTubeEmulator:
     """The YouTube Data API v3 list methods over a ``Catalog``; an App for ``transport``."""
 
     def __init__(self, catalog: Catalog | None = None, daily_quota: int = 10_000, latency: float = 0.0,
-                 unknown_channel: str = "empty") -> None:
+                 unknown_channel: str = "400", *, search_daily_calls: int = SEARCH_DAILY_CALLS,
+                 playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new") -> None:
         if unknown_channel not in ("empty", "400"):
             raise ValueError("unknown_channel must be 'empty' or '400'")
+        if invalid_key not in ("new", "old"):
+            raise ValueError("invalid_key must be 'new' (400 badRequest) or 'old' (400 keyInvalid)")
         self.catalog = catalog if catalog is not None else demo_catalog()
         self.daily_quota = daily_quota
+        self.search_daily_calls = search_daily_calls
+        self.playlist_cap = playlist_cap
         self.latency = latency
         self.unknown_channel = unknown_channel
+        self.invalid_key = invalid_key
         self.calls: list[Call] = []
-        self.units_used = 0
+        self.units_used = 0  # the main pool
+        self.search_calls_used = 0  # the search.list bucket
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._routes: dict[str, Callable[[dict[str, str], list[str]], Response]] = {
@@ -174,7 +177,8 @@ class YouTubeEmulator:
 
     @property
     def units_by_method(self) -> _Counts:
-        """Units charged per method, e.g. {"videos.list": 3, "search.list": 100}."""
+        """What each method was charged in its bucket, e.g. {"videos.list": 3, "search.list": 1}: units of the
+        main pool, calls of the search bucket for search.list."""
         out = _Counts()
         with self._lock:
             for c in self.calls:
@@ -196,13 +200,18 @@ class YouTubeEmulator:
         with self._lock:
             self.calls.clear()
             self.units_used = 0
+            self.search_calls_used = 0
 
-    def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1) -> None:
-        """Answer the next ``times`` requests for ``method`` ("videos.list"; None = any) with an error."""
+    def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1,
+                  *, after: int = 0, stall: float = 0.0, when: Mapping[str, str] | None = None) -> None:
+        """Answer the next ``times`` requests for ``method`` ("videos.list"; None = any) with an error, once
+        ``after`` more of them went through; ``when`` narrows it to requests with those query parameters
+        (e.g. one playlistId). ``stall`` > 0 makes them slow instead: each is answered normally (and
+        billed) after that many seconds, so a client's timeout fires first."""
         if method is not None and method not in self._routes:
             raise ValueError(f"unknown method {method!r}; use one of {sorted(self._routes)}")
         with self._lock:
-            self._faults.append(_Fault(method, status, reason, times))
+            self._faults.append(_Fault(method, status, reason, times, after, stall, tuple((when or {}).items())))
 
     # -- the App protocol ----------------------------------------------------------------------------
 
@@ -226,22 +235,27 @@ class YouTubeEmulator:
             return self._stats(reset=method.upper() == "POST")
         api_method = _METHODS.get(resource)
         if api_method is None:
-            return _error(404, "Not Found", "notFound")
+            return error(404, "Not Found", "notFound")
         query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         params = {k: v for k, v in query.items() if k != "key"}
         ids = len([i for i in query.get("id", "").split(",") if i.strip()])
         if method.upper() != "GET":
             return self._record(api_method, params, ids, 0,
-                                _error(405, "Method Not Allowed", "httpMethodNotAllowed"), "httpMethodNotAllowed")
+                                error(405, "Method Not Allowed", "httpMethodNotAllowed"), "httpMethodNotAllowed")
 
-        cost = _COST.get(api_method, 1)
         with self._lock:
-            fault = next((f for f in self._faults if f.method in (None, api_method)), None)
-            if fault is not None:
+            fault = next((f for f in self._faults if f.method in (None, api_method)
+                          and all(query.get(k) == v for k, v in f.when)), None)
+            if fault is not None and fault.after > 0:
+                fault.after -= 1
+                fault = None
+            elif fault is not None:
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
-        if fault is not None:
+        if fault is not None and fault.stall > 0:
+            time.sleep(fault.stall)  # then answered as usual: Google served (and billed) it, the client gave up
+        elif fault is not None:
             return self._record(api_method, params, ids, 0, self._fault_response(fault), fault.reason)
 
         key = query.get("key", "").strip() or next(
@@ -249,27 +263,28 @@ class YouTubeEmulator:
         if not key:
             return self._record(api_method, params, ids, 0, missing_key_error(), "forbidden")
         if key.startswith("bad") or key == "invalid":
-            return self._record(api_method, params, ids, 0, key_invalid_error(), "keyInvalid")
+            return self._record(api_method, params, ids, 0, self._bad_key(), "keyInvalid")
 
-        with self._lock:  # reserve the units atomically, so concurrent callers cannot overshoot
-            if self.units_used + cost > self.daily_quota:
-                over = True
+        search = api_method in _SEARCH_BUCKET
+        with self._lock:  # reserve the call in its bucket atomically, so concurrent callers cannot overshoot
+            if search:
+                over = self.search_calls_used + 1 > self.search_daily_calls
+                self.search_calls_used += 0 if over else 1
             else:
-                over = False
-                self.units_used += cost
+                over = self.units_used + 1 > self.daily_quota
+                self.units_used += 0 if over else 1
         if over:
-            return self._record(api_method, params, ids, 0, quota_error(), "quotaExceeded")
+            return self._record(api_method, params, ids, 0, search_quota_error() if search else quota_error(),
+                                "rateLimitExceeded" if search else "quotaExceeded")
 
         try:
             resp = self._dispatch(api_method, query)
         except Exception:
-            with self._lock:
-                self.units_used -= cost
+            self._refund(search)
             raise
-        units = cost if resp[0] in _BILLED else 0
+        units = 1 if resp[0] in _BILLED else 0
         if not units:
-            with self._lock:
-                self.units_used -= cost
+            self._refund(search)
         reason = ""
         if resp[0] >= 400:
             try:
@@ -278,9 +293,20 @@ class YouTubeEmulator:
                 reason = "unknown"
         return self._record(api_method, params, ids, units, resp, reason)
 
+    def _refund(self, search: bool) -> None:
+        with self._lock:
+            if search:
+                self.search_calls_used -= 1
+            else:
+                self.units_used -= 1
+
+    def _bad_key(self) -> Response:
+        return key_not_valid_error() if self.invalid_key == "new" else key_invalid_error()
+
     def _stats(self, reset: bool) -> Response:
         with self._lock:
-            body = {"units_used": self.units_used, "calls": len(self.calls)}
+            body = {"units_used": self.units_used, "search_calls_used": self.search_calls_used,
+                    "calls": len(self.calls)}
         body.update(units_by_method=dict(self.units_by_method), calls_by_method=dict(self.calls_by_method),
                     max_ids_per_call=max((c.ids for c in self.calls if c.method == "videos.list"), default=0))
         if reset:
@@ -295,23 +321,25 @@ class YouTubeEmulator:
 
     def _fault_response(self, f: _Fault) -> Response:
         if f.reason == "quotaExceeded":
-            return quota_error() if f.status == 403 else _error(f.status, QUOTA_MESSAGE, f.reason, "youtube.quota")
+            return quota_error() if f.status == 403 else error(f.status, QUOTA_MESSAGE, f.reason, "youtube.quota")
         if f.reason == "keyInvalid":
-            return key_invalid_error()
+            return self._bad_key()
+        if f.method == "search.list" and f.status == 429:
+            return search_quota_error()
         message = _FAULT_MESSAGES.get(f.reason, f"Injected {f.reason}")
         domain = "usageLimits" if "RateLimit" in f.reason or f.reason.startswith("rateLimit") else "global"
-        return _error(f.status, message, f.reason, domain,
-                      grpc_status=_GRPC_STATUS.get(f.status) if f.status >= 500 else None)
+        return error(f.status, message, f.reason, domain,
+                      grpc_status=GRPC_STATUS.get(f.status) if f.status >= 500 else None)
 
     def _dispatch(self, api_method: str, query: dict[str, str]) -> Response:
         valid = {"channels.list": CHANNEL_PARTS, "playlistItems.list": PLAYLIST_ITEM_PARTS,
                  "videos.list": VIDEO_PARTS, "playlists.list": PLAYLIST_PARTS, "search.list": SEARCH_PARTS}[api_method]
         parts = [p.strip() for p in query.get("part", "").split(",") if p.strip()]
         if not parts:
-            return _error(400, "Required parameter: part", "required", location="part")
+            return error(400, "Required parameter: part", "required", location="part")
         for p in parts:
             if p not in valid:
-                return _error(400, f"'{p}'", "unknownPart", "youtube.part", location="part")
+                return error(400, f"'{p}'", "unknownPart", "youtube.part", location="part")
         return self._routes[api_method](query, parts)
 
     # -- shared pieces -------------------------------------------------------------------------------
@@ -324,9 +352,9 @@ class YouTubeEmulator:
         try:
             n = int(raw)
         except ValueError:
-            return _error(400, f"Invalid value '{raw}'. Values must be integers.", "invalid", location="maxResults")
+            return error(400, f"Invalid value '{raw}'. Values must be integers.", "invalid", location="maxResults")
         if not lo <= n <= MAX_RESULTS:
-            return _bad_value("maxResults", raw, lo, MAX_RESULTS)
+            return bad_value("maxResults", raw, lo, MAX_RESULTS)
         return n
 
     @staticmethod
@@ -337,30 +365,11 @@ class YouTubeEmulator:
                 seen.setdefault(i.strip(), None)
         return list(seen)
 
-    @staticmethod
-    def _too_many_ids() -> Response:
-        return _error(400, "The request specifies an invalid filter parameter.", "invalidFilters",
-                      "youtube.parameter", location="parameters.", location_type="other")
-
-    @staticmethod
-    def _invalid_page_token() -> Response:
-        return _error(400, "The request specifies an invalid page token.", "invalidPageToken", "youtube.parameter",
-                      location="pageToken")
-
-    @staticmethod
-    def _no_filter(expected: str) -> Response:
-        return _error(400, f"No filter selected. Expected one of: {expected}", "missingRequiredParameter",
-                      "youtube.parameter", location="parameters.", location_type="other")
-
-    @staticmethod
-    def _incompatible(names: list[str]) -> Response:
-        return _error(400, f"Incompatible parameters specified in the request: {', '.join(names)}",
-                      "incompatibleParameters", "youtube.parameter", location="parameters.", location_type="other")
-
-    @staticmethod
-    def _auth_required(name: str) -> Response:
-        return _error(401, f"The request uses the <code>{name}</code> parameter but is not properly authorized.",
-                      "authorizationRequired", "youtube.parameter", location=name)
+    _too_many_ids = staticmethod(too_many_ids)
+    _invalid_page_token = staticmethod(invalid_page_token)
+    _no_filter = staticmethod(no_filter)
+    _incompatible = staticmethod(incompatible)
+    _auth_required = staticmethod(auth_required)
 
     def _page(self, kind: str, scope: str, total: int, query: dict[str, str], per_page: int,
               make: Callable[[int, int], list[dict[str, Any]]], extra: Mapping[str, Any] | None = None) -> Response:
@@ -407,15 +416,15 @@ class YouTubeEmulator:
             if len(ids) > MAX_IDS:
                 return self._too_many_ids()
             found = [cat.channels[i] for i in ids if i in cat.channels]
+            if len(found) < len(ids) and self.unknown_channel == "400":
+                return unknown_channel_error()  # one unknown id fails the whole request, good ids with it
         elif f == "forHandle":
             ch = cat.channel_by_handle(query["forHandle"]) if query["forHandle"].strip() else None
             found = [ch] if ch else []
         elif f == "forUsername":
             ch = cat.channel_by_username(query["forUsername"]) if query["forUsername"].strip() else None
             found = [ch] if ch else []
-        if not found and self.unknown_channel == "400":
-            return _error(400, "Request contains an invalid argument.", "badRequest",
-                          grpc_status="INVALID_ARGUMENT")
+        # forHandle / forUsername with an unknown name: still 200 without items (no report of a 400 for those)
         items = [cat.channel_resource(ch, parts) for ch in found]
         body: dict[str, Any] = {
             "kind": "youtube#channelListResponse",
@@ -441,10 +450,10 @@ class YouTubeEmulator:
         if item_ids:
             return self._playlist_items_by_id(item_ids, parts, per_page)
         found = self.catalog.playlist(playlist_id)
-        if found is None:
-            return _error(404, PLAYLIST_NOT_FOUND_MESSAGE, "playlistNotFound", "youtube.playlistItem",
-                          location="playlistId")
+        if found is None or not found[1]:  # an empty channel's uploads playlist is 404 too, not 200 without items
+            return playlist_not_found()
         owner, entries = found
+        entries = entries[: self.playlist_cap]  # the real API stops a listing at about 20,000 items
         video_filter = query.get("videoId", "").strip()
         picked: list[tuple[int, DemoVideo]] | None = None
         if video_filter:
@@ -513,7 +522,7 @@ class YouTubeEmulator:
     def _chart(self, query: dict[str, str], parts: list[str]) -> Response:
         """chart=mostPopular: the catalog's most viewed public videos (a plausible stand-in)."""
         if query["chart"] not in ("mostPopular", "chartUnspecified"):
-            return _error(400, f"Invalid value '{query['chart']}'.", "invalid", location="chart")
+            return error(400, f"Invalid value '{query['chart']}'.", "invalid", location="chart")
         per_page = self._max_results(query, lo=1)
         if not isinstance(per_page, int):
             return per_page
@@ -565,7 +574,7 @@ class YouTubeEmulator:
         types = {t.strip() for t in query.get("type", "").split(",") if t.strip()} or {"channel", "video", "playlist"}
         bad = types - {"channel", "video", "playlist"}
         if bad:
-            return _error(400, f"Invalid value '{sorted(bad)[0]}'.", "invalid", location="type")
+            return error(400, f"Invalid value '{sorted(bad)[0]}'.", "invalid", location="type")
         channel_id = query.get("channelId", "").strip() or None
         order = query.get("order", "relevance")
         if channel_id is not None and channel_id not in self.catalog.channels:
@@ -586,4 +595,5 @@ class YouTubeEmulator:
                           extra={"regionCode": query.get("regionCode") or "US"})
 
 
-__all__ = ["YouTubeEmulator", "Call", "QUOTA_MESSAGE", "MISSING_KEY_MESSAGE", "key_invalid_error"]
+__all__ = ["YouTubeEmulator", "Call", "QUOTA_MESSAGE", "MISSING_KEY_MESSAGE", "SEARCH_QUOTA_MESSAGE", "PLAYLIST_CAP",
+           "SEARCH_DAILY_CALLS", "key_invalid_error", "key_not_valid_error"]

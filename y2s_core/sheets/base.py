@@ -7,6 +7,7 @@ those two can subclass it without an import cycle.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError
@@ -27,6 +28,10 @@ class SheetTarget(ABC):
     def request_count(self) -> int:
         """HTTP requests made so far (0 for local files)."""
         return 0
+
+    def set_progress(self, say: Callable[[str], None] | None) -> None:
+        """Where the target may say what it is waiting for during a push (e.g. a rate limit). Default: nothing."""
+        return None
 
     @abstractmethod
     def read(self) -> list[list[Any]]:

@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_status
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
@@ -55,16 +56,24 @@ _KEY_RE = re.compile(r"[A-Za-z0-9_-]{20,}")  # real keys are 44 characters
 
 @dataclass
 class RetryPolicy:
-    """Bounded exponential backoff with jitter; honours Retry-After. ``sleep`` is injectable for tests."""
+    """Bounded exponential backoff with jitter; honours Retry-After. ``sleep`` is injectable for tests.
+
+    5xx and broken connections: ``tries`` attempts. 429 is Sheets' per-minute quota (60 reads and 60 writes a
+    minute per user; every user of one service account shares it), so a request that meets it keeps waiting,
+    from ``rate_limit_base`` seconds doubling up to ``cap``, until ``rate_limit_budget`` seconds were waited
+    in all during the push: long enough for the minute to roll over, short enough for a scheduled run.
+    """
 
     tries: int = 5
     base: float = 0.5
     cap: float = 30.0
+    rate_limit_base: float = 5.0
+    rate_limit_budget: float = 90.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
 
-    def delay(self, attempt: int, retry_after: str | None = None) -> float:
-        d = min(self.cap, self.base * 2 ** (attempt - 1)) * (0.5 + 0.5 * self.jitter())
+    def delay(self, attempt: int, retry_after: str | None = None, *, base: float | None = None) -> float:
+        d = min(self.cap, (self.base if base is None else base) * 2 ** (attempt - 1)) * (0.5 + 0.5 * self.jitter())
         if retry_after:
             try:
                 d = max(d, min(float(retry_after), 120.0))
@@ -79,36 +88,75 @@ def _bounded_http_client_class() -> type:
     from gspread.exceptions import APIError
 
     class BoundedRetryHTTPClient(gspread.HTTPClient):
-        """gspread's HTTPClient with a bounded retry on 429/5xx and an optional base-URL rewrite.
+        """gspread's HTTPClient with bounded retries (``RetryPolicy``) and an optional base-URL rewrite.
 
         A POST to ``values:append`` is not idempotent: it is retried here only on 429 (the request was
         rejected); on 5xx or a broken connection the caller reconciles against a fresh read first.
+        ``on_wait`` hears each wait for the rate limit (the push says it is waiting, not hung);
+        ``rate_waited`` / ``rate_tries`` add up the 429 waits since the push began (``new_push`` resets them).
         """
 
         base_url: str | None = None
         retry: RetryPolicy = RetryPolicy()
+        breaker: CircuitBreaker | None = None  # the Sheets endpoint's: each attempt's outcome is reported
         count: int = 0
+        on_wait: Callable[[str], None] | None = None
+        rate_waited: float = 0.0
+        rate_tries: int = 0
+
+        def new_push(self) -> None:
+            self.rate_waited, self.rate_tries = 0.0, 0
 
         def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
             if self.base_url and endpoint.startswith(SHEETS_API_PREFIX):
                 endpoint = self.base_url + endpoint[len(SHEETS_API_PREFIX):]
             appending = method.lower() == "post" and endpoint.split("?")[0].endswith(":append")
-            attempt = 0
+            attempt = limited = 0
             while True:
                 attempt += 1
+                if self.breaker is not None:
+                    self.breaker.before_call()  # BreakerOpen: the target says so, nothing is sent
                 self.count += 1
                 try:
-                    return super().request(method, endpoint, *args, **kwargs)
+                    response = super().request(method, endpoint, *args, **kwargs)
                 except APIError as e:
                     status = e.response.status_code
-                    if status not in RETRY_STATUSES or attempt >= self.retry.tries or (appending and status != 429):
+                    if self.breaker is not None:
+                        (self.breaker.failure if is_failure_status(status) else self.breaker.success)()
+                    if status == 429:
+                        limited += 1
+                        self.rate_tries += 1
+                        wait = self._rate_limit_wait(limited, e.response.headers.get("Retry-After"))
+                        if wait <= 0:
+                            raise
+                    elif status not in RETRY_STATUSES or attempt >= self.retry.tries or appending:
                         raise
-                    wait = self.retry.delay(attempt, e.response.headers.get("Retry-After"))
+                    else:
+                        wait = self.retry.delay(attempt, e.response.headers.get("Retry-After"))
                 except (requests.ConnectionError, requests.Timeout):
+                    if self.breaker is not None:
+                        self.breaker.failure()
                     if appending or attempt >= self.retry.tries:
                         raise
                     wait = self.retry.delay(attempt)
+                else:
+                    if self.breaker is not None:
+                        self.breaker.success()
+                    return response
                 self.retry.sleep(wait)
+
+        def _rate_limit_wait(self, limited: int, retry_after: str | None) -> float:
+            """How long to wait out a 429 (0: the push's budget is spent, give up), said to ``on_wait``."""
+            budget = self.retry.rate_limit_budget
+            wait = min(self.retry.delay(limited, retry_after, base=self.retry.rate_limit_base),
+                       budget - self.rate_waited)
+            if wait <= 0:
+                return 0.0
+            self.rate_waited += wait
+            if self.on_wait is not None:
+                self.on_wait(f"Google Sheets rate limit (60 requests a minute per user): waiting {wait:.0f} s, "
+                             f"then retrying ({self.rate_waited:.0f} of at most {budget:.0f} s)")
+            return wait
 
     return BoundedRetryHTTPClient
 
@@ -199,6 +247,7 @@ class GoogleSheetTarget(SheetTarget):
         *,
         retry: RetryPolicy | None = None,
         max_request_bytes: int = MAX_REQUEST_BYTES,
+        transport: requests.adapters.BaseAdapter | None = None,
     ) -> None:
         self.key = parse_spreadsheet_key(spreadsheet)
         self.tab = check_tab(tab, xlsx=False)
@@ -206,7 +255,7 @@ class GoogleSheetTarget(SheetTarget):
         self.max_request_bytes = max_request_bytes
         if session is None and not self.settings.has_sheets:
             raise PermissionDenied(_NO_CREDENTIALS, email=None, status=None)
-        self._client = self._make_client(session, retry or RetryPolicy())
+        self._client = self._make_client(session, retry or RetryPolicy(), transport)
         self._http = self._client.http_client
         self._sheet: dict[str, Any] | None = None  # the tab's properties, once metadata was read
         self._sheet_ids: set[int] = set()  # every tab's sheetId, once metadata was read
@@ -217,7 +266,14 @@ class GoogleSheetTarget(SheetTarget):
     def __repr__(self) -> str:
         return f"GoogleSheetTarget({self.key!r}, tab={self.tab!r})"
 
-    def _make_client(self, session: requests.Session | None, retry: RetryPolicy) -> Any:
+    def _make_client(self, session: requests.Session | None, retry: RetryPolicy,
+                     transport: requests.adapters.BaseAdapter | None = None) -> Any:
+        """gspread's client: anonymous for an injected ``session`` or ``Y2S_SHEETS_API_URL`` (the contract: no
+        token is fetched then), else the service account's credentials (JWT exchanged for an access token).
+
+        ``transport``, when given, is mounted on the session for Sheets API URLs: the requests still go out
+        with the real credentials (Bearer token) but through that adapter (a test's local Sheets API, a proxy).
+        """
         import gspread
         from google.auth.credentials import AnonymousCredentials
 
@@ -239,7 +295,10 @@ class GoogleSheetTarget(SheetTarget):
                     status=None,
                 ) from None
         client = gspread.Client(auth, session=session, http_client=_bounded_http_client_class())
+        if transport is not None:
+            client.http_client.session.mount(SHEETS_API_PREFIX + "/", transport)
         client.http_client.retry = retry
+        client.http_client.breaker = breaker_for("Google Sheets", self.settings.sheets_api_url or SHEETS_API_PREFIX)
         client.set_timeout(HTTP_TIMEOUT)
         if self.settings.sheets_api_url:
             client.http_client.base_url = self.settings.sheets_api_url.rstrip("/")
@@ -264,6 +323,12 @@ class GoogleSheetTarget(SheetTarget):
             return fn(*args, **kwargs)
         except APIError as e:
             raise self._map_api_error(e) from None
+        except BreakerOpen as e:
+            raise SheetsError(
+                f"Google Sheets failed {e.failures} times in a row (server errors or timeouts): not calling it "
+                f"again for {e.retry_in:.0f} s. Re-run the push in a minute: it resumes without duplicates.",
+                status=503,
+            ) from None
         except (requests.ConnectionError, requests.Timeout, TransportError) as e:
             where = self.settings.sheets_api_url or SHEETS_API_PREFIX
             raise SheetsError(
@@ -307,9 +372,16 @@ class GoogleSheetTarget(SheetTarget):
             )
         if status == 429:
             return SheetsError(
-                f"Google Sheets rate limit (429) still hit after {self._http.retry.tries} tries; wait a minute "
-                "and re-run: the push resumes without duplicates.",
+                f"Google Sheets rate limit (429) still hit after {max(self._http.rate_tries, 1)} tries over "
+                f"{self._http.rate_waited:.0f} s; wait a minute and re-run: the push resumes without duplicates.",
                 status=429,
+            )
+        if status == 400 and ("FAILED_PRECONDITION" in str((e.error or {}).get("status", ""))
+                              or "not supported for this document" in message):
+            return SheetNotFound(  # an .xlsx stored in Drive: the Sheets API cannot touch it
+                f"Google Sheets cannot work on {self.key}: this is an Excel file in Drive: File > Save as Google "
+                "Sheets, then use the new URL.",
+                status=400,
             )
         if status >= 500:
             return SheetsError(
@@ -335,7 +407,12 @@ class GoogleSheetTarget(SheetTarget):
         if self._sheet is not None:
             self.tab = str(self._sheet["title"])
 
+    def set_progress(self, say: Callable[[str], None] | None) -> None:
+        """Where to say that the push is waiting out the rate limit (the app's status box, the CLI's stderr)."""
+        self._http.on_wait = say
+
     def read(self) -> list[list[Any]]:
+        self._http.new_push()  # a push begins with a read: its rate-limit budget starts afresh
         try:
             values = self._read_values()
         except _TabNotFound:

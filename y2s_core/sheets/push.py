@@ -32,6 +32,7 @@ def push(
 ) -> PushResult:
     """Read ``target``, plan the upsert of ``rows`` and, unless ``dry_run``, apply it."""
     say = progress or (lambda _msg: None)
+    target.set_progress(progress)
     before = target.request_count
     say(f"Reading {target.description}")
     p = plan(rows, target.read())

@@ -3,6 +3,7 @@ a user's sheet spec into a target (``open_target``), plus the default local work
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import requests
@@ -19,14 +20,37 @@ DEFAULT_WORKBOOK_NAME = "youtube2sheets.xlsx"
 def open_target(
     spec: str, tab: str = "Videos", settings: Settings | None = None, session: requests.Session | None = None
 ) -> SheetTarget:
-    """A file path ending in .xlsx/.csv -> LocalWorkbookTarget; a Sheets URL or key -> GoogleSheetTarget."""
+    """A file path ending in .xlsx/.csv -> LocalWorkbookTarget; a Sheets URL or key -> GoogleSheetTarget.
+
+    Everything that can be checked without a request is checked here (URL form, file suffix, a folder the
+    file can be written into), so the CLI's ``sync`` can open the target before it spends any YouTube quota.
+    """
     s = (spec or "").strip()
     suffix = Path(s).suffix.lower() if "://" not in s else ""
     if suffix in (".xlsx", ".csv"):
+        check_writable(Path(s).expanduser())
         return LocalWorkbookTarget(s, tab)
     if suffix in (".xls", ".xlsm", ".ods", ".tsv", ".json", ".txt"):
         raise InputError(f"{Path(s).name}: only .xlsx and .csv files are supported as local workbooks.")
     return GoogleSheetTarget(s, tab, settings, session)
+
+
+def check_writable(path: Path) -> None:
+    """InputError unless ``path`` can be written: not a folder, and its nearest existing ancestor is a folder
+    we may write into (missing folders below it are created by the push)."""
+    if path.is_dir():
+        raise InputError(f"{path} is a folder: give a file name ending in .xlsx or .csv.")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise InputError(f"{path} is not writable: check its permissions or pick another file.")
+        return
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"Cannot create {path}: {folder} is a file, not a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"Cannot write {path}: the folder {folder} is not writable; pick another folder.")
 
 
 def default_workbook_path(settings: Settings | None = None) -> Path:
@@ -43,6 +67,7 @@ def default_target(settings: Settings | None = None, tab: str = "Videos") -> Loc
 __all__ = [
     "SheetTarget",
     "check_tab",
+    "check_writable",
     "open_target",
     "default_workbook_path",
     "default_target",

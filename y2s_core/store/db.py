@@ -318,7 +318,7 @@ class Store:
         return _channel(row._mapping) if row else None
 
     def type_rule(self, channel_id: str) -> str | None:
-        """How the channel's Shorts were told ("shorts_playlist" | "duration"), if a fetch found out."""
+        """How the channel's types were decided (``FetchResult.type_rules``: "UUSH playlist" | "duration rule")."""
         with self._read() as conn:
             return conn.execute(select(channels.c.type_rule).where(channels.c.id == channel_id)).scalar()
 

@@ -69,7 +69,7 @@ def define(metadata: MetaData) -> dict[str, Table]:
         Column("view_count", BigInteger),
         Column("subscribers", BigInteger),
         Column("thumbnail", Text),
-        Column("type_rule", String(32)),  # "shorts_playlist" | "duration" | NULL (not known yet)
+        Column("type_rule", String(32)),  # youtube.parsing.TYPE_RULE_*: "UUSH playlist" | "duration rule" | NULL
         Column("first_seen", UTCDateTime, nullable=False),
         Column("updated_at", UTCDateTime, nullable=False),
     )

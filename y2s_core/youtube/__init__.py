@@ -1,6 +1,6 @@
 """The YouTube client: resolve channels, list uploads, fetch video details, classify, at the least quota.
 
-Quota per channel of N uploads (every list call costs 1 unit; search.list 100):
+Quota per channel of N uploads (every list call costs 1 unit; search.list 1 call of its own 100-a-day bucket):
 
     1 (channels.list) + ceil(N/50) (playlistItems.list, uploads) + ceil(N/50) (videos.list, 50 ids a call)
       + ceil(S/50) (playlistItems.list on the UUSH playlist, S Shorts, stopped early at the oldest upload needed)

@@ -19,11 +19,12 @@ import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from ..breaker import BreakerOpen, CircuitBreaker, breaker_for
 from ..channel_input import parse as parse_channels
 from ..errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
-from ..quota import QuotaMeter
+from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import DEMO_API_KEY, Settings
 from .paging import _Accumulator, _ChannelFetch
 from .parsing import CHANNEL_PARTS, PAGE, channel_from_resource
@@ -65,15 +66,20 @@ class YouTubeClient:
         max_workers: int = 4,
         num_retries: int = 4,
         retry_sleep: Callable[[float], None] | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.meter = QuotaMeter()
+        # one breaker per endpoint and process: an outage is the same for every session and request
+        self.breaker = breaker or breaker_for("YouTube", self.settings.youtube_api_url or (
+            "demo" if self.settings.demo else "https://youtube.googleapis.com"))
         self._factory = http_factory or default_http_factory(self.settings)
         self._local = threading.local()
         self.max_workers = max_workers
         self.num_retries = num_retries
         self._retry_sleep = retry_sleep
-        self._exhausted_until: datetime | None = None
+        self._exhausted_until: datetime | None = None  # the main pool is spent until then
+        self._search_exhausted_until: datetime | None = None  # search.list's own bucket is spent until then
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
             "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
@@ -89,25 +95,43 @@ class YouTubeClient:
     def _http(self) -> _MeteredHttp:
         http = getattr(self._local, "http", None)
         if http is None:
-            http = self._local.http = _MeteredHttp(self._factory(), self.meter, self.settings.youtube_api_key or DEMO_API_KEY)
+            http = self._local.http = _MeteredHttp(self._factory(), self.meter,
+                                                   self.settings.youtube_api_key or DEMO_API_KEY, self.breaker)
         return http
 
-    def _execute(self, request: Any, context: str) -> dict:
-        if self._exhausted_until and datetime.now(timezone.utc) < self._exhausted_until:
-            # quota is spent until the reset: fail fast instead of sending calls Google will refuse
-            raise quota_exceeded(context)
+    def _execute(self, request: Any, context: str, *, search: bool = False) -> dict:
+        """Send ``request`` (retried by googleapiclient) and translate its errors.
+
+        ``search``: a search.list call, charged to its own bucket. Once a bucket answers that it is spent,
+        calls to *that* bucket fail fast until the reset; the other bucket is untouched. A search is not
+        retried: the bucket's exhaustion is a 429 that googleapiclient would retry in vain.
+        """
+        until = self._search_exhausted_until if search else self._exhausted_until
+        if until and datetime.now(timezone.utc) < until:
+            # the bucket is spent until the reset: fail fast instead of sending calls Google will refuse
+            raise quota_exceeded(context, "search" if search else "units")
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
-            return request.execute(http=self._http(), num_retries=self.num_retries)
+            return request.execute(http=self._http(), num_retries=0 if search else self.num_retries)
         except HttpError as e:
             err = translate_http_error(e, context)
             if isinstance(err, QuotaExceeded):
-                self._exhausted_until = err.resets_at
+                if search:  # a search never draws on the main pool: whatever the body, its bucket ran out
+                    err = quota_exceeded(context, "search")
+                    self._search_exhausted_until = err.resets_at
+                else:
+                    self._exhausted_until = err.resets_at
             raise err from None
+        except BreakerOpen as e:
+            raise YouTubeError(
+                f"YouTube failed {e.failures} times in a row (server errors or timeouts) while {context}: not "
+                f"calling it again for {e.retry_in:.0f} s. Re-run in a minute.", status=503, reason="circuitOpen",
+            ) from None
         except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as e:
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
-            raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.") from None
+            raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.",
+                               status=None, reason="unreachable") from None
         except ValueError:  # a 200 whose body is not JSON: a proxy or captive portal answered
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
             raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
@@ -135,16 +159,39 @@ class YouTubeClient:
         wanted = list(dict.fromkeys(channel_ids.values()))
         found: dict[str, Channel] = {}
         for chunk in _chunks(wanted, PAGE):
-            resp = self._channels_list(id=",".join(chunk))
-            for item in resp.get("items", []):
-                found[item["id"]] = channel_from_resource(item)
+            for cid, item in self._channels_by_id(list(chunk)).items():
+                found[cid] = channel_from_resource(item)
         for i, cid in channel_ids.items():
             r = refs[i]
-            out[i] = Resolution(r, channel=found[cid]) if cid in found else Resolution(r, error=f"{r}: no channel with id {cid}.")
+            out[i] = Resolution(r, channel=found[cid]) if cid in found else Resolution(
+                r, error=f"{r}: no channel with id {cid} (mistyped, or the channel was deleted).")
         for i, r in enumerate(refs):
             if i not in out:
                 out[i] = self._resolve_name(r)
         return [out[i] for i in range(len(refs))]
+
+    def _channels_by_id(self, ids: list[str]) -> dict[str, dict]:
+        """channels.list resources by id for ``ids`` (at most 50); an unknown id is simply absent.
+
+        Since early 2026 one unknown id makes Google answer 400 badRequest for the whole request, good ids
+        included. A refused batch is split in halves, recursively, until each bad id stands alone: one bad
+        id among 50 costs 1 + 2*ceil(log2(50)) = 13 calls instead of 50 one-id calls, and every good
+        channel still comes back. (Before 2026 the answer was 200 without the unknown ids: no split.)
+        """
+        if not ids:
+            return {}
+        try:
+            resp = self._execute(
+                self.channels.list(part=CHANNEL_PARTS, maxResults=PAGE, id=",".join(ids)), "resolving channels"
+            )
+        except YouTubeError as e:
+            if e.status != 400 or isinstance(e, KeyInvalid):
+                raise
+            if len(ids) == 1:
+                return {}
+            half = (len(ids) + 1) // 2
+            return {**self._channels_by_id(ids[:half]), **self._channels_by_id(ids[half:])}
+        return {item["id"]: item for item in resp.get("items", [])}
 
     def _channels_list(self, **params: str) -> dict:
         try:
@@ -167,16 +214,25 @@ class YouTubeClient:
         return self._resolve_by_search(ref)
 
     def _resolve_by_search(self, ref: ChannelRef) -> Resolution:
-        """Legacy /c/NAME: search.list (100 units, its own small daily bucket), matched on customUrl or title."""
+        """Legacy /c/NAME (no handle of that name): search.list, matched on customUrl or title.
+
+        A search costs 1 call of search.list's own bucket (100 a day), not the main pool. When that bucket
+        is spent, only this input fails (``exhausted="search"``); the rest of the fetch goes on.
+        """
         warning = (
-            f"{ref}: legacy custom URL resolved through search.list, which costs 100 units from a small daily "
-            "search bucket. Paste the channel's @handle or /channel/UC… URL next time."
+            f"{ref}: legacy custom URL resolved through search.list, whose own bucket allows {SEARCH_DAILY_CALLS} "
+            "calls a day. Paste the channel's @handle or /channel/UC… URL next time."
         )
-        resp = self._execute(
-            self.search.list(part="snippet", q=ref.value, type="channel", maxResults=5), "searching for a channel"
-        )
+        try:
+            resp = self._execute(
+                self.search.list(part="snippet", q=ref.value, type="channel", maxResults=5),
+                f"searching for the legacy name /c/{ref.value}", search=True,
+            )
+        except QuotaExceeded as e:
+            return Resolution(ref, error=f"{ref}: not resolved: {e}", exhausted="search")
         ids = [it["id"]["channelId"] for it in resp.get("items", []) if it.get("id", {}).get("channelId")]
-        items = self._channels_list(id=",".join(ids)).get("items", []) if ids else []
+        by_id = self._channels_by_id(list(dict.fromkeys(ids))[:PAGE])
+        items = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
         key = _norm(ref.value)
         for item in items:
             sn = item.get("snippet", {})
@@ -195,8 +251,10 @@ class YouTubeClient:
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
-        Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded
-        (with ``.partial``, a FetchResult of what was fetched) when the quota runs out mid-way.
+        Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded when
+        the quota runs out mid-way, YouTubeError when YouTube keeps failing (5xx after retries, timeouts,
+        an open circuit breaker; the other channels are still fetched unless the breaker opened). Every
+        YouTubeError raised here carries ``.partial``, a FetchResult (complete=False) of what was fetched.
         """
         spec = spec or FilterSpec()
         refs = _as_refs(inputs)
@@ -213,19 +271,37 @@ class YouTubeClient:
                 if res.error:
                     notify(Progress(str(res.ref), "error", message=res.error, quota_units=self.meter.total_units))
             if not resolved:
-                raise ChannelNotFound(" ".join(res.error or "" for res in acc.resolutions), query=", ".join(map(str, refs)))
+                errors = " ".join(res.error or "" for res in acc.resolutions)
+                if any(res.exhausted for res in acc.resolutions):  # nothing resolved, and a quota bucket is why
+                    raise QuotaExceeded(errors, resets_at=quota_resets_at(), bucket="search")
+                raise ChannelNotFound(errors, query=", ".join(map(str, refs)))
             seen: set[str] = set()
+            failure: YouTubeError | None = None
             for res in resolved:
                 ch = res.channel
                 if ch.id in seen:
                     continue
                 seen.add(ch.id)
                 acc.channels.append(ch)
-                _ChannelFetch(self, ch, spec, acc, notify, Progress(ch.title, "listing")).run()
-        except QuotaExceeded as e:
+                try:
+                    _ChannelFetch(self, ch, spec, acc, notify, Progress(ch.title, "listing")).run()
+                except (QuotaExceeded, KeyInvalid):
+                    raise  # nothing more can be fetched today / with this key
+                except YouTubeError as e:  # a 5xx storm, a timeout, an open breaker: keep going elsewhere
+                    failure = failure or e
+                    acc.incomplete.append(f"{ch.title}: {e}")
+                    if e.reason == "circuitOpen":
+                        break
+            if failure is not None:
+                raise failure
+        except YouTubeError as e:
+            if isinstance(e, QuotaExceeded):
+                acc.incomplete.append(
+                    f"stopped by the YouTube quota ({'search bucket' if e.bucket == 'search' else 'daily units'}).")
             e.partial = acc.result(complete=False)
             if e.partial.videos:
-                e.message += f" The {len(e.partial.videos):,} videos fetched before it ran out are kept."
+                verb = "ran out" if isinstance(e, QuotaExceeded) else "failed"
+                e.message += f" The {len(e.partial.videos):,} videos fetched before it {verb} are kept."
             raise
         return acc.result(complete=True)
 

@@ -22,7 +22,15 @@ from ..errors import QuotaExceeded, Y2SError, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, FetchResult, Resolution, Video
 from ..quota import QuotaMeter
-from .parsing import PAGE, VIDEO_PARTS, classify, parse_datetime, video_from_resource
+from .parsing import (
+    PAGE,
+    TYPE_RULE_DURATION,
+    TYPE_RULE_UUSH,
+    VIDEO_PARTS,
+    classify,
+    parse_datetime,
+    video_from_resource,
+)
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
@@ -39,7 +47,8 @@ class _Accumulator:
     resolutions: list[Resolution] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    type_rules: dict[str, str] = field(default_factory=dict)
+    incomplete: list[str] = field(default_factory=list)  # why the result is not complete
+    type_rules: dict[str, str] = field(default_factory=dict)  # channel id -> TYPE_RULE_UUSH | TYPE_RULE_DURATION
 
     def result(self, complete: bool) -> FetchResult:
         return FetchResult(
@@ -49,7 +58,8 @@ class _Accumulator:
             skipped_ids=tuple(self.skipped),
             warnings=tuple(self.warnings),
             quota={m: u - self.before.get(m, 0) for m, u in self.meter.snapshot().items() if u - self.before.get(m, 0)},
-            complete=complete,
+            complete=complete and not self.incomplete,
+            incomplete=tuple(self.incomplete),
             type_rules=dict(self.type_rules),
         )
 
@@ -117,10 +127,12 @@ class _ChannelFetch:
         self.order: list[str] = []  # candidate ids in uploads order (newest first)
         self.token: str | None = None
         self.exhausted = False
+        self.no_uploads = False  # the uploads playlist answered 404 (an empty channel)
         self.since_reached = False
         self.floor: datetime | None = None  # oldest videoPublishedAt among candidates
         self.kept: list[Video] = []
         self.untyped = 0  # set by _finish(partial=True): videos left out because their type was not known yet
+        self.undetailed = 0  # set by _finish: listed videos whose details had not arrived
         self.p = progress  # the client's Progress for this channel; each report sends a copy
         self._lock = threading.Lock()
         self._listed: set[str] = set()
@@ -168,30 +180,35 @@ class _ChannelFetch:
                         break
                     force = True
                     self.p.stage = "listing"
-            except QuotaExceeded:
+            except YouTubeError as e:  # the quota, or a failure retries could not fix: keep what got through
                 for f in pending:  # keep every detail call that got through
                     try:
                         f.result()
                     except Y2SError:
                         pass
                 self._finish(partial=True)
+                self._record_type_rule()
                 self.acc.videos.extend(self.kept)
-                dropped = f" ({self.untyped} more left out: their Short/Long type was not known yet)" if self.untyped else ""
+                left = [f"{self.untyped} more left out: their Short/Long type was not known yet"] if self.untyped else []
+                if self.undetailed:
+                    left.append(f"{self.undetailed} more listed but not detailed")
+                dropped = f" ({'; '.join(left)})" if left else ""
+                why = "the quota" if isinstance(e, QuotaExceeded) else "a YouTube failure"
                 self.acc.warnings.append(
-                    f"{self.ch.title}: stopped by the quota after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
+                    f"{self.ch.title}: stopped by {why} after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
                 )
                 raise
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         self.acc.videos.extend(self.kept)
+        self._record_type_rule()
+        self._check_listing_complete()
         if self.missing:
             self.acc.skipped.extend(v for v in self.order if v in self.missing)
             self.acc.warnings.append(
                 f"{self.ch.title}: skipped {len(self.missing)} listed videos that YouTube did not return (deleted or private)."
             )
-        if self.shorts.exists is not None:  # the store remembers how this channel's Shorts were told
-            self.acc.type_rules[self.ch.id] = "shorts_playlist" if self.shorts.exists else "duration"
         if self.shorts.exists is False:
             self.acc.warnings.append(
                 f"{self.ch.title}: no Shorts playlist; Shorts were told by duration (<= 3 min from 2024-10-15, <= 60 s before)."
@@ -206,9 +223,10 @@ class _ChannelFetch:
         try:
             resp = self.c._execute(req, f"listing uploads of {self.ch.title}")
         except YouTubeError as e:
-            if e.status == 404:
-                self.acc.warnings.append(f"{self.ch.title}: the channel has no public uploads playlist; no videos listed.")
-                self.exhausted = True
+            if e.status == 404:  # what the real API answers for a channel with no public uploads
+                self.acc.warnings.append(f"{self.ch.title}: no public uploads (YouTube has no uploads playlist for "
+                                         "this channel); no videos listed.")
+                self.exhausted = self.no_uploads = True
                 return []
             raise
         self.token = resp.get("nextPageToken")
@@ -300,6 +318,7 @@ class _ChannelFetch:
             details = dict(self.details)
         videos = []
         self.untyped = 0
+        self.undetailed = sum(1 for v in order if v not in details and v not in self.missing)
         for vid in order:
             if vid in details:
                 item, video = details[vid]
@@ -309,6 +328,24 @@ class _ChannelFetch:
                 kind = classify(item, self.shorts.membership(vid))
                 videos.append(video if kind is video.type else replace(video, type=kind))
         self.kept = self.spec.apply(videos)
+
+    def _record_type_rule(self) -> None:
+        """How this channel's Short/Long types were decided, for the resolver summary (nothing if no video
+        needed it)."""
+        if self.shorts.exists is not None:
+            self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else TYPE_RULE_DURATION
+
+    def _check_listing_complete(self) -> None:
+        """An uploads playlist lists at most about 20,000 items: when the listing ran to its end yet holds
+        fewer than the channel's ``statistics.videoCount``, say so with both numbers and mark it incomplete."""
+        if not self.exhausted or self.no_uploads or self.since_reached or self.ch.video_count is None:
+            return
+        listed, count = len(self._listed), self.ch.video_count
+        if listed < count:
+            reason = (f"{self.ch.title}: YouTube listed only {listed:,} of the channel's {count:,} videos (an uploads "
+                      "playlist stops at about 20,000 items); the older ones cannot be fetched through the API.")
+            self.acc.warnings.append(reason)
+            self.acc.incomplete.append(reason)
 
     def _report(self) -> None:
         with self._lock:

@@ -17,6 +17,10 @@ PAGE = 50  # maxResults and ids per videos.list: the API's ceiling
 VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails"
 CHANNEL_PARTS = "snippet,contentDetails,statistics"
 SHORTS_CUTOFF = date(2024, 10, 15)  # Shorts may be up to 3 minutes from this day on, 60 s before
+# How a channel's Short/Long types were decided (FetchResult.type_rules): membership of the channel's UUSH
+# playlist (undocumented, so a user may want to know), or, where that playlist does not exist, the duration rule.
+TYPE_RULE_UUSH = "UUSH playlist"
+TYPE_RULE_DURATION = "duration rule"
 
 
 def parse_datetime(text: str | None) -> datetime | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,31 +18,54 @@ from urllib.parse import urlsplit
 import httplib2
 from googleapiclient.errors import HttpError
 
+from ..breaker import CircuitBreaker, is_failure_status
 from ..errors import KeyInvalid, QuotaExceeded, YouTubeError
-from ..quota import QuotaMeter, quota_resets_at
+from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import Settings
+
+# a request that never reached Google (nothing to bill): refused, or the host name did not resolve
+_NEVER_SENT = (ConnectionRefusedError, socket.gaierror, httplib2.ServerNotFoundError)
 
 
 class _MeteredHttp:
-    """Wraps an httplib2-compatible http object: sends the key as a header, records each request in a QuotaMeter."""
+    """Wraps an httplib2-compatible http object: sends the key as a header, records each request in a
+    QuotaMeter, and reports each outcome to the upstream's circuit breaker (``BreakerOpen`` while open).
 
-    def __init__(self, inner: Any, meter: QuotaMeter, key: str | None = None) -> None:
+    Metering is what Google bills: 200, 404 and a 400 that does not refuse the key. A request that failed
+    after it was sent (a timeout, a dropped connection) may have been served and billed, so it is counted
+    too: the ledger would rather over- than under-count a day's units."""
+
+    def __init__(self, inner: Any, meter: QuotaMeter, key: str | None = None,
+                 breaker: CircuitBreaker | None = None) -> None:
         self.inner = inner
         self.meter = meter
         self.key = key
+        self.breaker = breaker
 
     def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
         headers = dict(headers or {})
         if self.key:
             headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
-        resp, content = self.inner.request(
-            uri, method=method, body=body, headers=headers, redirections=redirections, connection_type=connection_type
-        )
         path = urlsplit(uri).path.rstrip("/")
         api_method = path.rsplit("/", 1)[-1] + ".list"
+        if self.breaker is not None:
+            self.breaker.before_call()
+        try:
+            resp, content = self.inner.request(
+                uri, method=method, body=body, headers=headers, redirections=redirections,
+                connection_type=connection_type,
+            )
+        except Exception as e:
+            if not isinstance(e, _NEVER_SENT):
+                self.meter.record(api_method, True)
+            if self.breaker is not None:
+                self.breaker.failure()
+            raise
         status = int(resp.status)
-        charged = status in (200, 404) or (status == 400 and b"keyInvalid" not in (content or b""))
+        charged = status in (200, 404) or (status == 400 and not key_rejected(content))
         self.meter.record(api_method, charged)
+        if self.breaker is not None:
+            (self.breaker.failure if is_failure_status(status) else self.breaker.success)()
         return resp, content
 
     def close(self) -> None:
@@ -63,6 +87,16 @@ def default_http_factory(settings: Settings) -> Callable[[], Any]:
 
 # ------------------------------------------------------------------------------------------- errors
 
+_KEY_REJECTED = (b"keyInvalid", b"API_KEY_INVALID", b"API key not valid")
+
+
+def key_rejected(content: bytes | None) -> bool:
+    """A 400 that refuses the key itself, which Google does not bill (no project to bill it to): the older
+    body (reason keyInvalid) or the newer one (reason badRequest, "API key not valid. Please pass a valid
+    API key.", ErrorInfo API_KEY_INVALID)."""
+    return any(marker in (content or b"") for marker in _KEY_REJECTED)
+
+
 
 def _error_reason(e: HttpError) -> tuple[str, str]:
     """(reason, message) from a Google error body; never the request URL (it carries the key)."""
@@ -74,12 +108,23 @@ def _error_reason(e: HttpError) -> tuple[str, str]:
     return errors[0].get("reason", "") or err.get("status", ""), err.get("message", "")
 
 
-def quota_exceeded(context: str) -> QuotaExceeded:
-    """The one QuotaExceeded the client raises: what it was doing, and when the quota resets."""
+def quota_exceeded(context: str, bucket: str = "units") -> QuotaExceeded:
+    """The one QuotaExceeded the client raises: which bucket ran out, what it was doing, when it resets.
+
+    ``bucket``: "units" (the 10,000-unit daily pool of every list method) or "search" (search.list's own
+    bucket of 100 calls a day, which only legacy /c/ names need)."""
     at = quota_resets_at()
+    when = f"It resets at midnight Pacific time ({at:%Y-%m-%d %H:%M} UTC)"
+    if bucket == "search":
+        return QuotaExceeded(
+            f"YouTube search quota exhausted (search.list has its own bucket of {SEARCH_DAILY_CALLS} calls a day) "
+            f"while {context}. {when}: paste the channel's @handle or /channel/UC… URL instead, which needs no "
+            "search, or re-run after the reset.",
+            resets_at=at, bucket="search",
+        )
     return QuotaExceeded(
-        f"YouTube API quota exhausted while {context}. It resets at midnight Pacific time "
-        f"({at:%Y-%m-%d %H:%M} UTC): re-run after the reset or use another key.",
+        f"YouTube API quota exhausted (the daily pool of {DAILY_UNITS:,} units) while {context}. {when}: "
+        "re-run after the reset or use another key.",
         resets_at=at,
     )
 
@@ -90,6 +135,8 @@ def translate_http_error(e: HttpError, context: str) -> YouTubeError:
     reason, message = _error_reason(e)
     if reason in ("quotaExceeded", "dailyLimitExceeded"):
         return quota_exceeded(context)
+    if status == 429 and "per day" in message:  # a daily quota metric spent: RESOURCE_EXHAUSTED, not a rate
+        return quota_exceeded(context, "search" if "Search" in message else "units")
     if reason in ("keyInvalid", "keyExpired") or (status == 400 and "API key" in message):
         return KeyInvalid("The YouTube API key was rejected (invalid or expired). Check YOUTUBE_API_KEY.", status=status, reason=reason)
     if status == 403 and reason in ("forbidden", "accessNotConfigured", "ipRefererBlocked", "PERMISSION_DENIED", "keyInvalid"):

@@ -72,7 +72,7 @@ def _batch_update(book: _Book, body: Any, rng: random.Random) -> tuple[_Book, di
                 ],
             }
         ]
-        raise _ApiError(400, "\n".join(msgs), details)
+        raise _ApiError(400, "\n".join(msgs), details=details)
     work = book.clone()
     replies = []
     for i, req in enumerate(requests):

@@ -21,7 +21,7 @@ from ..transport import json_response
 from .a1 import A1Range, _parse_cells
 from .batch_update import _batch_update
 from .cells import _Err, _is_number
-from .errors import _ApiError, _bad, _quota_body, sheets_error_body
+from .errors import OFFICE_FILE_ERROR, _ApiError, _bad, _quota_body, sheets_error_body
 from .grid import (
     DEFAULT_COLS,
     DEFAULT_ROWS,
@@ -114,6 +114,7 @@ class _Failure:
     status: int
     remaining: int
     kind: str | None
+    retry_after: int | None = None
 
 
 class SheetsEmulator:
@@ -124,6 +125,8 @@ class SheetsEmulator:
         self.requests: list[SheetRequest] = []
         self._books: dict[str, _Book] = {}
         self._denied: dict[str, str | None] = {}
+        self._office: set[str] = set()  # ids of .xlsx files stored in Drive (not converted to Google Sheets)
+        self._token: str | None = None  # when set, every request must carry "Authorization: Bearer <token>"
         self._failures: list[_Failure] = []
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
@@ -244,10 +247,23 @@ class SheetsEmulator:
         with self._lock:
             self._denied.pop(spreadsheet_id, None)
 
-    def fail_next(self, status: int = 503, times: int = 1, kind: str | None = None) -> None:
-        """The next ``times`` requests (of ``kind``, or any) answer ``status`` with a Google error body."""
+    def mark_office_file(self, spreadsheet_id: str) -> None:
+        """Make this id an Excel file stored in Drive: the Sheets API refuses every operation on it."""
         with self._lock:
-            self._failures.append(_Failure(status, times, kind))
+            self._office.add(spreadsheet_id)
+
+    def require_token(self, token: str | None) -> None:
+        """Answer 401 UNAUTHENTICATED unless a request carries ``Authorization: Bearer <token>`` (None: off).
+        Lets a test check that the real google-auth service-account flow put its access token on the wire."""
+        with self._lock:
+            self._token = token
+
+    def fail_next(self, status: int = 503, times: int = 1, kind: str | None = None,
+                  retry_after: int | None = None) -> None:
+        """The next ``times`` requests (of ``kind``, or any) answer ``status`` with a Google error body
+        (and a ``Retry-After: <seconds>`` header when ``retry_after`` is given)."""
+        with self._lock:
+            self._failures.append(_Failure(status, times, kind, retry_after))
 
     def reset_requests(self) -> None:
         with self._lock:
@@ -266,7 +282,8 @@ class SheetsEmulator:
         parts = urlsplit(url)
         query = parse_qs(parts.query, keep_blank_values=True)
         params: dict[str, Any] = {k: (v if len(v) > 1 or k == "ranges" else v[0]) for k, v in query.items()}
-        authorized = any(k.lower() == "authorization" and v for k, v in headers.items())
+        auth_header = next((v for k, v in headers.items() if k.lower() == "authorization" and v), "")
+        authorized = bool(auth_header)
         method = method.upper()
         kind, sid, range_text = self._route(method, parts.path)
         text = body.decode("utf-8", errors="replace") if isinstance(body, (bytes, bytearray)) else body
@@ -279,16 +296,22 @@ class SheetsEmulator:
                 body_obj, bad_json = text, True
         with self._lock:
             payload: Any
+            extra: dict[str, str] = {}
             try:
+                if self._token is not None and auth_header != f"Bearer {self._token}":
+                    raise _ApiError(401)
                 if bad_json:
                     raise _bad("Invalid JSON payload received. Unexpected token.")
+                if sid in self._office:
+                    raise _ApiError(*OFFICE_FILE_ERROR)
                 status, payload = self._dispatch(kind, sid, range_text, query, body_obj)
             except _ApiError as e:
-                status, payload = e.status, e.body
+                status, payload, extra = e.status, e.body, e.headers
             self.requests.append(
                 SheetRequest(method, unquote(parts.path), params, body_obj, status, kind, authorized, sid)
             )
-        return json_response(status, payload)
+        code, headers, content = json_response(status, payload)
+        return code, {**headers, **extra}, content
 
     # ---- routing ----------------------------------------------------------------------------------
 
@@ -339,7 +362,11 @@ class SheetsEmulator:
             if failure.remaining <= 0:
                 self._failures.remove(failure)
             if failure.status == 429:
-                return 429, _quota_body(kind)
+                err = _ApiError(429)
+                err.body = _quota_body(kind)
+                if failure.retry_after is not None:
+                    err.headers = {"Retry-After": str(failure.retry_after)}
+                raise err
             return failure.status, sheets_error_body(failure.status)
         if kind == "unknown":
             return 404, sheets_error_body(404, "Method not found.")

@@ -26,11 +26,22 @@ _STATUS = {
 
 _READ_KINDS = {"spreadsheets.get", "values.get", "values.batchGet"}
 
+# An .xlsx stored in Drive and opened by its URL: every Sheets API call answers this (the body quoted in
+# googleworkspace/php-samples#65; tidyverse/googlesheets4#275 and theoephraim/node-google-spreadsheet#651
+# tell the fix: File > Save as Google Sheets).
+OFFICE_FILE_ERROR = (400, "This operation is not supported for this document", "FAILED_PRECONDITION",
+                     "failedPrecondition")
 
-def sheets_error_body(status: int, message: str | None = None, details: list[dict] | None = None) -> dict:
-    """A Sheets-shaped error body: ``{"error": {"code", "message", "status"}}`` (no ``errors`` list)."""
+
+def sheets_error_body(status: int, message: str | None = None, details: list[dict] | None = None,
+                      grpc_status: str | None = None, reason: str | None = None) -> dict:
+    """A Sheets-shaped error body: ``{"error": {"code", "message", "status"}}``; with ``reason``, also the
+    ``errors`` list some answers carry (e.g. FAILED_PRECONDITION for an Office file)."""
     name, default = _STATUS.get(status, ("UNKNOWN", "Unknown error."))
-    err: dict[str, Any] = {"code": status, "message": message or default, "status": name}
+    err: dict[str, Any] = {"code": status, "message": message or default}
+    if reason:
+        err["errors"] = [{"message": message or default, "domain": "global", "reason": reason}]
+    err["status"] = grpc_status or name
     if details:
         err["details"] = details
     return {"error": err}
@@ -64,14 +75,16 @@ def _quota_body(kind: str) -> dict:
 class _ApiError(Exception):
     """Raised by a request handler; the emulator answers with ``status`` and the Google-shaped ``body``."""
 
-    def __init__(self, status: int, message: str | None = None, details: list[dict] | None = None) -> None:
+    def __init__(self, status: int, message: str | None = None, grpc_status: str | None = None,
+                 reason: str | None = None, *, details: list[dict] | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.body = sheets_error_body(status, message, details)
+        self.body = sheets_error_body(status, message, details, grpc_status, reason)
+        self.headers: dict[str, str] = {}
 
     def prefixed(self, prefix: str) -> _ApiError:
         err = self.body["error"]
-        return _ApiError(self.status, prefix + err["message"], err.get("details"))
+        return _ApiError(self.status, prefix + err["message"], details=err.get("details"))
 
 
 def _bad(message: str) -> _ApiError:

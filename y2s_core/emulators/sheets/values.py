@@ -84,9 +84,10 @@ def _render_range(
             values.append(col)
         while values and not values[-1]:
             values.pop()
-    if whole_sheet and values:  # Google reports a whole-tab read as the used area (Sheet1!A1:D4), not the grid
-        r1 = r0 + (len(values) if major == "ROWS" else max(len(v) for v in values)) - 1
-        c1 = c0 + (max(len(v) for v in values) if major == "ROWS" else len(values)) - 1
+    # A whole-tab read names the tab's grid (Videos!A1:Z1000), not the used area: Google's docs say the range
+    # "indicates the entire requested range, even though the values will exclude trailing rows and columns",
+    # and the recorded exchanges agree (test_get_all_values reads 'Sheet1' of a grid resized to 4x4 and gets
+    # Sheet1!A1:D4; a clear of 'Sheet1' on a new sheet answers Sheet1!A1:Z1000).
     out: dict[str, Any] = {"range": format_range(sheet.title, r0, c0, r1, c1), "majorDimension": major}
     if values:
         out["values"] = values

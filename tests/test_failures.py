@@ -1,0 +1,216 @@
+"""When YouTube keeps failing mid-fetch (a 5xx storm, timeouts, a dead server): nothing fetched is lost,
+the ledger counts every unit, and a circuit breaker stops calling a service that keeps failing.
+
+Through the real google-api-python-client against the YouTube emulator (in-process, or served on
+127.0.0.1 where a client timeout has to fire), and the CLI and the app on top of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import re
+import time
+
+import httplib2
+import pytest
+
+from tests.app_helpers import fetch as app_fetch
+from tests.app_helpers import start_app, texts
+from y2s_core import breaker, cli
+from y2s_core.breaker import BreakerOpen, CircuitBreaker
+from y2s_core.emulators.transport import HttplibHttp, serve
+from y2s_core.emulators.youtube import YouTubeEmulator
+from y2s_core.errors import QuotaExceeded, YouTubeError
+from y2s_core.quota import spent_today
+from y2s_core.settings import Settings
+from y2s_core.youtube import YouTubeClient
+
+NO_SLEEP = functools.partial(YouTubeClient, retry_sleep=lambda s: None)
+
+
+def client_for(emu: YouTubeEmulator, **kw) -> YouTubeClient:
+    return YouTubeClient(Settings(youtube_api_key="k"), http_factory=lambda: HttplibHttp(emu),
+                         retry_sleep=lambda s: None, **kw)
+
+
+# ------------------------------------------------------------------------------------------- the core
+
+
+def uploads_of(emu: YouTubeEmulator, handle: str) -> dict[str, str]:
+    return {"playlistId": "UU" + emu.catalog.channel_by_handle(handle).id[2:]}
+
+
+def test_a_server_error_storm_mid_fetch_keeps_the_pages_fetched():
+    emu = YouTubeEmulator()
+    emu.fail_next("playlistItems.list", 500, "backendError", times=50, after=8, when=uploads_of(emu, "@bigchannel"))
+    with pytest.raises(YouTubeError) as info:
+        client_for(emu).fetch("@bigchannel")
+    e = info.value
+    assert not isinstance(e, QuotaExceeded) and e.exit_code == 1
+    partial = e.partial
+    assert partial is not None and not partial.complete and partial.incomplete
+    uploads = emu.catalog.uploads(emu.catalog.channel_by_handle("@bigchannel").id)
+    listed = [v for v in uploads[:400] if emu.catalog.record(v).availability == "public"]
+    kept = [v.id for v in partial.videos]
+    # the 8 pages listed before the storm are kept, newest first, but for the oldest ones whose Short/Long
+    # type or details had not arrived yet (the pool runs behind the page chain): left out, and said so
+    assert len(kept) >= 100 and kept == listed[: len(kept)]
+    said = " ".join(partial.warnings)
+    left = sum(int(n) for n in re.findall(r"(\d+) more (?:left out|listed but not detailed)", said))
+    assert len(kept) + left == len(listed), said
+    assert len({v.id for v in partial.videos}) == len(partial.videos)
+    assert f"{len(partial.videos):,} videos fetched before it failed are kept" in str(e)
+    assert partial.quota == dict(emu.units_by_method)  # what Google billed: 500s are not billed
+    failed = [c for c in emu.calls if c.status == 500]
+    assert len(failed) == 5  # 1 try + 4 retries, then the breaker opened: no more calls
+
+
+def test_one_failing_channel_does_not_lose_the_others(monkeypatch):
+    emu = YouTubeEmulator()
+    demo = emu.catalog.channel_by_handle("@y2sdemo")
+    # the storm hits only @y2sdemo's uploads; the breaker must not open, so only 2 failures in a row
+    emu.fail_next("playlistItems.list", 503, "backendError", times=2)
+    with pytest.raises(YouTubeError) as info:
+        client_for(emu, num_retries=1).fetch("@y2sdemo @oldschool")
+    partial = info.value.partial
+    assert {v.channel_id for v in partial.videos} == {emu.catalog.channel_by_handle("@oldschool").id}
+    assert any(demo.title in why for why in partial.incomplete)
+    assert partial.quota == dict(emu.units_by_method)
+
+
+def test_an_open_breaker_stops_the_fetch_without_more_calls():
+    emu = YouTubeEmulator()
+    emu.fail_next("playlistItems.list", 500, "backendError", times=5)  # exactly one request's tries
+    with pytest.raises(YouTubeError) as info:
+        client_for(emu).fetch("@y2sdemo @oldschool @bigchannel")
+    calls = len(emu.calls)
+    assert [c.method for c in emu.calls].count("playlistItems.list") == 5
+    assert "in a row" not in str(info.value)  # the first failure is what is said
+    # the next fetch, right away: the breaker is open, nothing is sent
+    with pytest.raises(YouTubeError, match="5 times in a row") as again:
+        client_for(emu).fetch("@oldschool")
+    assert len(emu.calls) == calls
+    assert again.value.reason == "circuitOpen" and again.value.status == 503
+
+
+def test_timed_out_calls_are_counted_as_spent():
+    emu = YouTubeEmulator()
+    emu.fail_next("videos.list", stall=0.6, times=1000, after=2)  # a slow backend: detail calls time out
+    with serve(emu) as server:
+        client = YouTubeClient(Settings(youtube_api_key="k", youtube_api_url=server.url),
+                               http_factory=lambda: httplib2.Http(timeout=0.2), retry_sleep=lambda s: None)
+        with pytest.raises(YouTubeError) as info:
+            client.fetch("@bigchannel")
+        seen, deadline = -1, time.monotonic() + 10
+        while seen != len(emu.calls) and time.monotonic() < deadline:  # stalled calls are answered (and
+            seen = len(emu.calls)                                        # billed) after the client gave up
+            time.sleep(0.8)
+    assert any(c.method == "videos.list" and c.units for c in emu.calls[3:])
+    assert info.value.partial is not None
+    assert client.meter.snapshot() == dict(emu.units_by_method)
+
+
+def test_a_dead_server_is_a_clear_error_and_nothing_is_billed():
+    emu = YouTubeEmulator()
+    with serve(emu) as server:
+        url = server.url
+    client = YouTubeClient(Settings(youtube_api_key="k", youtube_api_url=url),
+                           http_factory=lambda: httplib2.Http(timeout=2), retry_sleep=lambda s: None)
+    with pytest.raises(YouTubeError, match="Could not reach the YouTube API") as info:
+        client.fetch("@y2sdemo")
+    assert info.value.partial is not None and not info.value.partial.videos
+    assert client.meter.snapshot() == {}  # refused connections never reached Google
+
+
+# -------------------------------------------------------------------------------------------- the CLI
+
+
+def test_the_cli_prints_what_was_fetched_exits_1_and_records_every_unit(monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "YouTubeClient", NO_SLEEP)
+    emu = YouTubeEmulator()
+    emu.fail_next("playlistItems.list", 500, "backendError", times=50, after=6, when=uploads_of(emu, "@bigchannel"))
+    with serve(emu) as server:
+        env = {"Y2S_DATA_DIR": os.environ["Y2S_DATA_DIR"], "YOUTUBE_API_KEY": "k", "Y2S_YOUTUBE_API_URL": server.url}
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.run(["fetch", "@bigchannel", "--format", "json"], stdout=out, stderr=err, env=env)
+    assert code == 1
+    rows = json.loads(out.getvalue())
+    assert 50 <= len(rows) <= 300  # of the 6 pages listed, those whose type was known
+    lines = err.getvalue().strip().splitlines()
+    assert lines[-1].startswith("error: ") and "fetched before it failed are kept" in lines[-1]
+    assert sum(1 for line in lines if line.startswith("error:")) == 1
+    settings = Settings.from_env(env)
+    assert spent_today(settings) == sum(emu.units_by_method.values())
+
+
+def test_the_app_keeps_and_shows_what_was_fetched(monkeypatch):
+    from y2s_core.dashboard import state
+
+    monkeypatch.setattr(state, "YouTubeClient", NO_SLEEP)
+    emu = YouTubeEmulator()
+    emu.fail_next("playlistItems.list", 500, "backendError", times=50, after=4, when=uploads_of(emu, "@bigchannel"))
+    with serve(emu) as server:
+        monkeypatch.setenv("YOUTUBE_API_KEY", "k")
+        monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
+        at = app_fetch(start_app(), "@bigchannel", types=["Short", "Long", "Live", "Upcoming"])
+    assert not at.exception
+    errors = " ".join(texts(at.error))
+    assert "fetched before it failed are kept" in errors and "Review, measure and push them now" in errors
+    result = at.session_state[state.RESULT]
+    assert result is not None and 50 <= len(result.videos) <= 200 and not result.complete
+    assert any("Partial result" in t for t in texts(at.warning))
+
+
+# ----------------------------------------------------------------------------------------- the breaker
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_breaker_opens_after_n_failures_in_a_row_and_half_opens_after_the_cool_down():
+    clock = Clock()
+    b = CircuitBreaker("YouTube", threshold=3, cooldown=30, clock=clock)
+    for _ in range(2):
+        b.before_call()
+        b.failure()
+    b.before_call()
+    b.success()  # a success in between: the count starts again
+    for _ in range(3):
+        b.before_call()
+        b.failure()
+    assert b.state == "open"
+    with pytest.raises(BreakerOpen) as info:
+        b.before_call()
+    assert info.value.retry_in == pytest.approx(30) and info.value.failures == 3
+    clock.now += 30
+    assert b.state == "half-open"
+    b.before_call()  # one trial call goes through ...
+    with pytest.raises(BreakerOpen):
+        b.before_call()  # ... and only one
+    b.failure()  # the trial failed: open again, for a full cool-down
+    assert b.state == "open"
+    clock.now += 30
+    b.before_call()
+    b.success()
+    assert b.state == "closed" and b.describe()["consecutive_failures"] == 0
+
+
+@pytest.mark.parametrize(("status", "counts"), [(500, True), (503, True), (429, False), (403, False), (404, False)])
+def test_only_server_errors_count_against_the_breaker(status, counts):
+    assert breaker.is_failure_status(status) is counts
+
+
+def test_quota_and_client_errors_never_open_the_breaker():
+    emu = YouTubeEmulator(daily_quota=3)
+    for _ in range(6):
+        with pytest.raises(QuotaExceeded):
+            client_for(emu).fetch("@bigchannel")
+    assert all(s["state"] == "closed" for s in breaker.states().values())
