@@ -125,3 +125,18 @@ def test_connections_y2s_in_the_secrets_points_the_store_elsewhere(tmp_path):
     cid = at.session_state["y2s.result"].channels[0].id
     assert len(Store(url).history([cid])) == 40
     assert store().history([cid]) == []  # nothing went to the data dir's SQLite
+
+
+def test_a_quota_cut_fetch_in_the_app_stores_what_it_fetched(monkeypatch):
+    from y2s_core.emulators.transport import serve
+    from y2s_core.emulators.youtube import YouTubeEmulator
+
+    with serve(YouTubeEmulator(daily_quota=12)) as server:
+        monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
+        monkeypatch.setenv("YOUTUBE_API_KEY", "test-key")
+        at = fetch(start_app(), "@bigchannel")
+    no_crash(at)
+    partial = at.session_state["y2s.result"]
+    assert partial.videos and not partial.complete
+    cid = partial.videos[0].channel_id
+    assert {h.video_id for h in store().history([cid])} == {v.id for v in partial.videos}

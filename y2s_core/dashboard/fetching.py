@@ -22,7 +22,7 @@ from typing import Any
 import streamlit as st
 
 from ..channel_input import parse as parse_channels
-from ..errors import QuotaExceeded
+from ..errors import YouTubeError
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
 from ..quota import quota_line, record_spend
@@ -123,7 +123,7 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
 
     Raises the core's errors (InputError, ChannelNotFound, QuotaExceeded whose ``partial`` then carries
     only this fetch's quota, KeyInvalid, YouTubeError). The session's quota counter and the machine's
-    quota ledger are updated either way. A fetch (not a cache hit), a quota-cut one too, is remembered
+    quota ledger are updated either way. A fetch (not a cache hit), a cut-short one too, is remembered
     in the store (``store.remember``: channels, videos, one stat snapshot per video).
     """
     refs = parse_channels(text)
@@ -136,7 +136,7 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     try:
         result = _cached_fetch(**key, _refs=refs, _spec=spec, _client=client, _probe=probe,
                                _source=source_name(settings))
-    except QuotaExceeded as e:  # what was fetched before the quota ran out is stored too
+    except YouTubeError as e:  # what was fetched before the quota ran out (or YouTube failed) is stored too
         remember(e.partial, settings, spec)
         raise
     finally:  # a quota-cut fetch too: QuotaExceeded.partial.quota is already this fetch's own
