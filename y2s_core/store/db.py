@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, func, or_, select, type_coerce
+from sqlalchemy import String, and_, any_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -213,7 +213,7 @@ class Store:
             # channels first: in PostgreSQL their row locks make a concurrent fetch of the same channel
             # wait here, so what it reads below already includes this one's writes
             self._upsert_channels(conn, sorted(by_id.values(), key=lambda c: c.id), result.type_rules, now)
-            known = self._existing(conn, videos.c.id, list(vids))
+            known = self._known(conn, sorted({v.channel_id for v in vids.values()})) & set(vids)
             prior = {s.channel_id: s for s in self._sync_states(conn, by_id)}
             self._upsert_videos(conn, [vids[i] for i in sorted(vids)], now)
             if vids:
@@ -276,17 +276,19 @@ class Store:
             "updated_at": now,
         }
 
-    def _existing(self, conn: Connection, column: Any, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for i in range(0, len(ids), CHUNK):
-            found.update(conn.execute(select(column).where(column.in_(ids[i:i + CHUNK]))).scalars())
-        return found
+    def _known(self, conn: Connection, channel_ids: Sequence[str]) -> set[str]:
+        """Every stored video id of these channels (by the channel index: no list of thousands of ids to
+        match, which PostgreSQL's generic plan for a prepared ``= ANY($1)`` scans linearly per row)."""
+        if not channel_ids:
+            return set()
+        return set(conn.execute(select(videos.c.id).where(_among(conn.dialect, videos.c.channel_id, channel_ids)))
+                   .scalars())
 
     def _sync_states(self, conn: Connection, channel_ids: Iterable[str]) -> list[SyncState]:
         ids = sorted(channel_ids)
         out = []
         for i in range(0, len(ids), CHUNK):
-            for row in conn.execute(select(sync_state).where(sync_state.c.channel_id.in_(ids[i:i + CHUNK]))):
+            for row in conn.execute(select(sync_state).where(_among(conn.dialect, sync_state.c.channel_id, ids[i:i + CHUNK]))):
                 m = row._mapping
                 out.append(SyncState(**{k: m[k] for k in SyncState.__dataclass_fields__ if k != "listing_resume"},
                                      listing_resume=json.loads(m["listing_resume"]) if m["listing_resume"] else None))
@@ -356,7 +358,7 @@ class Store:
                     videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
                     snapshots.c.comments)
              .join(videos, videos.c.id == snapshots.c.video_id)
-             .where(videos.c.channel_id.in_(list(channel_ids))))
+             .where(_among(self.engine.dialect, videos.c.channel_id, channel_ids)))
         if video_id is not None:
             q = q.where(snapshots.c.video_id == video_id)
         if since is not None:
@@ -377,7 +379,7 @@ class Store:
                 "title": videos.c.title, **raw, "views": snapshots.c.views, "likes": snapshots.c.likes,
                 "comments": snapshots.c.comments}
         q = (select(*(c.label(k) for k, c in cols.items())).join(videos, videos.c.id == snapshots.c.video_id)
-             .where(videos.c.channel_id.in_(list(channel_ids))))
+             .where(_among(self.engine.dialect, videos.c.channel_id, channel_ids)))
         if video_id is not None:
             q = q.where(snapshots.c.video_id == video_id)
         if since is not None:
@@ -396,7 +398,7 @@ class Store:
                             videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
                             snapshots.c.comments)
                      .join(videos, videos.c.id == snapshots.c.video_id)
-                     .where(snapshots.c.video_id.in_(ids[i:i + CHUNK])))
+                     .where(_among(conn.dialect, snapshots.c.video_id, ids[i:i + CHUNK])))
                 if since is not None:
                     q = q.where(snapshots.c.taken_at >= since)
                 out.extend(SnapshotRecord(*r) for r in conn.execute(q))
@@ -409,7 +411,7 @@ class Store:
         out: dict[str, datetime] = {}
         with self._read() as conn:
             for i in range(0, len(ids), CHUNK):
-                q = select(videos.c.id, videos.c.first_seen).where(videos.c.id.in_(ids[i:i + CHUNK]))
+                q = select(videos.c.id, videos.c.first_seen).where(_among(conn.dialect, videos.c.id, ids[i:i + CHUNK]))
                 out.update((vid, at) for vid, at in conn.execute(q))
         return out
 
@@ -421,12 +423,21 @@ class Store:
         with self._read() as conn:
             for i in range(0, len(ids), CHUNK):
                 q = (select(videos.c.id).join(sync_state, sync_state.c.channel_id == videos.c.channel_id)
-                     .where(videos.c.id.in_(ids[i:i + CHUNK]),
+                     .where(_among(conn.dialect, videos.c.id, ids[i:i + CHUNK]),
                             and_(videos.c.first_seen == sync_state.c.last_sync_at,
                                  sync_state.c.previous_newest_at.is_not(None),
                                  videos.c.published_at > sync_state.c.previous_newest_at)))
                 out.update(conn.execute(q).scalars())
         return out
+
+
+def _among(dialect: Any, column: Any, values: Sequence[str]) -> Any:
+    """``column`` is one of ``values``: ``IN (...)`` in SQLite, ``= ANY(array)`` in PostgreSQL.
+
+    One array parameter instead of hundreds of bound values (a statement PostgreSQL plans once)."""
+    if dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(String())))
+    return column.in_(list(values))
 
 
 def _channel(m: Mapping[str, Any]) -> Channel:
