@@ -204,3 +204,11 @@ def test_the_rest_api_fetch_appends_snapshots(tmp_path):
     rows = r.json()["rows"]
     hist = Store.in_dir(tmp_path).history([rows[0]["channel_id"]])
     assert len(hist) == 10 and {h.video_id for h in hist} == {row["video_id"] for row in rows}
+
+
+def test_history_from_a_store_that_cannot_be_opened_is_one_error_line(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    code, out, err = run_inproc("history", "@oldschool", env={"Y2S_DATA_DIR": str(blocked)})
+    assert code == 1 and out == ""
+    assert err == f"error: The store in {blocked} could not be read (FileExistsError).\n"

@@ -288,7 +288,8 @@ class Store:
         ids = sorted(channel_ids)
         out = []
         for i in range(0, len(ids), CHUNK):
-            for row in conn.execute(select(sync_state).where(_among(conn.dialect, sync_state.c.channel_id, ids[i:i + CHUNK]))):
+            q = select(sync_state).where(_among(conn.dialect, sync_state.c.channel_id, ids[i:i + CHUNK]))
+            for row in conn.execute(q):
                 m = row._mapping
                 out.append(SyncState(**{k: m[k] for k in SyncState.__dataclass_fields__ if k != "listing_resume"},
                                      listing_resume=json.loads(m["listing_resume"]) if m["listing_resume"] else None))
@@ -354,17 +355,17 @@ class Store:
     def history(self, channel_ids: Sequence[str], *, video_id: str | None = None,
                 since: datetime | None = None) -> list[SnapshotRecord]:
         """The snapshots of these channels' videos (or of one video), oldest first; newest video first within one."""
-        q = (select(snapshots.c.video_id, videos.c.channel_id, videos.c.channel_title, videos.c.title,
-                    videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
-                    snapshots.c.comments)
-             .join(videos, videos.c.id == snapshots.c.video_id)
-             .where(_among(self.engine.dialect, videos.c.channel_id, channel_ids)))
-        if video_id is not None:
-            q = q.where(snapshots.c.video_id == video_id)
-        if since is not None:
-            q = q.where(snapshots.c.taken_at >= since)
-        q = q.order_by(snapshots.c.taken_at, videos.c.published_at.desc(), snapshots.c.video_id, snapshots.c.id)
         with self._read() as conn:
+            q = (select(snapshots.c.video_id, videos.c.channel_id, videos.c.channel_title, videos.c.title,
+                        videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
+                        snapshots.c.comments)
+                 .join(videos, videos.c.id == snapshots.c.video_id)
+                 .where(_among(conn.dialect, videos.c.channel_id, channel_ids)))
+            if video_id is not None:
+                q = q.where(snapshots.c.video_id == video_id)
+            if since is not None:
+                q = q.where(snapshots.c.taken_at >= since)
+            q = q.order_by(snapshots.c.taken_at, videos.c.published_at.desc(), snapshots.c.video_id, snapshots.c.id)
             return [SnapshotRecord(*r) for r in conn.execute(q)]
 
     def history_columns(self, channel_ids: Sequence[str], *, video_id: str | None = None,
@@ -378,14 +379,14 @@ class Store:
         cols = {"video_id": snapshots.c.video_id, "channel_id": videos.c.channel_id, "channel": videos.c.channel_title,
                 "title": videos.c.title, **raw, "views": snapshots.c.views, "likes": snapshots.c.likes,
                 "comments": snapshots.c.comments}
-        q = (select(*(c.label(k) for k, c in cols.items())).join(videos, videos.c.id == snapshots.c.video_id)
-             .where(_among(self.engine.dialect, videos.c.channel_id, channel_ids)))
-        if video_id is not None:
-            q = q.where(snapshots.c.video_id == video_id)
-        if since is not None:
-            q = q.where(snapshots.c.taken_at >= since)
-        with self._read() as conn:  # unordered: sorting millions of rows is the frame's job (and 3x faster there)
-            rows = conn.execute(q).all()
+        with self._read() as conn:
+            q = (select(*(c.label(k) for k, c in cols.items())).join(videos, videos.c.id == snapshots.c.video_id)
+                 .where(_among(conn.dialect, videos.c.channel_id, channel_ids)))
+            if video_id is not None:
+                q = q.where(snapshots.c.video_id == video_id)
+            if since is not None:
+                q = q.where(snapshots.c.taken_at >= since)
+            rows = conn.execute(q).all()  # unordered: sorting millions of rows is the frame's job (3x faster)
         return {k: [r[i] for r in rows] for i, k in enumerate(cols)}
 
     def video_snapshots(self, video_ids: Sequence[str], *, since: datetime | None = None) -> list[SnapshotRecord]:
