@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from y2s_core import store
 from y2s_core.dashboard import fetching, forms, furniture, state
 from y2s_core.errors import InputError
 from y2s_core.quota import quota_line, quota_resets_at, spent_today
@@ -61,6 +62,14 @@ else:
 if settings.sheets_api_url:
     st.caption(f"Sheets endpoint override: `{furniture.safe_url(settings.sheets_api_url)}`")
 st.caption(f"Local data folder (workbooks): `{settings.data_dir}`")
+
+st.subheader("Store")
+if settings.database_url:
+    st.success(f"History, growth and the quota ledger are kept in `{store.describe(settings.database_url)}`.")
+else:
+    st.info(f"History, growth and the quota ledger are kept in SQLite in `{settings.data_dir}`. On Streamlit "
+            "Community Cloud that folder is wiped on every restart: add `[connections.y2s]` with a PostgreSQL "
+            "`url` to the secrets to keep them.")
 
 st.subheader("Quota")
 c1, c2, c3 = st.columns(3)

@@ -140,3 +140,14 @@ def test_a_quota_cut_fetch_in_the_app_stores_what_it_fetched(monkeypatch):
     assert partial.videos and not partial.complete
     cid = partial.videos[0].channel_id
     assert {h.video_id for h in store().history([cid])} == {v.id for v in partial.videos}
+
+
+def test_the_settings_page_says_where_the_store_is_without_the_password():
+    at = goto(start_app(), "pages/settings.py")
+    no_crash(at)
+    assert any("SQLite" in t and "[connections.y2s]" in t for t in texts(at.info))
+    url = "postgresql://y2s:hunter22secret@127.0.0.1:1/y2s?connect_timeout=2"  # loopback, nothing listening
+    at = goto(start_app({"connections": {"y2s": {"url": url}}}), "pages/settings.py")
+    no_crash(at)
+    assert any("127.0.0.1:1/y2s" in t for t in texts(at.success))
+    assert "hunter22secret" not in all_text(at)
