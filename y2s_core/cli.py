@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from . import telemetry
 from .channel_input import parse as parse_channels
 from .errors import InputError, QuotaExceeded, Y2SError
 from .filters import FilterSpec
@@ -69,9 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     sheet(sy)
     filters(sy)
 
-    api = sub.add_parser("api", help="serve the REST API on 127.0.0.1")
+    api = sub.add_parser("api", help="serve the REST API (/api/v1)", epilog=EPILOG + " Beyond loopback, "
+                         "Y2S_API_TOKEN must be set; see the README's REST API section for the other Y2S_API_* settings.")
     api.add_argument("--port", type=int, default=8000)
-    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another needs "
+                     "Y2S_API_TOKEN)")
     return p
 
 
@@ -239,6 +242,7 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             return int(e.code or 0)
         # the service account is read only by the commands that write to Sheets
         settings = Settings.from_env(env, with_sheets=a.command in ("push", "sync", "api"))
+        telemetry.configure_logging(env, default_level=None, secrets=telemetry.settings_secrets(settings), stream=err)
         if a.command == "fetch":
             result, stop = _fetch(a, settings, err)
             write_rows(result.rows(), a.format, out)
@@ -254,7 +258,7 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
         elif a.command == "api":
             from .api import serve_api
 
-            serve_api(settings, host=a.host, port=a.port)
+            serve_api(settings, host=a.host, port=a.port, env=env)
         return 0
     except Y2SError as e:
         msg = settings.redact(str(e)) if settings else str(e)

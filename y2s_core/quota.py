@@ -45,6 +45,11 @@ def quota_resets_at(now: datetime | None = None) -> datetime:
     return midnight.astimezone(timezone.utc)
 
 
+def unit_cost(method: str) -> int:
+    """Units one charged call to ``method`` costs (Google's quota-cost page: search.list 100, the rest 1)."""
+    return UNIT_COST.get(method, 1)
+
+
 class QuotaMeter:
     """Thread-safe count of units per API method (e.g. "videos.list"), as Google charges them."""
 
@@ -57,7 +62,7 @@ class QuotaMeter:
         if not charged:
             return
         with self._lock:
-            self.units[method] += UNIT_COST.get(method, 1)
+            self.units[method] += unit_cost(method)
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -112,4 +117,5 @@ __all__ = [
     "quota_resets_at",
     "record_spend",
     "spent_today",
+    "unit_cost",
 ]

@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from .. import telemetry
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
@@ -239,6 +240,7 @@ class GoogleSheetTarget(SheetTarget):
                     status=None,
                 ) from None
         client = gspread.Client(auth, session=session, http_client=_bounded_http_client_class())
+        telemetry.observe_session(client.http_client.session)  # one record + metrics per answer, retries too
         client.http_client.retry = retry
         client.set_timeout(HTTP_TIMEOUT)
         if self.settings.sheets_api_url:

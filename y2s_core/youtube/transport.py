@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 import httplib2
 from googleapiclient.errors import HttpError
 
+from .. import telemetry
 from ..errors import KeyInvalid, QuotaExceeded, YouTubeError
-from ..quota import QuotaMeter, quota_resets_at
+from ..quota import QuotaMeter, quota_resets_at, unit_cost
 from ..settings import Settings
 
 
@@ -32,6 +33,7 @@ class _MeteredHttp:
 
     def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
         headers = dict(headers or {})
+        start = telemetry.started()
         if self.key:
             headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
         resp, content = self.inner.request(
@@ -42,6 +44,8 @@ class _MeteredHttp:
         status = int(resp.status)
         charged = status in (200, 404) or (status == 400 and b"keyInvalid" not in (content or b""))
         self.meter.record(api_method, charged)
+        telemetry.upstream_call("youtube", api_method, status=status, seconds=telemetry.seconds_since(start),
+                                units=unit_cost(api_method) if charged else 0)
         return resp, content
 
     def close(self) -> None:
