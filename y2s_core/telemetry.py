@@ -193,7 +193,17 @@ def _timestamp(record: logging.LogRecord) -> str:
 
 
 class _Y2SHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Marks the handler ``configure_logging`` installed, so a second call replaces it."""
+    """The handler ``configure_logging`` installs (a second call replaces it). Without a stream of its own
+    it writes to whatever ``sys.stderr`` is when a record comes (test runners and servers swap it)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream or sys.stderr)
+        self._follow = stream is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follow:
+            self.stream = sys.stderr
+        super().emit(record)
 
 
 def log_settings(env: Mapping[str, str] | None = None, default_level: str | None = "WARNING") -> tuple[str, str] | None:
@@ -233,7 +243,7 @@ def configure_logging(
         return None
     level, fmt = chosen
     redact = _Redactor(secrets)
-    handler = _Y2SHandler(stream or sys.stderr)
+    handler = _Y2SHandler(stream)
     handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _Y2SHandler)]:
