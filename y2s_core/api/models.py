@@ -114,8 +114,16 @@ class ResolutionOut(_Open):
 # ---------------------------------------------------------------------------------------------- bodies
 
 
+EXAMPLE_ROW = {"video_id": "dQw4w9WgXcQ", "channel": "Y2S Demo Lab", "date": "2024-05-01T12:00:00Z", "type": "Long",
+               "duration_seconds": 212, "title": "An example", "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+               "views": 1200, "likes": 30}
+
+
 class FetchBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"channels": "@y2sdemo", "filters": {"max_videos": 5, "types": ["short", "long"]}},
+        {"channels": ["@oldschool", "https://www.youtube.com/@y2sdemo"], "filters": {"include": ["clip, 45 seconds"]}},
+    ]})
     channels: str | list[str] = Field(description="channel inputs: @handle, UC… id, channel or video URLs; "
                                       "several separated by newlines or commas, or a list")
     filters: Filters = Field(default_factory=Filters)
@@ -139,7 +147,11 @@ TARGET_HELP = ("a Google Sheets URL or key, or a workbook file name (name.xlsx /
 
 
 class PushBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"rows": [EXAMPLE_ROW], "sheet": "videos.xlsx", "tab": "Videos", "dry_run": True},
+        {"rows": [EXAMPLE_ROW], "sheet": "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd/edit",
+         "tab": "Videos"},
+    ]})
     rows: list[PushRow] = Field(description="rows as returned by fetch")
     sheet: str = Field(description=TARGET_HELP)
     tab: str = Field(default="Videos", description="worksheet name (created when missing)")
@@ -147,6 +159,10 @@ class PushBody(BaseModel):
 
 
 class ProcessBody(FetchBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"channels": "@oldschool", "filters": {"max_videos": 3}, "sheet": "videos.xlsx", "tab": "Videos",
+         "dry_run": True},
+    ]})
     sheet: str = Field(description=TARGET_HELP)
     tab: str = Field(default="Videos", description="worksheet name (created when missing)")
     dry_run: bool = Field(default=False, description="fetch and plan, write nothing")

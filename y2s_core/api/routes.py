@@ -173,7 +173,8 @@ def store_reachable(settings: Settings) -> bool:
             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
 def channel_videos(
     request: Request, caller: Caller,
-    channel: Annotated[str, PathParam(description="@handle, UC… id, or a channel/video URL (URL-encoded)")],
+    channel: Annotated[str, PathParam(description="@handle, UC… id, or a channel/video URL (URL-encoded)",
+                                      examples=["@y2sdemo", "https%3A%2F%2Fwww.youtube.com%2F%40oldschool"])],
     filters: Annotated[FilterQuery, Query()],
 ) -> Any:
     """The channel's videos as rows (the CLI's JSON), the quota spent and whether the fetch is complete.
