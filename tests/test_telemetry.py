@@ -152,6 +152,7 @@ def _secret_flows(tmp_path, emu, yt_url, sheets_url) -> None:
     good = Settings(youtube_api_key=FAKE_KEY, youtube_api_url=yt_url, sheets_api_url=sheets_url,
                     service_account_info=FAKE_SA, data_dir=tmp_path)
     client = api_client(good, raise_server_exceptions=False)
+    emu.fail_next("videos.list", status=503, times=1)  # a retried call: a WARNING record
     rows = client.post("/api/v1/fetch", headers=AUTH, json={"channels": "@oldschool", "filters": {"max_videos": 3}})
     assert rows.status_code == 200
     client.post("/api/v1/push", headers=AUTH, json={"rows": rows.json()["rows"], "sheet": SHEET_KEY})

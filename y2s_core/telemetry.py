@@ -13,7 +13,8 @@ them (a library's message, a traceback).
 ``upstream_call`` is THE hook for a call to Google: the transports call it once per HTTP answer
 (YouTube: ``youtube.transport._MeteredHttp.request``; Sheets: a response hook ``observe_session`` puts
 on gspread's session, so every retry counts). It writes one record on the ``y2s_core.upstream`` logger
-(service, method, status, units, duration, outcome) and feeds the Prometheus counters the REST API
+(service, method, status, units, duration, outcome; DEBUG when it went as expected, INFO for another
+4xx, WARNING for 429 and 5xx) and feeds the Prometheus counters the REST API
 serves at ``/api/v1/metrics``. Metrics live in prometheus_client's default registry: per process, like
 the process metrics it already holds.
 """
@@ -72,7 +73,9 @@ def upstream_call(service: str, method: str, *, status: int, seconds: float, uni
         UPSTREAM_SECONDS.labels(service, method).observe(max(seconds, 0.0))
         if units:
             QUOTA_UNITS.labels(method).inc(units)
-        level = logging.DEBUG if result in ("ok", "not_found") else logging.WARNING
+        # expected answers (a Shorts playlist that does not exist, a tab not there yet) are not worth a warning
+        level = {"ok": logging.DEBUG, "not_found": logging.DEBUG, "client_error": logging.INFO}.get(result,
+                                                                                                    logging.WARNING)
         if _log.isEnabledFor(level):
             fields = {"service": service, "method": method, "status": status, "units": units,
                       "duration_ms": round(seconds * 1000, 1), "outcome": result}
