@@ -11,6 +11,7 @@ import io
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import httpx
@@ -196,19 +197,18 @@ def test_the_default_limit_is_5_mib_and_a_300_mb_declared_body_is_refused_unread
 
 
 def test_50_parallel_fetches_with_a_limit_of_2_get_429_beyond_it_and_the_ledger_matches_the_emulator(tmp_path):
-    emu = YouTubeEmulator(latency=0.05)
+    emu = YouTubeEmulator(latency=0.2)  # a fetch takes about a second: the 50 requests overlap it
     with serve(emu) as yt:
         settings = Settings(youtube_api_key="k", youtube_api_url=yt.url, data_dir=tmp_path)
         app = create_app(settings, ApiConfig(tokens=(TOKEN,), max_concurrent_fetches=2))
         running: list[int] = []
-        peak = threading.Lock()
         original = app.state.slots.take
 
-        def take(caller):  # watch how many fetches run at once
-            cm = original(caller)
-            with peak:
+        @contextmanager
+        def take(caller):  # watch how many fetches run at once, from inside a slot
+            with original(caller):
                 running.append(app.state.slots.running(caller))
-            return cm
+                yield
 
         app.state.slots.take = take
         with served(app) as url:
@@ -223,11 +223,11 @@ def test_50_parallel_fetches_with_a_limit_of_2_get_429_beyond_it_and_the_ledger_
                 answers = list(pool.map(one, range(50)))
     codes = [r.status_code for r in answers]
     ok, refused = codes.count(200), codes.count(429)
-    assert ok + refused == 50 and ok >= 2 and refused >= 40, codes
+    assert ok + refused == 50 and ok >= 2 and refused >= 30, codes
     for r in answers:
         if r.status_code == 429:
             assert r.json()["kind"] == "TooManyRequests" and r.headers["Retry-After"] == "1"
-    assert max(running) <= 2
+    assert max(running) == 2 and len(running) == ok
     ledger = Store(tmp_path).quota_today(settings.account_fingerprint)
     assert ledger == emu.units_by_method and sum(ledger.values()) == ok * answers[codes.index(200)].json()["quota_units"]
 

@@ -14,7 +14,6 @@ import dataclasses
 import typing
 from typing import Any
 
-from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ..filters import FilterSpec
@@ -73,8 +72,6 @@ class FilterQuery(_query_model()):  # type: ignore[misc]
                 values[name] = ", ".join(v) if v else None
         return FilterSpec.from_strings(**values)
 
-
-FILTER_QUERY = Query()  # FastAPI: a query-parameter model (one parameter per field)
 
 
 # ------------------------------------------------------------------------------------------------- rows
