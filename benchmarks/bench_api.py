@@ -56,6 +56,11 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("the API did not start")
 
+    def cpu_seconds(self) -> float:
+        """The server process's CPU time so far (user + system, Linux /proc): load-independent cost per request."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(20)
@@ -87,10 +92,13 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1] if len(values) > 1 else values[0]
 
 
-def report(name: str, total: int, concurrency: int, wall: float, lat: list[float], codes: Counter) -> None:
+def run(server: Server, name: str, path: str, params: dict, total: int, concurrency: int) -> None:
+    cpu = server.cpu_seconds()
+    wall, lat, codes = asyncio.run(load(server.url, path, params, total, concurrency))
+    cpu = server.cpu_seconds() - cpu
     ms = [x * 1000 for x in lat]
-    print(f"{name:<34} {total:>6,} req  {concurrency:>3} in flight  {total / wall:>8,.0f} req/s  "
-          f"p50 {pct(ms, 50):>7.1f} ms  p99 {pct(ms, 99):>7.1f} ms  max {max(ms):>7.1f} ms  "
+    print(f"{name:<34} {total:>6,} req {concurrency:>3} in flight {total / wall:>7,.0f} req/s  "
+          f"p50 {pct(ms, 50):>6.1f} ms  p99 {pct(ms, 99):>7.1f} ms  server CPU {cpu / total * 1000:>5.2f} ms/req  "
           f"statuses {dict(sorted(codes.items()))}")
 
 
@@ -103,7 +111,8 @@ def main() -> None:
     ap.add_argument("--uncached-requests", type=int, default=200)
     a = ap.parse_args()
     path, params = f"/api/v1/channels/{a.channel}/videos", {"max_videos": a.max_videos}
-    print(f"GET {path}?max_videos={a.max_videos}, API in its own process on 127.0.0.1 (demo mode, token, INFO logs)")
+    print(f"GET {path}?max_videos={a.max_videos}, API in its own process on 127.0.0.1 (demo mode, token, INFO logs); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     with tempfile.TemporaryDirectory() as data:
         server = Server(data)
@@ -111,18 +120,15 @@ def main() -> None:
             warm = httpx.get(server.url + path, params=params, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
             print(f"warm-up: {warm.status_code}, {len(warm.json()['rows'])} rows, {warm.json()['quota_units']} units, "
                   f"{len(warm.content):,} bytes a response")
-            report("cached", a.requests, a.concurrency, *asyncio.run(load(server.url, path, params, a.requests,
-                                                                           a.concurrency)))
-            report("baseline: GET /api/v1/health", a.requests, a.concurrency,
-                   *asyncio.run(load(server.url, "/api/v1/health", {}, a.requests, a.concurrency)))
+            run(server, "cached", path, params, a.requests, a.concurrency)
+            run(server, "baseline: GET /api/v1/health", "/api/v1/health", {}, a.requests, a.concurrency)
         finally:
             server.close()
         server = Server(data, Y2S_API_CACHE_SECONDS="0")
         try:
-            report("uncached, within the limit (2)", a.uncached_requests, 2,
-                   *asyncio.run(load(server.url, path, params, a.uncached_requests, 2)))
-            report(f"uncached, {a.concurrency} in flight (limit 2)", a.uncached_requests, a.concurrency,
-                   *asyncio.run(load(server.url, path, params, a.uncached_requests, a.concurrency)))
+            run(server, "uncached, within the limit (2)", path, params, a.uncached_requests, 2)
+            run(server, f"uncached, {a.concurrency} in flight (limit 2)", path, params, a.uncached_requests,
+                a.concurrency)
         finally:
             server.close()
 

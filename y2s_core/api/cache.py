@@ -2,9 +2,10 @@
 
 Keyed like the app's fetch cache (``dashboard.fetching``): the parsed channel inputs (kind, value, raw),
 ``FilterSpec.key()`` (every filter field) and the YouTube key's fingerprint (a hash, never the key), so
-two keys never share an entry. Only complete fetches are kept (a quota-cut one raises). Entries expire
-after ``Y2S_API_CACHE_SECONDS``; the oldest goes first beyond ``max_entries``. It holds public YouTube
-data only. POST /fetch and /process always fetch.
+two keys never share an entry. The route keeps complete fetches only (a quota-cut one raises), as the
+answer's JSON bytes, so a hit costs no rebuilding. Entries expire after ``Y2S_API_CACHE_SECONDS``; the
+oldest goes first beyond ``max_entries``. It holds public YouTube data only. POST /fetch and /process
+always fetch.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..filters import FilterSpec
-from ..models import ChannelRef, FetchResult
+from ..models import ChannelRef
 
 Key = tuple[Any, ...]
 
@@ -29,9 +30,9 @@ class FetchCache:
     def __init__(self, ttl_seconds: float, max_entries: int = 64, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.max_entries, self.clock = ttl_seconds, max_entries, clock
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Key, tuple[float, FetchResult]] = OrderedDict()
+        self._entries: OrderedDict[Key, tuple[float, bytes]] = OrderedDict()
 
-    def get(self, key: Key) -> FetchResult | None:
+    def get(self, key: Key) -> bytes | None:
         if self.ttl <= 0:
             return None
         with self._lock:
@@ -43,11 +44,11 @@ class FetchCache:
                 return None
             return hit[1]
 
-    def put(self, key: Key, result: FetchResult) -> None:
-        if self.ttl <= 0 or not result.complete:
+    def put(self, key: Key, body: bytes) -> None:
+        if self.ttl <= 0:
             return
         with self._lock:
-            self._entries[key] = (self.clock(), result)
+            self._entries[key] = (self.clock(), body)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

@@ -185,16 +185,20 @@ def channel_videos(
     spec = filters.spec()
     refs = parse_channels(channel)
     key = fetch_key(refs, spec, settings.account_fingerprint)
-    hit = request.app.state.cache.get(key)
+    cache = request.app.state.cache
+    hit = cache.get(key)
     if hit is not None:
-        return {**result_json(hit), "quota": {}, "quota_units": 0, "cached": True}
+        return Response(hit, media_type="application/json")
     with request.app.state.slots.take(caller):
         try:
             result = _fetch(settings, refs, spec)
         except QuotaExceeded as e:
             return _quota_response(e, settings)
-    request.app.state.cache.put(key, result)
-    return result_json(result)
+    answer = result_json(result)
+    if result.complete and cache.ttl > 0:  # as a later hit answers: no quota spent then
+        cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "cached": True})
+                  .model_dump_json().encode())
+    return answer
 
 
 @router.post("/fetch", response_model=FetchOut, summary="Fetch channels' videos",
