@@ -311,3 +311,9 @@ def test_openapi_documents_every_route_its_parameters_and_errors(api):
     assert {p["name"] for p in videos["parameters"]} >= {"channel", "max_videos", "include", "types", "since"}
     assert "Retry-After" in videos["responses"]["429"]["headers"]
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_requests_are_counted_by_route_template_not_by_raw_path(api):
+    api.get(f"{V1}/channels/@oldschool/videos", headers=AUTH, params={"max_videos": 1})
+    text = api.get(f"{V1}/metrics", headers=AUTH).text
+    assert 'route="/api/v1/channels/{channel}/videos"' in text and "@oldschool" not in text

@@ -78,7 +78,8 @@ class RequestLog:
             status["code"] = 500
             raise
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            matched = scope.get("route")
+            route = getattr(matched, "path_format", None) or getattr(matched, "path", None) or "unmatched"
             seconds = time.perf_counter() - start
             REQUESTS.labels(route, scope["method"], str(status["code"])).inc()
             REQUEST_SECONDS.labels(route, scope["method"]).observe(seconds)
