@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
 
 from .. import telemetry
 from ..channel_input import parse as parse_channels
@@ -171,7 +172,7 @@ def store_reachable(settings: Settings) -> bool:
 
 @router.get("/channels/{channel:path}/videos", response_model=FetchOut, summary="A channel's videos",
             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
-def channel_videos(
+async def channel_videos(
     request: Request, caller: Caller,
     channel: Annotated[str, PathParam(description="@handle, UC… id, or a channel/video URL (URL-encoded)",
                                       examples=["@y2sdemo", "https%3A%2F%2Fwww.youtube.com%2F%40oldschool"])],
@@ -185,10 +186,14 @@ def channel_videos(
     spec = filters.spec()
     refs = parse_channels(channel)
     key = fetch_key(refs, spec, settings.account_fingerprint)
-    cache = request.app.state.cache
-    hit = cache.get(key)
-    if hit is not None:
+    hit = request.app.state.cache.get(key)
+    if hit is not None:  # answered on the event loop: no worker thread for a cached answer
         return Response(hit, media_type="application/json")
+    return await run_in_threadpool(_videos_miss, request, caller, settings, refs, spec, key)
+
+
+def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, spec: FilterSpec, key: Any) -> Any:
+    cache = request.app.state.cache
     with request.app.state.slots.take(caller):
         try:
             result = _fetch(settings, refs, spec)
