@@ -50,7 +50,7 @@ def test_health_needs_no_token_and_says_what_is_configured_never_the_values(tmp_
     r = api_client(settings).get(f"{V1}/health")
     assert r.status_code == 200
     assert r.json() == {"ok": True, "version": "0.1.0", "demo": False, "youtube_configured": True,
-                        "sheets_configured": True, "store_reachable": True, "auth": True}
+                        "sheets_configured": True, "store_reachable": True, "auth": True, "breakers": {}}
     assert "AIzaFAKEKEY" not in r.text and "PRIVATE" not in r.text
 
 
