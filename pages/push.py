@@ -64,7 +64,8 @@ if kind == GOOGLE:
 else:
     state.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
-                  help=f"Saved in the app's data folder ({settings.data_dir}); download it below after pushing.")
+                  help=f"Saved in the app's workbooks folder ({sheets.workbooks_dir(settings)}); download it below "
+                       "after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
 st.multiselect("Optional columns", list(store.COLUMN_CHOICES), key=P + "columns",
                format_func=lambda k: store.COLUMN_HEADERS[k], placeholder="None (the standard columns only)",
@@ -90,7 +91,7 @@ if kind == GOOGLE and not ss[P + "sheet_url"].strip():
 else:
     try:
         target = forms.push_target(kind, ss.get(P + "sheet_url", ""), ss.get(P + "file", ""), ss[P + "tab"],
-                                settings.data_dir)
+                                settings)
     except InputError as e:
         _show_error(e)
         target_problem = True

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from y2s_core import store
+from y2s_core import sheets, store
 from y2s_core.dashboard import fetching, forms, furniture, state
 from y2s_core.errors import InputError
 from y2s_core.quota import quota_line, quota_resets_at, spent_today
@@ -61,7 +61,7 @@ else:
     )
 if settings.sheets_api_url:
     st.caption(f"Sheets endpoint override: `{furniture.safe_url(settings.sheets_api_url)}`")
-st.caption(f"Local data folder (workbooks): `{settings.data_dir}`")
+st.caption(f"Local data folder: `{settings.data_dir}` (workbooks in `{sheets.workbooks_dir(settings)}`)")
 
 st.subheader("Store")
 if settings.database_url:

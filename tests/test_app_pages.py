@@ -455,7 +455,7 @@ def test_push_to_the_local_workbook_shows_the_plan_above_the_button_then_writes(
     no_crash(at)
     assert not at.error, errors(at)
     assert any(t.startswith(f"Pushed: {n} new") for t in texts(at.success))
-    path = Path(tmp_path / "y2s-data" / at.text_input(key="push.file").value)
+    path = Path(tmp_path / "y2s-data" / "workbooks" / at.text_input(key="push.file").value)
     ws = openpyxl.load_workbook(path)["Videos"]
     assert ws.max_row == n + 1 and ws["A1"].value == "Channel"
     assert _plan(at)["Unchanged rows"] == str(n)
@@ -746,13 +746,14 @@ def test_check_tab_refuses(tab, xlsx):
 
 
 def test_push_target_keeps_google_and_local_apart(tmp_path):
-    google = forms.push_target(forms.GOOGLE, SHEET_URL, "", "Videos", tmp_path)
+    settings = Settings(data_dir=tmp_path)
+    google = forms.push_target(forms.GOOGLE, SHEET_URL, "", "Videos", settings)
     assert google.spec == SHEET_KEY and not google.local and google.path is None
-    local = forms.push_target(forms.LOCAL, "ignored", "out.csv", "", tmp_path)
-    assert local.path == tmp_path / "out.csv" and local.tab == "Videos"
+    local = forms.push_target(forms.LOCAL, "ignored", "out.csv", "", settings)
+    assert local.path == tmp_path / "workbooks" / "out.csv" and local.tab == "Videos"
     assert google.key != local.key
     with pytest.raises(InputError, match="looks like a file"):
-        forms.push_target(forms.GOOGLE, "/etc/x.csv", "", "Videos", tmp_path)
+        forms.push_target(forms.GOOGLE, "/etc/x.csv", "", "Videos", settings)
 
 
 def test_file_stamp_follows_the_file(tmp_path):
@@ -784,12 +785,12 @@ def test_notebooklm_batches_dedupe_and_split():
     "name", ["", "../x.xlsx", "a/b.xlsx", ".hidden.xlsx", "notes.txt", "C:\\x.csv", "a\x00.xlsx", "a" * 200 + ".xlsx"]
 )
 def test_local_target_path_stays_in_the_data_folder(tmp_path, name):
-    with pytest.raises(InputError):
-        forms.local_target_path(tmp_path, name)
+    with pytest.raises(InputError):  # the core's rule, shared with the REST API (tests/test_api_confined.py)
+        sheets.confined_path(tmp_path, name)
 
 
 def test_local_target_path_accepts_plain_names(tmp_path):
-    assert forms.local_target_path(tmp_path, " export.CSV ") == tmp_path / "export.CSV"
+    assert sheets.confined_path(tmp_path, " export.CSV ") == tmp_path.resolve() / "export.CSV"
 
 
 def test_filter_form_round_trips_through_widget_values():
@@ -920,11 +921,12 @@ def test_metrics_tables_have_readable_headers_and_rank_choices():
 
 def test_a_bad_google_url_is_explained_without_offering_a_file_path(tmp_path):
     with pytest.raises(InputError) as e:
-        forms.push_target(forms.GOOGLE, "https://docs.google.com/spreadsheets/d/abc/edit", "", "Videos", tmp_path)
+        forms.push_target(forms.GOOGLE, "https://docs.google.com/spreadsheets/d/abc/edit", "", "Videos",
+                          Settings(data_dir=tmp_path))
     assert "file path" not in str(e.value) and "Local workbook" in str(e.value), str(e.value)
     with pytest.raises(InputError, match="Publish to the web"):  # the core's specific advice is kept
         forms.push_target(forms.GOOGLE, "https://docs.google.com/spreadsheets/d/e/2PACX-abcdefghijklmnopqrstuvwxyz/pubhtml",
-                       "", "Videos", tmp_path)
+                       "", "Videos", Settings(data_dir=tmp_path))
 
 
 def test_push_says_when_approved_videos_are_hidden_by_the_filters_and_can_leave_them_out():

@@ -5,14 +5,13 @@ YouTubeEmulator; assertions on what a user sees and on the emulator's counters."
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from y2s_core.api import create_app
 from y2s_core.dashboard import fetching
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.settings import Settings
 
+from .api_helpers import AUTH, api_client
 from .app_helpers import fetch, start_app, texts
 
 
@@ -77,8 +76,8 @@ def test_a_spent_search_bucket_names_the_bucket_and_the_other_channels_come_back
 def test_the_rest_fetch_result_carries_type_rules_and_why_it_is_incomplete(tmp_path):
     emu = YouTubeEmulator(playlist_cap=120)
     with serve(emu) as server:
-        api = TestClient(create_app(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path)))
-        body = api.post("/fetch", json={"channels": "@bigchannel, @oldschool"}).json()
+        api = api_client(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path))
+        body = api.post("/api/v1/fetch", headers=AUTH, json={"channels": "@bigchannel, @oldschool"}).json()
     big, old = (emu.catalog.channel_by_handle(h).id for h in ("@bigchannel", "@oldschool"))
     assert body["type_rules"] == {big: "UUSH playlist", old: "duration rule"}
     assert body["complete"] is False and len(body["incomplete"]) == 1

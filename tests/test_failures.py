@@ -65,7 +65,7 @@ def test_a_server_error_storm_mid_fetch_keeps_the_pages_fetched():
     assert f"{len(partial.videos):,} videos fetched before it failed are kept" in str(e)
     assert partial.quota == dict(emu.units_by_method)  # what Google billed: 500s are not billed
     failed = [c for c in emu.calls if c.status == 500]
-    assert len(failed) == 5  # 1 try + 4 retries, then the breaker opened: no more calls
+    assert len(failed) == 5  # 1 try + 4 retries of the page, then the channel stops: no more calls to it
 
 
 def test_one_failing_channel_does_not_lose_the_others(monkeypatch):
@@ -214,3 +214,26 @@ def test_quota_and_client_errors_never_open_the_breaker():
         with pytest.raises(QuotaExceeded):
             client_for(emu).fetch("@bigchannel")
     assert all(s["state"] == "closed" for s in breaker.states().values())
+
+
+# -------------------------------------------------------------------------------------------- the API
+
+
+def test_the_api_answers_502_with_the_rows_fetched_and_health_shows_the_open_breaker(monkeypatch, tmp_path):
+    from tests.api_helpers import AUTH, api_client
+    from y2s_core.api import routes
+
+    monkeypatch.setattr(routes, "YouTubeClient", NO_SLEEP)
+    emu = YouTubeEmulator()
+    emu.fail_next(None, 500, "backendError", times=50, after=12)  # YouTube goes down after 12 calls
+    with serve(emu) as server:
+        client = api_client(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path))
+        r = client.post("/api/v1/fetch", headers=AUTH, json={"channels": "@bigchannel"})
+        health = client.get("/api/v1/health").json()
+    assert r.status_code == 502 and r.json()["kind"] == "YouTubeError"
+    partial = r.json()["partial"]
+    assert 1 <= len(partial["rows"]) <= 300 and partial["complete"] is False and partial["incomplete"]
+    assert spent_today(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path)) == \
+        sum(emu.units_by_method.values())
+    youtube = [b for name, b in health["breakers"].items() if name.startswith("YouTube")]
+    assert youtube and youtube[0]["state"] == "open" and youtube[0]["consecutive_failures"] >= 5

@@ -368,5 +368,5 @@ def test_default_target_is_a_workbook_in_the_data_dir(tmp_path):
 
     target = default_target(Settings(data_dir=tmp_path / "data"))
     push([video_row(1)], target)
-    assert target.path == tmp_path / "data" / "youtube2sheets.xlsx" and target.path.is_file()
+    assert target.path == tmp_path / "data" / "workbooks" / "youtube2sheets.xlsx" and target.path.is_file()
     assert push([video_row(1)], default_target(Settings(data_dir=tmp_path / "data"))).plan.unchanged == 1

@@ -111,7 +111,7 @@ def test_push_adds_the_chosen_optional_columns(tmp_path):
     at.multiselect(key="push.columns").set_value(["first_seen"]).run()
     at.button(key="push.run").click().run()
     no_crash(at)
-    path = Path(tmp_path / "y2s-data" / at.text_input(key="push.file").value)
+    path = Path(tmp_path / "y2s-data" / "workbooks" / at.text_input(key="push.file").value)
     ws = openpyxl.load_workbook(path)["Videos"]
     header = [c.value for c in ws[1]]
     assert header[-1] == "First seen" and "Views gained (7 d)" not in header

@@ -192,18 +192,24 @@ def test_bad_columns_are_exit_2_before_any_quota_is_spent(served):
     assert emu.units_used == 0
 
 
-def test_the_rest_api_fetch_appends_snapshots(tmp_path):
-    from fastapi.testclient import TestClient
+def test_the_rest_api_fetch_appends_snapshots_a_quota_cut_one_too(tmp_path):
+    from tests.api_helpers import AUTH, api_client
 
-    from y2s_core.api import create_app
-
-    api = TestClient(create_app(Settings(data_dir=tmp_path)))
+    api = api_client(Settings(data_dir=tmp_path / "a"))
     for _ in range(2):
-        r = api.post("/fetch", json={"channels": "@oldschool", "filters": {"max_videos": 5}})
+        r = api.post("/api/v1/fetch", headers=AUTH, json={"channels": "@oldschool", "filters": {"max_videos": 5}})
         assert r.status_code == 200, r.text
     rows = r.json()["rows"]
-    hist = Store.in_dir(tmp_path).history([rows[0]["channel_id"]])
+    hist = Store.in_dir(tmp_path / "a").history([rows[0]["channel_id"]])
     assert len(hist) == 10 and {h.video_id for h in hist} == {row["video_id"] for row in rows}
+    emu = YouTubeEmulator(daily_quota=20)
+    with serve(emu) as server:
+        settings = Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path / "b")
+        r = api_client(settings).post("/api/v1/fetch", headers=AUTH, json={"channels": "@bigchannel"})
+    partial = r.json()["partial"]["rows"]
+    assert r.status_code == 429 and partial
+    stored = Store.in_dir(tmp_path / "b").history([partial[0]["channel_id"]])
+    assert {h.video_id for h in stored} == {row["video_id"] for row in partial}
 
 
 def test_history_from_a_store_that_cannot_be_opened_is_one_error_line(tmp_path):

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from . import telemetry
 from .channel_input import parse as parse_channels
 from .errors import InputError, QuotaExceeded, Y2SError, YouTubeError
 from .filters import FilterSpec
@@ -86,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--video", metavar="ID", help="only this video (an id or a video URL)")
     h.add_argument("--format", choices=("json", "csv"), default="json")
 
-    api = sub.add_parser("api", help="serve the REST API on 127.0.0.1")
+    api = sub.add_parser("api", help="serve the REST API (/api/v1)", epilog=EPILOG + " Beyond loopback, "
+                         "Y2S_API_TOKEN must be set; see the README's REST API section for the other Y2S_API_* settings.")
     api.add_argument("--port", type=int, default=8000)
-    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another needs "
+                     "Y2S_API_TOKEN)")
     return p
 
 
@@ -362,6 +365,7 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
         # the service account is read only by the commands that write to Sheets
         settings = Settings.from_env(env, with_sheets=a.command in ("push", "sync", "api"))
         say = _Say(a, err)
+        telemetry.configure_logging(env, default_level=None, secrets=telemetry.settings_secrets(settings), stream=err)
         if a.command in ("push", "sync"):
             from .store import parse_columns
 
@@ -387,7 +391,7 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
         elif a.command == "api":
             from .api import serve_api
 
-            serve_api(settings, host=a.host, port=a.port)
+            serve_api(settings, host=a.host, port=a.port, env=env)
         return 0
     except Y2SError as e:
         msg = settings.redact(str(e)) if settings else str(e)

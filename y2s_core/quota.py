@@ -60,6 +60,12 @@ def search_calls(by_method: Mapping[str, int]) -> int:
     return int(by_method.get(SEARCH_BUCKET, 0))
 
 
+def unit_cost(method: str) -> int:
+    """What one charged call to ``method`` costs in its bucket: 1 (a unit of the main pool; for search.list,
+    one call of its own bucket). Google's quota-cost page, 2026."""
+    return 1
+
+
 class QuotaMeter:
     """Thread-safe count per API method (e.g. "videos.list"), as Google charges them: every list call costs
     1 in its bucket (units of the main pool; for search.list, one call of the search bucket)."""
@@ -73,7 +79,7 @@ class QuotaMeter:
         if not charged:
             return
         with self._lock:
-            self.units[method] += 1
+            self.units[method] += unit_cost(method)
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -158,4 +164,5 @@ __all__ = [
     "record_spend",
     "spent_today",
     "spent_today_by_method",
+    "unit_cost",
 ]

@@ -104,7 +104,7 @@ class Settings:
         if self.service_account_info:
             secrets += [self.service_account_info.get("private_key"), self.service_account_info.get("private_key_id")]
         if self.database_url:  # a database password (postgresql://user:PASSWORD@host/db)
-            secrets += _url_passwords(self.database_url)
+            secrets += url_passwords(self.database_url)
         for s in secrets:
             if s and len(s) >= 4:
                 text = text.replace(s, "[redacted]")
@@ -157,7 +157,7 @@ def _service_account_table(value: Any) -> dict[str, Any]:
     return info
 
 
-def _url_passwords(url: str) -> list[str | None]:
+def url_passwords(url: str) -> list[str | None]:
     """The password inside a database URL, as written and percent-decoded ([] when there is none)."""
     from urllib.parse import unquote, urlsplit
 
@@ -175,4 +175,4 @@ def _clean(value: Any) -> str | None:
     return s or None
 
 
-__all__ = ["Settings", "load_service_account", "DEMO_API_KEY"]
+__all__ = ["Settings", "load_service_account", "url_passwords", "DEMO_API_KEY"]

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import VideoType
 from ..settings import Settings
-from ..sheets import SheetTarget, check_tab, open_target, parse_spreadsheet_key
+from ..sheets import SheetTarget, check_tab, local_workbook, open_target, parse_spreadsheet_key
 
 TYPE_CHOICES: tuple[str, ...] = tuple(t.value for t in VideoType)  # Short, Long, Live, Upcoming
 DEFAULT_TYPES: tuple[str, ...] = ("Short", "Long")
@@ -95,29 +95,7 @@ def check_api_key(key: str) -> str:
 
 GOOGLE, LOCAL = "google", "local"  # the Push page's target kinds
 TARGET_LABELS = {GOOGLE: "Google Sheet", LOCAL: "Local workbook"}
-MAX_FILE_NAME = 120
 _FILE_SUFFIXES = (".xlsx", ".csv", ".xls", ".xlsm", ".ods", ".tsv", ".json", ".txt")
-
-
-def local_target_path(data_dir: Path, name: str) -> Path:
-    """A workbook file name (``youtube2sheets.xlsx``, ``export.csv``) -> a path inside ``data_dir``.
-
-    The app only writes inside its data folder: a name with a folder in it is refused.
-    """
-    n = (name or "").strip()
-    if not n:
-        raise InputError("Give the local workbook a file name ending in .xlsx or .csv, e.g. youtube2sheets.xlsx.")
-    if _control_chars(n):
-        raise InputError("The workbook file name contains a control character; type a plain name such as "
-                         "youtube2sheets.xlsx.")
-    if "/" in n or "\\" in n or n in (".", "..") or n.startswith("."):
-        raise InputError(f"{n!r}: give a plain file name (e.g. youtube2sheets.xlsx); the app writes only inside "
-                         "its data folder.")
-    if len(n) > MAX_FILE_NAME:
-        raise InputError(f"The workbook file name is {len(n)} characters long; keep it under {MAX_FILE_NAME}.")
-    if Path(n).suffix.lower() not in (".xlsx", ".csv"):
-        raise InputError(f"{n!r}: a local workbook must end in .xlsx or .csv.")
-    return Path(data_dir) / n
 
 
 @dataclass(frozen=True)
@@ -146,14 +124,15 @@ class PushTarget:
         return open_target(self.spec, self.tab, settings)
 
 
-def push_target(kind: str, sheet: str, file_name: str, tab: str, data_dir: Path) -> PushTarget:
+def push_target(kind: str, sheet: str, file_name: str, tab: str, settings: Settings) -> PushTarget:
     """Check the Push page's target fields; InputError says what to fix.
 
-    A Google target only takes a Sheets URL or key (never a file path: files go through the local
-    workbook field, which stays inside ``data_dir``).
+    A local workbook is a plain file name inside ``sheets.workbooks_dir(settings)`` (the core's rule,
+    shared with the REST API: ``sheets.local_workbook``). A Google target only takes a Sheets URL or key
+    (never a file path: files go through the local workbook field).
     """
     if kind == LOCAL:
-        path = local_target_path(data_dir, file_name)
+        path = local_workbook(settings, file_name)
         return PushTarget(LOCAL, str(path), check_tab(tab, xlsx=path.suffix.lower() == ".xlsx"))
     s = (sheet or "").strip()
     local = TARGET_LABELS[LOCAL]

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
+from .. import telemetry
 from ..models import FetchResult
 from ..settings import Settings
 from . import state
@@ -47,8 +48,19 @@ def page_settings() -> Settings:
     through st.navigation, or on its own from the pages/ folder (AppTest, a cold deep link).
     """
     settings, problem = state.load_settings()
+    _configure_logging(settings)
     demo_banner(settings, problem)
     return settings
+
+
+@st.cache_resource(show_spinner=False)
+def _configure_logging(_settings: Settings) -> bool:
+    """Once per server process: Y2S_LOG_LEVEL / Y2S_LOG_FORMAT (default WARNING, text), the app's secrets redacted."""
+    try:
+        telemetry.configure_logging(default_level="WARNING", secrets=telemetry.settings_secrets(_settings))
+    except Exception as e:  # a bad value must not stop the app: say so in the server log, keep the defaults
+        _log.warning("logging not configured: %s", e)
+    return True
 
 
 def demo_banner(settings: Settings, problem: str | None = None) -> None:

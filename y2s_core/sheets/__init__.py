@@ -8,7 +8,8 @@ into a target. The pieces, each documented in its module:
 * ``planner``: ``plan(rows, existing)``, pure: what to append, which cells to update, what is
   unchanged; the sheet layout it reads and writes (header row, columns by name, rows by video id).
 * ``targets``: ``SheetTarget`` and ``check_tab`` (defined in ``base``, which ``local`` and ``google``
-  subclass without an import cycle); ``open_target`` and the default local workbook.
+  subclass without an import cycle); ``open_target``, the default local workbook, and ``confined_path``, the one rule for a local workbook
+  named by the app's visitors or the REST API's clients (a plain name inside ``workbooks_dir``).
 * ``local``: ``LocalWorkbookTarget``, a local .xlsx or .csv file; ``workbook_bytes`` for downloads.
 * ``google``: ``GoogleSheetTarget`` through gspread: the requests made per push (1 when nothing
   changed, 2 for refreshed stats, 4 or 5 with new rows) and why an interrupted push is safe to re-run.
@@ -25,7 +26,16 @@ from .google import GoogleSheetTarget, RetryPolicy, parse_spreadsheet_key
 from .local import LocalWorkbookTarget, workbook_bytes
 from .planner import CellUpdate, Plan, apply_to_grid, cell_blocks, find_header_row, plan
 from .push import PushResult, push
-from .targets import DEFAULT_WORKBOOK_NAME, SheetTarget, default_target, default_workbook_path, open_target
+from .targets import (
+    DEFAULT_WORKBOOK_NAME,
+    SheetTarget,
+    confined_path,
+    default_target,
+    default_workbook_path,
+    local_workbook,
+    open_target,
+    workbooks_dir,
+)
 from .targets import check_tab as check_tab  # not in __all__ (never was); y2s_core.ui imports it from here
 
 __all__ = [
@@ -50,6 +60,9 @@ __all__ = [
     "default_workbook_path",
     "DEFAULT_WORKBOOK_NAME",
     "default_target",
+    "confined_path",
+    "local_workbook",
+    "workbooks_dir",
     "PushResult",
     "push",
     "workbook_bytes",

@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from .. import telemetry
 from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_status
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..settings import Settings
@@ -297,6 +298,7 @@ class GoogleSheetTarget(SheetTarget):
         client = gspread.Client(auth, session=session, http_client=_bounded_http_client_class())
         if transport is not None:
             client.http_client.session.mount(SHEETS_API_PREFIX + "/", transport)
+        telemetry.observe_session(client.http_client.session)  # one record + metrics per answer, retries too
         client.http_client.retry = retry
         client.http_client.breaker = breaker_for("Google Sheets", self.settings.sheets_api_url or SHEETS_API_PREFIX)
         client.set_timeout(HTTP_TIMEOUT)

@@ -1,8 +1,15 @@
 """Targets: the interface (``SheetTarget``, ``check_tab``, from ``base``) and THE one place that turns
-a user's sheet spec into a target (``open_target``), plus the default local workbook."""
+a user's sheet spec into a target (``open_target``); the default local workbook; and THE rule for a
+local workbook named by someone who may not write just anywhere (``confined_path``: the app's visitors,
+the REST API's clients), with the folder those workbooks live in (``workbooks_dir``).
+
+The CLI writes where its user says (it runs with the user's own rights); the app and the REST API write
+only plain file names inside ``$Y2S_DATA_DIR/workbooks``.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -15,6 +22,11 @@ from .google import GoogleSheetTarget
 from .local import LocalWorkbookTarget
 
 DEFAULT_WORKBOOK_NAME = "youtube2sheets.xlsx"
+WORKBOOKS_DIR = "workbooks"  # under Settings.data_dir
+WORKBOOK_SUFFIXES = (".xlsx", ".csv")
+MAX_FILE_NAME = 120
+
+_log = logging.getLogger(__name__)
 
 
 def open_target(
@@ -53,15 +65,64 @@ def check_writable(path: Path) -> None:
         raise InputError(f"Cannot write {path}: the folder {folder} is not writable; pick another folder.")
 
 
-def default_workbook_path(settings: Settings | None = None) -> Path:
-    """Where the embedded default workbook lives: {Y2S_DATA_DIR}/youtube2sheets.xlsx."""
+def workbooks_dir(settings: Settings | None = None) -> Path:
+    """The one folder the app and the REST API write local workbooks to: {Y2S_DATA_DIR}/workbooks."""
     settings = settings or Settings.from_env()
-    return settings.data_dir / DEFAULT_WORKBOOK_NAME
+    return settings.data_dir / WORKBOOKS_DIR
+
+
+def confined_path(root: str | os.PathLike[str], name: str) -> Path:
+    """A workbook file name (``youtube2sheets.xlsx``, ``export.csv``) -> its real path directly inside ``root``.
+
+    THE rule for names from the app's visitors and the REST API's clients: a plain name ending in .xlsx
+    or .csv; no folder (``/``, ``\\``), no ``..``, no leading ``.`` or ``~``, no drive (``:``), no control
+    character; and the name, once resolved (symlinks followed), must still sit directly in ``root``.
+    ``InputError`` says what to fix otherwise.
+    """
+    n = (name or "").strip()
+    if not n:
+        raise InputError("Give the local workbook a file name ending in .xlsx or .csv, e.g. youtube2sheets.xlsx.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in n):
+        raise InputError("The workbook file name contains a control character; type a plain name such as "
+                         "youtube2sheets.xlsx.")
+    if any(ch in n for ch in "/\\:") or n.startswith((".", "~")):
+        raise InputError(f"{n[:80]!r}: give a plain file name (e.g. youtube2sheets.xlsx), no folder, '..', '~' or "
+                         "drive: workbooks are written only inside the workbooks folder.")
+    if len(n) > MAX_FILE_NAME:
+        raise InputError(f"The workbook file name is {len(n)} characters long; keep it under {MAX_FILE_NAME}.")
+    if Path(n).suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise InputError(f"{n!r}: a local workbook must end in .xlsx or .csv.")
+    base = Path(root).resolve()
+    real = (base / n).resolve()
+    if real.parent != base:  # a symlink (the file, or a dangling one) pointing out of the folder
+        raise InputError(f"{n!r} points outside the workbooks folder; give another file name.")
+    return real
+
+
+def local_workbook(settings: Settings, name: str) -> Path:
+    """``confined_path(workbooks_dir(settings), name)``, adopting a workbook left at the old place.
+
+    Before the workbooks folder existed, the app wrote ``{Y2S_DATA_DIR}/NAME``; such a file (a regular
+    file, not a link) is moved into the folder the first time its name is used, so nothing is lost.
+    """
+    root = workbooks_dir(settings)
+    path = confined_path(root, name)
+    legacy = Path(settings.data_dir) / path.name
+    if not path.exists() and legacy.is_file() and not legacy.is_symlink():
+        root.mkdir(parents=True, exist_ok=True)
+        os.replace(legacy, path)
+        _log.info("moved the workbook %s into %s", legacy.name, root)
+    return path
+
+
+def default_workbook_path(settings: Settings | None = None) -> Path:
+    """Where the default workbook lives: {Y2S_DATA_DIR}/workbooks/youtube2sheets.xlsx."""
+    return workbooks_dir(settings) / DEFAULT_WORKBOOK_NAME
 
 
 def default_target(settings: Settings | None = None, tab: str = "Videos") -> LocalWorkbookTarget:
     """The target used when no sheet is given and no Google credentials are configured."""
-    return LocalWorkbookTarget(default_workbook_path(settings), tab)
+    return LocalWorkbookTarget(local_workbook(settings or Settings.from_env(), DEFAULT_WORKBOOK_NAME), tab)
 
 
 __all__ = [
@@ -72,4 +133,7 @@ __all__ = [
     "default_workbook_path",
     "default_target",
     "DEFAULT_WORKBOOK_NAME",
+    "confined_path",
+    "local_workbook",
+    "workbooks_dir",
 ]

@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 import httplib2
 from googleapiclient.errors import HttpError
 
+from .. import telemetry
 from ..breaker import CircuitBreaker, is_failure_status
 from ..errors import KeyInvalid, QuotaExceeded, YouTubeError
-from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
+from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at, unit_cost
 from ..settings import Settings
 
 # a request that never reached Google (nothing to bill): refused, or the host name did not resolve
@@ -44,6 +45,7 @@ class _MeteredHttp:
 
     def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
         headers = dict(headers or {})
+        start = telemetry.started()
         if self.key:
             headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
         path = urlsplit(uri).path.rstrip("/")
@@ -66,6 +68,8 @@ class _MeteredHttp:
         self.meter.record(api_method, charged)
         if self.breaker is not None:
             (self.breaker.failure if is_failure_status(status) else self.breaker.success)()
+        telemetry.upstream_call("youtube", api_method, status=status, seconds=telemetry.seconds_since(start),
+                                units=unit_cost(api_method) if charged else 0)
         return resp, content
 
     def close(self) -> None:

@@ -1,0 +1,105 @@
+"""The REST API's own settings (who may call it, from where, how much), read from the environment.
+
+    Y2S_API_TOKEN                    bearer token(s) every route but health requires; several, comma-separated,
+                                     give several callers their own (each has its own fetch limit).
+                                     Unset: no token is asked, and the server binds to loopback only.
+    Y2S_API_ALLOWED_HOSTS            Host header names accepted besides the loopback ones (comma-separated;
+                                     "*.example.com" matches subdomains, "*" anything): DNS-rebinding guard
+    Y2S_API_ALLOWED_SHEETS           Google spreadsheet keys a push may write to (comma-separated); unset: any
+                                     sheet shared with the service account
+    Y2S_API_MAX_BODY_BYTES           request body limit (default 5 MiB) -> 413 beyond it
+    Y2S_API_MAX_CONCURRENT_FETCHES   fetches running at once per token (default 2) -> 429 beyond it
+    Y2S_API_CACHE_SECONDS            how long GET .../videos answers from a finished fetch (default 300; 0: never)
+
+Credentials for YouTube and Sheets are the core's ``Settings``; tokens never appear in ``repr``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_CONCURRENT_FETCHES = 2
+DEFAULT_CACHE_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    tokens: tuple[str, ...] = field(default=(), repr=False)
+    allowed_hosts: tuple[str, ...] = ()  # besides LOOPBACK_HOSTS
+    allowed_sheets: frozenset[str] | None = None  # None: any
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_concurrent_fetches: int = DEFAULT_MAX_CONCURRENT_FETCHES
+    cache_seconds: float = DEFAULT_CACHE_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiConfig:
+        """Read the variables above; ``InputError`` names a variable whose value is not usable."""
+        env = os.environ if env is None else env
+        sheets = _items(env.get("Y2S_API_ALLOWED_SHEETS"))
+        return cls(
+            tokens=_items(env.get("Y2S_API_TOKEN")),
+            allowed_hosts=tuple(h.lower() for h in _items(env.get("Y2S_API_ALLOWED_HOSTS"))),
+            allowed_sheets=frozenset(sheets) if sheets else None,
+            max_body_bytes=_number(env, "Y2S_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, minimum=1),
+            max_concurrent_fetches=_number(env, "Y2S_API_MAX_CONCURRENT_FETCHES", DEFAULT_MAX_CONCURRENT_FETCHES,
+                                           minimum=1),
+            cache_seconds=float(_number(env, "Y2S_API_CACHE_SECONDS", int(DEFAULT_CACHE_SECONDS), minimum=0)),
+        )
+
+    @property
+    def requires_token(self) -> bool:
+        return bool(self.tokens)
+
+    def host_allowed(self, host: str) -> bool:
+        """Whether a Host header's name (no port) may reach the API: loopback names, then the allowed list."""
+        h = host.lower().rstrip(".")
+        if h in LOOPBACK_HOSTS:
+            return True
+        for allowed in self.allowed_hosts:
+            if allowed == "*" or h == allowed or (allowed.startswith("*.") and h.endswith(allowed[1:])):
+                return True
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    """'127.0.0.1', '::1', 'localhost' (and the rest of 127/8) -> True; '0.0.0.0', '' or a name -> False."""
+    h = host.strip().strip("[]").lower()
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, config: ApiConfig) -> None:
+    """Refuse to listen beyond loopback without a token: anyone who reaches the port could spend the quota."""
+    if not config.requires_token and not is_loopback(host):
+        raise InputError(
+            f"Refusing to serve the API on {host!r} without a token: anyone who can reach it could spend the "
+            "YouTube quota and write to your sheets. Set Y2S_API_TOKEN (e.g. `export Y2S_API_TOKEN=$(python -c "
+            "'import secrets; print(secrets.token_urlsafe(32))')`), or serve on 127.0.0.1."
+        )
+
+
+def _items(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def _number(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = (env.get(name) or "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise InputError(f"{name}={raw[:20]!r} must be a whole number of at least {minimum}.")
+    return int(raw)
+
+
+__all__ = ["ApiConfig", "LOOPBACK_HOSTS", "check_bind", "is_loopback"]

@@ -1,0 +1,286 @@
+"""The /api/v1 routes: thin calls into the core (fetch, push), the target rule, and the answers' shapes.
+
+Each fetch builds its own ``YouTubeClient`` (quota is counted per request; nothing shared between
+callers) inside a fetch slot of its caller, and adds what it spent to the machine's quota ledger
+whatever happens (``quota.record_spend``: an unwritable ledger is a logged warning, never lost rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from .. import breaker, telemetry
+from ..channel_input import parse as parse_channels
+from ..errors import InputError, QuotaExceeded, YouTubeError
+from ..filters import FilterSpec
+from ..models import FetchResult
+from ..quota import record_spend, spent_today
+from ..settings import Settings
+from ..sheets import (
+    LocalWorkbookTarget,
+    PushResult,
+    SheetTarget,
+    local_workbook,
+    open_target,
+    parse_spreadsheet_key,
+    push,
+)
+from ..sheets.targets import WORKBOOK_SUFFIXES
+from ..store import remember
+from ..youtube import YouTubeClient
+from .cache import fetch_key
+from .config import ApiConfig
+from .errors import ApiError, y2s_error_response
+from .models import (
+    ErrorBody,
+    FetchBody,
+    FetchOut,
+    FilterQuery,
+    Health,
+    ProcessBody,
+    ProcessOut,
+    PushBody,
+    PushOut,
+    QuotaErrorBody,
+)
+from .security import require_token
+
+VERSION = "0.1.0"
+router = APIRouter(prefix="/api/v1")
+Caller = Annotated[str, Depends(require_token)]
+
+_ERRORS: dict[int, str] = {
+    400: "invalid input (InputError), or a Host not allowed (HostNotAllowed)",
+    401: "no or wrong bearer token (Unauthorized)",
+    403: "key or service account refused (KeyInvalid, PermissionDenied), or a sheet not in Y2S_API_ALLOWED_SHEETS",
+    404: "no such channel or spreadsheet (ChannelNotFound, SheetNotFound)",
+    413: "request body over Y2S_API_MAX_BODY_BYTES (PayloadTooLarge)",
+    429: "YouTube quota spent (QuotaExceeded: partial rows ride along; Retry-After = seconds to midnight Pacific), "
+         "or this token's fetches are all running (TooManyRequests; Retry-After: 1)",
+    500: "a bug (Error)",
+    502: "Google failed; retry later (YouTubeError, SheetsError)",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    out: dict[int | str, dict[str, Any]] = {}
+    for c in codes:
+        entry: dict[str, Any] = {"model": QuotaErrorBody if c == 429 else ErrorBody, "description": _ERRORS[c]}
+        if c == 429:
+            entry["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
+        out[c] = entry
+    return out
+
+
+# ------------------------------------------------------------------------------------------ the shapes
+
+
+def result_json(result: FetchResult) -> dict[str, Any]:
+    """A fetch result as the API (and the CLI's JSON rows) show it; extend here when the result grows."""
+    return {
+        "rows": result.rows(),
+        "channels": [asdict(c) for c in result.channels],
+        "resolutions": [
+            {"input": str(r.ref), "channel_id": r.channel.id if r.channel else None, "error": r.error,
+             "warning": r.warning}
+            for r in result.resolutions
+        ],
+        "skipped_ids": list(result.skipped_ids),
+        "warnings": list(result.warnings),
+        "quota": dict(result.quota),
+        "quota_units": result.quota_units,
+        "search_calls": result.search_calls,
+        "complete": result.complete,
+        "incomplete": list(result.incomplete),
+        "type_rules": dict(result.type_rules),
+    }
+
+
+def push_json(result: PushResult, target: SheetTarget) -> dict[str, Any]:
+    p = result.plan
+    where = result.url or (target.path.name if isinstance(target, LocalWorkbookTarget) else result.target)
+    return {"new": p.new, "updated": p.updated, "unchanged": p.unchanged, "summary": p.summary(),
+            "warnings": list(p.warnings), "target": where, "url": result.url, "dry_run": result.dry_run,
+            "requests": result.requests}
+
+
+# ----------------------------------------------------------------------------------------- the rules
+
+
+def api_target(sheet: str, tab: str, settings: Settings, config: ApiConfig) -> SheetTarget:
+    """A push target for an API client: a Google sheet (allow-listed when Y2S_API_ALLOWED_SHEETS is set) or a
+    workbook name confined to the workbooks folder (``sheets.local_workbook``, the app's rule too)."""
+    s = (sheet or "").strip()
+    try:
+        key: str | None = parse_spreadsheet_key(s)
+    except InputError:
+        if "://" in s or s.lower().startswith("docs.google"):
+            raise
+        key = None
+    if key is None:
+        if Path(s).suffix.lower() not in WORKBOOK_SUFFIXES and not any(c in s for c in "/\\~"):
+            raise InputError(f"{s[:80]!r} is neither a Google Sheets URL or key nor a workbook file name "
+                             "(name.xlsx or name.csv).")
+        return LocalWorkbookTarget(local_workbook(settings, s), tab)
+    if config.allowed_sheets is not None and key not in config.allowed_sheets:
+        raise ApiError(403, "SheetNotAllowed", f"The spreadsheet {key[:12]}… is not one this server writes to "
+                       "(Y2S_API_ALLOWED_SHEETS).")
+    return open_target(key, tab, settings)
+
+
+def _fetch(settings: Settings, channels: Any, spec: FilterSpec) -> FetchResult:
+    client = YouTubeClient(settings)  # per request: quota is counted per call, no shared state
+    try:
+        result = client.fetch(channels, spec)
+    except YouTubeError as e:  # what was fetched before it stopped is stored too (store.remember never raises)
+        remember(e.partial, settings, spec)
+        raise
+    finally:  # a quota-cut fetch spent units too; an unwritable ledger is a logged warning, not a lost result
+        record_spend(settings, client.meter.snapshot())
+        client.close()
+    remember(result, settings, spec)  # channels, videos, one stat snapshot per video
+    return result
+
+
+def _push(rows: list[dict[str, Any]], target: SheetTarget, dry_run: bool) -> dict[str, Any]:
+    result = push(rows, target, dry_run=dry_run)
+    if not dry_run:
+        telemetry.rows_written("local" if isinstance(target, LocalWorkbookTarget) else "google",
+                               result.plan.new + result.plan.updated)
+    return push_json(result, target)
+
+
+def _state(request: Request) -> tuple[Settings, ApiConfig]:
+    return request.app.state.settings, request.app.state.config
+
+
+# ---------------------------------------------------------------------------------------------- routes
+
+
+@router.get("/health", response_model=Health, responses=_errors(400, 413), summary="Liveness and configuration")
+def health(request: Request) -> dict[str, Any]:
+    """Alive; version; demo mode; which credentials are configured (never their values); the store; the
+    circuit breakers (an upstream that kept failing is not called for a cool-down). No token."""
+    settings, config = _state(request)
+    return {"ok": True, "version": VERSION, "demo": settings.demo, "youtube_configured": settings.has_youtube_key,
+            "sheets_configured": settings.has_sheets, "store_reachable": store_reachable(settings),
+            "auth": config.requires_token, "breakers": breaker.states()}
+
+
+def store_reachable(settings: Settings) -> bool:
+    """Whether the local state can be read (through the quota module, whatever store backs it)."""
+    return spent_today(settings) is not None
+
+
+@router.get("/channels/{channel:path}/videos", response_model=FetchOut, summary="A channel's videos",
+            responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
+async def channel_videos(
+    request: Request, caller: Caller,
+    channel: Annotated[str, PathParam(description="@handle, UC… id, or a channel/video URL (URL-encoded)",
+                                      examples=["@y2sdemo", "https%3A%2F%2Fwww.youtube.com%2F%40oldschool"])],
+    filters: Annotated[FilterQuery, Query()],
+) -> Any:
+    """The channel's videos as rows (the CLI's JSON), the quota spent and whether the fetch is complete.
+
+    Answers from a fetch finished within Y2S_API_CACHE_SECONDS with the same inputs, filters and key
+    (``cached``: true, no quota spent)."""
+    settings, _ = _state(request)
+    spec = filters.spec()
+    refs = parse_channels(channel)
+    key = fetch_key(refs, spec, settings.account_fingerprint)
+    hit = request.app.state.cache.get(key)
+    if hit is not None:  # answered on the event loop: no worker thread for a cached answer
+        return Response(hit, media_type="application/json")
+    return await run_in_threadpool(_videos_miss, request, caller, settings, refs, spec, key)
+
+
+def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, spec: FilterSpec, key: Any) -> Any:
+    cache = request.app.state.cache
+    with request.app.state.slots.take(caller):
+        try:
+            result = _fetch(settings, refs, spec)
+        except YouTubeError as e:
+            return _partial_response(e, settings)
+    answer = result_json(result)
+    if result.complete and cache.ttl > 0:  # as a later hit answers: no quota spent then
+        cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "cached": True})
+                  .model_dump_json().encode())
+    return answer
+
+
+@router.post("/fetch", response_model=FetchOut, summary="Fetch channels' videos",
+             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
+def fetch(request: Request, body: FetchBody, caller: Caller) -> Any:
+    """Fetch one or more channels with filters: rows, channels, resolutions, warnings, quota, completeness."""
+    settings, _ = _state(request)
+    spec = body.filters.spec()
+    with request.app.state.slots.take(caller):
+        try:
+            result = _fetch(settings, body.channels, spec)
+        except YouTubeError as e:
+            return _partial_response(e, settings)
+    return result_json(result)
+
+
+@router.post("/push", response_model=PushOut, summary="Upsert rows into a sheet or workbook",
+             responses=_errors(400, 401, 403, 404, 413, 500, 502))
+def push_rows(request: Request, body: PushBody, caller: Caller) -> dict[str, Any]:
+    """Upsert rows (as fetch returns them) into a Google Sheet tab or a workbook in the workbooks folder.
+
+    Re-pushing adds no duplicate and refreshes the statistics; the plan's warnings come back."""
+    settings, config = _state(request)
+    target = api_target(body.sheet, body.tab, settings, config)
+    return _push([r.model_dump(exclude_unset=True) for r in body.rows], target, body.dry_run)
+
+
+@router.post("/process", response_model=ProcessOut, summary="Fetch, then push",
+             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
+def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
+    """Fetch channels with filters and upsert the rows into the target in one call (``dry_run``: plan only).
+
+    The target is checked before any quota is spent. When the quota runs out part-way (429) or YouTube keeps
+    failing (502), the rows fetched so far are still pushed and the answer carries ``partial`` and ``push``."""
+    settings, config = _state(request)
+    spec = body.filters.spec()
+    target = api_target(body.sheet, body.tab, settings, config)
+    with request.app.state.slots.take(caller):
+        try:
+            result = _fetch(settings, body.channels, spec)
+        except YouTubeError as e:
+            if not _kept(e):
+                raise
+            pushed = _push(e.partial.rows(), target, body.dry_run)
+            return _partial_response(e, settings, push=pushed)
+    return {"fetch": result_json(result), "push": _push(result.rows(), target, body.dry_run)}
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
+    200: {"description": "Prometheus text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}},
+    **_errors(400, 401, 413)})
+def metrics(caller: Caller) -> Response:
+    """Requests by route and status, upstream calls by service/method/outcome, quota units spent, rows written,
+    durations (prometheus_client's text format)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _kept(e: YouTubeError) -> bool:
+    """A fetch stopped part-way with something to keep (a quota stop always says what it kept, even none)."""
+    return e.partial is not None and (bool(e.partial.videos) or isinstance(e, QuotaExceeded))
+
+
+def _partial_response(e: YouTubeError, settings: Settings, **extra: Any) -> JSONResponse:
+    """A fetch stopped part-way: the error's shape and status, with the rows fetched so far in ``partial``."""
+    if not _kept(e):
+        return y2s_error_response(e, settings, **extra)
+    return y2s_error_response(e, settings, partial=result_json(e.partial), **extra)
+
+
+__all__ = ["VERSION", "api_target", "push_json", "result_json", "router", "store_reachable"]
