@@ -238,3 +238,11 @@ def test_postgres_urls_use_psycopg_3():
     assert engine.normalize_url("postgres://u@h/d").drivername == "postgresql+psycopg"
     assert engine.normalize_url("postgresql://u@h/d").drivername == "postgresql+psycopg"
     assert engine.describe("postgresql://u:secret@h:5432/d") == "postgresql+psycopg://u:***@h:5432/d"
+
+
+def test_the_log_redaction_knows_the_databases_password():
+    from y2s_core import telemetry
+
+    s = Settings(database_url="postgresql://u:p%40ssw0rd@127.0.0.1:1/d")
+    assert {"p%40ssw0rd", "p@ssw0rd"} <= set(telemetry.settings_secrets(s))
+    assert "ssw0rd" not in s.redact("failed for postgresql://u:p%40ssw0rd@h and p@ssw0rd")
