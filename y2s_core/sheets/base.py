@@ -6,7 +6,9 @@ those two can subclass it without an import cycle.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError
@@ -27,6 +29,11 @@ class SheetTarget(ABC):
     def request_count(self) -> int:
         """HTTP requests made so far (0 for local files)."""
         return 0
+
+    def exclusive(self, progress: Callable[[str], None] | None = None) -> contextlib.AbstractContextManager[None]:
+        """Held by ``push`` around read -> plan -> apply so two pushes cannot interleave (a local file's
+        lock); ``progress`` hears when it has to wait. Default: nothing to hold."""
+        return contextlib.nullcontext()
 
     @abstractmethod
     def read(self) -> list[list[Any]]:
