@@ -30,7 +30,9 @@ ALL_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS + EXTRA_COLUMNS
 MAX_CELL_CHARS = 50_000  # Google Sheets' limit for one cell
 MAX_COUNT = 2**63 - 1  # a count beyond this is no count (YouTube's are uint64; Sheets' numbers are doubles)
 TRUNCATION_MARKER = " …[truncated]"
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet app would evaluate
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # text a spreadsheet app would evaluate
+# (OWASP lists = + - @ tab CR; clean_text turns a CR into a line feed, which a line-based reader also
+# splits on, so it is escaped too)
 _XML_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF, CR
 _NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")  # lone surrogates and the two non-characters
 
@@ -174,7 +176,7 @@ def normalize_header(name: Any) -> str:
 
 
 def _csv_needs_prefix(text: str) -> bool:
-    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR."""
+    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR LF."""
     return text.lstrip("'").startswith(_CSV_FORMULA_START)
 
 
