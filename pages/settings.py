@@ -3,6 +3,7 @@
 import streamlit as st
 
 from y2s_core.dashboard import fetching, forms, furniture, state
+from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError
 from y2s_core.quota import quota_line, quota_resets_at, spent_today
 
@@ -22,7 +23,7 @@ elif settings.youtube_api_url:
 else:
     st.info("No YouTube API key configured: the app runs in demo mode on the built-in emulator.")
 if settings.youtube_api_url:
-    st.caption(f"YouTube endpoint override: `{furniture.safe_url(settings.youtube_api_url)}`")
+    st.caption(f"YouTube endpoint override: {md_code(furniture.safe_url(settings.youtube_api_url))}")
 
 
 def _use_key() -> None:
@@ -44,12 +45,12 @@ with st.form("settings.key_form", clear_on_submit=False):
                        "Create one in Google Cloud Console > APIs & Services > Credentials.")
     st.form_submit_button("Use this key", key=P + "use_key", on_click=_use_key)
 if ss.get(P + "key_error"):
-    st.error(ss.pop(P + "key_error"))
+    st.error(md(ss.pop(P + "key_error")))
 st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[state.API_KEY])
 
 st.subheader("Google Sheets")
 if settings.service_account_email:
-    st.success(f"Service account configured. Share each sheet with **{settings.service_account_email}** as Editor.")
+    st.success(f"Service account configured. Share each sheet with {md_code(settings.service_account_email)} as Editor.")
 elif settings.sheets_api_url:
     st.info("No service account; Sheets requests go to a custom endpoint that needs none.")
 else:
@@ -59,8 +60,8 @@ else:
         "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON to the key file's path. Local workbooks and downloads still work."
     )
 if settings.sheets_api_url:
-    st.caption(f"Sheets endpoint override: `{furniture.safe_url(settings.sheets_api_url)}`")
-st.caption(f"Local data folder (workbooks): `{settings.data_dir}`")
+    st.caption(f"Sheets endpoint override: {md_code(furniture.safe_url(settings.sheets_api_url))}")
+st.caption(f"Local data folder (workbooks): {md_code(settings.data_dir)}")
 
 st.subheader("Quota")
 c1, c2, c3 = st.columns(3)

@@ -16,8 +16,7 @@ import pytest
 
 from y2s_core import cli
 from y2s_core.errors import InputError, PermissionDenied, SheetsError, Y2SError
-from y2s_core.sheets import LocalWorkbookTarget, push, workbook_bytes
-from y2s_core.sheets import fileio
+from y2s_core.sheets import LocalWorkbookTarget, fileio, push, workbook_bytes
 from y2s_core.sheets.cells import clean_text
 
 from .conftest import video_row
