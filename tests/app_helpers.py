@@ -58,7 +58,7 @@ _PROTO_MD_ESCAPE_RE = re.compile(r"\\\\([!-/:-@\[-`{-~])")  # the same inside pr
 
 def shown(markdown: str) -> str:
     """What a user reads of a markdown string: the app escapes text that is not its own (dashboard.md)."""
-    return _MD_ESCAPE_RE.sub(r"\1", markdown)
+    return _MD_ESCAPE_RE.sub(r"\1", markdown).replace("\u2060", "")  # and the invisible word joiners
 
 
 def texts(elements: Any) -> list[str]:
@@ -76,8 +76,8 @@ def all_text(at: AppTest) -> str:
         if proto is not None:
             text = str(proto)
             out.append(text)
-            if "\\\\" in text:
-                out.append(_PROTO_MD_ESCAPE_RE.sub(r"\1", text))
+            if "\\\\" in text or "\u2060" in text:
+                out.append(_PROTO_MD_ESCAPE_RE.sub(r"\1", text).replace("\u2060", ""))
         for child in getattr(node, "children", {}).values():
             walk(child)
 

@@ -110,11 +110,11 @@ def local_target_path(data_dir: Path, name: str) -> Path:
     if _control_chars(n):
         raise InputError("The workbook file name contains a control character; type a plain name such as "
                          "youtube2sheets.xlsx.")
+    if len(n) > MAX_FILE_NAME:
+        raise InputError(f"The workbook file name is {len(n)} characters long; keep it under {MAX_FILE_NAME}.")
     if "/" in n or "\\" in n or n in (".", "..") or n.startswith("."):
         raise InputError(f"{n!r}: give a plain file name (e.g. youtube2sheets.xlsx); the app writes only inside "
                          "its data folder.")
-    if len(n) > MAX_FILE_NAME:
-        raise InputError(f"The workbook file name is {len(n)} characters long; keep it under {MAX_FILE_NAME}.")
     if Path(n).suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(f"{n!r}: a local workbook must end in .xlsx or .csv.")
     return Path(data_dir) / n

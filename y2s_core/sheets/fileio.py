@@ -89,9 +89,13 @@ else:
 
 
 def shown(path: Path | str) -> str:
-    """A path fit for a one-line message: long ones keep their start and end."""
+    """A path fit for a one-line message: unprintable characters escaped, long ones keep start and end."""
     text = str(path)
-    return text if len(text) <= 120 else f"{text[:50]}…{text[-60:]}"
+    if len(text) > 120:
+        text = f"{text[:50]}…{text[-60:]}"
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text
 
 
 def os_error(e: OSError, path: Path | str, doing: str) -> Y2SError:

@@ -52,7 +52,7 @@ class LocalWorkbookTarget(SheetTarget):
         self.lock_timeout = lock_timeout
         suffix = self.path.suffix.lower()
         if suffix not in (".xlsx", ".csv"):
-            raise InputError(f"{self.path.name}: a local workbook must be a .xlsx or .csv file.")
+            raise InputError(f"{fileio.shown(self.path.name)}: a local workbook must be a .xlsx or .csv file.")
         self.format: Literal["xlsx", "csv"] = "xlsx" if suffix == ".xlsx" else "csv"
         self.tab = check_tab(tab, xlsx=self.format == "xlsx")
         self.name = str(self.path)
