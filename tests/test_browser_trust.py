@@ -105,8 +105,11 @@ def test_a_refused_key_and_a_crafted_channel_in_a_real_browser(tmp_path, page): 
         check_page(pg, "fetch, result")
 
         _goto_page(pg, "Review and approve")
+        _idle(pg)
         pg.get_by_text("One table per channel").click()
-        pg.get_by_text(re.compile(r"^Evil \[click\]")).first.wait_for()
+        expander = pg.locator('[data-testid="stExpander"] summary').first
+        expander.wait_for()
+        assert "Evil [click](https:" in expander.inner_text(), "the channel's name, shown as text"
         check_page(pg, "review")
         pg.get_by_role("button", name=re.compile(r"^Approve all")).click()
         _idle(pg)

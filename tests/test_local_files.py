@@ -277,6 +277,49 @@ def test_the_temp_file_is_synced_before_the_rename_and_the_folder_after(tmp_path
     assert events == ["fsync-file", "rename", "fsync-dir"]
 
 
+def _push_forever(path: str, started) -> None:  # a child process pushing batch after batch until killed
+    started.set()
+    k = 0
+    while True:
+        push(rows(k * 500, 500), LocalWorkbookTarget(path))
+        k += 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_kill_9_mid_push_leaves_a_whole_workbook_and_no_stuck_lock(tmp_path, fmt):
+    import random
+    import signal
+    import time
+
+    path = tmp_path / f"videos.{fmt}"
+    ctx = multiprocessing.get_context("fork")
+    rng = random.Random(4)
+    extras = 0
+    for trial in range(6):
+        started = ctx.Event()
+        child = ctx.Process(target=_push_forever, args=(str(path), started))
+        child.start()
+        assert started.wait(30)
+        time.sleep(rng.uniform(0.05, 1.2))  # somewhere inside a read, a plan, a write or a rename
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(timeout=30)
+        if not path.exists():
+            continue
+        written = ids_in(path)  # parses: the old file or the new one, never half of each
+        assert (len(written) - extras) % 500 == 0 and len(set(written)) == len(written), trial
+        said: list[str] = []
+        extra = rows(10**6 + trial, 1)
+        assert push(extra, LocalWorkbookTarget(path, lock_timeout=5), progress=said.append).plan.new == 1
+        assert not any(m.startswith("Waiting") for m in said), "the killed push's lock died with it"
+        extras += 1
+    assert path.exists()
+    leftovers = list(tmp_path.glob(".*.tmp"))  # temp files of pushes killed mid-write
+    for t in leftovers:
+        os.utime(t, (time.time() - 3600, time.time() - 3600))
+    push(rows(2 * 10**6, 1), LocalWorkbookTarget(path))
+    assert list(tmp_path.glob(".*.tmp")) == [], "the next push removes what a killed one left"
+
+
 # ----------------------------------------------------------------------- 8. errors that were "unexpected"
 
 

@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 
 from ..errors import InputError, PermissionDenied, SheetsError, Y2SError
@@ -244,6 +245,20 @@ def atomic_write(path: Path, data: bytes) -> None:
             raise os_error(e, path, "write") from None
         raise
     _fsync_folder(real.parent)
+    _remove_stale_temps(real)
+
+
+STALE_TEMP_SECONDS = 600  # a push writes its temp file within seconds; one this old was left by a killed push
+
+
+def _remove_stale_temps(real: Path) -> None:
+    """Remove temp files a killed push left beside ``real`` (only old ones: never a live writer's)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError):
+        for tmp in real.parent.glob(f".{glob_escape(real.name[:200])}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
 
 
 def _copy_mode_and_owner(fd: int, tmp: Path, old: os.stat_result) -> None:
