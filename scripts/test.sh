@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check: lint, unit, contract (real client libraries against the emulators), app (AppTest),
-# CLI end to end, and the real-browser test (Playwright driving Debian's chromium).
+# CLI end to end, the real-browser tests (Playwright driving Debian's chromium), a fuzz sample; then the
+# line coverage of y2s_core. The long fuzz run is scripts/fuzz.sh.
 # Usage: scripts/test.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,9 @@ fi
 export Y2S_CHROMIUM="${Y2S_CHROMIUM:-/usr/bin/chromium}"
 
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+
+# Line coverage of y2s_core, measured in the same run (pytest-cov; settings in pyproject.toml). The whole
+# suite must reach 90%; a partial run (extra arguments) only reports. The figure is the run's last line.
+COV=(--cov=y2s_core --cov-report=term:skip-covered)
+if [ "$#" -eq 0 ]; then COV+=(--cov-fail-under=90); fi
+exec .venv/bin/python -m pytest "${COV[@]}" "$@"

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import stat
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -289,7 +290,6 @@ def _push_forever(path: str, started) -> None:  # a child process pushing batch 
 def test_kill_9_mid_push_leaves_a_whole_workbook_and_no_stuck_lock(tmp_path, fmt):
     import random
     import signal
-    import time
 
     path = tmp_path / f"videos.{fmt}"
     ctx = multiprocessing.get_context("fork")
@@ -318,6 +318,47 @@ def test_kill_9_mid_push_leaves_a_whole_workbook_and_no_stuck_lock(tmp_path, fmt
         os.utime(t, (time.time() - 3600, time.time() - 3600))
     push(rows(2 * 10**6, 1), LocalWorkbookTarget(path))
     assert list(tmp_path.glob(".*.tmp")) == [], "the next push removes what a killed one left"
+
+
+@pytest.mark.parametrize("code, phrase", [(28, "the disk is full"), (30, "the file system is read-only"),
+                                           (5, "Input/output error")])
+def test_a_write_failing_half_way_keeps_the_old_workbook_and_leaves_no_temp_file(tmp_path, monkeypatch, code, phrase):
+    path = tmp_path / "v.xlsx"
+    push(rows(0, 3), LocalWorkbookTarget(path))
+    before = path.read_bytes()
+    real_fsync = os.fsync
+
+    def failing_fsync(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(code, os.strerror(code))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(SheetsError, match=rf"Cannot write .*v\.xlsx: {phrase}"):
+        push(rows(10, 3), LocalWorkbookTarget(path))
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["v.xlsx"]
+
+
+def test_only_old_temp_files_are_removed(tmp_path):
+    path = tmp_path / "v.csv"
+    push(rows(0, 1), LocalWorkbookTarget(path))
+    old, live = tmp_path / ".v.csv.dead0001.tmp", tmp_path / ".v.csv.live0002.tmp"
+    for t in (old, live):
+        t.write_bytes(b"partial")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    push(rows(1, 1), LocalWorkbookTarget(path))
+    assert not old.exists() and live.exists(), "a temp file another push is writing right now is left alone"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_re_push_by_root_keeps_the_files_owner(tmp_path):
+    path = tmp_path / "v.xlsx"
+    push(rows(0, 1), LocalWorkbookTarget(path))
+    os.chown(path, 4321, 4321)
+    path.chmod(0o640)
+    push(rows(1, 1), LocalWorkbookTarget(path))
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (4321, 4321, 0o640)
 
 
 # ----------------------------------------------------------------------- 8. errors that were "unexpected"
