@@ -19,7 +19,7 @@ export Y2S_CHROMIUM="${Y2S_CHROMIUM:-/usr/bin/chromium}"
 .venv/bin/ruff check .
 
 # Line coverage of y2s_core, measured in the same run (pytest-cov; settings in pyproject.toml). The whole
-# suite must reach 90%; a partial run (extra arguments) only reports. The figure is the run's last line.
+# suite must reach 90%; a partial run (extra arguments) only reports. It ends "Total coverage: N%".
 COV=(--cov=y2s_core --cov-report=term:skip-covered)
 if [ "$#" -eq 0 ]; then COV+=(--cov-fail-under=90); fi
 exec .venv/bin/python -m pytest "${COV[@]}" "$@"

@@ -417,6 +417,14 @@ def test_absurd_counts_are_left_blank_not_a_crash(tmp_path, fmt):
     assert [grid[1][grid[0].index(c)] for c in ("Views", "Likes", "Comments")] == ["", "", ""]
 
 
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), -5, 10**400, 1e300])
+def test_an_impossible_duration_is_left_as_the_row_gives_it(tmp_path, seconds):
+    row = dict(video_row(0), duration_seconds=seconds, duration="1:15")
+    push([row], LocalWorkbookTarget(tmp_path / "v.csv"))
+    grid = LocalWorkbookTarget(tmp_path / "v.csv").read()
+    assert grid[1][grid[0].index("Duration")] == "1:15"
+
+
 def test_rows_without_a_video_id_are_refused_before_anything_is_read_or_written(tmp_path):
     path = tmp_path / "v.xlsx"
     bad = [video_row(0), {"title": "no id"}, {"url": "https://example.com/not-youtube"}]

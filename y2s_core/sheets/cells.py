@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from ..channel_input import VIDEO_ID_RE, video_id_from_url
+from ..filters import MAX_DURATION_SECONDS  # a longer "duration" is no video's (filters call it a typo)
 from ..models import FIELD_BY_HEADER, format_duration
 
 STANDARD_COLUMNS: tuple[str, ...] = (
@@ -87,8 +88,8 @@ def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
         else:
             cells[column] = truncate_cell(clean_text(_text(value)))
     seconds = row.get("duration_seconds")
-    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
-        cells["Duration"] = format_duration(seconds)
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds <= MAX_DURATION_SECONDS:
+        cells["Duration"] = format_duration(seconds)  # (NaN fails the comparison; anything else is no duration)
     cells["Video ID"] = clean_text(_input_key(_text(row.get("video_id")).strip(), _text(row.get("url"))))
     return cells
 
