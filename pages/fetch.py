@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from y2s_core.dashboard import fetching, forms, furniture, state, tables
+from y2s_core.dashboard.furniture import md
 from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.quota import quota_line, quota_resets_at
 
@@ -41,9 +42,9 @@ with st.form("fetch.form"):
     b1, b2, b3 = st.columns([1, 1, 2])
     fetch_clicked = b1.form_submit_button("Fetch", type="primary", key=P + "submit")
     refresh_clicked = b2.form_submit_button("Refresh (skip cache)", key=P + "refresh",
-                                            help=f"Fetch again from {source} instead of the cached result.")
+                                            help=f"Fetch again from {md(source)} instead of the cached result.")
     apply_clicked = b3.form_submit_button("Apply filters to loaded videos", key=P + "apply",
-                                          help=f"Narrow the videos already fetched without calling {source}.")
+                                          help=f"Narrow the videos already fetched without calling {md(source)}.")
 
 state.remember_widgets(FORM_KEYS)
 
@@ -52,7 +53,7 @@ if fetch_clicked or refresh_clicked or apply_clicked:
     try:
         spec = form.to_spec()
     except Y2SError as e:
-        st.error(str(e))
+        st.error(md(e))
         spec = None
     if spec is not None:
         ss[state.FILTERS] = form
@@ -61,11 +62,11 @@ if fetch_clicked or refresh_clicked or apply_clicked:
             fetched_with = (ss[state.FETCH_META] or {}).get("spec")
             wider = fetched_with.widened_by(spec) if fetched_with and ss[state.RESULT] is not None else []
             if wider:
-                st.warning(f"Filters applied to the loaded videos: {spec.describe()}. They now allow "
-                           f"{', '.join(wider)} than the last fetch ({fetched_with.describe()}), but those videos "
+                st.warning(f"Filters applied to the loaded videos: {md(spec.describe())}. They now allow "
+                           f"{md(', '.join(wider))} than the last fetch ({md(fetched_with.describe())}), but those videos "
                            "were never fetched: press **Fetch** to get them.")
             else:
-                st.success(f"Filters applied to the loaded videos: {spec.describe()}.")
+                st.success(f"Filters applied to the loaded videos: {md(spec.describe())}.")
         else:
             text = ss[P + "channels"]
             try:
@@ -73,7 +74,7 @@ if fetch_clicked or refresh_clicked or apply_clicked:
             except QuotaExceeded as e:
                 partial = e.partial
                 kept = len(partial.videos) if partial is not None else 0
-                msg = settings.redact(str(e))
+                msg = md(settings.redact(str(e)))
                 if "resets" not in msg:
                     msg += f" The daily YouTube quota resets at {furniture.format_when(e.resets_at or quota_resets_at())}."
                 if kept:
@@ -95,7 +96,7 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                                                "spec": spec})
                 st.error(msg)
             except Y2SError as e:
-                st.error(settings.redact(str(e)))
+                st.error(md(settings.redact(str(e))))
             except Exception as e:  # a bug: one line, not a traceback
                 furniture.show_unexpected(e, settings, "fetching")
             else:
@@ -107,7 +108,7 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                     st.warning(f"Fetched. Note: {outcome.store_problem}; history and growth miss this fetch.")
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
-                               f"Use *Refresh* to fetch again from {source}.")
+                               f"Use *Refresh* to fetch again from {md(source)}.")
 
 result = ss[state.RESULT]
 meta = ss[state.FETCH_META] or {}
@@ -122,15 +123,15 @@ else:
         why = " ".join(result.incomplete) or "Cut short by the YouTube quota."
         st.warning(f"Partial result: {status}. {why}")
     elif not result.videos:
-        st.warning(f"Fetched {status}: no video passed the filters ({ss[state.SPEC].describe()}), or the "
+        st.warning(f"Fetched {status}: no video passed the filters ({md(ss[state.SPEC].describe())}), or the "
                    "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
     else:
-        st.success(f"Fetched {status}. {len(shown):,} match the current filters: {ss[state.SPEC].describe()}.")
+        st.success(f"Fetched {status}. {len(shown):,} match the current filters: {md(ss[state.SPEC].describe())}.")
     for w in result.warnings:
-        st.warning(w)
+        st.warning(md(w))
     unresolved = [r.error for r in result.resolutions if r.error]
     if unresolved:
-        st.warning("Not fetched: " + " ".join(unresolved))
+        st.warning("Not fetched: " + md(" ".join(unresolved)))
     st.subheader("Channels")
     st.dataframe(
         tables.resolution_frame(result.resolutions, result.type_rules),

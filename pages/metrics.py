@@ -6,6 +6,7 @@ import streamlit as st
 
 from y2s_core import growth, metrics
 from y2s_core.dashboard import charts, furniture, history, state, tables
+from y2s_core.dashboard.furniture import md
 
 P = "metrics."
 
@@ -18,7 +19,7 @@ spec = ss[state.SPEC]
 names = tables.channel_options(result)
 state.restore_widgets({P + "channels": [], P + "approved_only": False})
 ss[P + "channels"] = [c for c in ss[P + "channels"] if c in names]
-st.caption(f"Fetch filters: {spec.describe()}.")
+st.caption(f"Fetch filters: {md(spec.describe())}.")
 c1, c2 = st.columns([3, 1])
 c1.multiselect("Channels", list(names), format_func=lambda cid: names.get(cid, cid), key=P + "channels",
                placeholder="All channels")
@@ -45,8 +46,8 @@ m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"
 TYPE_COLORS = {"Short": "#e62117", "Long": "#1f77b4", "Live": "#9467bd", "Upcoming": "#7f7f7f"}
 ORDER = {"type": list(metrics.TYPE_ORDER)}
 
-over_time, total = charts.chart_points(metrics.views_over_time(df))
-by_duration, _ = charts.chart_points(metrics.views_vs_duration(df))
+over_time, total = charts.chart_points(charts.plot_frame(metrics.views_over_time(df)))
+by_duration, _ = charts.chart_points(charts.plot_frame(metrics.views_vs_duration(df)))
 if total > len(over_time):
     st.caption(f"The two scatter charts draw {len(over_time):,} of {total:,} videos (the top "
                f"{charts.MAX_CHART_POINTS // 5:,} by views and an even sample of the rest); every other chart and "
@@ -68,7 +69,7 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader("Type mix")
-    fig = px.bar(metrics.type_mix(df), x="channel", y="videos", color="type", hover_data=["share", "views"],
+    fig = px.bar(charts.plot_frame(metrics.type_mix(df)), x="channel", y="videos", color="type", hover_data=["share", "views"],
                  color_discrete_map=TYPE_COLORS, category_orders=ORDER, labels={"videos": "Videos", "channel": ""})
     st.plotly_chart(fig, key=P + "type_mix")
 with right:
@@ -129,7 +130,7 @@ top_videos()
 st.subheader("Outliers")
 st.caption("Views divided by the channel's median views over its 30 most recent videos: 3× means three times "
            "the usual audience.")
-outliers = metrics.top_videos(df, 15, "outlier_score")
+outliers = charts.plot_frame(metrics.top_videos(df, 15, "outlier_score"))
 fig = px.bar(outliers, x="outlier_score", y=charts.unique_labels(outliers["title"]), color="channel", orientation="h",
              hover_data=["views"], labels={"outlier_score": "× channel median", "y": ""})
 fig.update_layout(yaxis={"categoryorder": "total ascending"})
@@ -150,7 +151,7 @@ if h["channels"] > 1:
                                 "uploads_per_week": st.column_config.NumberColumn("Uploads a week", format="%.1f"),
                                 "median_duration_minutes": st.column_config.NumberColumn("Median length (min)",
                                                                                          format="%.1f")})
-    fig = px.bar(comparison, x="channel", y="median_views", hover_data=["videos", "uploads_per_week"],
+    fig = px.bar(charts.plot_frame(comparison), x="channel", y="median_views", hover_data=["videos", "uploads_per_week"],
                  labels={"median_views": "Median views", "channel": ""})
     st.plotly_chart(fig, key=P + "comparison_chart")
 

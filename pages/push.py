@@ -12,6 +12,7 @@ import streamlit as st
 
 from y2s_core import sheets, store
 from y2s_core.dashboard import forms, furniture, history, state, tables
+from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError, PermissionDenied, Y2SError
 
 P = "push."
@@ -38,7 +39,7 @@ if hidden:
         state.bump_editor()
 
     st.warning(f"{len(hidden):,} of these approved videos {'is' if len(hidden) == 1 else 'are'} outside "
-               f"the current filters ({ss[state.SPEC].describe()}), so Review no longer shows "
+               f"the current filters ({md(ss[state.SPEC].describe())}), so Review no longer shows "
                f"{'it' if len(hidden) == 1 else 'them'}, but a push includes {'it' if len(hidden) == 1 else 'them'}.")
     st.button(f"Leave out the {furniture.plural(len(hidden), 'hidden video')}", key=P + "drop_hidden",
               on_click=_drop_hidden, args=(frozenset(hidden),))
@@ -54,7 +55,7 @@ if kind == GOOGLE:
     st.text_input("Google Sheet URL or key", key=P + "sheet_url",
                   placeholder="https://docs.google.com/spreadsheets/d/…/edit")
     if settings.service_account_email:
-        st.caption(f"Share the sheet with **{settings.service_account_email}** as *Editor* before pushing.")
+        st.caption(f"Share the sheet with {md_code(settings.service_account_email)} as *Editor* before pushing.")
     elif not settings.has_sheets:
         st.warning(
             "Google Sheets is not configured: add a service account on Streamlit (`[gcp_service_account]` in "
@@ -64,8 +65,8 @@ if kind == GOOGLE:
 else:
     state.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
-                  help=f"Saved in the app's workbooks folder ({sheets.workbooks_dir(settings)}); download it below "
-                       "after pushing.")
+                  help=f"Saved in the app's workbooks folder ({md(sheets.workbooks_dir(settings))}); download it "
+                       "below after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
 st.multiselect("Optional columns", list(store.COLUMN_CHOICES), key=P + "columns",
                format_func=lambda k: store.COLUMN_HEADERS[k], placeholder="None (the standard columns only)",
@@ -81,7 +82,7 @@ def _show_error(e: Y2SError) -> None:
     msg = settings.redact(str(e))
     if isinstance(e, PermissionDenied) and e.email and e.email not in msg:
         msg += f" Share the sheet with {e.email} as Editor."
-    st.error(msg)
+    st.error(furniture.md_keeping(msg, getattr(e, "email", None)))
 
 
 target: forms.PushTarget | None = None
@@ -135,7 +136,7 @@ push_clicked = st.button(f"Push {len(rows):,} approved rows", key=P + "run", typ
 if push_clicked and target is not None:
     try:
         with st.status("Pushing…", expanded=True) as status:
-            res = sheets.push(rows, target.open(settings), progress=status.write)
+            res = sheets.push(rows, target.open(settings), progress=lambda m: status.markdown(md(m)))
             status.update(label="Push log", state="complete", expanded=False)
     except Y2SError as e:
         ss[state.LAST_PUSH] = ss[state.PUSH_PREVIEW] = None  # part may be written: the plan is stale
@@ -165,7 +166,7 @@ with plan_box:
         c[1].metric("Updated rows", f"{preview.updated:,}", help="Views, likes or other columns refreshed")
         c[2].metric("Unchanged rows", f"{preview.unchanged:,}")
         for w in preview.warnings:
-            st.warning(w)
+            st.warning(md(w))
         if not target.local and preview.at is not None:
             st.caption(f"Read at {furniture.format_when(preview.at)}; press **Preview changes** again if the sheet "
                        "changed since.")
@@ -176,14 +177,14 @@ with plan_box:
 
 last = ss[state.LAST_PUSH]
 if last and target is not None and last.get("key") == target.key:
-    st.success(f"Pushed: {last['summary']} → {last['target']}")
+    st.success(f"Pushed: {md(last['summary'])} → {md(last['target'])}")
     for w in last["warnings"]:
-        st.warning(w)
+        st.warning(md(w))
     if last["url"]:
         st.link_button("Open the sheet ↗", last["url"], key=P + "open_sheet")
     elif last["local"] and Path(last["target"]).is_file():
         path = Path(last["target"])
-        st.download_button(f"Download {path.name}", data=path.read_bytes, file_name=path.name,
+        st.download_button(f"Download {md(path.name)}", data=path.read_bytes, file_name=path.name,
                            key=P + "download_target", on_click="ignore")
 
 st.subheader("Download the approved rows")

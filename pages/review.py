@@ -3,6 +3,7 @@
 import streamlit as st
 
 from y2s_core.dashboard import forms, furniture, history, state, tables
+from y2s_core.dashboard.furniture import md
 
 P = "review."
 VIEW_KEYS = [P + k for k in ("channels", "types", "search", "approved_only", "group", "thumbs")]
@@ -15,7 +16,7 @@ result = furniture.loaded_result()
 
 spec = ss[state.SPEC]
 names = tables.channel_options(result)
-st.caption(f"Fetch filters: {spec.describe()}. Narrow the table below without fetching again.")
+st.caption(f"Fetch filters: {md(spec.describe())}. Narrow the table below without fetching again.")
 
 state.restore_widgets(
     {P + "channels": [], P + "types": [], P + "search": "", P + "approved_only": False,
@@ -110,7 +111,7 @@ with st.container(key="review.tables"):
     if ss[P + "group"]:
         st.dataframe(tables.approval_summary(videos, ss[state.APPROVED]), hide_index=True, key="review.summary")
         for cid, title, group in tables.group_by_channel(videos):
-            with st.expander(f"{title} · {furniture.plural(len(group), 'video')}", expanded=len(names) <= 3):
+            with st.expander(f"{md(title)} · {furniture.plural(len(group), 'video')}", expanded=len(names) <= 3):
                 g1, g2, _ = st.columns([1, 1, 3])
                 gids = [v.id for v in group]
                 g1.button("Approve channel", key=f"{P}approve_channel.{cid}", on_click=_approve, args=(gids, True))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from y2s_core import sheets, store
 from y2s_core.dashboard import fetching, forms, furniture, state
+from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError
 from y2s_core.quota import quota_line, quota_resets_at, spent_today
 
@@ -23,7 +24,7 @@ elif settings.youtube_api_url:
 else:
     st.info("No YouTube API key configured: the app runs in demo mode on the built-in emulator.")
 if settings.youtube_api_url:
-    st.caption(f"YouTube endpoint override: `{furniture.safe_url(settings.youtube_api_url)}`")
+    st.caption(f"YouTube endpoint override: {md_code(furniture.safe_url(settings.youtube_api_url))}")
 
 
 def _use_key() -> None:
@@ -45,12 +46,12 @@ with st.form("settings.key_form", clear_on_submit=False):
                        "Create one in Google Cloud Console > APIs & Services > Credentials.")
     st.form_submit_button("Use this key", key=P + "use_key", on_click=_use_key)
 if ss.get(P + "key_error"):
-    st.error(ss.pop(P + "key_error"))
+    st.error(md(ss.pop(P + "key_error")))
 st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[state.API_KEY])
 
 st.subheader("Google Sheets")
 if settings.service_account_email:
-    st.success(f"Service account configured. Share each sheet with **{settings.service_account_email}** as Editor.")
+    st.success(f"Service account configured. Share each sheet with {md_code(settings.service_account_email)} as Editor.")
 elif settings.sheets_api_url:
     st.info("No service account; Sheets requests go to a custom endpoint that needs none.")
 else:
@@ -60,14 +61,14 @@ else:
         "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON to the key file's path. Local workbooks and downloads still work."
     )
 if settings.sheets_api_url:
-    st.caption(f"Sheets endpoint override: `{furniture.safe_url(settings.sheets_api_url)}`")
-st.caption(f"Local data folder: `{settings.data_dir}` (workbooks in `{sheets.workbooks_dir(settings)}`)")
+    st.caption(f"Sheets endpoint override: {md_code(furniture.safe_url(settings.sheets_api_url))}")
+st.caption(f"Local data folder: {md_code(settings.data_dir)} (workbooks in {md_code(sheets.workbooks_dir(settings))})")
 
 st.subheader("Store")
 if settings.database_url:
-    st.success(f"History, growth and the quota ledger are kept in `{store.describe(settings.database_url)}`.")
+    st.success(f"History, growth and the quota ledger are kept in {md_code(store.describe(settings.database_url))}.")
 else:
-    st.info(f"History, growth and the quota ledger are kept in SQLite in `{settings.data_dir}`. On Streamlit "
+    st.info(f"History, growth and the quota ledger are kept in SQLite in {md_code(settings.data_dir)}. On Streamlit "
             "Community Cloud that folder is wiped on every restart: add `[connections.y2s]` with a PostgreSQL "
             "`url` to the secrets to keep them.")
 

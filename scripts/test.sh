@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check: lint, unit, contract (real client libraries against the emulators), app (AppTest), the store
-# on SQLite and on a throwaway PostgreSQL server,
-# CLI end to end, and the real-browser test (Playwright driving Debian's chromium).
+# on SQLite and on a throwaway PostgreSQL server, CLI end to end, the real-browser tests (Playwright driving
+# Debian's chromium), a fuzz sample; then the line coverage of y2s_core. The long fuzz run is scripts/fuzz.sh.
 # Usage: scripts/test.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,4 +38,9 @@ rm -f "$Y2S_PG_DIR.err"
 # ---- end PostgreSQL --------------------------------------------------------------------------------------
 
 .venv/bin/ruff check .
-.venv/bin/python -m pytest "$@"  # not exec: the EXIT trap stops the PostgreSQL server
+
+# Line coverage of y2s_core, measured in the same run (pytest-cov; settings in pyproject.toml). The whole
+# suite must reach 90%; a partial run (extra arguments) only reports. It ends "Total coverage: N%".
+COV=(--cov=y2s_core --cov-report=term:skip-covered)
+if [ "$#" -eq 0 ]; then COV+=(--cov-fail-under=90); fi
+.venv/bin/python -m pytest "${COV[@]}" "$@"  # not exec: the EXIT trap stops the PostgreSQL server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,18 +52,32 @@ def set_widget(at: AppTest, key: str, value: Any) -> None:
     raise KeyError(f"no widget with key {key!r} on this page")
 
 
+_MD_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
+_PROTO_MD_ESCAPE_RE = re.compile(r"\\\\([!-/:-@\[-`{-~])")  # the same inside protobuf text (backslash doubled)
+
+
+def shown(markdown: str) -> str:
+    """What a user reads of a markdown string: the app escapes text that is not its own (dashboard.md)."""
+    return _MD_ESCAPE_RE.sub(r"\1", markdown).replace("\u2060", "")  # and the invisible word joiners
+
+
 def texts(elements: Any) -> list[str]:
-    return [str(e.value) for e in elements]
+    """The text of markdown elements (alerts, captions, markdown) as a user reads it."""
+    return [shown(str(e.value)) for e in elements]
 
 
 def all_text(at: AppTest) -> str:
-    """Every element of the rendered page as protobuf text: whatever a user could see is in here."""
+    """Every element of the rendered page as protobuf text, also with markdown escapes undone: whatever a
+    user could see is in here (a secret escaped as ``AIza\\_key`` is found too)."""
     out: list[str] = []
 
     def walk(node: Any) -> None:
         proto = getattr(node, "proto", None)
         if proto is not None:
-            out.append(str(proto))
+            text = str(proto)
+            out.append(text)
+            if "\\\\" in text or "\u2060" in text:
+                out.append(_PROTO_MD_ESCAPE_RE.sub(r"\1", text).replace("\u2060", ""))
         for child in getattr(node, "children", {}).values():
             walk(child)
 

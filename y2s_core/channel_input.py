@@ -106,7 +106,8 @@ def _show(text: str, limit: int = 60) -> str:
     """A short, repr-safe rendering of user text for messages."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return repr(text)
+    shown = repr(text)  # a character repr() spells out (\\U000105bd) counts for its spelling
+    return shown if len(shown) <= limit + 12 else shown[: limit + 10] + "…'"
 
 
 # ----------------------------------------------------------------------------------------------- public
@@ -403,7 +404,7 @@ def _parse_url(raw: str) -> ChannelRef:
         scheme = m.group(1).lower()
         if scheme not in ("http", "https"):
             raise _Bad(
-                f"Not a YouTube channel: {_show(raw)} ({scheme}: links are not accepted, only https://)."
+                f"Not a YouTube channel: {_show(raw)} ({_show(scheme, 20)[1:-1]}: links are not accepted, only https://)."
             )
         if not raw[m.end() :].startswith("//"):
             raise _Bad(f"Not a YouTube channel: {_show(raw)} (not a complete link).")

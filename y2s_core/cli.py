@@ -27,7 +27,8 @@ from .models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
 from .quota import quota_line, record_spend
 from .settings import Settings
 from .sheets.base import SheetTarget
-from .sheets.cells import row_to_cells
+from .sheets.cells import clean_text, csv_escape, row_to_cells
+from .sheets.fileio import shown
 from .youtube import Progress, YouTubeClient
 
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
@@ -62,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     filters(f)
     verbosity(f)
     f.add_argument("--format", choices=("json", "csv", "table"), default="json")
+    f.add_argument("--raw-csv", action="store_true",
+                   help="csv: print text exactly as fetched; by default text a spreadsheet would run as a "
+                        "formula (starting with = + - @) gets a leading apostrophe")
 
     def sheet(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--sheet", required=True, metavar="URL_OR_PATH", help="Google Sheet URL or key, or a .xlsx/.csv path")
@@ -106,17 +110,30 @@ TABLE_COLUMNS = (("channel", 20), ("date", 10), ("type", 8), ("duration", 8), ("
 _RIGHT = {"Views", "Likes", "Duration"}
 
 
-def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
+def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO, *, raw_csv: bool = False) -> None:
+    """The rows on ``out`` as JSON, CSV or a table. Text is ``clean_text``-ed (a lone surrogate cannot be
+    printed as UTF-8); CSV cells are ``csv_escape``-d like every CSV the project writes, unless ``raw_csv``."""
     if fmt == "json":
-        json.dump(rows, out, ensure_ascii=False, indent=2)
+        json.dump(_cleaned(rows), out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "csv":
+        escape = (lambda text: text) if raw_csv else csv_escape
         w = csv.writer(out, lineterminator="\n")
         w.writerow(ROW_KEYS)
         for r in rows:
-            w.writerow([f.text(r.get(f.key)) for f in ROW_FIELDS])
+            w.writerow([escape(clean_text(f.text(r.get(f.key)))) for f in ROW_FIELDS])
     else:
-        out.write(render_table(rows))
+        out.write(render_table(_cleaned(rows)))
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def render_type_rules(result: FetchResult) -> str:
@@ -276,19 +293,29 @@ def _raise_after_output(result: FetchResult, stop: YouTubeError | None, say: _Sa
 
 
 def _read_rows(path: str, stdin: TextIO) -> list[dict[str, Any]]:
+    """The JSON rows of ``path`` (``-``: stdin). Rows without a video id are refused by the core's push."""
+    where = "stdin" if path == "-" else shown(path)
     try:
-        text = stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        if path == "-":
+            text = stdin.read()
+        else:
+            with open(path, encoding="utf-8-sig") as f:
+                text = f.read()
     except OSError as e:
-        raise InputError(f"Cannot read {path}: {e.strerror}.") from None
+        raise InputError(f"Cannot read {where}: {e.strerror or type(e).__name__}.") from None
+    except (UnicodeDecodeError, ValueError):
+        raise InputError(f"{where} is not UTF-8 text: pass the output of `fetch --format json`.") from None
     try:
         rows = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"The rows are not valid JSON (line {e.lineno}): pass the output of `fetch --format json`.") from None
+    except RecursionError:
+        raise InputError("The rows are nested too deeply to be rows: pass the output of `fetch --format json`.") from None
+    except ValueError:  # a number of more than 4,300 digits
+        raise InputError("The rows are not valid JSON (a number too long to read): pass the output of "
+                         "`fetch --format json`.") from None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError("The rows must be a JSON array of objects: pass the output of `fetch --format json`.")
-    bad = [i for i, r in enumerate(rows) if not (r.get("video_id") or r.get("url"))]
-    if bad:
-        raise InputError(f"Row {bad[0] + 1} has neither video_id nor url: every row needs one to be upserted.")
     return rows
 
 
@@ -372,7 +399,7 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             parse_columns(a.columns)  # a bad --columns fails before any quota is spent
         if a.command == "fetch":
             result, stop = _fetch(a, settings, say)
-            write_rows(result.rows(), a.format, out)
+            write_rows(result.rows(), a.format, out, raw_csv=a.raw_csv)
             if a.format == "table":
                 out.write(render_type_rules(result))
             out.flush()

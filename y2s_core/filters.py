@@ -36,6 +36,14 @@ _TYPE_LABELS = {
 _ASCII_WORD = "0-9a-z"
 
 
+def _quote(value: object, limit: int = 40) -> str:
+    """User text quoted for a message: at most ``limit`` characters, and its repr at most ~``limit`` + 10
+    (a character repr() spells out, like ``\\U000105bd``, counts for its spelling)."""
+    text = str(value)
+    shown = repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return shown if len(shown) <= limit + 12 else shown[: limit + 10] + "…'"
+
+
 def _utc(moment: datetime) -> datetime:
     """Aware UTC datetime (a naive one is taken to be UTC already)."""
     if moment.tzinfo is None:
@@ -104,7 +112,7 @@ def _normalize_types(value: object) -> frozenset[VideoType] | None:
             out.add(VideoType.parse(str(item)))
         except ValueError:
             raise InputError(
-                f"Unknown video type {str(item)[:40]!r}; use short, long, live or upcoming."
+                f"Unknown video type {_quote(item)}; use short, long, live or upcoming."
             ) from None
     if not out:
         raise InputError(
@@ -142,16 +150,16 @@ def parse_duration(text: str | int) -> int:
     else:
         raise InputError(f"A duration must be text or a number of seconds, not {type(text).__name__}.")
     if seconds < 0:
-        raise InputError(f"A duration can't be negative (got {text!r}).")
+        raise InputError(f"A duration can't be negative (got {_quote(text)}).")
     if seconds > MAX_DURATION_SECONDS:
         raise InputError(
-            f"Duration {str(text)[:40]!r} is too long (more than {MAX_DURATION_SECONDS // 86400} days)."
+            f"Duration {_quote(text)} is too long (more than {MAX_DURATION_SECONDS // 86400} days)."
         )
     return seconds
 
 
 def _duration_seconds(s: str) -> int:
-    shown = repr(s if len(s) <= 40 else s[:39] + "…")
+    shown = _quote(s)
     if not s:
         raise InputError(f"Empty duration; {_DURATION_HELP}.")
     if s.startswith("-"):
@@ -207,7 +215,7 @@ def _parse_max_videos(value: object, name: str = "Max videos") -> int | None:
             return None
         if re.fullmatch(r"\d{1,9}", s):
             return _check_count(int(s), "Max videos", minimum=1)
-        raise InputError(f"Max videos must be a whole number like 10 (got {s[:40]!r}).")
+        raise InputError(f"Max videos must be a whole number like 10 (got {_quote(s)}).")
     raise InputError(f"Max videos must be a whole number, not {type(value).__name__}.")
 
 
@@ -232,7 +240,7 @@ def parse_keywords(text: str) -> tuple[str, ...]:
         else:
             current.append(ch)
     if quote is not None:
-        raise InputError(f"Unclosed quote in keywords {text[:60]!r}; close the phrase with {quote}.")
+        raise InputError(f"Unclosed quote in keywords {_quote(text, 60)}; close the phrase with {quote}.")
     words.append("".join(current))
     return tuple(w for w in (" ".join(w.split()) for w in words) if w)
 
@@ -259,8 +267,8 @@ def _parse_date(value: object, name: str) -> date | None:
             try:
                 return date.fromisoformat(s)
             except ValueError:
-                raise InputError(f"{name} date {s!r} does not exist; use a real YYYY-MM-DD date.") from None
-        raise InputError(f"{name} date must look like 2025-01-31 (YYYY-MM-DD), not {s[:40]!r}.")
+                raise InputError(f"{name} date {_quote(s)} does not exist; use a real YYYY-MM-DD date.") from None
+        raise InputError(f"{name} date must look like 2025-01-31 (YYYY-MM-DD), not {_quote(s)}.")
     raise InputError(f"{name} must be a date (YYYY-MM-DD), not {type(value).__name__}.")
 
 
@@ -284,7 +292,7 @@ def _parse_bool(value: object, name: str) -> bool:
             return False
         if s in ("1", "true", "yes", "on", "y"):
             return True
-    raise InputError(f"{name} must be yes or no, not {str(value)[:20]!r}.")
+    raise InputError(f"{name} must be yes or no, not {_quote(value, 20)}.")
 
 
 def format_keywords(words: Iterable[str]) -> str:

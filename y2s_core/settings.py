@@ -9,6 +9,10 @@ Variables (the contract in ARCHITECTURE.md):
     Y2S_DATA_DIR                         local state (the store's SQLite file, the default workbook)
     Y2S_DATABASE_URL                     the store in a database (SQLAlchemy URL, e.g. PostgreSQL) instead
 
+The service account may also come from st.secrets: ``[gcp_service_account]`` as a table of the key's
+fields or as the JSON text, or ``GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON`` (``load_service_account`` says
+which shapes are read and which refused).
+
 With neither a YouTube key nor a YouTube URL the settings are in *demo mode*: the client runs on the
 built-in emulator's demo catalog. Secrets never appear in ``repr`` or in any message.
 """
@@ -48,14 +52,17 @@ class Settings:
         """
         env = os.environ if env is None else env
         secrets = secrets or {}
-        key = _clean(secrets.get("YOUTUBE_API_KEY")) or _clean(env.get("YOUTUBE_API_KEY"))
+        key = (check_api_key(secrets.get("YOUTUBE_API_KEY"), "The YOUTUBE_API_KEY secret")
+               or check_api_key(env.get("YOUTUBE_API_KEY")))
         sa: Mapping[str, Any] | None = None
         if not with_sheets:
             pass
         elif secrets.get("gcp_service_account"):
-            sa = _service_account_table(secrets["gcp_service_account"])
-        elif _clean(env.get("GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON")):
-            sa = load_service_account(env["GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"])
+            sa = _service_account_setting(secrets["gcp_service_account"])
+        elif _clean(secrets.get(ENV_SERVICE_ACCOUNT)):
+            sa = load_service_account(secrets[ENV_SERVICE_ACCOUNT], f"The {ENV_SERVICE_ACCOUNT} secret")
+        elif _clean(env.get(ENV_SERVICE_ACCOUNT)):
+            sa = load_service_account(env[ENV_SERVICE_ACCOUNT])
         data_dir = _clean(env.get("Y2S_DATA_DIR"))
         return cls(
             youtube_api_key=key,
@@ -102,47 +109,136 @@ class Settings:
         """Remove any secret this object holds from ``text`` (for messages built from library errors)."""
         secrets = [self.youtube_api_key]
         if self.service_account_info:
-            secrets += [self.service_account_info.get("private_key"), self.service_account_info.get("private_key_id")]
+            pk = self.service_account_info.get("private_key")
+            secrets += [pk, self.service_account_info.get("private_key_id")]
+            if isinstance(pk, str):  # a message may quote one line of the key's body, or its escaped form
+                secrets += [pk.replace("\n", "\\n"), *(line.strip() for line in pk.splitlines())]
+        short_ok = [self.youtube_api_key]  # whole secrets, redacted however short (>= 4 characters)
         if self.database_url:  # a database password (postgresql://user:PASSWORD@host/db)
-            secrets += url_passwords(self.database_url)
-        for s in secrets:
-            if s and len(s) >= 4:
+            short_ok += url_passwords(self.database_url)
+        secrets += short_ok
+        for s in sorted((s for s in secrets if isinstance(s, str)), key=len, reverse=True):
+            if len(s) >= 8 or (len(s) >= 4 and s in short_ok):
                 text = text.replace(s, "[redacted]")
         return text
 
 
-def load_service_account(value: str) -> dict[str, Any]:
-    """A path to a JSON key file, or the JSON text itself -> dict. InputError names the problem, never the key."""
-    value = value.strip()
-    if value.startswith("{"):
-        try:
-            info = json.loads(value)
-        except json.JSONDecodeError as e:
-            raise InputError(
-                f"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON holds text that is not valid JSON (line {e.lineno}); "
-                "set it to the path of the key file or paste the whole JSON."
-            ) from None
-    else:
-        path = Path(value).expanduser()
-        if not path.is_file():
-            raise InputError(
-                f"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON points to {path}, which is not a file; "
-                "set it to the path of the service-account key file or to the JSON text."
-            )
-        try:
-            info = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError(f"{path} is not a valid service-account JSON key file.") from None
-    if not isinstance(info, dict) or "client_email" not in info:
+ENV_SERVICE_ACCOUNT = "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"
+SECRETS_SERVICE_ACCOUNT = "[gcp_service_account] in the secrets"
+_PEM_MARK = "PRIVATE KEY-----"  # "-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----", ...
+_MAX_PATH = 4096  # PATH_MAX on Linux: anything longer is not a path
+_BOM = "\ufeff"
+
+
+def load_service_account(value: str, where: str = ENV_SERVICE_ACCOUNT) -> dict[str, Any]:
+    """A path to a JSON key file, or the JSON text itself -> dict. InputError names the problem, never the key.
+
+    Harmless wrappings are undone first: surrounding whitespace, a BOM, quotes (``docker --env-file``
+    keeps them: ``VAR="{...}"``), a JSON string holding the JSON (double-encoded), a list holding the
+    one key object, line breaks inside the key that should have been ``\n`` escapes. A bare PEM
+    private key is refused as such. No message ever quotes the value: it may be the key itself.
+    ``where`` names the setting in messages (the variable, or the app's secret).
+    """
+    text = _unwrap(value)
+    if not text:
+        raise InputError(f"{where} is empty: set it to the path of the service-account key file or to its JSON text.")
+    if _PEM_MARK in text and not text.startswith(("{", "[")):
+        raise InputError(f"{where}: that is a private key, not the service-account JSON. Download the whole JSON "
+                         "key (IAM > Service accounts > Keys > Add key > JSON) and set its path or its text.")
+    if text.startswith(("{", "[")):
+        return _check_info(_parse_json(text, where), where)
+    return _check_info(_read_key_file(text, where), where)
+
+
+def _unwrap(value: str) -> str:
+    """``value`` without surrounding whitespace, BOMs, matching quotes or a JSON-string encoding."""
+    text = str(value)
+    for _ in range(4):  # each layer at most once or twice: "'{...}'" with a BOM ...
+        text = text.strip().lstrip(_BOM).strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+            if text[0] == '"':
+                try:
+                    decoded = json.loads(text)
+                except (ValueError, RecursionError):
+                    decoded = None
+                if isinstance(decoded, str):  # a JSON string holding the JSON (double-encoded)
+                    text = decoded
+                    continue
+            text = text[1:-1]
+            continue
+        break
+    return text
+
+
+def _parse_json(text: str, where: str) -> Any:
+    """The key object in ``text``; ``strict=False`` takes line breaks inside strings (a pasted key's \n)."""
+    try:
+        info = json.loads(text, strict=False)
+    except json.JSONDecodeError as e:
         raise InputError(
-            "The service-account JSON has no client_email: download a key for a service account "
+            f"{where} holds text that is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); "
+            "set it to the path of the key file or paste the whole JSON."
+        ) from None
+    except (ValueError, RecursionError):
+        raise InputError(f"{where} holds text that is not valid JSON; set it to the path of the key file "
+                         "or paste the whole JSON.") from None
+    if isinstance(info, list):
+        if len(info) != 1:
+            raise InputError(f"{where} holds a JSON list of {len(info)} items; set it to the one "
+                             "service-account key object {...} itself.")
+        info = info[0]
+    return info
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """Short, one line, printable and ending in .json: a path the user meant, safe to show back."""
+    return len(text) <= 300 and text.isprintable() and text.lower().endswith(".json")
+
+
+def _read_key_file(text: str, where: str) -> Any:
+    neither = (f"{where}: the value is neither a readable file path nor service-account JSON; set it to the path "
+               "of the key file or to the JSON text ({...}).")
+    if len(text) > _MAX_PATH or not text.isprintable():
+        raise InputError(neither)
+    try:
+        path = Path(text).expanduser()
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{where}: cannot read {path} (permission denied); let this user read the key file.") from None
+    except (OSError, ValueError, RuntimeError):  # missing, a folder, name too long, a NUL, ~nobody ...
+        if _looks_like_a_path(text):
+            raise InputError(f"{where} points to {text}, which is not a file; set it to the path of the "
+                             "service-account key file or to the JSON text.") from None
+        raise InputError(neither) from None
+    try:
+        content = _unwrap(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        content = ""
+    if _PEM_MARK in content and not content.startswith(("{", "[")):
+        raise InputError(f"{path} holds a private key, not the service-account JSON: download the whole JSON key "
+                         "(IAM > Service accounts > Keys > Add key > JSON).")
+    if not content.startswith(("{", "[")):
+        raise InputError(f"{path} is not a service-account JSON key file; download the JSON key "
+                         "(IAM > Service accounts > Keys > Add key > JSON).")
+    return _parse_json(content, f"The file {path}")
+
+
+def _check_info(info: Any, where: str) -> dict[str, Any]:
+    if isinstance(info, dict) and ("installed" in info or "web" in info) and "client_email" not in info:
+        raise InputError(f"{where} holds an OAuth client ID file, not a service-account key: create a key for a "
+                         "service account (IAM > Service accounts > Keys > Add key > JSON).")
+    if not isinstance(info, dict) or not isinstance(info.get("client_email"), str):
+        raise InputError(
+            f"{where}: the service-account JSON has no client_email: download a key for a service account "
             "(IAM > Service accounts > Keys > Add key > JSON)."
         )
     return info
 
 
-def _service_account_table(value: Any) -> dict[str, Any]:
-    """st.secrets' [gcp_service_account] -> dict, with the same checks as the JSON key file."""
+def _service_account_setting(value: Any) -> dict[str, Any]:
+    """st.secrets' [gcp_service_account]: a table of the key's fields, or the JSON key as text (or its path)."""
+    if isinstance(value, str):
+        return load_service_account(value, SECRETS_SERVICE_ACCOUNT)
     if not isinstance(value, Mapping):
         raise InputError(
             "[gcp_service_account] in the secrets must be a table holding the fields of the service-account "
@@ -166,6 +262,17 @@ def url_passwords(url: str) -> list[str | None]:
     except ValueError:
         return []
     return [password, unquote(password)] if password else []
+def check_api_key(key: str | None, where: str = "YOUTUBE_API_KEY") -> str | None:
+    """``key`` stripped, or InputError when it holds what no API key has (a line break, a space, non-ASCII).
+
+    Such a key would only fail later, inside the HTTP client ("Invalid header value"); the message never
+    quotes it.
+    """
+    k = _clean(key)
+    if k is not None and not (k.isascii() and k.isprintable() and " " not in k):
+        raise InputError(f"{where} holds a line break, space or other character no API key has: set it to the "
+                         "key alone (one word of letters, digits, - and _, like AIza…).")
+    return k
 
 
 def _clean(value: Any) -> str | None:
@@ -175,4 +282,4 @@ def _clean(value: Any) -> str | None:
     return s or None
 
 
-__all__ = ["Settings", "load_service_account", "url_passwords", "DEMO_API_KEY"]
+__all__ = ["Settings", "load_service_account", "url_passwords", "check_api_key", "DEMO_API_KEY", "ENV_SERVICE_ACCOUNT"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -46,6 +47,23 @@ def chart_points(points: pd.DataFrame, limit: int | None = None, by: str = "view
     rest = points.drop(index=top)
     sample = rest.sample(n=limit - len(top), random_state=0).index
     return points.loc[points.index.isin(top.union(sample))], total
+
+
+PLOT_TEXT_COLUMNS = ("title", "channel")  # text from YouTube that a chart shows
+
+
+def plot_frame(frame: pd.DataFrame, columns: Iterable[str] = PLOT_TEXT_COLUMNS) -> pd.DataFrame:
+    """A copy of ``frame`` whose YouTube text plotly shows as text, not markup.
+
+    plotly.js renders a subset of HTML in axis labels, legends and hovers (``<a href>``, ``<b>``,
+    ``<br>``...): a channel named ``<a href="https://…">`` would become a link in the chart. ``&``,
+    ``<`` and ``>`` become entities, which plotly decodes back for display.
+    """
+    out = frame.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: html.escape(v, quote=False) if isinstance(v, str) else v)
+    return out
 
 
 def unique_labels(labels: Iterable[object]) -> list[str]:

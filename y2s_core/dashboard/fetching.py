@@ -30,7 +30,7 @@ from ..settings import Settings
 from ..store import remember
 from ..youtube import Progress, YouTubeClient
 from . import state
-from .furniture import plural, progress_line, safe_url
+from .furniture import md, plural, progress_line, safe_url
 
 FETCH_TTL_SECONDS = 60 * 60
 PROGRESS_REDRAW_SECONDS = 0.2  # at most ~5 redraws a second per channel (stage changes always draw)
@@ -54,7 +54,7 @@ class _ProgressBoard:
     def __init__(self, baseline_units: int, source: str) -> None:
         self.baseline = baseline_units
         self.box = st.container(border=True)
-        self.box.markdown(f"**Fetching from {source}**")
+        self.box.markdown(f"**Fetching from {md(source)}**")
         self.quota = self.box.empty()
         self.resolve = self.box.empty()
         self.lines: dict[str, Any] = {}
@@ -72,7 +72,7 @@ class _ProgressBoard:
         self.units = max(self.units, p.quota_units - self.baseline)
         if p.stage == "resolving":
             self.pending.append(p.channel)
-            self.resolve.markdown(f":material/search: Resolving {', '.join(self.pending)}…")
+            self.resolve.markdown(f":material/search: Resolving {md(', '.join(self.pending))}…")
         else:
             if not self.resolved:
                 self.resolved = True

@@ -137,7 +137,7 @@ def push_target(kind: str, sheet: str, file_name: str, tab: str, settings: Setti
     s = (sheet or "").strip()
     local = TARGET_LABELS[LOCAL]
     if "://" not in s and s.lower().endswith(_FILE_SUFFIXES):
-        raise InputError(f"{s[:80]!r} looks like a file: choose *{local}* to write a file, or paste a Google "
+        raise InputError(f"{s[:80]!r} looks like a file: choose \"{local}\" to write a file, or paste a Google "
                          "Sheets URL (https://docs.google.com/spreadsheets/d/<key>/edit) here.")
     try:
         key = parse_spreadsheet_key(s)
@@ -147,7 +147,7 @@ def push_target(kind: str, sheet: str, file_name: str, tab: str, settings: Setti
         # the core's message offers a .xlsx/.csv path too, which this field refuses
         raise InputError(f"{s[:80]!r} is not a Google Sheets URL or key: paste the address of the sheet "
                          "(https://docs.google.com/spreadsheets/d/<key>/edit) or its key, or choose "
-                         f"*{local}* to write a file.") from e
+                         f'"{local}" to write a file.') from e
     return PushTarget(GOOGLE, key, check_tab(tab, xlsx=False))
 
 

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import FetchResult
 from ..quota import main_units
-from ..settings import Settings
+from ..settings import ENV_SERVICE_ACCOUNT, Settings
 from ..store import url_from_connection
 from ..youtube import YouTubeClient
 from .forms import FilterForm
@@ -79,29 +79,46 @@ def _read_secrets() -> tuple[dict[str, Any], str | None]:
 def load_settings() -> tuple[Settings, str | None]:
     """The settings for this run (env + secrets + the session's personal key) and a problem, if any.
 
-    A broken secrets file or service-account value does not stop the app: the settings are read
-    without it and the problem (an actionable message, never the key) is returned for the banner.
-    The store's database: ``[connections.y2s]`` (``url``, or Streamlit's dialect/host/... fields), else
-    ``Y2S_DATABASE_URL``, else SQLite in the data dir.
+    A broken secrets file, service-account value or key does not stop the app: the settings are read
+    without the part that failed and the problem (an actionable message, never the value) is returned
+    for the banner. The store's database: ``[connections.y2s]`` (``url``, or Streamlit's dialect/host/...
+    fields), else ``Y2S_DATABASE_URL``, else SQLite in the data dir.
     """
     init_state()
     secrets, problem = _read_secrets()
-    sa = secrets.get("gcp_service_account")
-    if sa and not (isinstance(sa, Mapping) and sa.get("client_email")):
-        problem = ("The app's [gcp_service_account] secret was ignored: it must be a TOML table with the fields "
-                   "of the service-account JSON key (type, client_email, private_key, …), not a path or a string.")
-        secrets = {k: v for k, v in secrets.items() if k != "gcp_service_account"}
-    try:
-        base = Settings.from_env(secrets=secrets)
-    except (InputError, ValueError, TypeError) as e:
-        problem = str(e) if isinstance(e, InputError) else "The app's settings could not be read; check its secrets."
-        env = {k: v for k, v in os.environ.items() if k != "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"}
-        base = Settings.from_env(env=env, secrets={k: v for k, v in secrets.items() if k != "gcp_service_account"})
+    if "gcp_service_account" in secrets:
+        try:
+            Settings.from_env(env={}, secrets={"gcp_service_account": secrets["gcp_service_account"]})
+        except InputError as e:
+            problem = f"The app's [gcp_service_account] secret was ignored: {e}"
+            secrets = {k: v for k, v in secrets.items() if k != "gcp_service_account"}
+    base, settings_problem = _settings_without_what_fails(secrets)
     db_url = url_from_connection((secrets.get("connections") or {}).get("y2s") or {})
     if db_url:  # [connections.y2s] url = "postgresql://..." (Streamlit's SQL-connection format): the store
         base = dataclasses.replace(base, database_url=db_url)
     key = st.session_state[API_KEY]
-    return (base.with_api_key(key) if key else base), problem
+    return (base.with_api_key(key) if key else base), problem or settings_problem
+
+
+_SA_NAMES = ("gcp_service_account", ENV_SERVICE_ACCOUNT)
+_KEY_NAMES = ("YOUTUBE_API_KEY",)
+
+
+def _settings_without_what_fails(secrets: Mapping[str, Any]) -> tuple[Settings, str | None]:
+    """Settings from env + secrets; when that fails, without the service account, then without the key too."""
+    env = dict(os.environ)
+    problem: str | None = None
+    for drop in ((), _SA_NAMES, _KEY_NAMES, _SA_NAMES + _KEY_NAMES):
+        try:
+            settings = Settings.from_env(env={k: v for k, v in env.items() if k not in drop},
+                                         secrets={k: v for k, v in secrets.items() if k not in drop})
+        except InputError as e:
+            problem = problem or str(e)
+        except (ValueError, TypeError):  # a secret of an unexpected type
+            problem = problem or "The app's settings could not be read; check its secrets."
+        else:
+            return settings, problem
+    return Settings.from_env(env={k: v for k, v in env.items() if k not in _SA_NAMES + _KEY_NAMES}), problem
 
 
 def session_client(settings: Settings) -> YouTubeClient:

@@ -6,6 +6,7 @@ those two can subclass it without an import cycle.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,10 @@ class SheetTarget(ABC):
     def set_progress(self, say: Callable[[str], None] | None) -> None:
         """Where the target may say what it is waiting for during a push (e.g. a rate limit). Default: nothing."""
         return None
+    def exclusive(self, progress: Callable[[str], None] | None = None) -> contextlib.AbstractContextManager[None]:
+        """Held by ``push`` around read -> plan -> apply so two pushes cannot interleave (a local file's
+        lock); ``progress`` hears when it has to wait. Default: nothing to hold."""
+        return contextlib.nullcontext()
 
     @abstractmethod
     def read(self) -> list[list[Any]]:
@@ -56,14 +61,17 @@ def check_tab(tab: str, *, xlsx: bool) -> str:
     t = (tab or "").strip() or "Videos"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in t):
         raise InputError("The tab name contains a control character; type a plain name such as Videos.")
+    if any("\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff" for ch in t):
+        raise InputError("The tab name contains a character a sheet cannot hold (a broken emoji?); retype it.")
+    shown = repr(t) if len(t) <= 40 else f"{t[:40]!r}…"
     if xlsx:
+        if len(t) > XLSX_TAB_MAX:
+            raise InputError(f"Tab name {shown} is {len(t)} characters; a workbook tab holds at most {XLSX_TAB_MAX}.")
         bad = sorted(_XLSX_TAB_FORBIDDEN & set(t))
         if bad:
-            raise InputError(f"Tab {t!r}: a workbook tab name cannot contain {' '.join(bad)}.")
-        if len(t) > XLSX_TAB_MAX:
-            raise InputError(f"Tab name {t[:40]!r}… is {len(t)} characters; a workbook tab holds at most {XLSX_TAB_MAX}.")
+            raise InputError(f"Tab {shown}: a workbook tab name cannot contain {' '.join(bad)}.")
         if t.startswith("'") or t.endswith("'"):
-            raise InputError(f"Tab {t!r}: a workbook tab name cannot start or end with an apostrophe.")
+            raise InputError(f"Tab {shown}: a workbook tab name cannot start or end with an apostrophe.")
         if t.casefold() == "history":
             raise InputError("'History' is reserved by Excel; pick another tab name.")
     elif len(t) > GOOGLE_TAB_MAX:

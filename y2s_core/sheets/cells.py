@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from ..channel_input import VIDEO_ID_RE, video_id_from_url
+from ..filters import MAX_DURATION_SECONDS  # a longer "duration" is no video's (filters call it a typo)
 from ..models import FIELD_BY_HEADER, OPTIONAL_FIELDS, format_duration
 
 STANDARD_COLUMNS: tuple[str, ...] = (
@@ -30,8 +31,33 @@ AIRED_COLUMNS: tuple[str, ...] = ("Type", "Duration")  # rewritten once, when an
 ALL_COLUMNS: tuple[str, ...] = STANDARD_COLUMNS + EXTRA_COLUMNS
 
 MAX_CELL_CHARS = 50_000  # Google Sheets' limit for one cell
+MAX_COUNT = 2**63 - 1  # a count beyond this is no count (YouTube's are uint64; Sheets' numbers are doubles)
 TRUNCATION_MARKER = " …[truncated]"
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet app would evaluate
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # text a spreadsheet app would evaluate
+# (OWASP lists = + - @ tab CR; clean_text turns a CR into a line feed, which a line-based reader also
+# splits on, so it is escaped too)
+_XML_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF, CR
+_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")  # lone surrogates and the two non-characters
+
+
+def clean_text(text: str) -> str:
+    """``text`` as every file format can hold it: what XML 1.0 forbids (so openpyxl, Excel and Sheets'
+    .xlsx import too) and what UTF-8 cannot encode is gone.
+
+    C0 control characters other than tab, line feed and carriage return are dropped (a CR becomes a
+    line feed, as an XML parser reads it); a surrogate
+    pair split in two (JSON's ``"\\ud83c\\udfac"``) is joined again, and a lone surrogate, U+FFFE and
+    U+FFFF become U+FFFD (the replacement character), so a title keeps its length and shows where
+    something was lost. One lone surrogate in a title once made a user's .xlsx unreadable.
+    """
+    if _XML_CONTROLS_RE.search(text):
+        text = _XML_CONTROLS_RE.sub("", text)
+    if "\r" in text:  # XML reads a CR as LF anyway: one line break for every format
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii() and _NOT_XML_RE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        text = _NOT_XML_RE.sub("\ufffd", text)
+    return text
 
 
 def truncate_cell(text: str, limit: int = MAX_CELL_CHARS) -> str:
@@ -63,11 +89,11 @@ def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
         elif f.dtype == "Int64":
             cells[column] = _count(value)
         else:
-            cells[column] = truncate_cell(_text(value))
+            cells[column] = truncate_cell(clean_text(_text(value)))
     seconds = row.get("duration_seconds")
-    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
-        cells["Duration"] = format_duration(seconds)
-    cells["Video ID"] = _input_key(_text(row.get("video_id")).strip(), _text(row.get("url")))
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds <= MAX_DURATION_SECONDS:
+        cells["Duration"] = format_duration(seconds)  # (NaN fails the comparison; anything else is no duration)
+    cells["Video ID"] = clean_text(_input_key(_text(row.get("video_id")).strip(), _text(row.get("url"))))
     return cells
 
 
@@ -97,12 +123,13 @@ def _text(value: Any) -> str:
 
 
 def _count(value: Any) -> int | float | str:
+    """A count cell: the number, or "" when unknown, hidden, not a number or beyond any real count."""
     if value is None or value == "" or isinstance(value, bool):
         return ""
     if isinstance(value, int):
-        return value
+        return value if abs(value) <= MAX_COUNT else ""
     number = _as_number(value)
-    if number is None:
+    if number is None or abs(number) > MAX_COUNT:
         return ""
     return int(number) if number.is_integer() else number
 
@@ -131,7 +158,10 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # an int beyond a double (10**400)
+            return None
     else:
         s = str(value).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
         if not s or not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
@@ -160,11 +190,14 @@ def normalize_header(name: Any) -> str:
 
 
 def _csv_needs_prefix(text: str) -> bool:
-    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR."""
+    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR LF."""
     return text.lstrip("'").startswith(_CSV_FORMULA_START)
 
 
-def _csv_escape(value: Any) -> str:
+def csv_escape(value: Any) -> str:
+    """A cell's CSV text that no spreadsheet app evaluates: text starting with = + - @ tab or CR (after
+    any apostrophes) gets a leading apostrophe, the OWASP advice against CSV injection. Every CSV the
+    project writes (local targets, downloads, ``fetch --format csv``) goes through here."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import InputError, SheetsError
+from ..errors import InputError, SheetsError, Y2SError
+from . import fileio
 from .base import SheetTarget, check_tab
-from .cells import _blank, _csv_escape, _csv_unescape, truncate_cell
+from .cells import _blank, _csv_unescape, clean_text, csv_escape, truncate_cell
 from .planner import Plan, apply_to_grid, plan
 
 XLSX_MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
@@ -22,7 +23,12 @@ XLSX_MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 class LocalWorkbookTarget(SheetTarget):
     """A local ``.xlsx`` workbook (tab = worksheet) or ``.csv`` file (no tabs): the same upsert.
 
-    Writes go to a temporary file that replaces the original, so a failure leaves the old file.
+    Writes go to a temporary file that replaces the original (``fileio.atomic_write``: through a
+    symlink to its target, with the old file's permissions, synced to disk), so a failure or a kill
+    leaves the old file. ``exclusive()`` (``fileio.exclusive``, a lock file beside the workbook) is held
+    by ``push`` around read -> plan -> write, so concurrent pushes from processes or app sessions
+    each see the rows the previous one wrote. Every string cell we write is ``clean_text``-ed first:
+    a character XML or UTF-8 cannot hold would make the file unreadable.
 
     CSV: a cell we write whose text starts with = + - @ (or tab/CR) is stored with a leading ``'``,
     the OWASP advice against CSV injection: Excel and Google Sheets open a CSV by evaluating such text
@@ -35,31 +41,43 @@ class LocalWorkbookTarget(SheetTarget):
     validation of an existing workbook, but not its images or charts.
     """
 
-    def __init__(self, path: str | os.PathLike[str], tab: str = "Videos") -> None:
-        self.path = Path(path).expanduser()
+    def __init__(self, path: str | os.PathLike[str], tab: str = "Videos", *, lock_timeout: float | None = None) -> None:
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in os.fspath(path)):
+            raise InputError("The workbook's file name contains a control character; type a plain path such as "
+                             "videos.xlsx.")
+        try:
+            self.path = Path(path).expanduser()
+        except RuntimeError:  # ~nosuchuser/...
+            raise InputError(f"{fileio.shown(path)}: no such home folder; give the full path.") from None
+        self.lock_timeout = lock_timeout
         suffix = self.path.suffix.lower()
         if suffix not in (".xlsx", ".csv"):
-            raise InputError(f"{self.path.name}: a local workbook must be a .xlsx or .csv file.")
+            raise InputError(f"{fileio.shown(self.path.name)}: a local workbook must be a .xlsx or .csv file.")
         self.format: Literal["xlsx", "csv"] = "xlsx" if suffix == ".xlsx" else "csv"
         self.tab = check_tab(tab, xlsx=self.format == "xlsx")
         self.name = str(self.path)
-        self.description = f"{self.path.name} (tab {self.tab})" if self.format == "xlsx" else self.path.name
+        name = fileio.shown(self.path.name)
+        self.description = f"{name} (tab {self.tab})" if self.format == "xlsx" else name
 
     def __repr__(self) -> str:
         return f"LocalWorkbookTarget({str(self.path)!r}, tab={self.tab!r})"
 
+    def exclusive(self, progress: Callable[[str], None] | None = None) -> contextlib.AbstractContextManager[None]:
+        """The workbook's lock (cross-process, cross-thread), held by ``push`` for a whole push."""
+        return fileio.exclusive(self.path, self.lock_timeout, progress)
+
     def read(self) -> list[list[Any]]:
-        if not self.path.exists():
-            return []
-        if self.path.is_dir():
-            raise InputError(f"{self.path} is a folder; give a .xlsx or .csv file name.")
         try:
+            if not self.path.exists():
+                return []
+            if self.path.is_dir():
+                raise InputError(f"{fileio.shown(self.path)} is a folder; give a .xlsx or .csv file name.")
             if self.format == "csv":
                 grid = [[_csv_unescape(v) for v in row] for row in self._csv_rows()]
             else:
                 grid = self._read_xlsx()
         except OSError as e:
-            raise SheetsError(f"Cannot read {self.path}: {e.strerror or e}.") from None
+            raise fileio.os_error(e, self.path, "read") from None
         return _trim_grid(grid)
 
     def _csv_rows(self) -> list[list[str]]:
@@ -68,46 +86,52 @@ class LocalWorkbookTarget(SheetTarget):
             with self.path.open("r", encoding="utf-8-sig", newline="") as f:
                 return list(csv.reader(f))
         except UnicodeDecodeError:
-            raise SheetsError(f"{self.path} is not a UTF-8 CSV file; save it as CSV UTF-8 and re-run.") from None
+            raise SheetsError(f"{fileio.shown(self.path)} is not a UTF-8 CSV file; save it as CSV UTF-8 and "
+                              "re-run.") from None
         except csv.Error as e:
-            raise SheetsError(f"{self.path} is not a valid CSV file ({e}).") from None
+            raise SheetsError(f"{fileio.shown(self.path)} is not a valid CSV file ({e}).") from None
 
     def _read_xlsx(self) -> list[list[Any]]:
         import openpyxl
 
-        try:
+        with self._parsing():
             wb = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
-        except OSError:
-            raise
-        except Exception as e:  # BadZipFile, InvalidFileException, KeyError on a broken archive ...
-            raise SheetsError(f"{self.path} is not a valid .xlsx workbook ({type(e).__name__}).") from None
+            try:
+                if self.tab not in wb.sheetnames:
+                    return []
+                # read_only parses the sheet's XML lazily: a broken one fails here, inside _parsing
+                return [["" if v is None else v for v in row] for row in wb[self.tab].iter_rows(values_only=True)]
+            finally:
+                wb.close()
+
+    @contextlib.contextmanager
+    def _parsing(self) -> Iterator[None]:
+        """Any failure to parse the .xlsx (a broken zip, bad XML, a missing part) -> one SheetsError naming it."""
         try:
-            if self.tab not in wb.sheetnames:
-                return []
-            return [["" if v is None else v for v in row] for row in wb[self.tab].iter_rows(values_only=True)]
-        finally:
-            wb.close()
+            yield
+        except (OSError, Y2SError):
+            raise
+        except Exception as e:  # BadZipFile, InvalidFileException, KeyError, ParseError, ValueError ...
+            raise SheetsError(f"{fileio.shown(self.path)} is not a valid .xlsx workbook, or it is damaged "
+                              f"({type(e).__name__}); open and re-save it in Excel, or push to a new file.") from None
 
     def apply(self, plan: Plan) -> None:
         if not plan.has_writes:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.format == "csv":
-            _atomic_write(self.path, self._csv_apply(plan))
-        else:
-            _atomic_write(self.path, self._xlsx_apply(plan))
+        try:
+            data = self._csv_apply(plan) if self.format == "csv" else self._xlsx_apply(plan)
+        except OSError as e:
+            raise fileio.os_error(e, self.path, "read") from None
+        fileio.atomic_write(self.path, data)
 
     def _csv_apply(self, plan: Plan) -> bytes:
         """The file with ``plan`` applied: our values escaped, the file's own cells untouched."""
-        try:
-            raw = self._csv_rows() if self.path.exists() else []
-        except OSError as e:
-            raise SheetsError(f"Cannot read {self.path}: {e.strerror or e}.") from None
+        raw = self._csv_rows() if self.path.exists() else []
         raw = raw[: len(_trim_grid([[_csv_unescape(v) for v in row] for row in raw]))]
         escaped = replace(
             plan,
-            updates=[u._replace(value=_csv_escape(u.value)) for u in plan.updates],
-            appends=[[None if v is None else _csv_escape(v) for v in row] for row in plan.appends],
+            updates=[u._replace(value=csv_escape(u.value)) for u in plan.updates],
+            appends=[[None if v is None else csv_escape(v) for v in row] for row in plan.appends],
         )
         return _csv_text(apply_to_grid(raw, escaped))
 
@@ -116,7 +140,8 @@ class LocalWorkbookTarget(SheetTarget):
 
         if self.path.exists():
             existing = self.read()  # validates the file
-            wb = openpyxl.load_workbook(self.path)
+            with self._parsing():
+                wb = openpyxl.load_workbook(self.path)
         else:
             existing = []
             wb = openpyxl.Workbook()
@@ -149,10 +174,8 @@ def _trim_grid(grid: list[list[Any]]) -> list[list[Any]]:
 
 
 def _xlsx_set(cell: Any, value: Any) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if isinstance(value, str):
-        cell.value = truncate_cell(ILLEGAL_CHARACTERS_RE.sub("", value), XLSX_MAX_CELL_CHARS)
+        cell.value = truncate_cell(clean_text(value), XLSX_MAX_CELL_CHARS)
         cell.data_type = "s"  # never a formula, whatever the text starts with
     else:
         cell.value = value
@@ -163,12 +186,12 @@ def _csv_text(grid: Sequence[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     for row in grid:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else clean_text(v) if isinstance(v, str) else v for v in row])
     return buf.getvalue().encode("utf-8-sig")
 
 
 def _csv_bytes(grid: Sequence[Sequence[Any]]) -> bytes:
-    return _csv_text([[_csv_escape(v) for v in row] for row in grid])
+    return _csv_text([[csv_escape(v) for v in row] for row in grid])
 
 
 def _xlsx_bytes(grid: Sequence[Sequence[Any]]) -> bytes:
@@ -185,17 +208,6 @@ def _xlsx_bytes(grid: Sequence[Sequence[Any]]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise SheetsError(f"Cannot write {path}: {e.strerror or e}.") from None
 
 
 def workbook_bytes(rows: Sequence[Mapping[str, Any]], fmt: Literal["xlsx", "csv"]) -> bytes:

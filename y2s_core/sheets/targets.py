@@ -18,6 +18,7 @@ import requests
 from ..errors import InputError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
+from .fileio import shown
 from .google import GoogleSheetTarget
 from .local import LocalWorkbookTarget
 
@@ -43,7 +44,7 @@ def open_target(
         check_writable(Path(s).expanduser())
         return LocalWorkbookTarget(s, tab)
     if suffix in (".xls", ".xlsm", ".ods", ".tsv", ".json", ".txt"):
-        raise InputError(f"{Path(s).name}: only .xlsx and .csv files are supported as local workbooks.")
+        raise InputError(f"{shown(Path(s).name)}: only .xlsx and .csv files are supported as local workbooks.")
     return GoogleSheetTarget(s, tab, settings, session)
 
 
