@@ -215,7 +215,7 @@ def test_push_refuses_rows_without_an_id_and_writes_nothing(api, tmp_path):
     rows = _rows(api, 2)
     bare = {k: v for k, v in rows[0].items() if k not in ("video_id", "url")}
     r = api.post(f"{V1}/push", headers=AUTH, json={"rows": [*rows, bare], "sheet": "w.csv"})
-    assert r.status_code == 400 and r.json()["kind"] == "InputError" and "video_id or url" in r.json()["error"]
+    assert r.status_code == 400 and r.json()["kind"] == "InputError" and "video_id or a YouTube url" in r.json()["error"]
     assert not (tmp_path / "workbooks").exists()
 
 

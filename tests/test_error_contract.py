@@ -9,10 +9,9 @@ import json
 import os
 
 import pytest
-from fastapi.testclient import TestClient
 
+from tests.api_helpers import AUTH, api_client
 from y2s_core import cli
-from y2s_core.api import create_app
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.models import ROW_KEYS
@@ -101,11 +100,9 @@ def test_an_absurd_view_count_on_stdin_is_pushed_as_unknown(tmp_path):
 
 
 def test_rows_without_ids_are_refused_by_the_rest_push_like_the_cli(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path))
-    route = next(r.path for r in app.routes if getattr(r, "path", "").endswith("/push"))
-    book = tmp_path / "v.xlsx"
-    r = TestClient(app).post(route, json={"rows": [{"title": "no id"}, {"video_id": "abcdefghijk"}],
-                                          "sheet": str(book)})
+    book = tmp_path / "workbooks" / "v.xlsx"
+    r = api_client(Settings(data_dir=tmp_path)).post(
+        "/api/v1/push", headers=AUTH, json={"rows": [{"title": "no id"}, {"video_id": "abcdefghijk"}], "sheet": "v.xlsx"})
     assert r.status_code == 400 and r.json()["kind"] == "InputError"
     assert "no video id (row 1)" in r.json()["error"]
     assert not book.exists()
@@ -127,7 +124,7 @@ def test_unwritable_and_too_long_targets_through_the_cli(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code, out, err = run("push", "--sheet", str(blocker / "v.xlsx"), stdin='[{"video_id": "abcdefghijk"}]')
-    assert code == 1 and "Cannot write" in one_error(err)
+    assert code == 2 and "Cannot write" in one_error(err)  # checked before anything else: invalid input
     code, out, err = run("push", "--sheet", "/tmp/" + "x" * 5000 + ".csv", stdin='[{"video_id": "abcdefghijk"}]')
     assert code == 2 and "too long" in one_error(err)
 

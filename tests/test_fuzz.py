@@ -30,7 +30,7 @@ from y2s_core.errors import Y2SError
 from y2s_core.filters import FilterSpec
 from y2s_core.models import Video, VideoType
 from y2s_core.settings import Settings, load_service_account
-from y2s_core.sheets import LocalWorkbookTarget, open_target, push
+from y2s_core.sheets import LocalWorkbookTarget, open_target, push, workbooks_dir
 from y2s_core.sheets.base import check_tab
 
 from .conftest import video_row
@@ -176,11 +176,11 @@ def test_sheet_targets_and_the_push_form(spec, tab, kind, file_name):
                 except Exception as e:  # noqa: BLE001
                     assert_clear(e, spec)
         try:
-            t = push_target(kind, spec, file_name, tab, d)
+            t = push_target(kind, spec, file_name, tab, Settings(data_dir=d))
         except Exception as e:  # noqa: BLE001
             assert_clear(e, spec + file_name + tab)
         else:
-            assert t.kind == kind and (not t.local or Path(t.spec).parent == d)
+            assert t.kind == kind and (not t.local or Path(t.spec).parent == workbooks_dir(Settings(data_dir=d)))
 
 
 @FUZZ

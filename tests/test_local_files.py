@@ -367,12 +367,14 @@ def test_a_re_push_by_root_keeps_the_files_owner(tmp_path):
 def test_a_folder_that_cannot_hold_files_is_a_clear_error(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    for path in (blocker / "v.xlsx", Path("/proc/y2s-test/v.csv"), Path("/proc/v.xlsx")):
+    # the CLI checks the target before anything else (exit 2 for a path under a file); what only fails while
+    # writing (/proc) is the push's own error (exit 1)
+    for path, exit_code in ((blocker / "v.xlsx", 2), (Path("/proc/y2s-test/v.csv"), 1), (Path("/proc/v.xlsx"), 1)):
         with pytest.raises(SheetsError, match="Cannot write") as e:
             push(rows(0, 1), LocalWorkbookTarget(path))
         assert str(path.name) in str(e.value) and "\n" not in str(e.value)
         code, out, err = run_cli("push", "--sheet", str(path), stdin='[{"video_id": "abcdefghijk"}]')
-        assert code == 1 and "Cannot write" in err and "unexpected" not in err, err
+        assert code == exit_code and "Cannot write" in err and "unexpected" not in err, err
 
 
 def test_a_folder_without_write_permission_is_exit_4(tmp_path, monkeypatch):

@@ -17,12 +17,11 @@ import os
 import random
 
 import pytest
-from fastapi.testclient import TestClient
 
+from tests.api_helpers import AUTH, api_client
 from tests.app_helpers import PAGES, all_text, goto, start_app
 from tests.app_helpers import shown as as_read
 from y2s_core import cli
-from y2s_core.api import create_app
 from y2s_core.dashboard import fetching
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
@@ -206,15 +205,13 @@ def test_rest_answers_never_carry_the_key(name, tmp_path, caught):
     with serve(sheets) as server:
         settings = Settings.from_env({"GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON": SHAPES[name][0],
                                       "Y2S_SHEETS_API_URL": server.url, "Y2S_DATA_DIR": str(tmp_path)})
-        app = create_app(settings)
-        api = TestClient(app)
-        route = next(r.path for r in app.routes if getattr(r, "path", "").endswith("/push"))
-        health = next(r.path for r in app.routes if getattr(r, "path", "").endswith("/health"))
+        api = api_client(settings)
+        route, health = "/api/v1/push", "/api/v1/health"
         answers = [
             api.get(health),
-            api.post(route, json={"rows": [{"video_id": "abcdefghijk"}], "sheet": sid}),
-            api.post(route, json={"rows": [{"video_id": "abcdefghijk"}], "sheet": "x" * 44}),
-            api.post(route, json={"rows": "nope", "sheet": sid}),
+            api.post(route, headers=AUTH, json={"rows": [{"video_id": "abcdefghijk"}], "sheet": sid}),
+            api.post(route, headers=AUTH, json={"rows": [{"video_id": "abcdefghijk"}], "sheet": "x" * 44}),
+            api.post(route, headers=AUTH, json={"rows": "nope", "sheet": sid}),
         ]
     assert answers[1].status_code == 403 and EMAIL in answers[1].text
     for r in answers:

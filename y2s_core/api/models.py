@@ -14,7 +14,7 @@ import dataclasses
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..filters import FilterSpec
 from ..models import ROW_FIELDS, Channel
@@ -131,12 +131,7 @@ class PushRow(_Open):
 
     video_id: str | None = None
     url: str | None = None
-
-    @model_validator(mode="after")
-    def _has_id(self) -> PushRow:
-        if not (self.video_id or self.url):
-            raise ValueError("a row needs video_id or url to be upserted")
-        return self
+    # a row with neither is refused by the core's push (the same message as the CLI's, naming the row)
 
 
 TARGET_HELP = ("a Google Sheets URL or key, or a workbook file name (name.xlsx / name.csv) written in the "

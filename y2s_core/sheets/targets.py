@@ -18,7 +18,7 @@ import requests
 from ..errors import InputError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
-from .fileio import shown
+from .fileio import os_error, shown
 from .google import GoogleSheetTarget
 from .local import LocalWorkbookTarget
 
@@ -49,21 +49,29 @@ def open_target(
 
 
 def check_writable(path: Path) -> None:
-    """InputError unless ``path`` can be written: not a folder, and its nearest existing ancestor is a folder
-    we may write into (missing folders below it are created by the push)."""
-    if path.is_dir():
-        raise InputError(f"{path} is a folder: give a file name ending in .xlsx or .csv.")
-    if path.exists():
-        if not os.access(path, os.W_OK):
-            raise InputError(f"{path} is not writable: check its permissions or pick another file.")
-        return
-    folder = path.absolute().parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    """Before anything is fetched: InputError (exit 2) unless ``path`` can be a workbook we write: not a
+    folder, not under a file, a name the system can hold, and its nearest existing folder writable by us
+    (missing folders below it are created by the push). Failures met later, while writing, are the push's
+    own errors (fileio.os_error)."""
+    where = shown(path)
+    try:
+        if path.is_dir():
+            raise InputError(f"Cannot write {where}: it is a folder; give a file name ending in .xlsx or .csv.")
+        if path.exists():
+            if not os.access(path, os.W_OK):
+                raise InputError(f"Cannot write {where}: the file is not writable; check its permissions or pick "
+                                 "another file.")
+            return
+        folder = path.absolute().parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+    except OSError as e:  # ENAMETOOLONG and the like
+        err = os_error(e, path, "write")
+        raise err if isinstance(err, InputError) else InputError(str(err)) from None
     if not folder.is_dir():
-        raise InputError(f"Cannot create {path}: {folder} is a file, not a folder.")
+        raise InputError(f"Cannot write {where}: {shown(folder)} is a file, not a folder.")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"Cannot write {path}: the folder {folder} is not writable; pick another folder.")
+        raise InputError(f"Cannot write {where}: the folder {shown(folder)} is not writable; pick another folder.")
 
 
 def workbooks_dir(settings: Settings | None = None) -> Path:
