@@ -330,7 +330,7 @@ def test_a_failing_detail_call_stops_the_chain_early(yt_emu):
     yt_emu.fail_next("videos.list", status=500, reason="backendError", times=100)
     with pytest.raises(YouTubeError) as ei:
         client_for(yt_emu, num_retries=1).fetch("@hugechannel")
-    assert ei.value.status == 500
+    assert ei.value.status in (500, 503)  # the 500 itself, or the circuit breaker the 500s opened
     assert len(uploads_calls(yt_emu)) < 10  # not the 400 pages of the whole channel
 
 
