@@ -93,3 +93,36 @@ def sheets_emu():
 def sheets_server(sheets_emu):
     with serve(sheets_emu) as server:
         yield server
+
+
+@pytest.fixture
+def fresh_app_env(monkeypatch):
+    """For AppTest modules (``pytestmark = pytest.mark.usefixtures("fresh_app_env")``): no credentials from
+    the environment, and an empty fetch cache (shared by the process, like a deployed app's)."""
+    from y2s_core.dashboard import fetching
+
+    for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
+        monkeypatch.delenv(var, raising=False)
+    fetching.clear_fetch_cache()
+    yield
+    fetching.clear_fetch_cache()
+
+
+@pytest.fixture
+def youtube_api(monkeypatch):
+    """Start a served YouTubeEmulator (kwargs: daily_quota, ...) and point the app (env) at it."""
+    from y2s_core.emulators.youtube import YouTubeEmulator
+
+    servers = []
+
+    def start(**kwargs):
+        emu = YouTubeEmulator(**kwargs)
+        server = serve(emu).start()
+        servers.append(server)
+        monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
+        monkeypatch.setenv("YOUTUBE_API_KEY", "test-key")
+        return emu
+
+    yield start
+    for s in servers:
+        s.close()

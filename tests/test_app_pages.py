@@ -31,7 +31,6 @@ from y2s_core import sheets
 from y2s_core.dashboard import charts, fetching, forms, furniture, state, tables
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
-from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.errors import InputError
 from y2s_core.settings import Settings
 
@@ -39,31 +38,7 @@ SHEET_KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 SHEET_URL = f"https://docs.google.com/spreadsheets/d/{SHEET_KEY}/edit"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_app_env(monkeypatch):
-    for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
-        monkeypatch.delenv(var, raising=False)
-    fetching.clear_fetch_cache()
-    yield
-    fetching.clear_fetch_cache()
-
-
-@pytest.fixture
-def youtube_api(monkeypatch):
-    """Start a served YouTubeEmulator (kwargs: daily_quota, ...) and point the app at it."""
-    servers = []
-
-    def start(**kwargs):
-        emu = YouTubeEmulator(**kwargs)
-        server = serve(emu).start()
-        servers.append(server)
-        monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
-        monkeypatch.setenv("YOUTUBE_API_KEY", "test-key")
-        return emu
-
-    yield start
-    for s in servers:
-        s.close()
+pytestmark = pytest.mark.usefixtures("fresh_app_env")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from y2s_core.dashboard import fetching
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.settings import Settings
@@ -14,31 +13,7 @@ from y2s_core.settings import Settings
 from .api_helpers import AUTH, api_client
 from .app_helpers import fetch, start_app, texts
 
-
-@pytest.fixture(autouse=True)
-def _fresh_app_env(monkeypatch):
-    for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
-        monkeypatch.delenv(var, raising=False)
-    fetching.clear_fetch_cache()
-    yield
-    fetching.clear_fetch_cache()
-
-
-@pytest.fixture
-def youtube_api(monkeypatch):
-    servers = []
-
-    def start(**kwargs):
-        emu = YouTubeEmulator(**kwargs)
-        server = serve(emu).start()
-        servers.append(server)
-        monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
-        monkeypatch.setenv("YOUTUBE_API_KEY", "test-key")
-        return emu
-
-    yield start
-    for s in servers:
-        s.close()
+pytestmark = pytest.mark.usefixtures("fresh_app_env")
 
 
 def resolutions(at):
