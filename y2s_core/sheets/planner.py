@@ -151,6 +151,16 @@ def find_header_row(existing: Sequence[Sequence[Any]]) -> int | None:
     return first
 
 
+def video_ids(existing: Sequence[Sequence[Any]]) -> set[str]:
+    """The video ids a sheet's rows hold, keyed as ``plan`` keys them (the sync refreshes their statistics)."""
+    found = find_header_row(existing)
+    if found is None:
+        return set()
+    pos = _locate([_text(v) for v in existing[found]])
+    keys = (_row_key(existing[r], pos.get("Video ID"), pos.get("URL")) for r in range(found + 1, len(existing)))
+    return {k for k in keys if k}
+
+
 def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -> Plan:
     """The upsert of ``rows`` into a sheet whose current values (from row 1) are ``existing``.
 
