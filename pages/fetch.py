@@ -7,9 +7,11 @@ import streamlit as st
 from y2s_core.dashboard import fetching, forms, furniture, state, tables
 from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.quota import quota_line, quota_resets_at
+from y2s_core.quota_planner import WouldNotFit
 
 P = "fetch."
-FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels"]
+FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels", P + "full", P + "stats"]
+STATS = {"all": "All known videos", "recent": "Published in the last 90 days", "none": "None (new uploads only)"}
 
 settings = furniture.page_settings()
 ss = st.session_state
@@ -21,7 +23,8 @@ st.caption(
     "(/@handle, /channel/UC…, /user/…, /c/…), a UC… id, or a video URL."
 )
 
-defaults = {P + "channels": "@y2sdemo" if settings.demo else "", **ss[state.FILTERS].as_widget_values(P)}
+defaults = {P + "channels": "@y2sdemo" if settings.demo else "", P + "full": False, P + "stats": "all",
+            **ss[state.FILTERS].as_widget_values(P)}
 state.restore_widgets(defaults)
 
 with st.form("fetch.form"):
@@ -38,16 +41,30 @@ with st.form("fetch.form"):
                   help="A title must contain one of these words (comma-separated; end with * for a prefix).")
     c2.text_input("Exclude keywords", key=P + "exclude", placeholder="trailer, teaser")
     c3.checkbox("Keywords also match tags", key=P + "match_tags")
-    b1, b2, b3 = st.columns([1, 1, 2])
+    c1.selectbox("Fresh statistics for known videos", list(STATS), format_func=STATS.get, key=P + "stats",
+                 help="A channel fetched before is fetched incrementally: only its new uploads are listed and "
+                      "detailed. Its known videos keep their stored details; these get fresh view counts "
+                      "(50 videos a quota unit).")
+    c2.checkbox("Refresh everything", key=P + "full",
+                help="List every video of every channel again, as for a channel never fetched (more quota): "
+                     "picks up videos made public again and fresh channel details.")
+    b1, b2, b3, b4 = st.columns([1, 1, 1, 2])
     fetch_clicked = b1.form_submit_button("Fetch", type="primary", key=P + "submit")
     refresh_clicked = b2.form_submit_button("Refresh (skip cache)", key=P + "refresh",
                                             help=f"Fetch again from {source} instead of the cached result.")
-    apply_clicked = b3.form_submit_button("Apply filters to loaded videos", key=P + "apply",
+    estimate_clicked = b3.form_submit_button("Estimate quota", key=P + "estimate",
+                                             help="What the fetch would spend, and today's budget, without fetching "
+                                                  "(a channel never fetched is looked up: about 1 unit).")
+    apply_clicked = b4.form_submit_button("Apply filters to loaded videos", key=P + "apply",
                                           help=f"Narrow the videos already fetched without calling {source}.")
 
 state.remember_widgets(FORM_KEYS)
+force_clicked = bool(ss.pop(P + "force_pending", False))  # "Fetch anyway" (its callback ran before this)
+fetch_clicked = fetch_clicked or force_clicked
+if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
+    ss[P + "refusal"] = None
 
-if fetch_clicked or refresh_clicked or apply_clicked:
+if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
     form = forms.FilterForm.from_widget_values(ss, P)
     try:
         spec = form.to_spec()
@@ -66,10 +83,22 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                            "were never fetched: press **Fetch** to get them.")
             else:
                 st.success(f"Filters applied to the loaded videos: {spec.describe()}.")
+        elif estimate_clicked:
+            try:
+                plan = fetching.estimate(ss[P + "channels"], spec, settings, full=ss[P + "full"], stats=ss[P + "stats"])
+                st.info(plan.line().replace("plan: ", "This fetch would spend ", 1) + ".\n\n"
+                        + "\n".join(f"- {line}" for line in plan.details()))
+            except Y2SError as e:
+                st.error(settings.redact(str(e)))
+            except Exception as e:  # a bug: one line, not a traceback
+                furniture.show_unexpected(e, settings, "estimating")
         else:
             text = ss[P + "channels"]
             try:
-                outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked)
+                outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked, full=ss[P + "full"],
+                                         stats=ss[P + "stats"], force=force_clicked)
+            except WouldNotFit as e:  # said below, with the button that overrides it
+                ss[P + "refusal"] = settings.redact(str(e)).replace(" or force it (--force;", " or press **Fetch anyway** (")
             except QuotaExceeded as e:
                 partial = e.partial
                 kept = len(partial.videos) if partial is not None else 0
@@ -105,9 +134,16 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                                         "spec": spec})
                 if outcome.store_problem:
                     st.warning(f"Fetched. Note: {outcome.store_problem}; history and growth miss this fetch.")
+                if outcome.reports and not outcome.from_cache:
+                    st.caption(" · ".join(r.line() for r in outcome.reports))
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
                                f"Use *Refresh* to fetch again from {source}.")
+
+if ss.get(P + "refusal"):
+    st.error(ss[P + "refusal"])
+    st.button("Fetch anyway", key=P + "force", on_click=lambda: ss.__setitem__(P + "force_pending", True),
+              help="Start although the plan does not fit today's budget: what it fetches is kept, the next fetch resumes.")
 
 result = ss[state.RESULT]
 meta = ss[state.FETCH_META] or {}

@@ -94,15 +94,24 @@ class QuotaPlan:
         return [f"{e.channel}: {e.mode}, {'at most' if e.upper_bound else 'about'} {e.units:,} units ({e.how})"
                 for e in self.estimates]
 
-    def refusal(self) -> QuotaExceeded:
+    def refusal(self) -> WouldNotFit:
         """The error of a fetch that cannot fit (exit 3): what it needs, what is left, what to do."""
+        return WouldNotFit(self)
+
+
+class WouldNotFit(QuotaExceeded):
+    """A fetch refused before it started: the plan needs more units than today's budget has left (exit 3,
+    like a spent quota). ``plan`` is the QuotaPlan."""
+
+    def __init__(self, plan: QuotaPlan) -> None:
         at = quota_resets_at()
-        return QuotaExceeded(
-            f"Not started: this fetch needs about {self.units:,} YouTube units but only {max(self.remaining or 0, 0):,} "
-            f"of today's {self.daily:,} are left (Y2S_DAILY_QUOTA, minus today's spend in the ledger); it would "
-            f"stop half-way. Fetch fewer videos (max videos, since), sync fewer channels, wait for the reset at "
-            f"midnight Pacific ({at:%Y-%m-%d %H:%M} UTC), or force it (--force; what it fetches is kept and the "
-            "next run resumes).", resets_at=at)
+        super().__init__(
+            f"Not started: this fetch needs about {plan.units:,} YouTube units but only "
+            f"{max(plan.remaining or 0, 0):,} of today's {plan.daily:,} are left (Y2S_DAILY_QUOTA, minus today's "
+            f"spend in the ledger); it would stop half-way. Fetch fewer videos (max videos, since) or fewer "
+            f"channels, wait for the reset at midnight Pacific ({at:%Y-%m-%d %H:%M} UTC), or force it "
+            "(--force; what it fetches is kept and the next run resumes).", resets_at=at)
+        self.plan = plan
 
 
 def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, shorts_share: float | None,
@@ -165,5 +174,5 @@ def expected_new(published: Sequence[datetime], last_sync: datetime | None, now:
     return round(recent / PACE_DAYS * days)
 
 
-__all__ = ["DEFAULT_SHORTS_SHARE", "ChannelEstimate", "QuotaPlan", "expected_new", "full_listing", "incremental",
+__all__ = ["DEFAULT_SHORTS_SHARE", "ChannelEstimate", "QuotaPlan", "WouldNotFit", "expected_new", "full_listing", "incremental",
            "resume"]

@@ -358,7 +358,8 @@ class Syncer:
         self.c.observers.append(watch)
         err: YouTubeError | None = None
         try:
-            result = self.c.fetch([job.resolution.ref], listing, progress=self.notify, resolved=[job.resolution])
+            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution],
+                                  progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
         except YouTubeError as e:
             err = e
             result = e.partial if e.partial is not None else FetchResult(channels=(ch,))
