@@ -129,7 +129,7 @@ def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, 
             bound = True  # how many pass the filters is unknown: as deep as the whole channel
         else:
             n = min(n, listing.max_videos)
-    if n <= 0 and not bound:
+    if min(video_count or 0, PLAYLIST_CAP) <= 0:
         return ChannelEstimate(channel, "full", 1, "1 uploads call (no public uploads)")
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
     shorts = 1 if has_uush is False else max(1, pages(share * n + (1 if listing.max_videos else 0)))

@@ -225,7 +225,7 @@ class Syncer:
             ch = known.channel
             present = known.present
             resume = Resume.from_json(known.resume)
-            refresh = self._refresh_ids(present, options)
+            refresh = self._refresh_ids(known.videos, options)  # missing ones too: they may be back
             shorts = _shorts_share(present, known.type_rule)
             uush = None if known.type_rule is None else known.type_rule == TYPE_RULE_UUSH
             if resume is not None and Coverage(FilterSpec(), midnight(resume.since) if resume.since else None) \
@@ -319,7 +319,9 @@ class Syncer:
             store_err = self._problem(e, "fetch history not saved")
         fresh = {v.id: v for v in update.refreshed}
         gone = set(update.gone)
-        pool = [fresh.get(v.id, v) for v in known.present if v.id not in gone] + update.new
+        back = {v.id for v in known.videos if v.id in known.missing and v.id in fresh}  # public again
+        pool = [fresh.get(v.id, v) for v in known.videos
+                if v.id not in gone and (v.id not in known.missing or v.id in back)] + update.new
         note = ""
         if resume is not None:
             note = f"resumed: {len(known.present):,} of {ch.video_count or 0:,} already stored"
