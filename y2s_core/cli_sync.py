@@ -127,7 +127,7 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
-    counts: dict[str, Any] = {}
+    counts: dict[str, list[int]] = {}
     if result.videos:
         counts = _push(result, entry, target, a, settings, say, out, label)
     for r in outcome.reports:
@@ -137,8 +137,9 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
 
 
 def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, settings: Settings, say: Any,
-          out: TextIO, label: str) -> dict[str, Any]:
-    """Read the sheet once, plan the whole push and each channel's part of it (for the summary lines), apply."""
+          out: TextIO, label: str) -> dict[str, list[int]]:
+    """Read the sheet, plan, apply (``sheets.push``'s steps, kept here for the plan's ids): per channel id,
+    [rows appended, rows updated] for the summary lines."""
     from .cli import _core_warnings_to
     from .sheets import plan
     from .store import add_columns
@@ -149,10 +150,12 @@ def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, s
             rows = add_columns(rows, entry.columns, settings)[0]
     target.set_progress(say.progress if say.progress_on else None)
     say.progress(f"Reading {target.description}")
-    grid = target.read()
-    whole = plan(rows, grid)
-    per = {cid: plan([r for r in rows if r.get("channel_id") == cid], grid)
-           for cid in dict.fromkeys(r.get("channel_id") for r in rows)}
+    whole = plan(rows, target.read())
+    owner = {r.get("video_id"): r.get("channel_id") for r in rows}
+    per: dict[str, list[int]] = {}
+    for k, ids in enumerate((whole.new_ids, whole.updated_ids)):
+        for vid in ids:
+            per.setdefault(owner.get(vid), [0, 0])[k] += 1
     if not a.dry_run and whole.has_writes:
         target.apply(whole)
     verb = "would write" if a.dry_run else "pushed"
@@ -162,9 +165,8 @@ def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, s
     return per
 
 
-def _channel_line(r: ChannelReport, sheet_plan: Any) -> str:
-    new = sheet_plan.new if sheet_plan is not None else 0
-    updated = sheet_plan.updated if sheet_plan is not None else 0
+def _channel_line(r: ChannelReport, counts: list[int] | None) -> str:
+    new, updated = counts or (0, 0)
     text = f"{r.channel.title}: {r.mode}, {new:,} new, {updated:,} updated, {r.units:,} units"
     extra = []
     if r.mode in ("incremental", "resume") and r.new != new:

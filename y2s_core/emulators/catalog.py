@@ -887,6 +887,25 @@ def build_demo_catalog() -> Catalog:
     return Catalog(_DEMO_CHANNELS, uploads, special)
 
 
+def synthetic_catalog(sizes: list[int], *, seed: str = "bench") -> Catalog:
+    """Channels of these sizes (``@{seed}01``, ...: 25 % Shorts since 2021, a few lives, all with UUSH),
+    deterministic, for benchmarks that need more channels than the demo catalog has."""
+    channels: list[DemoChannel] = []
+    uploads: dict[str, list[DemoVideo]] = {}
+    used: set[str] = set()
+    for i, n in enumerate(sizes, 1):
+        handle = f"@{seed}{i:02d}"
+        ch = DemoChannel(_channel_id(random.Random(f"{SEED}:channel:{handle}")), f"{seed.title()} channel {i:02d}",
+                         handle, None, None, f"{n:,} uploads.", "2015-01-01T00:00:00Z", "US", 1000 * n, False, True,
+                         seed)
+        channels.append(ch)
+        vs = _Gen(ch, used).bulk(n, _utc(2016, 1, 1), _utc(2026, 10, 31), short_share=0.25,
+                                 shorts_from=_utc(2021, 1, 1), live_share=0.01, median_views=20_000)
+        vs.sort(key=lambda v: -v.published)
+        uploads[ch.id] = vs
+    return Catalog(channels, uploads)
+
+
 _cached: Catalog | None = None
 _lock = threading.Lock()
 
@@ -914,6 +933,7 @@ __all__ = [
     "DemoVideo",
     "demo_catalog",
     "build_demo_catalog",
+    "synthetic_catalog",
     "iso_duration",
     "rfc3339",
     "etag",

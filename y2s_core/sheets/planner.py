@@ -70,6 +70,8 @@ class Plan:
     skipped: int = 0  # input rows without a video id (none in video_id, none in url)
     existing_rows: int = 0  # grid rows read, header included
     header_row: int = 0
+    new_ids: tuple[str, ...] = ()  # the input rows' video ids appended / updated (a sync counts them per channel)
+    updated_ids: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """'12 new, 3 updated, 40 unchanged'."""
@@ -202,6 +204,8 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
     aired = [(name, pos[name]) for name in AIRED_COLUMNS if name in pos and name not in missing]
     type_col = pos.get("Type") if "Type" not in missing else None
     appends: list[list[Any]] = []
+    new_ids: list[str] = []
+    updated_ids: list[str] = []
     seen: set[str] = set()
     new = updated = unchanged = dup_input = skipped = 0
     for source in rows:
@@ -222,6 +226,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
             while out and out[-1] is None:
                 out.pop()
             appends.append(out)
+            new_ids.append(vid)
             new += 1
             continue
         changed = False
@@ -244,6 +249,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
                         updates.append(CellUpdate(r, i, cells[name]))
                         changed = True
         if changed:
+            updated_ids.append(vid)
             updated += 1
         else:
             unchanged += 1
@@ -260,6 +266,8 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
         skipped=skipped,
         existing_rows=len(existing),
         header_row=h,
+        new_ids=tuple(new_ids),
+        updated_ids=tuple(updated_ids),
     )
 
 
