@@ -19,6 +19,7 @@ from y2s_core.schedule import entries
 from y2s_core.store import SCHEMA_VERSION, Store, engine, migrations
 from y2s_core.store.syncing import Coverage, known_channels, record_sync, spec_from_json, spec_to_json
 
+from .conftest import REPO
 from .store_backends import backend_url, postgres_server  # noqa: F401 (fixtures)
 
 T = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
@@ -169,3 +170,27 @@ def test_added_uploads_are_deterministic_and_the_shared_catalog_never_changes():
     assert len(demo_catalog().uploads(BIG_CHANNEL_ID)) == 2600
     one.set_availability(a[0].id, "private")
     assert one.video(a[0].id) is None and a[0].id in one.uploads(BIG_CHANNEL_ID)
+
+
+# ------------------------------------------------------------------------------- the scheduled-run docs
+
+
+def test_the_example_config_and_the_actions_file_are_ready_to_use():
+    import yaml
+
+    from y2s_core.cli import build_parser
+    from y2s_core.schedule import load
+
+    docs = REPO / "docs"
+    entries_ = load(docs / "channels.example.toml")
+    assert [e.name for e in entries_] == ["tutorials", "big"] and entries_[0].columns == ("views_gained_7d", "first_seen")
+    flow = yaml.safe_load((docs / "github-actions-sync.yml").read_text(encoding="utf-8"))
+    assert flow[True]["schedule"][0]["cron"]  # YAML reads the key `on` as True
+    steps = flow["jobs"]["sync"]["steps"]
+    [run] = [s for s in steps if "y2s_core" in s.get("run", "")]
+    args = run["run"].split()
+    assert args[:3] == ["python", "-m", "y2s_core"] and build_parser().parse_args(args[3:]).config == "channels.toml"
+    assert all(v.startswith("${{ secrets.") for k, v in run["env"].items() if k != "Y2S_DATA_DIR")
+    assert {"YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_DATABASE_URL"} <= set(run["env"])
+    assert not any("actions/cache" in s.get("uses", "") for s in steps)  # nothing of the run is cached
+    assert flow["concurrency"]["cancel-in-progress"] is False

@@ -29,7 +29,6 @@ from .quota import main_units, quota_line, record_spend, spent_since
 from .settings import Settings
 from .sheets.base import SheetTarget
 from .sheets.cells import row_to_cells
-from .sync import STATS_MODES
 from .youtube import Progress, YouTubeClient
 
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
@@ -42,6 +41,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .sync import STATS_MODES
+
     p = _Parser(prog="python -m y2s_core", description="YouTube channel videos into Google Sheets.", epilog=EPILOG)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
