@@ -227,3 +227,39 @@ def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
     details = sum(c.ids for c in emu.calls if c.method == "videos.list")
     assert details <= 2600 - stored_before + 200  # the stored ones were not detailed again
     check_types(demo_catalog(), stored)
+
+
+def test_uploads_made_between_a_cut_and_its_resume_are_picked_up(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog, daily_quota=45)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None
+    added = catalog.add_uploads(BIG_CHANNEL_ID, 7)
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.reports[0].mode == "resume" and out.result.complete
+    assert {v.id for v in added} <= out.new_ids and len(out.result.videos) == 2607
+    stored = Store(url).channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2607
+    check_types(catalog, stored)
+    _, after = sync(emu, url, tmp_path, stats="none")
+    assert after.reports[0].mode == "incremental" and emu.units_used == 1  # the boundary is the newest upload
+
+
+def test_an_incremental_run_cut_by_the_quota_keeps_what_it_got_and_the_next_one_finishes(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    sync(emu, url, tmp_path, stats="none")
+    added = catalog.add_uploads(BIG_CHANNEL_ID, 230)  # 5 uploads pages above the boundary
+    emu.daily_quota = 4
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None and cut.reports[0].mode == "incremental" and not cut.result.complete
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.result.complete
+    assert cut.new_ids | out.new_ids == {v.id for v in added} and not cut.new_ids & out.new_ids
+    snaps = Store(url).history([BIG_CHANNEL_ID])
+    assert len(snaps) == len({s.video_id for s in snaps}) == 2830  # each new one detailed once
+    check_types(catalog, out.result.videos)
