@@ -198,8 +198,9 @@ def test_a_listing_cut_by_the_quota_resumes_where_it_stopped(backend_url, tmp_pa
     assert len(snapshots) == len({s.video_id for s in snapshots}) == 2600  # each detailed exactly once
     check_types(demo_catalog(), stored)
     # one uninterrupted listing costs 119; the overhead is the pages asked again at each resume (saved uploads and
-    # UUSH pages, the new top) and the ids in flight when the quota ran out
-    assert 119 < total <= 119 + 6 * (runs - 1), total
+    # UUSH pages, the new top) and details the cut made useless (mostly the first, full listing's: the paging
+    # engine details ahead of the Shorts listing, and never keeps a video whose type is not known yet)
+    assert 119 < total <= 119 + 8 * (runs - 1), total
     _, after = sync(emu, backend_url, tmp_path, stats="none")
     assert after.reports[0].mode == "incremental" and emu.units_used == 1
 

@@ -469,11 +469,13 @@ class _ListingWatch:
             return None
         have = stored | {v.id for v in kept}
         listed = self.ids(ch.uploads_playlist_id)
+        dates = {v: at for _, items in self.pages(ch.uploads_playlist_id) for v, at in items}
         shorts = self._pos(ch.shorts_playlist_id)
         short_items = [(v, at) for _, items in self.pages(ch.shorts_playlist_id) for v, at in items]
         top_id, top_at = self.top(ch.uploads_playlist_id)
         return Resume(
-            uploads=uploads, pending=tuple(v for v in dict.fromkeys(listed) if v not in have), shorts=shorts,
+            uploads=uploads, pending=tuple((v, dates.get(v)) for v in dict.fromkeys(listed) if v not in have),
+            shorts=shorts,
             shorts_exists=False if rule == TYPE_RULE_DURATION else (True if shorts else None),
             shorts_oldest=min((at for _, at in short_items if at), default=None),
             pending_shorts=tuple(sorted({v for v, _ in short_items} - have)), top_id=top_id, top_at=top_at,

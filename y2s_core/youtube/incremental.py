@@ -24,8 +24,10 @@ sorts above the saved item until it meets it and continues after it. When the to
 the page does not lead back to the saved item (something above it was deleted, or it was), the walk
 starts again from the top, where every stored id needs no details: only its pages are paid twice. Before
 continuing, the top of the playlist is listed down to the saved top (uploads made in between).
-Cost over one uninterrupted listing: the saved uploads and UUSH pages asked again (2 units), the new top
-page (1), and the details lost with the cut (ids in flight, or detailed but not yet typed).
+A new id is detailed only once the UUSH listing has reached its date (``_typed_details``), so a cut wastes
+no details but those in flight. Cost over one uninterrupted listing: the saved uploads and UUSH pages asked
+again (2 units), the new top page (1), and what the cut made useless (the paging engine's first listing
+details ahead of its UUSH listing and keeps no video whose type it does not know yet).
 
 Like the paging engine, this module calls back into the client (its discovery resources and
 ``_execute``) and never builds a transport of its own. It reuses ``parsing`` for every resource.
@@ -89,7 +91,7 @@ class Resume:
     """Where a full listing cut short stopped (``sync_state.listing_resume``, as JSON)."""
 
     uploads: PagePos
-    pending: tuple[str, ...] = ()  # listed, not stored (no details yet, or no type yet)
+    pending: tuple[Item, ...] = ()  # listed, not stored (no details yet, or no type yet), with their dates
     shorts: PagePos | None = None  # the UUSH listing's last page (None: not begun)
     shorts_exists: bool | None = None  # False: the channel has no UUSH playlist (duration rule)
     shorts_oldest: datetime | None = None  # UUSH listed from the top down to here
@@ -100,7 +102,7 @@ class Resume:
     listed: int = 0  # uploads listed so far
 
     def to_json(self) -> dict[str, Any]:
-        return {"v": 1, "uploads": self.uploads.to_json(), "pending": list(self.pending),
+        return {"v": 1, "uploads": self.uploads.to_json(), "pending": [[v, _iso(at)] for v, at in self.pending],
                 "shorts": self.shorts.to_json() if self.shorts else None, "shorts_exists": self.shorts_exists,
                 "shorts_oldest": _iso(self.shorts_oldest), "pending_shorts": list(self.pending_shorts),
                 "top_id": self.top_id, "top_at": _iso(self.top_at),
@@ -112,7 +114,8 @@ class Resume:
         if not d or d.get("v") != 1:
             return None
         try:
-            return cls(PagePos.from_json(d["uploads"]) or PagePos(), tuple(d.get("pending") or ()),
+            pending = tuple((p, None) if isinstance(p, str) else (p[0], _at(p[1])) for p in d.get("pending") or ())
+            return cls(PagePos.from_json(d["uploads"]) or PagePos(), pending,
                        PagePos.from_json(d.get("shorts")), d.get("shorts_exists"), _at(d.get("shorts_oldest")),
                        tuple(d.get("pending_shorts") or ()), d.get("top_id"), _at(d.get("top_at")),
                        date.fromisoformat(d["since"]) if d.get("since") else None, int(d.get("listed") or 0))
@@ -252,7 +255,7 @@ class ChannelUpdater:
         self.shorts_cont: _Walk | None = None
         if r is not None:
             self.cont = _Walk(client, self.uploads, f"uploads of {ch.title}", r.uploads,
-                              listed=set(plan.known) | set(r.pending))
+                              listed=set(plan.known) | {v for v, _ in r.pending})
             self.shorts_cont = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}", r.shorts)
         self.top_new: list[Item] = []  # new items above the boundary (or the saved top)
         self.cont_new: list[Item] = []  # items past the saved position, or pending
@@ -269,27 +272,23 @@ class ChannelUpdater:
     def run(self) -> ChannelUpdate:
         out = ChannelUpdate(type_rule=self.plan.type_rule)
         pending: list[Future] = []
-        shorts_job: Future | None = None
         with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-sync") as pool:
             try:
                 buffer: list[str] = []
                 self._walk_top(buffer, pending, pool)
                 if self.cont is not None:
-                    shorts_job = self._walk_cont(buffer, pending, pool)
-                self._flush(buffer, pending, pool, force=True)
+                    self._walk_cont(buffer, pending, pool)
                 refresh = [v for v in self.plan.refresh if v not in self.dates]
                 for i in range(0, len(refresh), PAGE):
                     pending.append(pool.submit(self._refresh, refresh[i:i + PAGE]))
                 self.p.stage = "details"
                 for f in pending:
                     f.result()
-                if shorts_job is not None:
-                    shorts_job.result()
                 self._type_walks()
                 out.complete = self.reached_end
             except YouTubeError as e:
                 out.stop = e
-                for f in [*pending, *([shorts_job] if shorts_job else [])]:
+                for f in pending:
                     try:
                         f.result()
                     except Y2SError:
@@ -313,19 +312,19 @@ class ChannelUpdater:
                     reached = True
                     break
                 self._candidate(vid, at, self.top_new, buffer)
-            self._flush(buffer, pending, pool)
+            self._flush(buffer, pending, pool, self.shorts_top)
             self._report()
             if reached:
                 break
+        self._flush(buffer, pending, pool, self.shorts_top, force=True)
 
-    def _walk_cont(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor) -> Future | None:
+    def _walk_cont(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor) -> None:
         """A resume: the pending ids, then the cut listing from its saved page to the end (or ``since``)."""
         r = self.plan.resume
         assert r is not None and self.cont is not None and self.shorts_cont is not None
         since = datetime.combine(r.since, time(0), tzinfo=timezone.utc) if r.since else None
-        for vid in r.pending:
-            self._candidate(vid, None, self.cont_new, buffer)
-        job: Future | None = None
+        for vid, at in r.pending:
+            self._candidate(vid, at, self.cont_new, buffer)
         self.reached_end = False
         while not self.cont.exhausted:
             for vid, at in self.cont.next_page():
@@ -333,18 +332,12 @@ class ChannelUpdater:
                     self.reached_end = True
                     break
                 self._candidate(vid, at, self.cont_new, buffer)
-            self._flush(buffer, pending, pool)
-            if job is not None and job.done():
-                job.result()
-                job = None
-            floor = self._floor(self.cont_new)
-            if job is None and self._needs_shorts() and floor is not None and not self.shorts_cont.covers(floor):
-                job = pool.submit(self.shorts_cont.ensure, floor)
+            self._flush(buffer, pending, pool, self.shorts_cont)
             self._report()
             if self.reached_end:
                 break
+        self._flush(buffer, pending, pool, self.shorts_cont, force=True)
         self.reached_end = True
-        return job
 
     def _candidate(self, vid: str, at: datetime | None, into: list[Item], buffer: list[str]) -> None:
         if vid in self.plan.known or vid in self.dates:
@@ -354,12 +347,26 @@ class ChannelUpdater:
         buffer.append(vid)
         self.p.listed += 1
 
-    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, force: bool = False) -> None:
+    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, shorts: _Walk,
+               force: bool = False) -> None:
+        """Detail the buffered ids 50 a call, each call on the pool once the UUSH listing reaches the oldest
+        of them: a video is detailed only when its type can be known, so a quota cut wastes no details."""
         while len(buffer) >= PAGE or (force and buffer):
             ids, buffer[:] = buffer[:PAGE], buffer[PAGE:]
             with self._lock:
                 self.asked.update(ids)
-            pending.append(pool.submit(self._details, ids))
+            pending.append(pool.submit(self._typed_details, ids, shorts))
+
+    def _typed_details(self, ids: Sequence[str], shorts: _Walk) -> None:
+        if self._needs_shorts():
+            r = self.plan.resume
+            dates = [self.dates.get(v) for v in ids]
+            if shorts is self.shorts_cont and r is not None and r.shorts_oldest is not None:
+                dates = [d for d in dates if d is not None and d < r.shorts_oldest]  # the rest: listed before
+            floor = min((d for d in dates if d is not None), default=None)
+            if floor is not None:
+                shorts.ensure(floor)
+        self._details(ids)
 
     def _details(self, ids: Sequence[str]) -> None:
         resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
@@ -490,7 +497,7 @@ class ChannelUpdater:
         assert r is not None and self.cont is not None and self.shorts_cont is not None
         kept = {v.id for v in out.new}
         stored = set(self.plan.known) | kept
-        pending = [v for v, _ in self.cont_new if v not in kept]
+        pending = [(v, self._published(v)) for v, _ in self.cont_new if v not in kept]
         began = self.cont.pages > 0 or self.cont.restarted
         shorts_began = self.shorts_cont.pages > 0
         oldest = self.shorts_cont.oldest if shorts_began else None
