@@ -8,9 +8,11 @@ from y2s_core.dashboard import fetching, forms, furniture, state, tables
 from y2s_core.dashboard.furniture import md
 from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.quota import quota_line, quota_resets_at
+from y2s_core.quota_planner import WouldNotFit
 
 P = "fetch."
-FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels"]
+FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels", P + "full", P + "stats"]
+STATS = {"all": "All known videos", "recent": "Published in the last 90 days", "none": "None (new uploads only)"}
 
 settings = furniture.page_settings()
 ss = st.session_state
@@ -22,7 +24,8 @@ st.caption(
     "(/@handle, /channel/UC…, /user/…, /c/…), a UC… id, or a video URL."
 )
 
-defaults = {P + "channels": "@y2sdemo" if settings.demo else "", **ss[state.FILTERS].as_widget_values(P)}
+defaults = {P + "channels": "@y2sdemo" if settings.demo else "", P + "full": False, P + "stats": "all",
+            **ss[state.FILTERS].as_widget_values(P)}
 state.restore_widgets(defaults)
 
 with st.form("fetch.form"):
@@ -39,16 +42,30 @@ with st.form("fetch.form"):
                   help="A title must contain one of these words (comma-separated; end with * for a prefix).")
     c2.text_input("Exclude keywords", key=P + "exclude", placeholder="trailer, teaser")
     c3.checkbox("Keywords also match tags", key=P + "match_tags")
-    b1, b2, b3 = st.columns([1, 1, 2])
+    c1.selectbox("Fresh statistics for known videos", list(STATS), format_func=STATS.get, key=P + "stats",
+                 help="A channel fetched before is fetched incrementally: only its new uploads are listed and "
+                      "detailed. Its known videos keep their stored details; these get fresh view counts "
+                      "(50 videos a quota unit).")
+    c2.checkbox("Refresh everything", key=P + "full",
+                help="List every video of every channel again, as for a channel never fetched (more quota): "
+                     "picks up videos made public again and fresh channel details.")
+    b1, b2, b3, b4 = st.columns([1, 1, 1, 2])
     fetch_clicked = b1.form_submit_button("Fetch", type="primary", key=P + "submit")
     refresh_clicked = b2.form_submit_button("Refresh (skip cache)", key=P + "refresh",
                                             help=f"Fetch again from {md(source)} instead of the cached result.")
-    apply_clicked = b3.form_submit_button("Apply filters to loaded videos", key=P + "apply",
+    estimate_clicked = b3.form_submit_button("Estimate quota", key=P + "estimate",
+                                             help="What the fetch would spend, and today's budget, without fetching "
+                                                  "(a channel never fetched is looked up: about 1 unit).")
+    apply_clicked = b4.form_submit_button("Apply filters to loaded videos", key=P + "apply",
                                           help=f"Narrow the videos already fetched without calling {md(source)}.")
 
 state.remember_widgets(FORM_KEYS)
+force_clicked = bool(ss.pop(P + "force_pending", False))  # "Fetch anyway" (its callback ran before this)
+fetch_clicked = fetch_clicked or force_clicked
+if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
+    ss[P + "refusal"] = None
 
-if fetch_clicked or refresh_clicked or apply_clicked:
+if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
     form = forms.FilterForm.from_widget_values(ss, P)
     try:
         spec = form.to_spec()
@@ -67,10 +84,22 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                            "were never fetched: press **Fetch** to get them.")
             else:
                 st.success(f"Filters applied to the loaded videos: {md(spec.describe())}.")
+        elif estimate_clicked:
+            try:
+                plan = fetching.estimate(ss[P + "channels"], spec, settings, full=ss[P + "full"], stats=ss[P + "stats"])
+                st.info(md(plan.line().replace("plan: ", "This fetch would spend ", 1)) + ".\n\n"
+                        + "\n".join(f"- {md(line)}" for line in plan.details()))
+            except Y2SError as e:
+                st.error(md(settings.redact(str(e))))
+            except Exception as e:  # a bug: one line, not a traceback
+                furniture.show_unexpected(e, settings, "estimating")
         else:
             text = ss[P + "channels"]
             try:
-                outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked)
+                outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked, full=ss[P + "full"],
+                                         stats=ss[P + "stats"], force=force_clicked)
+            except WouldNotFit as e:  # said below, with the button that overrides it
+                ss[P + "refusal"] = settings.redact(str(e)).replace(" or force it (--force;", " or press **Fetch anyway** (")
             except QuotaExceeded as e:
                 partial = e.partial
                 kept = len(partial.videos) if partial is not None else 0
@@ -88,7 +117,7 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                 st.error(msg)
             except YouTubeError as e:  # a failure retries could not fix (5xx, timeouts, an open breaker)
                 partial = e.partial
-                msg = settings.redact(str(e))
+                msg = md(settings.redact(str(e)))
                 if partial is not None and partial.videos:
                     msg += " Review, measure and push them now, or fetch again later for the rest."
                     state.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
@@ -105,10 +134,17 @@ if fetch_clicked or refresh_clicked or apply_clicked:
                                         "quota": dict(r.quota), "at": datetime.now(timezone.utc),
                                         "spec": spec})
                 if outcome.store_problem:
-                    st.warning(f"Fetched. Note: {outcome.store_problem}; history and growth miss this fetch.")
+                    st.warning(f"Fetched. Note: {md(outcome.store_problem)}; history and growth miss this fetch.")
+                if outcome.reports and not outcome.from_cache:
+                    st.caption(" · ".join(md(r.line()) for r in outcome.reports))
                 if outcome.from_cache:
                     st.caption("Served from the cache (the progress above is from the original fetch): no quota spent now. "
                                f"Use *Refresh* to fetch again from {md(source)}.")
+
+if ss.get(P + "refusal"):
+    st.error(md(ss[P + "refusal"]))
+    st.button("Fetch anyway", key=P + "force", on_click=lambda: ss.__setitem__(P + "force_pending", True),
+              help="Start although the plan does not fit today's budget: what it fetches is kept, the next fetch resumes.")
 
 result = ss[state.RESULT]
 meta = ss[state.FETCH_META] or {}
@@ -120,7 +156,7 @@ else:
              else "for " + quota_line(result.quota_units, result.quota))
     status = f"{furniture.plural(len(result.videos), 'video')} from {furniture.plural(len(result.channels), 'channel')}, {where}"
     if not meta.get("complete", True):
-        why = " ".join(result.incomplete) or "Cut short by the YouTube quota."
+        why = md(" ".join(result.incomplete)) or "Cut short by the YouTube quota."
         st.warning(f"Partial result: {status}. {why}")
     elif not result.videos:
         st.warning(f"Fetched {status}: no video passed the filters ({md(ss[state.SPEC].describe())}), or the "

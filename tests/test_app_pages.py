@@ -129,8 +129,12 @@ def test_a_repeated_fetch_is_served_from_cache_and_refresh_calls_youtube_again()
     assert any("Old School Tutorials**: done" in t for t in texts(at.markdown)), "the progress is replayed"
     at.button(key="fetch.refresh").click().run()
     no_crash(at)
-    assert at.session_state["y2s.quota_units"] == 2 * first
+    # the store knows the channel now: 1 uploads page (nothing new) + 1 videos.list for its 40 videos' statistics
+    assert at.session_state["y2s.quota_units"] == first + 2
     assert not any("Served from the cache" in t for t in texts(at.caption))
+    fetch(at, full=True)  # Refresh everything: listed in full again, like the first time
+    no_crash(at)
+    assert at.session_state["y2s.quota_units"] == 2 * first + 2
 
 
 def test_the_cache_is_shared_between_sessions_but_quota_is_per_session():
@@ -187,7 +191,8 @@ def test_quota_exhausted_shows_when_it_resets_and_keeps_the_partial_rows(youtube
     fetching.clear_fetch_cache()
     emu.reset()
     emu.daily_quota = full_cost - 1  # the last request of the fetch is refused
-    at = fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"])
+    # "Refresh everything": the same full listing again (the store knows the channel: else incremental, cheaper)
+    at = fetch(start_app(), "@y2sdemo", types=["Short", "Long", "Live", "Upcoming"], full=True)
     no_crash(at)
     assert at.error
     message = errors(at)[0]
@@ -238,6 +243,7 @@ def test_an_unforeseen_fetch_failure_is_one_redacted_line_not_a_traceback(monkey
         raise RuntimeError(f"socket closed while sending key={personal}\nsecond line")
 
     monkeypatch.setattr(YouTubeClient, "fetch", boom)
+    monkeypatch.setattr(YouTubeClient, "resolve", boom)  # the first call of a fetch (the plan needs videoCount)
     at = goto(start_app(), "pages/settings.py")
     at.text_input(key="settings.api_key").input(personal)
     at.button(key="settings.use_key").click().run()
@@ -655,7 +661,8 @@ def test_settings_show_session_quota_and_clear_the_cache():
     at.button(key="settings.clear_cache").click().run()
     assert any("cleared" in t for t in texts(at.success))
     fetch(at, "@oldschool")
-    assert at.session_state["y2s.quota_units"] == 2 * spent, "after clearing, the fetch calls YouTube again"
+    # after clearing, the fetch calls YouTube again: incrementally now (1 uploads page + 1 statistics call)
+    assert at.session_state["y2s.quota_units"] == spent + 2, "after clearing, the fetch calls YouTube again"
     goto(at, "pages/settings.py")
     at.button(key="settings.reset").click().run()
     assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -24,7 +25,7 @@ from .channel_input import parse as parse_channels
 from .errors import InputError, QuotaExceeded, Y2SError, YouTubeError
 from .filters import FilterSpec
 from .models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
-from .quota import quota_line, record_spend
+from .quota import main_units, quota_line, record_spend, spent_since
 from .settings import Settings
 from .sheets.base import SheetTarget
 from .sheets.cells import clean_text, csv_escape, row_to_cells
@@ -41,6 +42,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .sync import STATS_MODES
+
     p = _Parser(prog="python -m y2s_core", description="YouTube channel videos into Google Sheets.", epilog=EPILOG)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -58,17 +61,38 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--progress", action="store_true",
                         help="progress on stderr even when it is not a terminal (e.g. in a log file)")
 
+    def incremental(sp: argparse.ArgumentParser, default: bool) -> None:
+        g = sp.add_argument_group("incremental fetch (through the store)")
+        if not default:
+            g.add_argument("--new", action="store_true",
+                           help="incremental: list only the uploads newer than what the store has for a known channel "
+                                "(known videos come from the store); unknown channels are listed in full")
+        g.add_argument("--stats", choices=STATS_MODES, default="recent",
+                       help="which known videos get fresh statistics: none, recent (published in the last 90 days"
+                            + (", plus the rows already in the sheet" if default else "") + "; default), all")
+        if default:
+            g.add_argument("--full", action="store_true", help="list every channel in full again (ignore the store)")
+            g.add_argument("--config", metavar="FILE", help="run every [[sync]] entry of a channels.toml instead "
+                           "(channels, filters, sheet, tab, columns, stats per entry; see the README)")
+
+    def force(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--force", action="store_true", help="start even when the quota planner says the fetch "
+                        "will not fit in what is left of today's Y2S_DAILY_QUOTA (what it fetches is kept)")
+
     f = sub.add_parser("fetch", help="fetch a channel's videos and print them", epilog=EPILOG)
     f.add_argument("channels", nargs="+", metavar="CHANNEL", help="@handle, UC… id, channel or video URL")
     filters(f)
+    incremental(f, default=False)
+    force(f)
     verbosity(f)
     f.add_argument("--format", choices=("json", "csv", "table"), default="json")
     f.add_argument("--raw-csv", action="store_true",
                    help="csv: print text exactly as fetched; by default text a spreadsheet would run as a "
                         "formula (starting with = + - @) gets a leading apostrophe")
 
-    def sheet(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--sheet", required=True, metavar="URL_OR_PATH", help="Google Sheet URL or key, or a .xlsx/.csv path")
+    def sheet(sp: argparse.ArgumentParser, required: bool = True) -> None:
+        sp.add_argument("--sheet", required=required, metavar="URL_OR_PATH",
+                        help="Google Sheet URL or key, or a .xlsx/.csv path")
         sp.add_argument("--tab", default="Videos", help="worksheet name (created when missing; default: Videos)")
         sp.add_argument("--dry-run", action="store_true", help="print the plan (new / updated / unchanged), write nothing")
         sp.add_argument("--columns", default="", metavar="NAMES",
@@ -80,10 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     sheet(ps)
     verbosity(ps)
 
-    sy = sub.add_parser("sync", help="fetch then push", epilog=EPILOG)
-    sy.add_argument("channels", nargs="+", metavar="CHANNEL")
-    sheet(sy)
+    sy = sub.add_parser("sync", help="fetch then push; incremental for the channels the store knows", epilog=EPILOG
+                        + " With --config: the most serious code of the entries (4 > 3 > 2 > 1).")
+    sy.add_argument("channels", nargs="*", metavar="CHANNEL")
+    sheet(sy, required=False)
     filters(sy)
+    incremental(sy, default=True)
+    force(sy)
     verbosity(sy)
 
     h = sub.add_parser("history", help="print a channel's stored stat snapshots, oldest first", epilog=EPILOG)
@@ -216,7 +243,10 @@ class _StderrProgress:
 def _fetch(a: argparse.Namespace, settings: Settings, say: _Say) -> tuple[FetchResult, YouTubeError | None]:
     """Fetch, keeping what was fetched when YouTube stops the run (quota, a failure retries could not fix).
 
-    The quota ledger gets every unit the client spent, in every path (an interrupt or a bug included).
+    The quota planner speaks first (a terminal, or --progress) and refuses a fetch that cannot fit in what
+    is left of today's budget (exit 3) unless --force. ``--new``: through the store (``sync.Syncer``),
+    which stores as it goes; a plain fetch is remembered afterwards. The quota ledger gets every unit the
+    client spent, in every path (an interrupt or a bug included).
     """
     spec = spec_from_args(a)
     refs = parse_channels(a.channels)  # bad input fails here, before any output
@@ -224,26 +254,61 @@ def _fetch(a: argparse.Namespace, settings: Settings, say: _Say) -> tuple[FetchR
         say.progress("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog")
     client = YouTubeClient(settings)
     today: int | None = None
+    progress = _StderrProgress(say)
     try:
-        try:
-            result = client.fetch(refs, spec, progress=_StderrProgress(say))
-            stop = None
-        except YouTubeError as e:
-            if e.partial is None or (not e.partial.videos and not isinstance(e, QuotaExceeded)):
-                raise  # nothing was fetched: just the error
-            result, stop = e.partial, e
+        if getattr(a, "new", False):
+            from .cli_sync import fetch_through_store
+
+            with _core_warnings_to(say):  # the store's problems as `warning:` lines
+                result, stop = fetch_through_store(client, settings, refs, spec, a, say, progress)
+        else:
+            result, stop = _plain_fetch(client, settings, refs, spec, a, say, progress)
     finally:
         with _core_warnings_to(say):  # an unwritable ledger: one `warning:` line, the run goes on
             today = record_spend(settings, client.meter.snapshot())
-    with _core_warnings_to(say):  # an unwritable store: one `warning:` line, the run goes on
-        from .store import remember
-
-        remember(result, settings, spec)  # channels, videos and one stat snapshot per video
     for w in result.warnings:
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
     return result, stop
+
+
+def _plain_fetch(client: YouTubeClient, settings: Settings, refs: list, spec: FilterSpec, a: argparse.Namespace,
+                 say: _Say, progress: _StderrProgress) -> tuple[FetchResult, YouTubeError | None]:
+    from .sync import plan_fetch
+
+    before = client.meter.snapshot()
+    resolutions = client.resolve(refs)
+    plan = plan_fetch(settings, resolutions, spec, client.meter.total_units - main_units(before))
+    check_plan(plan, a, say)
+    try:
+        result = client.fetch(refs, spec, progress=progress, resolved=resolutions)
+        stop = None
+    except YouTubeError as e:
+        if e.partial is None or (not e.partial.videos and not isinstance(e, QuotaExceeded)):
+            raise  # nothing was fetched: just the error
+        result, stop = e.partial, e
+    # the result reports the whole fetch's units, the resolution's included
+    result = dataclasses.replace(result, quota=spent_since(before, client.meter.snapshot()))
+    if stop is not None:
+        stop.partial = result
+    from .store import remember
+
+    with _core_warnings_to(say):  # an unwritable store: one `warning:` line, the run goes on
+        remember(result, settings, spec)  # channels, videos and one stat snapshot per video
+    return result, stop
+
+
+def check_plan(plan: Any, a: argparse.Namespace, say: _Say) -> None:
+    """Say the quota plan (progress), and refuse what cannot fit unless --force (a warning then)."""
+    say.progress(plan.line())
+    for line in plan.details():
+        say.progress("  " + line)
+    if not plan.fits:
+        if not getattr(a, "force", False):
+            raise plan.refusal()
+        say.warning(f"forced: about {plan.units:,} units needed, {max(plan.remaining or 0, 0):,} left today; "
+                    "the fetch may stop half-way (what it fetches is kept, the next run resumes).")
 
 
 @contextlib.contextmanager
@@ -408,11 +473,11 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
             target = _open_target(a, settings)
             _push(_with_columns(_read_rows(a.input, stdin), a, settings, say), target, a, out, say)
         elif a.command == "sync":
-            target = _open_target(a, settings)  # a bad sheet fails here, before any YouTube quota is spent
-            result, stop = _fetch(a, settings, say)
-            if result.videos:
-                _push(_with_columns(result.rows(), a, settings, say), target, a, out, say)
-            _raise_after_output(result, stop, say)
+            from .cli_sync import run_sync
+
+            code = run_sync(a, settings, say, out)
+            if code:
+                return code
         elif a.command == "history":
             _history(a, settings, out)
         elif a.command == "api":

@@ -97,6 +97,12 @@ class QuotaMeter:
             return search_calls(self.units)
 
 
+def spent_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    """Per method, what was spent between two meter snapshots (methods with nothing spent left out)."""
+    out = {m: int(u) - int(before.get(m, 0)) for m, u in after.items()}
+    return {m: u for m, u in out.items() if u > 0}
+
+
 def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
     """'12 quota units (channels.list 1, playlistItems.list 6, videos.list 5); 1 search call (search.list
     bucket, 100 a day)'. ``units``: of the main pool; methods with 0 left out; the search part only if any."""
@@ -158,6 +164,7 @@ __all__ = [
     "QuotaMeter",
     "main_units",
     "search_calls",
+    "spent_since",
     "pacific_day",
     "quota_line",
     "quota_resets_at",

@@ -8,6 +8,7 @@ Variables (the contract in ARCHITECTURE.md):
                                          when set, no OAuth token is fetched
     Y2S_DATA_DIR                         local state (the store's SQLite file, the default workbook)
     Y2S_DATABASE_URL                     the store in a database (SQLAlchemy URL, e.g. PostgreSQL) instead
+    Y2S_DAILY_QUOTA                      the YouTube key's daily units (default 10,000): the quota planner's budget
 
 The service account may also come from st.secrets: ``[gcp_service_account]`` as a table of the key's
 fields or as the JSON text, or ``GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON`` (``load_service_account`` says
@@ -40,6 +41,7 @@ class Settings:
     sheets_api_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path.home() / ".y2s")
     database_url: str | None = field(default=None, repr=False)  # the store (y2s_core.store); None: SQLite in data_dir
+    daily_quota: int = 10_000  # units a day for this key (Y2S_DAILY_QUOTA): the quota planner's budget
 
     @classmethod
     def from_env(
@@ -71,6 +73,7 @@ class Settings:
             sheets_api_url=_clean(secrets.get("Y2S_SHEETS_API_URL")) or _clean(env.get("Y2S_SHEETS_API_URL")),
             data_dir=Path(data_dir) if data_dir else Path.home() / ".y2s",
             database_url=_clean(secrets.get("Y2S_DATABASE_URL")) or _clean(env.get("Y2S_DATABASE_URL")),
+            daily_quota=_daily_quota(_clean(secrets.get("Y2S_DAILY_QUOTA")) or _clean(env.get("Y2S_DAILY_QUOTA"))),
         )
 
     def with_api_key(self, key: str | None) -> Settings:
@@ -121,6 +124,19 @@ class Settings:
             if len(s) >= 8 or (len(s) >= 4 and s in short_ok):
                 text = text.replace(s, "[redacted]")
         return text
+
+
+def _daily_quota(text: str | None) -> int:
+    """Y2S_DAILY_QUOTA: a whole number of units (10,000 when unset)."""
+    if not text:
+        return 10_000
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InputError(f"Y2S_DAILY_QUOTA must be a whole number of units like 10000, not {text[:20]!r}.")
+    return value
 
 
 ENV_SERVICE_ACCOUNT = "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON"

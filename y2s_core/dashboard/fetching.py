@@ -1,9 +1,17 @@
-"""Fetching from the dashboard: st.cache_data around the core's fetch, with live progress.
+"""Fetching from the dashboard: st.cache_data around the core's sync fetch, with live progress and the plan.
+
+A fetch goes through ``sync.Syncer`` (like ``sync`` on the command line): a channel the store knows is
+fetched incrementally (only the uploads newer than what it has, statistics refreshed per the page's
+choice), a channel it was cut short on is resumed, the others are listed in full; ``full=True`` ("Refresh
+everything") lists every channel again. Before any listing the quota planner's estimate is shown in the
+progress box, and a fetch that cannot fit in what is left of today's budget raises ``quota_planner.WouldNotFit``
+(the page offers "Fetch anyway", ``force=True``). ``estimate`` shows the plan without fetching.
 
 The cache (global, shared by every session) holds fetch results keyed on the parsed channel inputs,
-``FilterSpec.key()`` (every filter field) and a *fingerprint* of the YouTube key and endpoint (a hash;
-the key itself, the settings and the client are underscore arguments and never hashed). Entries expire
-after ``FETCH_TTL_SECONDS``. A quota-cut fetch raises, so it is never cached.
+``FilterSpec.key()`` (every filter field), the mode (store / full) and the statistics choice, and a
+*fingerprint* of the YouTube key and endpoint (a hash; the key itself, the settings and the client are
+underscore arguments and never hashed). Entries expire after ``FETCH_TTL_SECONDS``. A quota-cut fetch
+raises, so it is never cached (what it fetched is stored, and the next fetch resumes from it).
 
 Progress inside a cached function: every ``st`` call made while the function runs is recorded and
 *replayed* on a cache hit, and a write into a container created *outside* the function cannot be
@@ -15,8 +23,8 @@ live (the client calls back from the script thread), on a hit the replay redraws
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -25,9 +33,10 @@ from ..channel_input import parse as parse_channels
 from ..errors import YouTubeError
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
-from ..quota import quota_line, record_spend
+from ..quota import quota_line, record_spend, spent_since
+from ..quota_planner import QuotaPlan, WouldNotFit
 from ..settings import Settings
-from ..store import remember
+from ..sync import ChannelReport, Syncer, SyncOptions
 from ..youtube import Progress, YouTubeClient
 from . import state
 from .furniture import md, plural, progress_line, safe_url
@@ -42,6 +51,8 @@ class FetchOutcome:
     from_cache: bool
     quota: dict[str, int]  # units this call spent (empty on a cache hit)
     store_problem: str | None = None  # the fetch history could not be stored (the result is fine)
+    reports: tuple[ChannelReport, ...] = ()  # per channel: incremental / resume / full, new, refreshed, units
+    plan_line: str = ""  # the quota planner's estimate before the fetch
 
 
 def inputs_key(refs: Iterable[ChannelRef]) -> tuple[tuple[str, str, str], ...]:
@@ -55,6 +66,7 @@ class _ProgressBoard:
         self.baseline = baseline_units
         self.box = st.container(border=True)
         self.box.markdown(f"**Fetching from {md(source)}**")
+        self.plan = self.box.empty()
         self.quota = self.box.empty()
         self.resolve = self.box.empty()
         self.lines: dict[str, Any] = {}
@@ -86,6 +98,9 @@ class _ProgressBoard:
             self._slot(name).markdown(progress_line(p.channel, p.stage, p.pages, p.listed, p.detailed, p.message))
         self.quota.caption(f"Quota spent so far: {self.units:,} units")
 
+    def planned(self, plan: QuotaPlan) -> None:
+        self.plan.caption(":material/calculate: " + md(plan.line().replace("plan: ", "Planned: ", 1)) + ".")
+
     def finish(self, result: FetchResult) -> None:
         self.quota.caption(f"Fetched with {quota_line(result.quota_units, result.quota)}.")
 
@@ -95,56 +110,82 @@ def _cached_fetch(
     inputs: tuple[tuple[str, str, str], ...],
     spec_key: str,
     key_fp: str,
+    mode: str,
+    stats: str,
     _refs: list[ChannelRef],
     _spec: FilterSpec,
     _client: YouTubeClient,
-    _probe: dict[str, bool],
+    _settings: Settings,
+    _probe: dict[str, Any],
     _source: str = "YouTube",
-) -> FetchResult:
-    """Runs only on a miss. Returns the result with ``quota`` = what *this* fetch spent.
+    _force: bool = False,
+) -> tuple[FetchResult, tuple[ChannelReport, ...], str, str | None]:
+    """Runs only on a miss: (result, per-channel reports, the plan line, a store problem).
 
-    ``_source`` names where the videos come from in the progress box (demo mode has its own ``key_fp``).
+    ``result.quota`` is what *this* fetch spent. A plan that does not fit (without ``_force``) and a fetch
+    cut short raise, so neither is cached. ``_source`` names where the videos come from in the progress box.
     """
     _probe["miss"] = True
     board = _ProgressBoard(_client.meter.total_units, _source)
-    result = _client.fetch(_refs, _spec, progress=board)  # result.quota: what this fetch spent
-    board.finish(result)
-    return result
+    syncer = Syncer(_client, _settings, progress=board)
+    prep = syncer.prepare(_refs, _spec, SyncOptions(stats=stats, full=mode == "full"))
+    board.planned(prep.plan)
+    if not prep.plan.fits and not _force:
+        raise WouldNotFit(prep.plan)
+    outcome = syncer.run(prep)
+    _probe["store_problem"] = outcome.store_problem
+    if outcome.stop is not None:
+        outcome.stop.partial = outcome.result
+        raise outcome.stop
+    board.finish(outcome.result)
+    return outcome.result, outcome.reports, prep.plan.line(), outcome.store_problem
 
 
-def _spent(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
-    """Units per method spent between two meter snapshots (methods with 0 left out)."""
-    out = {m: int(after.get(m, 0)) - int(before.get(m, 0)) for m in after}
-    return {m: u for m, u in out.items() if u > 0}
+def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = False, full: bool = False,
+          stats: str = "all", force: bool = False) -> FetchOutcome:
+    """Fetch ``text``'s channels through the cache (``refresh`` drops the cached entry first; ``full`` lists
+    every channel again, skipping the cache too).
 
-
-def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = False) -> FetchOutcome:
-    """Fetch ``text``'s channels through the cache (``refresh`` drops the cached entry first).
-
-    Raises the core's errors (InputError, ChannelNotFound, QuotaExceeded whose ``partial`` then carries
-    only this fetch's quota, KeyInvalid, YouTubeError). The session's quota counter and the machine's
-    quota ledger are updated either way. A fetch (not a cache hit), a cut-short one too, is remembered
-    in the store (``store.remember``: channels, videos, one stat snapshot per video).
+    Raises the core's errors (InputError, ChannelNotFound, WouldNotFit, QuotaExceeded whose ``partial`` then
+    carries only this fetch's quota, KeyInvalid, YouTubeError). The session's quota counter and the
+    machine's quota ledger are updated either way. What a fetch (not a cache hit) gets is stored as it
+    goes (channels, videos, one stat snapshot per video read), a cut-short one too.
     """
     refs = parse_channels(text)
-    key = {"inputs": inputs_key(refs), "spec_key": spec.key(), "key_fp": settings.account_fingerprint}
+    mode = "full" if full else "store"
+    key = {"inputs": inputs_key(refs), "spec_key": spec.key(), "key_fp": settings.account_fingerprint,
+           "mode": mode, "stats": stats}
     client = state.session_client(settings)
-    if refresh:
+    if refresh or full:
         _cached_fetch.clear(**key)
-    probe: dict[str, bool] = {}
+    probe: dict[str, Any] = {}
     before = client.meter.snapshot()
     try:
-        result = _cached_fetch(**key, _refs=refs, _spec=spec, _client=client, _probe=probe,
-                               _source=source_name(settings))
-    except YouTubeError as e:  # what was fetched before the quota ran out (or YouTube failed) is stored too
-        remember(e.partial, settings, spec)
+        result, reports, plan_line, problem = _cached_fetch(
+            **key, _refs=refs, _spec=spec, _client=client, _settings=settings, _probe=probe,
+            _source=source_name(settings), _force=force)
+    except YouTubeError as e:  # a cut-short fetch: its own quota (the resolution's included)
+        if e.partial is not None:
+            e.partial = replace(e.partial, quota=spent_since(before, client.meter.snapshot()))
         raise
-    finally:  # a quota-cut fetch too: QuotaExceeded.partial.quota is already this fetch's own
-        spent = _spent(before, client.meter.snapshot())
+    finally:
+        spent = spent_since(before, client.meter.snapshot())
         state.add_session_quota(spent)
         record_spend(settings, spent)
-    problem = remember(result, settings, spec).problem if probe else None  # a cache hit is no new snapshot
-    return FetchOutcome(result=result, from_cache=not probe, quota=spent, store_problem=problem)
+    return FetchOutcome(result=result, from_cache=not probe, quota=spent,
+                        store_problem=problem if probe else None, reports=reports, plan_line=plan_line)
+
+
+def estimate(text: str, spec: FilterSpec, settings: Settings, *, full: bool = False, stats: str = "all") -> QuotaPlan:
+    """The plan of a fetch, without fetching (a channel the store does not know is resolved: 1 unit or so)."""
+    client = state.session_client(settings)
+    before = client.meter.snapshot()
+    try:
+        return Syncer(client, settings).prepare(parse_channels(text), spec, SyncOptions(stats=stats, full=full)).plan
+    finally:
+        spent = spent_since(before, client.meter.snapshot())
+        state.add_session_quota(spent)
+        record_spend(settings, spent)
 
 
 def source_name(settings: Settings) -> str:

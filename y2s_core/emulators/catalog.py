@@ -3,7 +3,8 @@
 Everything is generated from fixed seeds (``random.Random(str)`` hashes the seed with SHA-512, so
 PYTHONHASHSEED does not matter) against a fixed clock, ``DEMO_NOW``; nothing reads the real time.
 The whole catalog builds in about 0.4 s and is immutable, so ``demo_catalog()``
-builds it once per process.
+builds it once per process. Tests that need a channel to change between two runs change a ``copy()``
+(``add_uploads``, ``set_availability``).
 
 Channels (title, handle, extras):
 
@@ -207,6 +208,51 @@ class Catalog:
         self._stats = {
             cid: (sum(v.views for v in vs), len(vs)) for cid, vs in self._public.items()
         }
+
+    # -- test hooks: a channel that changes between two runs (on a copy; the demo catalog never changes) ---
+
+    def copy(self) -> Catalog:
+        """A copy that ``add_uploads`` and ``set_availability`` may change."""
+        return Catalog(self.channels.values(), {cid: list(vs) for cid, vs in self._uploads.items()}, self.special)
+
+    def add_uploads(self, channel_id: str, n: int, *, shorts_every: int = 4, step: int = 3600) -> list[DemoVideo]:
+        """``n`` new public uploads on top of the channel's uploads playlist (newest first, returned so).
+
+        Deterministic: drawn from a generator seeded by the channel and how many were added before;
+        published ``step`` seconds apart after the newest upload; every ``shorts_every``-th one is a
+        Short (listed in UUSH when the channel has that playlist). The ids never collide with the catalog's.
+        """
+        self._check_mutable()
+        ch = self.channels[channel_id]
+        added = getattr(self, "_added", {}).get(channel_id, 0)
+        gen = _Gen(ch, set(self._records))
+        gen.rng = random.Random(f"{SEED}:{ch.handle}:added:{added}")
+        top = max((v.published for v in self._uploads.get(channel_id, ())), default=_NOW)
+        new = [gen.draw(top + step * (i + 1), bool(shorts_every) and (added + i) % shorts_every == shorts_every - 1,
+                        8000.0) for i in range(n)]
+        new.reverse()
+        uploads = {cid: list(vs) for cid, vs in self._uploads.items()}
+        uploads[channel_id] = new + uploads.get(channel_id, [])
+        self._rebuild(uploads, {**getattr(self, "_added", {}), channel_id: added + n})
+        return new
+
+    def set_availability(self, video_id: str, availability: str) -> None:
+        """Make a video private or deleted (still listed by the uploads playlist, never by videos.list), or
+        public again."""
+        self._check_mutable()
+        v = self._records[video_id]
+        uploads = {cid: [x._replace(availability=availability) if x.id == video_id else x for x in vs]
+                   for cid, vs in self._uploads.items()}
+        self._rebuild(uploads, getattr(self, "_added", {}))
+        assert self._records[v.id].availability == availability
+
+    def _check_mutable(self) -> None:
+        if self is _cached:
+            raise RuntimeError("the shared demo catalog never changes: change a copy() (YouTubeEmulator(catalog))")
+
+    def _rebuild(self, uploads: Mapping[str, list[DemoVideo]], added: Mapping[str, int]) -> None:
+        self.__init__(self.channels.values(), uploads, self.special)  # type: ignore[misc]
+        self._added = dict(added)
 
     # -- lookups ---------------------------------------------------------------------------------------
 
@@ -841,6 +887,25 @@ def build_demo_catalog() -> Catalog:
     return Catalog(_DEMO_CHANNELS, uploads, special)
 
 
+def synthetic_catalog(sizes: list[int], *, seed: str = "bench") -> Catalog:
+    """Channels of these sizes (``@{seed}01``, ...: 25 % Shorts since 2021, a few lives, all with UUSH),
+    deterministic, for benchmarks that need more channels than the demo catalog has."""
+    channels: list[DemoChannel] = []
+    uploads: dict[str, list[DemoVideo]] = {}
+    used: set[str] = set()
+    for i, n in enumerate(sizes, 1):
+        handle = f"@{seed}{i:02d}"
+        ch = DemoChannel(_channel_id(random.Random(f"{SEED}:channel:{handle}")), f"{seed.title()} channel {i:02d}",
+                         handle, None, None, f"{n:,} uploads.", "2015-01-01T00:00:00Z", "US", 1000 * n, False, True,
+                         seed)
+        channels.append(ch)
+        vs = _Gen(ch, used).bulk(n, _utc(2016, 1, 1), _utc(2026, 10, 31), short_share=0.25,
+                                 shorts_from=_utc(2021, 1, 1), live_share=0.01, median_views=20_000)
+        vs.sort(key=lambda v: -v.published)
+        uploads[ch.id] = vs
+    return Catalog(channels, uploads)
+
+
 _cached: Catalog | None = None
 _lock = threading.Lock()
 
@@ -868,6 +933,7 @@ __all__ = [
     "DemoVideo",
     "demo_catalog",
     "build_demo_catalog",
+    "synthetic_catalog",
     "iso_duration",
     "rfc3339",
     "etag",

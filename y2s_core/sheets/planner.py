@@ -70,6 +70,8 @@ class Plan:
     skipped: int = 0  # input rows without a video id (none in video_id, none in url)
     existing_rows: int = 0  # grid rows read, header included
     header_row: int = 0
+    new_ids: tuple[str, ...] = ()  # the input rows' video ids appended / updated (a sync counts them per channel)
+    updated_ids: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """'12 new, 3 updated, 40 unchanged'."""
@@ -151,6 +153,16 @@ def find_header_row(existing: Sequence[Sequence[Any]]) -> int | None:
     return first
 
 
+def video_ids(existing: Sequence[Sequence[Any]]) -> set[str]:
+    """The video ids a sheet's rows hold, keyed as ``plan`` keys them (the sync refreshes their statistics)."""
+    found = find_header_row(existing)
+    if found is None:
+        return set()
+    pos = _locate([_text(v) for v in existing[found]])
+    keys = (_row_key(existing[r], pos.get("Video ID"), pos.get("URL")) for r in range(found + 1, len(existing)))
+    return {k for k in keys if k}
+
+
 def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -> Plan:
     """The upsert of ``rows`` into a sheet whose current values (from row 1) are ``existing``.
 
@@ -192,6 +204,8 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
     aired = [(name, pos[name]) for name in AIRED_COLUMNS if name in pos and name not in missing]
     type_col = pos.get("Type") if "Type" not in missing else None
     appends: list[list[Any]] = []
+    new_ids: list[str] = []
+    updated_ids: list[str] = []
     seen: set[str] = set()
     new = updated = unchanged = dup_input = skipped = 0
     for source in rows:
@@ -212,6 +226,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
             while out and out[-1] is None:
                 out.pop()
             appends.append(out)
+            new_ids.append(vid)
             new += 1
             continue
         changed = False
@@ -234,6 +249,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
                         updates.append(CellUpdate(r, i, cells[name]))
                         changed = True
         if changed:
+            updated_ids.append(vid)
             updated += 1
         else:
             unchanged += 1
@@ -250,6 +266,8 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
         skipped=skipped,
         existing_rows=len(existing),
         header_row=h,
+        new_ids=tuple(new_ids),
+        updated_ids=tuple(updated_ids),
     )
 
 

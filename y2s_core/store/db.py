@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 CHUNK = 500  # ids per IN (...) list
+# sync_state columns a plain fetch leaves alone: the incremental sync's own (``store.syncing``)
+_SYNC_OWNED = ("channel_id", "listing_resume", "listed_newest_id", "listed_newest_at", "coverage")
 _ready: dict[str, Engine] = {}  # url -> the engine migrated in this process
 _ready_lock = threading.Lock()
 
@@ -224,7 +226,7 @@ class Store:
                       for cid in sorted(by_id)]
             if states:
                 ins = self._insert(conn, sync_state)
-                cols = [c.name for c in sync_state.c if c.name not in ("channel_id", "listing_resume")]
+                cols = [c.name for c in sync_state.c if c.name not in _SYNC_OWNED]
                 conn.execute(ins.on_conflict_do_update(index_elements=["channel_id"],
                                                        set_={c: ins.excluded[c] for c in cols}), states)
         return FetchRecord(taken_at=now, channels=len(by_id), videos=len(vids), new_videos=len(set(vids) - known),

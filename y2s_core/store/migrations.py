@@ -6,7 +6,11 @@ database at any version reaches the same end). ``migrate`` applies the missing o
 
 * version 1: ``quota_ledger``, created only where missing: the ledger-only SQLite database of earlier
   releases (``$Y2S_DATA_DIR/y2s.sqlite``, no ``schema_migrations`` table) is version 0 and keeps its rows;
-* version 2: channels, videos, snapshots, sync_state.
+* version 2: channels, videos, snapshots, sync_state;
+* version 3: what the incremental sync needs: ``videos.missing_since`` (a known video YouTube stopped
+  returning: deleted or private), ``sync_state.listed_newest_id`` / ``listed_newest_at`` (the top of the
+  uploads playlist at the last listing: where the next incremental listing stops) and ``coverage`` (JSON:
+  which of the channel's videos the store holds every one of).
 
 Why not Alembic: it is another dependency for a handful of tables, and its environment (alembic.ini,
 env.py, a versions folder) has to travel with the package and run inside the app, the CLI and the REST
@@ -136,9 +140,23 @@ def _v2_history(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _add_column(conn: Connection, table: str, column: Column) -> None:
+    """ALTER TABLE ... ADD COLUMN, the column's type compiled for this database (nullable, no default)."""
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.execute(text(f'ALTER TABLE {table} ADD COLUMN {column.name} {kind}'))
+
+
+def _v3_incremental(conn: Connection) -> None:
+    _add_column(conn, "videos", Column("missing_since", UTCDateTime))
+    _add_column(conn, "sync_state", Column("listed_newest_id", String(32)))
+    _add_column(conn, "sync_state", Column("listed_newest_at", UTCDateTime))
+    _add_column(conn, "sync_state", Column("coverage", Text))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "quota ledger", _v1_quota_ledger),
     Migration(2, "channels, videos, stat snapshots, sync state", _v2_history),
+    Migration(3, "incremental sync: missing videos, listing boundary, coverage", _v3_incremental),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -5,7 +5,8 @@
     videos          the latest metadata of every video seen (the row fields), first_seen / last_seen
     snapshots       append-only: one row per video per fetch (taken_at, views, likes, comments)
     sync_state      per channel: the newest video seen, the last (and previous) sync, the last full
-                    listing, and ``listing_resume`` (JSON: where a quota-cut listing stopped)
+                    listing, ``listing_resume`` (JSON: where a quota-cut listing stopped), the top of the
+                    uploads playlist at the last listing and the ``coverage`` the incremental sync relies on
     quota_ledger    units per Pacific day, account fingerprint and API method
     schema_migrations  the versions applied (``migrations``)
 
@@ -90,6 +91,7 @@ def define(metadata: MetaData) -> dict[str, Table]:
         Column("live_broadcast_content", String(16), nullable=False),
         Column("first_seen", UTCDateTime, nullable=False),
         Column("last_seen", UTCDateTime, nullable=False),
+        Column("missing_since", UTCDateTime),  # YouTube stopped returning it (deleted or private); NULL: fine
         Index("videos_by_channel", "channel_id", "published_at"),
     )
     t["snapshots"] = Table(
@@ -113,6 +115,9 @@ def define(metadata: MetaData) -> dict[str, Table]:
         Column("last_full_listing_at", UTCDateTime),  # the last complete listing of the uploads playlist
         Column("listing_resume", Text),  # JSON: a quota-cut listing's position and ids, or NULL
         Column("updated_at", UTCDateTime, nullable=False),
+        Column("listed_newest_id", String(32)),  # the top of the uploads playlist at the last listing
+        Column("listed_newest_at", UTCDateTime),
+        Column("coverage", Text),  # JSON: the filters and floor down to which every video is stored, or NULL
     )
     t["quota_ledger"] = Table(
         "quota_ledger", metadata,

@@ -80,6 +80,9 @@ class YouTubeClient:
         self._retry_sleep = retry_sleep
         self._exhausted_until: datetime | None = None  # the main pool is spent until then
         self._search_exhausted_until: datetime | None = None  # search.list's own bucket is spent until then
+        # hook: called as observer(request, response) after every successful call (the sync keeps where a
+        # listing got to, to resume it after a quota cut: ``y2s_core.sync``); add and remove around a fetch
+        self.observers: list[Callable[[Any, dict], None]] = []
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
             "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
@@ -113,7 +116,10 @@ class YouTubeClient:
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
-            return request.execute(http=self._http(), num_retries=0 if search else self.num_retries)
+            resp = request.execute(http=self._http(), num_retries=0 if search else self.num_retries)
+            for observe in list(self.observers):
+                observe(request, resp)
+            return resp
         except HttpError as e:
             err = translate_http_error(e, context)
             if isinstance(err, QuotaExceeded):
@@ -248,8 +254,13 @@ class YouTubeClient:
         inputs: str | Sequence[str] | Sequence[ChannelRef],
         spec: FilterSpec | None = None,
         progress: ProgressFn | None = None,
+        *,
+        resolved: Sequence[Resolution] | None = None,
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
+
+        ``resolved``: the inputs' Resolutions when the caller already has them (the quota planner resolves
+        first to read each channel's videoCount; the sync finds known channels in the store): no call again.
 
         Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded when
         the quota runs out mid-way, YouTubeError when YouTube keeps failing (5xx after retries, timeouts,
@@ -263,7 +274,7 @@ class YouTubeClient:
         try:
             for r in refs:
                 notify(Progress(str(r), "resolving", quota_units=self.meter.total_units))
-            acc.resolutions = self.resolve(refs)
+            acc.resolutions = list(resolved) if resolved is not None else self.resolve(refs)
             resolved = [res for res in acc.resolutions if res.channel]
             for res in acc.resolutions:
                 if res.warning:

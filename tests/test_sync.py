@@ -1,0 +1,266 @@
+"""The incremental sync (``y2s_core.sync``, ``youtube.incremental``) through the real google-api-python-client
+against the YouTube emulator, the store on SQLite and PostgreSQL: what a re-sync costs per ``--stats`` mode,
+new uploads, deleted videos, filters over known + new, and a listing cut by the quota then resumed.
+Assertions on the emulator's counters (units per method, ids per call)."""
+
+# ruff: noqa: F811  (the store_backends fixtures are imported, then named as arguments)
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+
+from y2s_core.emulators.catalog import BIG_CHANNEL_ID, DEMO_NOW, OLD_SCHOOL_ID, demo_catalog
+from y2s_core.emulators.transport import HttplibHttp
+from y2s_core.emulators.youtube import YouTubeEmulator
+from y2s_core.filters import FilterSpec
+from y2s_core.settings import Settings
+from y2s_core.store import Store
+from y2s_core.store.syncing import known_channels
+from y2s_core.sync import Syncer, SyncOptions
+from y2s_core.youtube import YouTubeClient
+
+from .store_backends import backend_url, postgres_server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.timeout(300)  # the 2,600-video listings, on a loaded machine
+NOW = DEMO_NOW  # the demo catalog's "now": "recent" is the 90 days before it
+
+
+def make(emu: YouTubeEmulator, url: str, tmp_path) -> tuple[Syncer, Settings]:
+    settings = Settings(youtube_api_key="k", data_dir=tmp_path, database_url=url)
+    client = YouTubeClient(settings, http_factory=lambda: HttplibHttp(emu), retry_sleep=lambda s: None)
+    return Syncer(client, settings), settings
+
+
+def sync(emu, url, tmp_path, channels=("@bigchannel",), spec=None, **options):
+    emu.reset()
+    syncer, _ = make(emu, url, tmp_path)
+    prep = syncer.prepare(list(channels), spec, SyncOptions(now=options.pop("now", NOW), **options))
+    return prep, syncer.run(prep)
+
+
+def check_types(catalog, videos) -> None:
+    wrong = [(v.id, v.type.value, catalog.expected_type(v.id)) for v in videos if v.type.value != catalog.expected_type(v.id)]
+    assert wrong == []
+
+
+# ------------------------------------------------------------------------ a re-sync of an unchanged channel
+
+
+def test_a_resync_of_an_unchanged_2600_video_channel_costs_per_stats_mode(backend_url, tmp_path):
+    emu = YouTubeEmulator()
+    prep, first = sync(emu, backend_url, tmp_path)
+    assert [r.mode for r in first.reports] == ["full"] and len(first.result.videos) == 2600
+    assert emu.units_used == 119  # channels 1 + uploads 52 + details 52 + UUSH 14: today's full fetch
+    n = 2600
+    recent = sum(1 for v in demo_catalog().videos(BIG_CHANNEL_ID) if v.published >= (NOW - timedelta(days=90)).timestamp())
+    assert 0 < recent < n
+    for stats, units in (("none", 1), ("recent", 1 + math.ceil(recent / 50)), ("all", 1 + math.ceil(n / 50))):
+        prep, out = sync(emu, backend_url, tmp_path, stats=stats)
+        assert [r.mode for r in out.reports] == ["incremental"], stats
+        assert emu.units_used == units, (stats, dict(emu.units_by_method))
+        assert emu.units_by_method.get("channels.list", 0) == 0  # the uploads playlist id comes from the store
+        assert emu.units_by_method["playlistItems.list"] == 1  # one uploads page: its top is the boundary
+        assert max((c.ids for c in emu.calls if c.method == "videos.list"), default=0) <= 50
+        assert prep.plan.units == units  # the planner knew exactly
+        assert out.reports[0].new == 0 and out.new_ids == frozenset()
+        assert len(out.result.videos) == n and out.result.complete
+    assert emu.units_used <= 1 + math.ceil(n / 50)  # the issue's bound for --stats all (53), vs 119 today
+    assert out.reports[0].refreshed == n
+    check_types(demo_catalog(), out.result.videos)
+    # one snapshot per video read: the first listing, then "recent" and "all" (not "none")
+    history = Store(backend_url).history([BIG_CHANNEL_ID])
+    per_video = {}
+    for h in history:
+        per_video[h.video_id] = per_video.get(h.video_id, 0) + 1
+    assert sorted(set(per_video.values())) == [2, 3] and sum(per_video.values()) == n + recent + n
+
+
+def test_five_new_uploads_cost_two_units_plus_their_details(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    sync(emu, url, tmp_path)
+    added = catalog.add_uploads(BIG_CHANNEL_ID, 5)
+    prep, out = sync(emu, url, tmp_path, stats="none")
+    # 1 uploads page (the 5 new on top of the boundary) + 1 UUSH page (types of the new) + 1 videos.list
+    assert emu.units_by_method == {"playlistItems.list": 2, "videos.list": 1}
+    uush = [c for c in emu.calls if c.params.get("playlistId", "").startswith("UUSH")]
+    assert len(uush) == 1 and "pageToken" not in uush[0].params
+    assert [c.ids for c in emu.calls if c.method == "videos.list"] == [5]  # only the new ones are detailed
+    assert out.new_ids == {v.id for v in added} and out.reports[0].new == 5
+    assert [v.id for v in out.result.videos[:5]] == [v.id for v in added]  # newest first, then the known ones
+    assert len(out.result.videos) == 2605
+    check_types(catalog, out.result.videos[:5])
+    assert {v.type.value for v in out.result.videos[:5]} == {"Short", "Long"}
+    assert prep.plan.units == 1  # expected no new upload (the last sync was moments ago): 1 page
+    _, again = sync(emu, url, tmp_path, stats="none")
+    assert emu.units_used == 1 and again.new_ids == frozenset()  # the boundary moved to the new top
+
+
+def test_a_channel_without_a_uush_playlist_types_new_uploads_by_duration_for_no_extra_call(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    sync(emu, url, tmp_path, channels=["@oldschool"])
+    added = catalog.add_uploads(OLD_SCHOOL_ID, 3)
+    _, out = sync(emu, url, tmp_path, channels=["@oldschool"], stats="none")
+    assert emu.units_by_method == {"playlistItems.list": 1, "videos.list": 1}  # the store knows: duration rule
+    check_types(catalog, out.result.videos)
+    assert out.new_ids == {v.id for v in added}
+
+
+def test_a_known_video_youtube_stops_returning_is_reported_gone_and_kept(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, first = sync(emu, url, tmp_path, channels=["@oldschool"])
+    victim = first.result.videos[3].id
+    catalog.set_availability(victim, "private")
+    _, out = sync(emu, url, tmp_path, channels=["@oldschool"], stats="all")
+    assert out.reports[0].gone == 1 and victim not in {v.id for v in out.result.videos}
+    assert any("no longer returned by YouTube" in w and victim in w for w in out.result.warnings)
+    known = known_channels(Store(url), [OLD_SCHOOL_ID])[OLD_SCHOOL_ID]
+    assert victim in known.missing and victim in {v.id for v in known.videos}  # kept in the store
+    _, quiet = sync(emu, url, tmp_path, channels=["@oldschool"], stats="none")
+    assert victim not in {v.id for v in quiet.result.videos}  # still left out, without asking again
+    catalog.set_availability(victim, "public")
+    _, back = sync(emu, url, tmp_path, channels=["@oldschool"], stats="all")
+    assert victim in {v.id for v in back.result.videos} and back.reports[0].gone == 0
+    assert victim not in known_channels(Store(url), [OLD_SCHOOL_ID])[OLD_SCHOOL_ID].missing
+
+
+# ------------------------------------------------------------------------------------- the filters
+
+
+def test_filters_apply_to_known_and_new_videos_as_a_whole(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, first = sync(emu, url, tmp_path, spec=FilterSpec(types=["short"]))
+    assert {v.type.value for v in first.result.videos} == {"Short"}
+    added = catalog.add_uploads(BIG_CHANNEL_ID, 8)  # every 4th a Short: 2 Shorts among them
+    spec = FilterSpec(types=["long"], max_videos=10)  # other types than the first sync: still incremental
+    _, out = sync(emu, url, tmp_path, spec=spec, stats="none")
+    assert out.reports[0].mode == "incremental" and emu.units_used == 3
+    longs = [v for v in added if not v.in_shorts]
+    want = [v.id for v in longs] + [v.id for v in demo_catalog().videos(BIG_CHANNEL_ID)
+                                    if demo_catalog().expected_type(v.id) == "Long"][: 10 - len(longs)]
+    assert [v.id for v in out.result.videos] == want
+
+
+def test_a_capped_first_sync_is_listed_in_full_when_the_next_one_wants_more(tmp_path):
+    emu = YouTubeEmulator()
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, first = sync(emu, url, tmp_path, spec=FilterSpec(max_videos=60))
+    assert len(first.result.videos) == 60
+    _, same = sync(emu, url, tmp_path, spec=FilterSpec(max_videos=60), stats="none")
+    assert same.reports[0].mode == "incremental" and emu.units_used == 1
+    _, fewer_since = sync(emu, url, tmp_path, spec=FilterSpec(since=first.result.videos[20].published_at.date()),
+                          stats="none")
+    assert fewer_since.reports[0].mode == "incremental"
+    _, more = sync(emu, url, tmp_path, spec=FilterSpec(max_videos=200), stats="none")
+    assert more.reports[0].mode == "full" and len(more.result.videos) == 200
+    assert emu.units_by_method.get("channels.list", 0) == 0  # a stored channel needs no resolving, even listed in full
+
+
+def test_full_lists_again_and_resolves_the_channel(tmp_path):
+    emu = YouTubeEmulator()
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    sync(emu, url, tmp_path, channels=["@y2sdemo"])
+    first_units = emu.units_used
+    _, out = sync(emu, url, tmp_path, channels=["@y2sdemo"], full=True)
+    assert out.reports[0].mode == "full" and emu.units_used == first_units and out.new_ids == frozenset()
+
+
+# ----------------------------------------------------------------- a listing cut by the quota, resumed
+
+
+def test_a_listing_cut_by_the_quota_resumes_where_it_stopped(backend_url, tmp_path):
+    emu = YouTubeEmulator(daily_quota=45)
+    runs, total, notes = 0, 0, []
+    while True:
+        runs += 1
+        _, out = sync(emu, backend_url, tmp_path, stats="none")  # emu.reset(): a new quota day
+        total += emu.units_used
+        notes.append(out.reports[0].note)
+        if out.stop is None:
+            break
+        assert runs < 6
+    assert runs == 3
+    assert "resumed: " in notes[1] and " of 2,600 already stored" in notes[1]
+    assert out.result.complete and len(out.result.videos) == 2600
+    store = Store(backend_url)
+    stored = store.channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2600  # every video exactly once
+    snapshots = store.history([BIG_CHANNEL_ID])
+    assert len(snapshots) == len({s.video_id for s in snapshots}) == 2600  # each detailed exactly once
+    check_types(demo_catalog(), stored)
+    # one uninterrupted listing costs 119; the overhead is the pages asked again at each resume (saved uploads and
+    # UUSH pages, the new top) and details the cut made useless (mostly the first, full listing's: the paging
+    # engine details ahead of the Shorts listing, and never keeps a video whose type is not known yet)
+    assert 119 < total <= 119 + 8 * (runs - 1), total
+    _, after = sync(emu, backend_url, tmp_path, stats="none")
+    assert after.reports[0].mode == "incremental" and emu.units_used == 1
+
+
+def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
+    import json
+
+    from sqlalchemy import text
+
+    emu = YouTubeEmulator(daily_quota=45)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None
+    store = Store(url)
+    resume = known_channels(store, [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    stored_before = len(store.channel_videos(BIG_CHANNEL_ID))
+    resume["uploads"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE sync_state SET listing_resume = :r"), {"r": json.dumps(resume)})
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.result.complete and "listed again from the top" in out.reports[0].note
+    stored = store.channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2600
+    details = sum(c.ids for c in emu.calls if c.method == "videos.list")
+    assert details <= 2600 - stored_before + 200  # the stored ones were not detailed again
+    check_types(demo_catalog(), stored)
+
+
+def test_uploads_made_between_a_cut_and_its_resume_are_picked_up(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog, daily_quota=45)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None
+    added = catalog.add_uploads(BIG_CHANNEL_ID, 7)
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.reports[0].mode == "resume" and out.result.complete
+    assert {v.id for v in added} <= out.new_ids and len(out.result.videos) == 2607
+    stored = Store(url).channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2607
+    check_types(catalog, stored)
+    _, after = sync(emu, url, tmp_path, stats="none")
+    assert after.reports[0].mode == "incremental" and emu.units_used == 1  # the boundary is the newest upload
+
+
+def test_an_incremental_run_cut_by_the_quota_keeps_what_it_got_and_the_next_one_finishes(tmp_path):
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    sync(emu, url, tmp_path, stats="none")
+    added = catalog.add_uploads(BIG_CHANNEL_ID, 230)  # 5 uploads pages above the boundary
+    emu.daily_quota = 4
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None and cut.reports[0].mode == "incremental" and not cut.result.complete
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.result.complete
+    assert cut.new_ids | out.new_ids == {v.id for v in added} and not cut.new_ids & out.new_ids
+    snaps = Store(url).history([BIG_CHANNEL_ID])
+    assert len(snaps) == len({s.video_id for s in snaps}) == 2830  # each new one detailed once
+    check_types(catalog, out.result.videos)

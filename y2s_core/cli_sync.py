@@ -1,0 +1,202 @@
+"""The CLI's store-aware paths: ``fetch --new``, ``sync CHANNEL... --sheet S`` and ``sync --config FILE``.
+
+A sync entry: the sheet is checked first (before any YouTube call); with ``--stats recent`` its rows are
+read for their video ids (their statistics are refreshed); the quota planner says what the run will spend
+and refuses what cannot fit (exit 3) unless ``--force``; ``sync.Syncer`` fetches (incremental for the
+channels the store knows, a resumed or full listing for the others) and stores as it goes; the rows are
+pushed in one read-plan-apply, and stdout gets one line per channel (how it was fetched, sheet rows new
+and updated, units) before the push's own line.
+
+``--config``: every entry in turn under one lock (``$Y2S_DATA_DIR/sync.lock``, and a PostgreSQL advisory
+lock when the store is there), so two overlapping scheduled runs never both write; the second says
+"another sync is running" and exits 1. An entry that fails is one ``error:`` line naming it and the
+others go on, except after the quota ran out (the rest are skipped, said once). The exit code is the
+most serious of the entries': 4 (auth: nothing works until fixed) > 3 (quota) > 2 (invalid input) > 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, TextIO
+
+from .errors import InputError, QuotaExceeded, Y2SError, YouTubeError
+from .filters import FilterSpec
+from .models import ChannelRef, FetchResult
+from .quota import quota_line, record_spend
+from .settings import Settings
+from .sync import ChannelReport, Syncer, SyncOptions, SyncOutcome
+from .youtube import YouTubeClient
+
+SEVERITY = (4, 3, 2, 1)  # --config: the most serious entry's code wins, in this order
+LOCK_FILE = "sync.lock"
+
+
+def fetch_through_store(client: YouTubeClient, settings: Settings, refs: Sequence[ChannelRef], spec: FilterSpec,
+                        a: argparse.Namespace, say: Any, progress: Any) -> tuple[FetchResult, YouTubeError | None]:
+    """``fetch --new``: the sync's fetch without a sheet; one line per channel on stderr (progress)."""
+    from .cli import check_plan
+
+    syncer = Syncer(client, settings, progress=progress)
+    prep = syncer.prepare(refs, spec, SyncOptions(stats=a.stats))
+    check_plan(prep.plan, a, say)
+    outcome = syncer.run(prep)
+    for r in outcome.reports:
+        say.progress(r.line())
+    return _result_or_raise(outcome)
+
+
+def _result_or_raise(outcome: SyncOutcome) -> tuple[FetchResult, YouTubeError | None]:
+    stop = outcome.stop
+    if stop is not None and not outcome.result.videos and not isinstance(stop, QuotaExceeded):
+        stop.partial = outcome.result
+        raise stop  # nothing was fetched: just the error
+    if stop is not None:
+        stop.partial = outcome.result
+    return outcome.result, stop
+
+
+def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -> int:
+    """``sync``: one entry from the arguments, or every entry of ``--config``. Returns the exit code
+    (errors of a single entry are raised, as every command does)."""
+    from .schedule import Entry, load
+    from .store import parse_columns
+
+    if a.config:
+        if a.channels or a.sheet:
+            raise InputError("sync --config takes its channels and sheets from the file: drop the CHANNEL "
+                             "arguments and --sheet (or drop --config).")
+        entries = load(a.config)
+        with _sync_lock(settings):
+            return _run_entries(entries, a, settings, say, out)
+    if not a.channels:
+        raise InputError("sync needs at least one CHANNEL and --sheet (or --config FILE).")
+    if not a.sheet:
+        raise InputError("sync needs --sheet URL_OR_PATH (a Google Sheet, or a .xlsx/.csv path).")
+    from .cli import spec_from_args
+
+    entry = Entry("", tuple(a.channels), a.sheet, a.tab, spec_from_args(a), parse_columns(a.columns), a.stats, a.full)
+    with _sync_lock(settings):
+        _run_entry(entry, a, settings, say, out)
+    return 0
+
+
+def _run_entries(entries: Sequence[Any], a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -> int:
+    codes: list[int] = []
+    stopped: QuotaExceeded | None = None
+    for entry in entries:
+        if stopped is not None:
+            out.write(f"[{entry.name}] skipped: the YouTube quota is spent until midnight Pacific\n")
+            codes.append(3)
+            continue
+        try:
+            _run_entry(entry, a, settings, say, out, label=f"[{entry.name}] ")
+        except Y2SError as e:
+            say.err.write(f"error: [{entry.name}] {settings.redact(str(e))}\n")
+            codes.append(e.exit_code)
+            if isinstance(e, QuotaExceeded) and e.bucket != "search":
+                stopped = e
+        except Exception as e:  # a bug in one entry: the others still run
+            say.err.write(f"error: [{entry.name}] unexpected {type(e).__name__}: {settings.redact(str(e))}\n")
+            codes.append(1)
+    return next((c for c in SEVERITY if c in codes), 0)
+
+
+def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, out: TextIO, label: str = "") -> None:
+    from .cli import _core_warnings_to, _raise_after_output, _StderrProgress, check_plan
+    from .sheets import open_target
+    from .sheets.planner import video_ids
+
+    target = open_target(entry.sheet, entry.tab, settings)  # a bad sheet fails here, before any quota is spent
+    sheet_ids: frozenset[str] = frozenset()
+    if entry.stats == "recent":
+        sheet_ids = frozenset(video_ids(target.read()))
+    client = YouTubeClient(settings)
+    try:
+        with _core_warnings_to(say):
+            syncer = Syncer(client, settings, progress=_StderrProgress(say))
+            prep = syncer.prepare(entry.channels, entry.spec, SyncOptions(entry.stats, entry.full, sheet_ids))
+            check_plan(prep.plan, a, say)
+            outcome = syncer.run(prep)
+    finally:
+        with _core_warnings_to(say):
+            today = record_spend(settings, client.meter.snapshot())
+    result, stop = _result_or_raise(outcome)
+    for w in result.warnings:
+        say.warning(w)
+    say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
+                 + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
+    counts: dict[str, list[int]] = {}
+    if result.videos:
+        counts = _push(result, entry, target, a, settings, say, out, label)
+    for r in outcome.reports:
+        out.write(label + _channel_line(r, counts.get(r.channel.id)) + "\n")
+    out.flush()
+    _raise_after_output(result, stop, say)
+
+
+def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, settings: Settings, say: Any,
+          out: TextIO, label: str) -> dict[str, list[int]]:
+    """Read the sheet, plan, apply (``sheets.push``'s steps, kept here for the plan's ids): per channel id,
+    [rows appended, rows updated] for the summary lines."""
+    from .cli import _core_warnings_to
+    from .sheets import plan
+    from .store import add_columns
+
+    rows = result.rows()
+    if entry.columns:
+        with _core_warnings_to(say):
+            rows = add_columns(rows, entry.columns, settings)[0]
+    target.set_progress(say.progress if say.progress_on else None)
+    say.progress(f"Reading {target.description}")
+    whole = plan(rows, target.read())
+    owner = {r.get("video_id"): r.get("channel_id") for r in rows}
+    per: dict[str, list[int]] = {}
+    for k, ids in enumerate((whole.new_ids, whole.updated_ids)):
+        for vid in ids:
+            per.setdefault(owner.get(vid), [0, 0])[k] += 1
+    if not a.dry_run and whole.has_writes:
+        target.apply(whole)
+    verb = "would write" if a.dry_run else "pushed"
+    out.write(f"{label}{verb}: {whole.summary()} -> {target.url or target.name}\n")
+    for w in whole.warnings:
+        say.warning(w)
+    return per
+
+
+def _channel_line(r: ChannelReport, counts: list[int] | None) -> str:
+    new, updated = counts or (0, 0)
+    text = f"{r.channel.title}: {r.mode}, {new:,} new, {updated:,} updated, {r.units:,} units"
+    extra = []
+    if r.mode in ("incremental", "resume") and r.new != new:
+        extra.append(f"{r.new:,} new upload{'s' if r.new != 1 else ''} found")
+    if r.gone:
+        extra.append(f"{r.gone:,} deleted or private (left in the sheet)")
+    if r.note:
+        extra.append(r.note)
+    return text + (f" ({'; '.join(extra)})" if extra else "")
+
+
+@contextlib.contextmanager
+def _sync_lock(settings: Settings) -> Iterator[None]:
+    """One sync at a time per data folder (a lock file) and per PostgreSQL store (an advisory lock)."""
+    from .locks import LockBusy, hold_lock
+    from .store import Store
+    from .store.syncing import database_sync_lock
+
+    with hold_lock(settings.data_dir / LOCK_FILE, "sync"):
+        store = Store.for_settings(settings)
+        try:
+            db_lock = database_sync_lock(store)
+            got = db_lock.__enter__()
+        except Y2SError:
+            db_lock, got = None, True  # the store's own failure is said where it is used
+        try:
+            if not got:
+                raise LockBusy(f"Another sync is writing to the store in {store.where}; this one did not start. "
+                               "Try again when it has finished.")
+            yield
+        finally:
+            if db_lock is not None:
+                db_lock.__exit__(None, None, None)

@@ -1,0 +1,101 @@
+"""A cross-process lock on a file: one writer at a time, the others told who holds it (no waiting).
+
+    with hold_lock(data_dir / "sync.lock", "sync"):      # LockBusy when another process holds it
+        ...
+
+The operating system's lock (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows) is released when
+its holder exits, however it exits (a killed cron run leaves no stale lock to clean up); the file's text
+(pid, start time, what) is only there to say who holds it. Shared by anything that must not run twice at
+once on one data folder: the scheduled ``sync``, a local workbook being written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import Y2SError
+
+
+class LockBusy(Y2SError):
+    """Another process holds the lock (exit 1: try again later). ``holder`` is its note (pid, since)."""
+
+    def __init__(self, message: str, *, holder: str = "") -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def _unlock(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _read_note(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 200).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _write_note(fd: int, note: str) -> None:
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, note.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def hold_lock(path: Path | str, what: str) -> Iterator[None]:
+    """Hold the lock at ``path`` for the block; ``LockBusy`` at once when another process holds it.
+
+    ``what`` names the work in the note and the error ("sync"). A folder that cannot hold the file is a
+    ``Y2SError`` naming it.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise Y2SError(f"Cannot create the {what} lock file {path}: {e.strerror or e}. Check Y2S_DATA_DIR.") from None
+    try:
+        if not _try_lock(fd):
+            holder = _read_note(fd)
+            raise LockBusy(f"Another {what} is running{f' ({holder})' if holder else ''}; this one did not start "
+                           f"(lock file {path}). Try again when it has finished.", holder=holder)
+        _write_note(fd, f"{what}: pid {os.getpid()}, since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        try:
+            yield
+        finally:
+            _write_note(fd, "")
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+__all__ = ["LockBusy", "hold_lock"]

@@ -1,0 +1,178 @@
+"""The quota planner: what a fetch will spend, before it starts, against what is left of today's budget.
+
+Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts the product already has:
+
+* a **full listing** of a channel of N uploads (statistics.videoCount from the channels.list answer the
+  resolution needed anyway, or the store's count), S of them Shorts:
+  ``ceil(N/50)`` uploads pages + ``ceil(N/50)`` videos.list + ``max(1, ceil(S/50))`` UUSH pages (1 for the
+  404 of a channel without one), an empty channel 1 (its uploads playlist's 404). ``--max-videos M``
+  puts ``min(N, M)`` for N; ``--since`` counts the stored videos after that date when the store has the
+  channel, else takes all N (an upper bound, said as "at most"). S is the store's share of Shorts for a
+  channel it has, else ``DEFAULT_SHORTS_SHARE`` of N (the one guess: see the stated tolerance in the README);
+* an **incremental** run of a known channel (``youtube.incremental``): 1 uploads page, plus for the new
+  uploads expected from the channel's pace over the last 90 days and the time since its last sync their
+  pages, details and 1 UUSH page, plus ``ceil(R/50)`` videos.list for the R known videos whose
+  statistics are refreshed (exact: the store has them);
+* a **resumed** listing: the saved pages asked again (2), the new top page (1), then the rest of a full
+  listing for the uploads not stored yet.
+
+The budget is ``Y2S_DAILY_QUOTA`` (default 10,000, Google's default) minus what the ledger says this key
+spent today (every face writes it), minus what this run already spent resolving its inputs. A ledger
+that cannot be read leaves the budget unknown: nothing is refused then, and the plan says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from .errors import QuotaExceeded
+from .filters import FilterSpec
+from .quota import quota_resets_at
+
+DEFAULT_SHORTS_SHARE = 0.25  # share of Shorts assumed for a channel the store has never seen
+PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
+PAGE = 50
+PACE_DAYS = 90  # the upload pace is measured over this many days
+
+
+def pages(n: float) -> int:
+    return math.ceil(n / PAGE) if n > 0 else 0
+
+
+@dataclass(frozen=True)
+class ChannelEstimate:
+    """The units one channel's part of a fetch should cost, and how that number was made."""
+
+    channel: str
+    mode: str  # "incremental" | "resume" | "full"
+    units: int
+    how: str  # e.g. "52 uploads pages + 52 videos.list + 14 UUSH pages"
+    upper_bound: bool = False  # the count is a ceiling (unknown how far --since reaches)
+
+
+@dataclass(frozen=True)
+class QuotaPlan:
+    estimates: tuple[ChannelEstimate, ...]
+    resolve_units: int  # already spent by this run resolving its inputs
+    daily: int
+    spent_today: int | None  # the ledger's figure for this key (None: unreadable)
+
+    @property
+    def units(self) -> int:
+        """What the fetch will still spend (resolution already spent is not in it)."""
+        return sum(e.units for e in self.estimates)
+
+    @property
+    def remaining(self) -> int | None:
+        if self.spent_today is None:
+            return None
+        return self.daily - self.spent_today - self.resolve_units
+
+    @property
+    def fits(self) -> bool:
+        return self.remaining is None or self.units <= self.remaining
+
+    def line(self) -> str:
+        """'plan: about 57 units (incremental 3, full 1); today 1,234 of 10,000 units spent, 8,766 left'."""
+        by: dict[str, int] = {}
+        for e in self.estimates:
+            by[e.mode] = by.get(e.mode, 0) + e.units
+        parts = ", ".join(f"{m} {u:,}" for m, u in by.items())
+        bound = "at most" if any(e.upper_bound for e in self.estimates) else "about"
+        text = f"plan: {bound} {self.units:,} units" + (f" ({parts})" if parts else "")
+        if self.resolve_units:
+            text += f" after {self.resolve_units:,} spent resolving"
+        if self.remaining is None:
+            return text + f"; today's spend unknown (the store could not be read), daily budget {self.daily:,}"
+        return text + (f"; today {self.spent_today + self.resolve_units:,} of {self.daily:,} units spent, "
+                       f"{max(self.remaining, 0):,} left")
+
+    def details(self) -> list[str]:
+        return [f"{e.channel}: {e.mode}, {'at most' if e.upper_bound else 'about'} {e.units:,} units ({e.how})"
+                for e in self.estimates]
+
+    def refusal(self) -> WouldNotFit:
+        """The error of a fetch that cannot fit (exit 3): what it needs, what is left, what to do."""
+        return WouldNotFit(self)
+
+
+class WouldNotFit(QuotaExceeded):
+    """A fetch refused before it started: the plan needs more units than today's budget has left (exit 3,
+    like a spent quota). ``plan`` is the QuotaPlan."""
+
+    def __init__(self, plan: QuotaPlan) -> None:
+        at = quota_resets_at()
+        super().__init__(
+            f"Not started: this fetch needs about {plan.units:,} YouTube units but only "
+            f"{max(plan.remaining or 0, 0):,} of today's {plan.daily:,} are left (Y2S_DAILY_QUOTA, minus today's "
+            f"spend in the ledger); it would stop half-way. Fetch fewer videos (max videos, since) or fewer "
+            f"channels, wait for the reset at midnight Pacific ({at:%Y-%m-%d %H:%M} UTC), or force it "
+            "(--force; what it fetches is kept and the next run resumes).", resets_at=at)
+        self.plan = plan
+
+
+def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, shorts_share: float | None,
+                 has_uush: bool | None, since_count: int | None = None) -> ChannelEstimate:
+    """A full listing through the paging engine with ``listing`` (the filters that stop it early)."""
+    n = min(video_count or 0, PLAYLIST_CAP)
+    bound = False
+    if listing.since is not None:
+        if since_count is not None:
+            n = min(n, since_count)
+        else:
+            bound = True
+    if listing.max_videos:
+        if listing.needs_details or listing.until:
+            bound = True  # how many pass the filters is unknown: as deep as the whole channel
+        else:
+            n = min(n, listing.max_videos)
+    if min(video_count or 0, PLAYLIST_CAP) <= 0:
+        return ChannelEstimate(channel, "full", 1, "1 uploads call (no public uploads)")
+    share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
+    shorts = 1 if has_uush is False else max(1, pages(share * n + (1 if listing.max_videos else 0)))
+    up, det = max(1, pages(n)), pages(n)
+    what = "1 UUSH 404 (duration rule)" if has_uush is False else f"{shorts} UUSH pages"
+    return ChannelEstimate(channel, "full", up + det + shorts, f"{up} uploads pages + {det} videos.list + {what}",
+                           upper_bound=bound)
+
+
+def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool | None) -> ChannelEstimate:
+    up = max(1, pages(expected_new + 1))
+    det = pages(expected_new)
+    shorts = 0 if expected_new == 0 or has_uush is False else max(1, pages(expected_new * DEFAULT_SHORTS_SHARE))
+    stats = pages(refresh)
+    how = f"{up} uploads page{'s' if up > 1 else ''}"
+    if expected_new:
+        how += f" + {det} videos.list and {shorts} UUSH for ~{expected_new} new"
+    how += f" + {stats} videos.list for {refresh:,} statistics"
+    return ChannelEstimate(channel, "incremental", up + det + shorts + stats, how)
+
+
+def resume(channel: str, *, video_count: int | None, stored: int, pending: int, refresh: int,
+           shorts_share: float | None, has_uush: bool | None) -> ChannelEstimate:
+    rest = max(0, min(video_count or 0, PLAYLIST_CAP) - stored - pending)
+    share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
+    up = 2 + pages(rest)
+    det = pages(rest + pending)
+    shorts = 0 if has_uush is False else 1 + pages(share * rest)
+    stats = pages(refresh)
+    return ChannelEstimate(channel, "resume", up + det + shorts + stats,
+                           f"{up} uploads pages + {det} videos.list + {shorts} UUSH pages + {stats} for statistics")
+
+
+def expected_new(published: Sequence[datetime], last_sync: datetime | None, now: datetime | None = None) -> int:
+    """New uploads to expect since ``last_sync``, at the pace of the 90 days before the newest one."""
+    if not published or last_sync is None:
+        return 0
+    now = now or datetime.now(timezone.utc)
+    newest = max(published)
+    recent = sum(1 for p in published if p > newest - timedelta(days=PACE_DAYS))
+    days = max(0.0, (now - last_sync).total_seconds() / 86400)
+    return round(recent / PACE_DAYS * days)
+
+
+__all__ = ["DEFAULT_SHORTS_SHARE", "ChannelEstimate", "QuotaPlan", "WouldNotFit", "expected_new", "full_listing", "incremental",
+           "resume"]

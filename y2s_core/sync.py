@@ -1,0 +1,532 @@
+"""Keeping a sheet current: fetch through the store, incrementally where it knows the channel.
+
+    syncer = Syncer(client, settings)
+    prepared = syncer.prepare(["@a", "@b"], spec, SyncOptions(stats="recent", sheet_ids=ids))
+    print(prepared.plan.line())                     # the quota planner's estimate and today's budget
+    outcome = syncer.run(prepared)                  # outcome.result: a FetchResult, as a full fetch gives
+
+``prepare`` finds each input in the store first (no YouTube call for a known channel: the uploads playlist
+id is stored), resolves the others through YouTube (their videoCount feeds the plan), and picks a mode
+per channel:
+
+* **incremental** (``youtube.incremental``): the store's coverage serves the filters; list down to the
+  boundary, detail the new uploads, refresh statistics per ``stats`` ("none", "recent": published in the
+  last 90 days plus the rows already in the target sheet, "all");
+* **resume**: a full listing was cut by the quota: continue it from where it stopped;
+* **full**: unknown channel, ``full=True``, or coverage that does not serve: the paging engine lists the
+  channel with the filters that decide its depth only (``listing_spec``), so every video it details is
+  stored and the next run can be incremental. A listing cut short leaves a resume point, taken from the
+  engine's own pages through the client's observer hook.
+
+``run`` does each channel in turn and stores it in its own transaction at once (a later failure never
+loses it); the result applies the caller's FilterSpec to known + new videos as a whole. A quota stop
+ends the run (``outcome.stop``; what got through is in the result and the store); another YouTube
+failure skips to the next channel. A store that fails is a warning: the rows are still returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import quota_planner as qp
+from .channel_input import parse as parse_channels
+from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
+from .filters import FilterSpec
+from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
+from .quota import quota_resets_at, spent_today
+from .settings import Settings
+from .store import Store
+from .store.syncing import (
+    KEEP,
+    Coverage,
+    KnownChannel,
+    detail_part,
+    known_channels,
+    midnight,
+    record_sync,
+    type_counts,
+)
+from .youtube.client import Progress, YouTubeClient
+from .youtube.incremental import ChannelPlan, ChannelUpdate, ChannelUpdater, PagePos, Resume
+from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_UUSH, parse_datetime
+
+_log = logging.getLogger("y2s_core.sync")
+STATS_MODES = ("none", "recent", "all")
+RECENT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    stats: str = "recent"  # which known videos get fresh statistics: none | recent | all
+    full: bool = False  # list every channel in full again (fresh channel metadata too)
+    sheet_ids: frozenset[str] = frozenset()  # ids already in the target sheet ("recent" refreshes them)
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.stats not in STATS_MODES:
+            from .errors import InputError
+
+            raise InputError(f"--stats must be one of {', '.join(STATS_MODES)}, not {self.stats!r}.")
+
+
+@dataclass(frozen=True)
+class ChannelReport:
+    """One channel's line of a sync: how it was fetched, what changed, what it cost."""
+
+    channel: Channel
+    mode: str  # incremental | resume | full | skipped
+    new: int = 0  # videos stored for the first time by this run
+    refreshed: int = 0  # known videos re-read (statistics)
+    gone: int = 0  # known videos YouTube no longer returns
+    units: int = 0
+    stored_before: int = 0
+    complete: bool = True
+    note: str = ""
+
+    def line(self) -> str:
+        text = f"{self.channel.title}: {self.mode}, {self.new:,} new, {self.refreshed:,} refreshed"
+        if self.gone:
+            text += f", {self.gone:,} gone"
+        text += f", {self.units:,} units"
+        return text + (f" ({self.note})" if self.note else "")
+
+
+@dataclass
+class _Job:
+    resolution: Resolution
+    mode: str
+    known: KnownChannel | None
+    refresh: tuple[str, ...] = ()
+    estimate: qp.ChannelEstimate | None = None
+
+    @property
+    def channel(self) -> Channel:
+        assert self.resolution.channel is not None
+        return self.resolution.channel
+
+
+@dataclass
+class _Done:
+    """One channel's part of a run."""
+
+    videos: list[Video]  # the caller's filters applied to known + new
+    report: ChannelReport
+    stop: YouTubeError | None
+    type_rule: str | None
+    skipped: list[str]
+    warnings: list[str]
+    store_problem: str | None
+    new_ids: list[str]
+
+
+@dataclass
+class Prepared:
+    refs: list[ChannelRef]
+    spec: FilterSpec
+    options: SyncOptions
+    resolutions: list[Resolution]
+    jobs: list[_Job]
+    plan: qp.QuotaPlan
+    before: dict[str, int]  # the client's meter before prepare: the run reports its own units
+    warnings: list[str] = field(default_factory=list)
+    store_problem: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    result: FetchResult
+    reports: tuple[ChannelReport, ...]
+    plan: qp.QuotaPlan
+    new_ids: frozenset[str]
+    stop: YouTubeError | None = None
+    store_problem: str | None = None
+
+
+def listing_spec(spec: FilterSpec) -> FilterSpec:
+    """The filters a full listing runs with so that everything it details can be stored: only those that
+    decide how deep it goes (since; max_videos when nothing else decides what counts). With max_videos
+    and per-video filters the engine must count passing videos: the spec itself (coverage: those filters)."""
+    if spec.max_videos and (spec.needs_details or spec.until):
+        return spec
+    return FilterSpec(since=spec.since, max_videos=spec.max_videos)
+
+
+class Syncer:
+    """Runs syncs for one client (one session or one CLI run); the store named by ``settings``."""
+
+    def __init__(self, client: YouTubeClient, settings: Settings, *, store: Store | None = None,
+                 progress: Callable[[Progress], None] | None = None) -> None:
+        self.c, self.settings = client, settings
+        self.store = store or Store.for_settings(settings)
+        self.notify = progress or (lambda p: None)
+
+    # -- prepare -------------------------------------------------------------------------------------
+
+    def prepare(self, inputs: str | Sequence[str] | Sequence[ChannelRef], spec: FilterSpec | None = None,
+                options: SyncOptions | None = None) -> Prepared:
+        spec, options = spec or FilterSpec(), options or SyncOptions()
+        refs = _refs(inputs)
+        before = self.c.meter.snapshot()
+        problem = None
+        found: dict[int, Channel] = {}
+        if not options.full:
+            try:
+                for i, r in enumerate(refs):
+                    ch = self.store.find_channel(r)
+                    if ch is not None and ch.uploads_playlist_id:
+                        found[i] = ch
+            except Exception as e:  # the policy: a store that cannot be read means a plain full fetch
+                problem = self._problem(e, "the store could not be read: every channel is listed in full")
+                found = {}
+        for r in refs:
+            self.notify(Progress(str(r), "resolving", quota_units=self.c.meter.total_units))
+        rest = [i for i in range(len(refs)) if i not in found]
+        fresh = dict(zip(rest, self.c.resolve([refs[i] for i in rest]), strict=True)) if rest else {}
+        resolutions = [Resolution(r, channel=found[i]) if i in found else fresh[i] for i, r in enumerate(refs)]
+        warnings = [res.warning for res in resolutions if res.warning]
+        for res in resolutions:
+            if res.error:
+                self.notify(Progress(str(res.ref), "error", message=res.error, quota_units=self.c.meter.total_units))
+        if not any(res.channel for res in resolutions):
+            errors = " ".join(res.error or "" for res in resolutions)
+            if any(res.exhausted for res in resolutions):
+                raise QuotaExceeded(errors, resets_at=quota_resets_at(), bucket="search")
+            raise ChannelNotFound(errors, query=", ".join(map(str, refs)))
+        ids = list(dict.fromkeys(res.channel.id for res in resolutions if res.channel))
+        known: dict[str, KnownChannel] = {}
+        if problem is None:
+            try:
+                known = known_channels(self.store, ids)
+            except Exception as e:
+                problem = self._problem(e, "the store could not be read: every channel is listed in full")
+        jobs: list[_Job] = []
+        seen: set[str] = set()
+        for res in resolutions:
+            if res.channel is None or res.channel.id in seen:
+                continue
+            seen.add(res.channel.id)
+            jobs.append(self._job(res, known.get(res.channel.id), spec, options))
+        spent = self.c.meter.snapshot()
+        resolve_units = sum(u - before.get(m, 0) for m, u in spent.items() if m != "search.list")
+        plan = qp.QuotaPlan(tuple(j.estimate for j in jobs if j.estimate), resolve_units,
+                            self.settings.daily_quota, spent_today(self.settings))
+        return Prepared(refs, spec, options, resolutions, jobs, plan, before, warnings, problem)
+
+    def _job(self, res: Resolution, known: KnownChannel | None, spec: FilterSpec, options: SyncOptions) -> _Job:
+        ch = res.channel
+        assert ch is not None
+        if known is not None and not options.full:
+            ch = known.channel
+            present = known.present
+            resume = Resume.from_json(known.resume)
+            refresh = self._refresh_ids(known.videos, options)  # missing ones too: they may be back
+            shorts = _shorts_share(present, known.type_rule)
+            uush = None if known.type_rule is None else known.type_rule == TYPE_RULE_UUSH
+            if resume is not None and Coverage(FilterSpec(), midnight(resume.since) if resume.since else None) \
+                    .serves(spec, present):
+                est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), pending=len(resume.pending),
+                                refresh=len(refresh), shorts_share=shorts, has_uush=uush)
+                return _Job(res, "resume", known, refresh, est)
+            if known.coverage is not None and known.coverage.serves(spec, present):
+                est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(
+                    [v.published_at for v in present], known.last_sync_at, options.now))
+                return _Job(res, "incremental", known, refresh, est)
+        listing = listing_spec(spec)
+        stored = known.present if known else []
+        since_count = None
+        if listing.since is not None and known is not None and known.coverage is not None \
+                and known.coverage.floor is None:
+            since_count = sum(1 for v in stored if v.published_at >= midnight(listing.since))
+        rule = known.type_rule if known else None
+        est = qp.full_listing(ch.title, ch.video_count, listing, shorts_share=_shorts_share(stored, rule) if stored else None,
+                              has_uush=None if rule is None else rule == TYPE_RULE_UUSH, since_count=since_count)
+        return _Job(res, "full", known, (), est)
+
+    def _refresh_ids(self, present: Sequence[Video], options: SyncOptions) -> tuple[str, ...]:
+        if options.stats == "none":
+            return ()
+        if options.stats == "all":
+            return tuple(v.id for v in present)
+        cut = (options.now or datetime.now(timezone.utc)) - timedelta(days=RECENT_DAYS)
+        return tuple(v.id for v in present if v.published_at >= cut or v.id in options.sheet_ids)
+
+    # -- run -----------------------------------------------------------------------------------------
+
+    def run(self, prep: Prepared) -> SyncOutcome:
+        videos: list[Video] = []
+        reports: list[ChannelReport] = []
+        warnings, incomplete = list(prep.warnings), []
+        skipped: list[str] = []
+        type_rules: dict[str, str] = {}
+        new_ids: set[str] = set()
+        problem = prep.store_problem
+        stop: YouTubeError | None = None
+        failure: YouTubeError | None = None
+        for job in prep.jobs:
+            ch = job.channel
+            if stop is not None:
+                reports.append(ChannelReport(ch, "skipped", complete=False, note="not run: " + _short(stop)))
+                incomplete.append(f"{ch.title}: not fetched ({_short(stop)}).")
+                continue
+            start = self.c.meter.total_units
+            done = (self._full if job.mode == "full" else self._incremental)(job, prep)
+            report = replace(done.report, units=self.c.meter.total_units - start)
+            videos.extend(done.videos)
+            reports.append(report)
+            warnings.extend(done.warnings)
+            skipped.extend(done.skipped)
+            new_ids.update(done.new_ids)
+            if done.type_rule:
+                type_rules[ch.id] = done.type_rule
+            problem = problem or done.store_problem
+            if not report.complete:
+                incomplete.append(f"{ch.title}: {report.note or 'cut short'}.")
+            err = done.stop
+            if err is not None:
+                if isinstance(err, (QuotaExceeded, KeyInvalid)) or err.reason == "circuitOpen":
+                    stop = err
+                else:
+                    failure = failure or err
+        if stop is not None and isinstance(stop, QuotaExceeded):
+            incomplete.append("stopped by the YouTube quota (daily units).")
+        quota = {m: u - prep.before.get(m, 0) for m, u in self.c.meter.snapshot().items() if u - prep.before.get(m, 0)}
+        result = FetchResult(
+            videos=tuple(videos), channels=tuple(j.channel for j in prep.jobs), resolutions=tuple(prep.resolutions),
+            skipped_ids=tuple(skipped), warnings=tuple(dict.fromkeys(warnings)), quota=quota,
+            complete=not incomplete and stop is None and failure is None, incomplete=tuple(incomplete),
+            type_rules=type_rules)
+        return SyncOutcome(result, tuple(reports), prep.plan, frozenset(new_ids), stop or failure, problem)
+
+    def _incremental(self, job: _Job, prep: Prepared) -> _Done:
+        known = job.known
+        assert known is not None
+        ch = known.channel
+        resume = Resume.from_json(known.resume) if job.mode == "resume" else None
+        plan = ChannelPlan(ch, known.type_rule, {v.id: v for v in known.videos}, known.boundary_id,
+                           known.boundary_at, job.refresh, resume)
+        progress = Progress(ch.title, "listing")
+        update = ChannelUpdater(self.c, plan, self.notify, progress).run()
+        store_err = None
+        try:
+            self._store_update(job, update, resume, prep.options)
+        except Exception as e:
+            store_err = self._problem(e, "fetch history not saved")
+        fresh = {v.id: v for v in update.refreshed}
+        gone = set(update.gone)
+        back = {v.id for v in known.videos if v.id in known.missing and v.id in fresh}  # public again
+        pool = [fresh.get(v.id, v) for v in known.videos
+                if v.id not in gone and (v.id not in known.missing or v.id in back)] + update.new
+        note = ""
+        if resume is not None:
+            note = f"resumed: {len(known.present):,} of {ch.video_count or 0:,} already stored"
+            if update.restarted:
+                note += "; the saved position had moved, listed again from the top"
+        if update.stop is not None:
+            note = (note + "; " if note else "") + f"cut short: {_short(update.stop)}"
+        report = ChannelReport(ch, job.mode, new=len(update.new), refreshed=len(update.refreshed), gone=len(gone),
+                               stored_before=len(known.present), complete=update.stop is None and update.complete,
+                               note=note)
+        return _Done(prep.spec.apply(pool), report, update.stop, update.type_rule, update.skipped, update.warnings,
+                     store_err, [v.id for v in update.new])
+
+    def _store_update(self, job: _Job, update: ChannelUpdate, resume: Resume | None, options: SyncOptions) -> None:
+        known = job.known
+        assert known is not None
+        done = update.stop is None and update.complete
+        boundary: Any = KEEP
+        coverage: Any = KEEP
+        next_resume: Any = KEEP
+        if done:
+            boundary = update.top if update.top is not None else (None, None)
+            if resume is not None:
+                coverage = Coverage(FilterSpec(), midnight(resume.since) if resume.since else None)
+                next_resume = None
+        elif resume is not None and update.resume is not None:
+            next_resume = update.resume.to_json()
+        record_sync(self.store, known.channel, type_rule=update.type_rule, seen=[*update.new, *update.refreshed],
+                    gone=update.gone, boundary=boundary, coverage=coverage, resume=next_resume,
+                    full_listing=done and resume is not None and resume.since is None, now=options.now)
+
+    def _full(self, job: _Job, prep: Prepared) -> _Done:
+        ch = job.channel
+        listing = listing_spec(prep.spec)
+        watch = _ListingWatch(ch)
+        self.c.observers.append(watch)
+        err: YouTubeError | None = None
+        try:
+            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution],
+                                  progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
+        except YouTubeError as e:
+            err = e
+            result = e.partial if e.partial is not None else FetchResult(channels=(ch,))
+        finally:
+            self.c.observers.remove(watch)
+        vids = [v for v in result.videos if v.channel_id == ch.id]
+        rule = result.type_rules.get(ch.id)
+        store_err = None
+        try:
+            self._store_full(job, listing, result, vids, watch, err, rule, prep.options)
+        except Exception as e:
+            store_err = self._problem(e, "fetch history not saved")
+        stored_ids = {v.id for v in job.known.present} if job.known else set()
+        note = "" if err is None else f"cut short: {_short(err)}" + (
+            "; the next run resumes" if not detail_part(listing).needs_details and watch.pages(ch.uploads_playlist_id)
+            else "")
+        if err is None and not result.complete:
+            note = " ".join(result.incomplete)
+        report = ChannelReport(ch, "full", new=len({v.id for v in vids} - stored_ids), refreshed=len(stored_ids & {v.id for v in vids}),
+                               complete=err is None and result.complete, note=note)
+        return _Done(prep.spec.apply(vids), report, err, rule, list(result.skipped_ids), list(result.warnings),
+                     store_err, [v.id for v in vids if v.id not in stored_ids])
+
+    def _store_full(self, job: _Job, listing: FilterSpec, result: FetchResult, vids: list[Video],
+                    watch: _ListingWatch, err: YouTubeError | None, rule: str | None, options: SyncOptions) -> None:
+        ch = job.channel
+        known = job.known
+        k = detail_part(listing)
+        if err is None:
+            floor = None
+            oldest = min((v.published_at for v in vids), default=None)
+            if listing.max_videos and len(vids) >= listing.max_videos:
+                floor = oldest
+            elif listing.since is not None:
+                floor = midnight(listing.since)
+            elif not result.complete:  # the uploads playlist stops at ~20,000: covered down to what it lists
+                floor = oldest
+            gone: list[str] = []
+            if known is not None and k.is_empty:
+                listed = set(watch.ids(ch.uploads_playlist_id)) - set(result.skipped_ids)
+                gone = [v.id for v in known.present if v.id not in listed and (floor is None or v.published_at >= floor)]
+            record_sync(self.store, ch, type_rule=rule, seen=vids, gone=gone, boundary=watch.top(ch.uploads_playlist_id),
+                        coverage=Coverage(k, floor), resume=None, full_listing=floor is None, now=options.now)
+            return
+        resume = watch.resume(ch, vids, listing, rule, stored={v.id for v in known.videos} if known else set()) \
+            if k.is_empty else None
+        record_sync(self.store, ch, type_rule=rule, seen=vids, resume=resume.to_json() if resume else KEEP,
+                    now=options.now)
+
+    def _problem(self, e: Exception, what: str) -> str:
+        from .store.faces import _problem
+
+        problem = _problem(e, self.settings, what)
+        _log.warning("%s", problem)
+        return problem
+
+
+class _ListingWatch:
+    """The client observer that keeps the uploads and UUSH pages one channel's full listing received, so a
+    listing cut by the quota can leave a resume point (``Resume``) without the engine knowing."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self._pages: dict[str, list[tuple[str | None, list[tuple[str, datetime | None]]]]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Any, response: dict) -> None:
+        if getattr(request, "methodId", "") != "youtube.playlistItems.list":
+            return
+        query = parse_qs(urlsplit(getattr(request, "uri", "")).query)
+        playlist = (query.get("playlistId") or [""])[0]
+        if playlist not in (self.channel.uploads_playlist_id, self.channel.shorts_playlist_id):
+            return
+        token = (query.get("pageToken") or [None])[0]
+        items = [(cd["videoId"], parse_datetime(cd.get("videoPublishedAt")))
+                 for cd in (it.get("contentDetails", {}) for it in response.get("items", [])) if cd.get("videoId")]
+        with self._lock:
+            self._pages.setdefault(playlist, []).append((token, items))
+
+    def pages(self, playlist: str | None) -> list[tuple[str | None, list[tuple[str, datetime | None]]]]:
+        with self._lock:
+            return list(self._pages.get(playlist or "", []))
+
+    def ids(self, playlist: str | None) -> list[str]:
+        return [vid for _, items in self.pages(playlist) for vid, _ in items]
+
+    def top(self, playlist: str | None) -> tuple[str | None, datetime | None]:
+        first = next((items for token, items in self.pages(playlist) if token is None and items), None)
+        if not first:
+            return None, None
+        return first[0][0], next((at for _, at in first if at), None)
+
+    def _pos(self, playlist: str | None) -> PagePos | None:
+        got = self.pages(playlist)
+        if not got:
+            return None
+        token, items = got[-1]
+        last_at = next((at for _, at in reversed(items) if at), None)
+        return PagePos(token, items[-1][0] if items else None, last_at, len(got))
+
+    def resume(self, ch: Channel, kept: Sequence[Video], listing: FilterSpec, rule: str | None,
+               stored: set[str]) -> Resume | None:
+        uploads = self._pos(ch.uploads_playlist_id)
+        if uploads is None or uploads.last_id is None:
+            return None
+        have = stored | {v.id for v in kept}
+        listed = self.ids(ch.uploads_playlist_id)
+        dates = {v: at for _, items in self.pages(ch.uploads_playlist_id) for v, at in items}
+        shorts = self._pos(ch.shorts_playlist_id)
+        short_items = [(v, at) for _, items in self.pages(ch.shorts_playlist_id) for v, at in items]
+        top_id, top_at = self.top(ch.uploads_playlist_id)
+        return Resume(
+            uploads=uploads, pending=tuple((v, dates.get(v)) for v in dict.fromkeys(listed) if v not in have),
+            shorts=shorts,
+            shorts_exists=False if rule == TYPE_RULE_DURATION else (True if shorts else None),
+            shorts_oldest=min((at for _, at in short_items if at), default=None),
+            pending_shorts=tuple(sorted({v for v, _ in short_items} - have)), top_id=top_id, top_at=top_at,
+            since=listing.since, listed=len(set(listed)))
+
+
+def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: FilterSpec, resolve_units: int,
+               store: Store | None = None) -> qp.QuotaPlan:
+    """The plan of a plain fetch (the paging engine with ``spec``, every channel listed): from each channel's
+    videoCount, and the store's share of Shorts and type rule where it has the channel (else the default)."""
+    chans = list({r.channel.id: r.channel for r in resolutions if r.channel}.values())
+    counts: dict[str, dict[str, int]] = {}
+    rules: dict[str, str | None] = {}
+    try:
+        store = store or Store.for_settings(settings)
+        counts = type_counts(store, [c.id for c in chans])
+        rules = {c.id: store.type_rule(c.id) for c in chans if c.id in counts}
+    except Exception:  # the plan is advisory: without the store it uses the defaults
+        counts, rules = {}, {}
+    estimates = []
+    for ch in chans:
+        by = counts.get(ch.id) or {}
+        total = sum(by.values())
+        rule = rules.get(ch.id)
+        share = 0.0 if rule == TYPE_RULE_DURATION else (by.get("Short", 0) / total if total else None)
+        estimates.append(qp.full_listing(ch.title, ch.video_count, spec, shorts_share=share,
+                                         has_uush=None if rule is None else rule == TYPE_RULE_UUSH))
+    return qp.QuotaPlan(tuple(estimates), resolve_units, settings.daily_quota, spent_today(settings))
+
+
+def _refs(inputs: str | Sequence[str] | Sequence[ChannelRef]) -> list[ChannelRef]:
+    if isinstance(inputs, str):
+        return parse_channels(inputs)
+    items = list(inputs)
+    if items and all(isinstance(x, ChannelRef) for x in items):
+        return list(dict.fromkeys(items))
+    return parse_channels([str(x) for x in items])
+
+
+def _shorts_share(videos: Sequence[Video], rule: str | None) -> float | None:
+    if rule == TYPE_RULE_DURATION:
+        return 0.0
+    if not videos:
+        return None
+    return sum(1 for v in videos if v.type is VideoType.SHORT) / len(videos)
+
+
+def _short(e: Exception) -> str:
+    if isinstance(e, QuotaExceeded):
+        return "the YouTube quota is spent" if e.bucket != "search" else "the search quota is spent"
+    return str(e).split(". ")[0][:160]
+
+
+__all__ = ["STATS_MODES", "ChannelReport", "Prepared", "SyncOptions", "SyncOutcome", "Syncer", "listing_spec", "plan_fetch"]

@@ -1,0 +1,523 @@
+"""Incremental listing: what changed on a channel the store already knows, at the least quota.
+
+    update = ChannelUpdater(client, plan, notify).run()
+
+``plan`` (``ChannelPlan``) is what the store knows: the uploads playlist id, the stored videos and their
+types, the **boundary** (the top of the uploads playlist at the last listing) and the ids whose statistics
+to re-read. The updater then spends, for a channel with ``n`` new uploads and ``r`` ids to refresh:
+
+    ceil((n + 1) / 50)   playlistItems.list on the uploads playlist, from the top down to the boundary
+  + ceil(n / 50)         videos.list for the new ids only (50 a call, on a small pool)
+  + the UUSH pages down to the oldest new upload (1 for a daily sync; none when n = 0, or when the store
+                         says the channel has no UUSH playlist: the duration rule needs no call)
+  + ceil(r / 50)         videos.list for the statistics of known videos (their types come from the store)
+
+so an unchanged channel costs 1 unit plus its refresh. A known id videos.list no longer returns is
+``gone`` (deleted or private); a new one it does not return is ``skipped``.
+
+**Resume.** A full listing cut by the quota leaves a ``Resume``: the page token of the last uploads page
+it listed and that page's last item, the same for the UUSH playlist, the ids listed but not stored
+(``pending``), the UUSH ids not stored (``pending_shorts``) and the top of the playlist when it began.
+Page tokens cannot be trusted to mean the same thing later (Google documents them as opaque; uploads in
+between shift offset-based ones), so the saved page is asked again and *verified*: the walk skips what
+sorts above the saved item until it meets it and continues after it. When the token is refused (400) or
+the page does not lead back to the saved item (something above it was deleted, or it was), the walk
+starts again from the top, where every stored id needs no details: only its pages are paid twice. Before
+continuing, the top of the playlist is listed down to the saved top (uploads made in between).
+A new id is detailed only once the UUSH listing has reached its date (``_typed_details``), so a cut wastes
+no details but those in flight. Cost over one uninterrupted listing: the saved uploads and UUSH pages asked
+again (2 units), the new top page (1), and what the cut made useless (the paging engine's first listing
+details ahead of its UUSH listing and keeps no video whose type it does not know yet).
+
+Like the paging engine, this module calls back into the client (its discovery resources and
+``_execute``) and never builds a transport of its own. It reuses ``parsing`` for every resource.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
+from ..models import Channel, Video, VideoType
+from .parsing import (
+    PAGE,
+    TYPE_RULE_DURATION,
+    TYPE_RULE_UUSH,
+    VIDEO_PARTS,
+    parse_datetime,
+    video_from_resource,
+)
+
+if TYPE_CHECKING:
+    from .client import Progress, YouTubeClient
+
+Item = tuple[str, "datetime | None"]  # (video id, videoPublishedAt) as a playlist lists it
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _at(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class PagePos:
+    """A page of a playlist listing: the pageToken that fetched it (None: the first page), its last item."""
+
+    token: str | None = None
+    last_id: str | None = None
+    last_at: datetime | None = None
+    pages: int = 0  # pages listed down to here
+
+    def to_json(self) -> dict[str, Any]:
+        return {"token": self.token, "last_id": self.last_id, "last_at": _iso(self.last_at), "pages": self.pages}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> PagePos | None:
+        if not d:
+            return None
+        return cls(d.get("token"), d.get("last_id"), _at(d.get("last_at")), int(d.get("pages") or 0))
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a full listing cut short stopped (``sync_state.listing_resume``, as JSON)."""
+
+    uploads: PagePos
+    pending: tuple[Item, ...] = ()  # listed, not stored (no details yet, or no type yet), with their dates
+    shorts: PagePos | None = None  # the UUSH listing's last page (None: not begun)
+    shorts_exists: bool | None = None  # False: the channel has no UUSH playlist (duration rule)
+    shorts_oldest: datetime | None = None  # UUSH listed from the top down to here
+    pending_shorts: tuple[str, ...] = ()  # UUSH ids listed that are not stored videos
+    top_id: str | None = None  # the top of the uploads playlist when the listing began
+    top_at: datetime | None = None
+    since: date | None = None  # the listing stops at this date (FilterSpec.since)
+    listed: int = 0  # uploads listed so far
+
+    def to_json(self) -> dict[str, Any]:
+        return {"v": 1, "uploads": self.uploads.to_json(), "pending": [[v, _iso(at)] for v, at in self.pending],
+                "shorts": self.shorts.to_json() if self.shorts else None, "shorts_exists": self.shorts_exists,
+                "shorts_oldest": _iso(self.shorts_oldest), "pending_shorts": list(self.pending_shorts),
+                "top_id": self.top_id, "top_at": _iso(self.top_at),
+                "since": self.since.isoformat() if self.since else None, "listed": self.listed}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> Resume | None:
+        """None for anything unreadable (a listing then starts over, which is always correct)."""
+        if not d or d.get("v") != 1:
+            return None
+        try:
+            pending = tuple((p, None) if isinstance(p, str) else (p[0], _at(p[1])) for p in d.get("pending") or ())
+            return cls(PagePos.from_json(d["uploads"]) or PagePos(), pending,
+                       PagePos.from_json(d.get("shorts")), d.get("shorts_exists"), _at(d.get("shorts_oldest")),
+                       tuple(d.get("pending_shorts") or ()), d.get("top_id"), _at(d.get("top_at")),
+                       date.fromisoformat(d["since"]) if d.get("since") else None, int(d.get("listed") or 0))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """What the store knows of a channel, and what to do: list down to the boundary (or resume), refresh."""
+
+    channel: Channel
+    type_rule: str | None
+    known: Mapping[str, Video]  # stored videos by id: they need no details and keep their stored type
+    boundary_id: str | None = None
+    boundary_at: datetime | None = None
+    refresh: tuple[str, ...] = ()
+    resume: Resume | None = None
+
+
+@dataclass
+class ChannelUpdate:
+    """What one run found; ``stop`` is the YouTube failure that cut it (what got through is kept)."""
+
+    new: list[Video] = field(default_factory=list)  # newest first
+    refreshed: list[Video] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    top: Item | None = None  # the first item of the uploads playlist now: the next boundary
+    type_rule: str | None = None
+    complete: bool = False
+    resume: Resume | None = None  # a resumed listing cut again: where to continue
+    restarted: bool = False  # a saved position could not be used: listed again from the top
+    pages: int = 0
+    stop: YouTubeError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Walk:
+    """One playlist, newest first, from the top or from a saved page. Thread-safe (``ensure`` runs on the pool)."""
+
+    def __init__(self, client: YouTubeClient, playlist_id: str, what: str, start: PagePos | None = None,
+                 listed: Collection[str] = ()) -> None:
+        self.c, self.playlist, self.what = client, playlist_id, what
+        self.token = start.token if start else None
+        self._saved = start if start and start.last_id else None
+        self._listed = listed
+        self.pos = start or PagePos()
+        self.pages = 0
+        self.exists: bool | None = None
+        self.exhausted = False
+        self.restarted = False
+        self.oldest: datetime | None = None
+        self.ids: set[str] = set()
+        self.first: Item | None = None  # the top of the playlist: its first id and first publication date
+        self.lock = threading.Lock()
+
+    def next_page(self) -> list[Item]:
+        """The next page's items past the saved position ([] while re-finding it, and at the end)."""
+        sent = self.token
+        req = self.c.playlist_items.list(part="contentDetails", playlistId=self.playlist, maxResults=PAGE,
+                                         pageToken=sent)
+        try:
+            resp = self.c._execute(req, f"listing {self.what}")
+        except YouTubeError as e:
+            if e.status == 404:  # playlistNotFound: an empty channel's uploads, or no UUSH playlist
+                self.exists, self.exhausted = False, True
+                return []
+            if e.status == 400 and self._saved is not None and not isinstance(e, KeyInvalid):
+                self._restart()  # the saved token is refused (expired, or not this playlist's any more)
+                return []
+            raise
+        self.pages += 1
+        self.exists = True
+        items: list[Item] = [(cd["videoId"], parse_datetime(cd.get("videoPublishedAt")))
+                             for cd in (it.get("contentDetails", {}) for it in resp.get("items", []))
+                             if cd.get("videoId")]
+        self.token = resp.get("nextPageToken")
+        self.exhausted = not self.token
+        if items:
+            last = next((at for _, at in reversed(items) if at), None)
+            self.pos = PagePos(sent, items[-1][0], last or self.pos.last_at, self.pos.pages + 1)
+            if sent is None and self.first is None:  # a private first item has no date: take the next one's
+                self.first = (items[0][0], next((at for _, at in items if at), None))
+        if self._saved is not None:
+            items = self._past_saved(items)
+        for vid, at in items:
+            self.ids.add(vid)
+            if at is not None and (self.oldest is None or at < self.oldest):
+                self.oldest = at
+        return items
+
+    def _past_saved(self, items: list[Item]) -> list[Item]:
+        """Skip what sorts above the saved item; restart from the top when the page does not lead to it."""
+        saved = self._saved
+        assert saved is not None
+        for i, (vid, at) in enumerate(items):
+            if vid == saved.last_id:
+                self._saved = None
+                return items[i + 1:]
+            above = vid in self._listed or at is None or saved.last_at is None or at >= saved.last_at
+            if not above:  # an older video before the saved one: the saved page no longer leads back to it
+                self._restart()
+                return []
+        if self.exhausted:
+            self._restart()
+        return []
+
+    def _restart(self) -> None:
+        self.token, self._saved, self.restarted, self.exhausted = None, None, True, False
+        self.pos = PagePos()
+
+    def covers(self, floor: datetime | None) -> bool:
+        """Membership is known for everything published at/after ``floor`` (from where this walk began)."""
+        if self.exhausted or self.exists is False:
+            return True
+        return floor is not None and self.oldest is not None and self.oldest < floor
+
+    def ensure(self, floor: datetime | None) -> None:
+        with self.lock:
+            while not self.covers(floor):
+                self.next_page()
+
+
+class ChannelUpdater:
+    """One known channel's incremental run (or the continuation of its cut listing)."""
+
+    def __init__(self, client: YouTubeClient, plan: ChannelPlan, notify: Callable[[Progress], None],
+                 progress: Progress) -> None:
+        self.c, self.plan, self.notify, self.p = client, plan, notify, progress
+        ch = plan.channel
+        self.uploads = ch.uploads_playlist_id or "UU" + ch.id[2:]
+        r = plan.resume
+        self.top = _Walk(client, self.uploads, f"uploads of {ch.title}")
+        self.cont: _Walk | None = None
+        self.shorts_top = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}")
+        self.shorts_cont: _Walk | None = None
+        if r is not None:
+            self.cont = _Walk(client, self.uploads, f"uploads of {ch.title}", r.uploads,
+                              listed=set(plan.known) | {v for v, _ in r.pending})
+            self.shorts_cont = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}", r.shorts)
+        self.top_new: list[Item] = []  # new items above the boundary (or the saved top)
+        self.cont_new: list[Item] = []  # items past the saved position, or pending
+        self.dates: dict[str, datetime | None] = {}
+        self.items: dict[str, dict] = {}  # videos.list resources of new ids
+        self.refreshed_items: dict[str, dict] = {}
+        self.asked: set[str] = set()  # new ids sent to videos.list
+        self.asked_refresh: set[str] = set()  # known ids videos.list answered for
+        self._lock = threading.Lock()
+        self.reached_end = r is None
+
+    # -- the run ------------------------------------------------------------------------------------
+
+    def run(self) -> ChannelUpdate:
+        out = ChannelUpdate(type_rule=self.plan.type_rule)
+        pending: list[Future] = []
+        with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-sync") as pool:
+            try:
+                buffer: list[str] = []
+                self._walk_top(buffer, pending, pool)
+                if self.cont is not None:
+                    self._walk_cont(buffer, pending, pool)
+                refresh = [v for v in self.plan.refresh if v not in self.dates]
+                for i in range(0, len(refresh), PAGE):
+                    pending.append(pool.submit(self._refresh, refresh[i:i + PAGE]))
+                self.p.stage = "details"
+                for f in pending:
+                    f.result()
+                self._type_walks()
+                out.complete = self.reached_end
+            except YouTubeError as e:
+                out.stop = e
+                for f in pending:
+                    try:
+                        f.result()
+                    except Y2SError:
+                        pass
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        self._collect(out)
+        self.p.stage = "done" if out.stop is None else "error"
+        self._report()
+        return out
+
+    def _walk_top(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor) -> None:
+        """The uploads playlist from the top down to the boundary (a resume: down to the saved top)."""
+        r = self.plan.resume
+        stop_id, stop_at = (r.top_id, r.top_at) if r else (self.plan.boundary_id, self.plan.boundary_at)
+        while not self.top.exhausted:
+            reached = False
+            for vid, at in self.top.next_page():
+                if vid == stop_id or (at is not None and stop_at is not None and at < stop_at):
+                    reached = True
+                    break
+                self._candidate(vid, at, self.top_new, buffer)
+            self._flush(buffer, pending, pool, self.shorts_top)
+            self._report()
+            if reached:
+                break
+        self._flush(buffer, pending, pool, self.shorts_top, force=True)
+
+    def _walk_cont(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor) -> None:
+        """A resume: the pending ids, then the cut listing from its saved page to the end (or ``since``)."""
+        r = self.plan.resume
+        assert r is not None and self.cont is not None and self.shorts_cont is not None
+        since = datetime.combine(r.since, time(0), tzinfo=timezone.utc) if r.since else None
+        for vid, at in r.pending:
+            self._candidate(vid, at, self.cont_new, buffer)
+        self.reached_end = False
+        while not self.cont.exhausted:
+            for vid, at in self.cont.next_page():
+                if since is not None and at is not None and at < since:
+                    self.reached_end = True
+                    break
+                self._candidate(vid, at, self.cont_new, buffer)
+            self._flush(buffer, pending, pool, self.shorts_cont)
+            self._report()
+            if self.reached_end:
+                break
+        self._flush(buffer, pending, pool, self.shorts_cont, force=True)
+        self.reached_end = True
+
+    def _candidate(self, vid: str, at: datetime | None, into: list[Item], buffer: list[str]) -> None:
+        if vid in self.plan.known or vid in self.dates:
+            return
+        self.dates[vid] = at
+        into.append((vid, at))
+        buffer.append(vid)
+        self.p.listed += 1
+
+    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, shorts: _Walk,
+               force: bool = False) -> None:
+        """Detail the buffered ids 50 a call, each call on the pool once the UUSH listing reaches the oldest
+        of them: a video is detailed only when its type can be known, so a quota cut wastes no details."""
+        while len(buffer) >= PAGE or (force and buffer):
+            ids, buffer[:] = buffer[:PAGE], buffer[PAGE:]
+            with self._lock:
+                self.asked.update(ids)
+            pending.append(pool.submit(self._typed_details, ids, shorts))
+
+    def _typed_details(self, ids: Sequence[str], shorts: _Walk) -> None:
+        if self._needs_shorts():
+            r = self.plan.resume
+            dates = [self.dates.get(v) for v in ids]
+            if shorts is self.shorts_cont and r is not None and r.shorts_oldest is not None:
+                dates = [d for d in dates if d is not None and d < r.shorts_oldest]  # the rest: listed before
+            floor = min((d for d in dates if d is not None), default=None)
+            if floor is not None:
+                shorts.ensure(floor)
+        self._details(ids)
+
+    def _details(self, ids: Sequence[str]) -> None:
+        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
+                               f"fetching video details of {self.plan.channel.title}")
+        with self._lock:
+            for it in resp.get("items", []):
+                self.items[it["id"]] = it
+            self.p.detailed = len(self.items)
+
+    def _refresh(self, ids: Sequence[str]) -> None:
+        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
+                               f"refreshing statistics of {self.plan.channel.title}")
+        with self._lock:
+            for it in resp.get("items", []):
+                self.refreshed_items[it["id"]] = it
+            self.asked_refresh.update(ids)
+
+    # -- types ---------------------------------------------------------------------------------------
+
+    def _needs_shorts(self) -> bool:
+        r = self.plan.resume
+        return self.plan.type_rule != TYPE_RULE_DURATION and not (r and r.shorts_exists is False) \
+            and self.shorts_top.exists is not False
+
+    def _floor(self, items: Sequence[Item]) -> datetime | None:
+        dates = [self._published(v) for v, _ in items]
+        known = [d for d in dates if d is not None]
+        return min(known) if known else None
+
+    def _published(self, vid: str) -> datetime | None:
+        item = self.items.get(vid)
+        if item is not None:
+            return parse_datetime(item.get("snippet", {}).get("publishedAt")) or self.dates.get(vid)
+        return self.dates.get(vid)
+
+    def _type_walks(self) -> None:
+        """UUSH membership for the new videos, listed only as deep as the oldest of them."""
+        if not self._needs_shorts():
+            return
+        top_floor = self._floor([(v, a) for v, a in self.top_new if v in self.items])
+        if top_floor is not None:
+            self.shorts_top.ensure(top_floor)
+        if self.shorts_cont is not None and self._needs_shorts():
+            r = self.plan.resume
+            assert r is not None
+            older = [(v, a) for v, a in self.cont_new if v in self.items and not self._covered_before(v, r)]
+            floor = self._floor(older)
+            if floor is not None:
+                self.shorts_cont.ensure(floor)
+
+    def _covered_before(self, vid: str, r: Resume) -> bool:
+        at = self._published(vid)
+        return r.shorts_oldest is not None and at is not None and at >= r.shorts_oldest
+
+    def _membership(self, vid: str, from_top: bool) -> tuple[bool, bool | None]:
+        """(type known?, in UUSH) for a new video; in UUSH is None when the channel has no UUSH playlist."""
+        r = self.plan.resume
+        if not self._needs_shorts():
+            return True, None
+        at = self._published(vid)
+        if from_top:
+            return self.shorts_top.covers(at), vid in self.shorts_top.ids
+        assert r is not None and self.shorts_cont is not None
+        if self._covered_before(vid, r):
+            return True, vid in r.pending_shorts or vid in self.shorts_cont.ids
+        return self.shorts_cont.covers(at), vid in self.shorts_cont.ids
+
+    # -- the outcome ---------------------------------------------------------------------------------
+
+    def _collect(self, out: ChannelUpdate) -> None:
+        plan, ch = self.plan, self.plan.channel
+        no_uush = self.shorts_top.exists is False or (self.shorts_cont is not None and self.shorts_cont.exists is False)
+        rule = plan.type_rule
+        if no_uush or (plan.resume and plan.resume.shorts_exists is False):
+            rule = TYPE_RULE_DURATION
+        elif self.shorts_top.exists or (self.shorts_cont is not None and self.shorts_cont.exists):
+            rule = TYPE_RULE_UUSH
+        out.type_rule = rule
+        untyped: list[str] = []
+        with self._lock:
+            items, refreshed = dict(self.items), dict(self.refreshed_items)
+            asked = set(self.asked)
+        for group, from_top in ((self.top_new, True), (self.cont_new, False)):
+            for vid, _ in group:
+                if vid not in items:
+                    if vid in asked and out.stop is None:
+                        out.skipped.append(vid)
+                    continue
+                known, in_shorts = self._membership(vid, from_top)
+                if not known:
+                    untyped.append(vid)
+                    continue
+                out.new.append(video_from_resource(items[vid], in_shorts))
+        out.new.sort(key=lambda v: v.published_at, reverse=True)
+        for vid, item in refreshed.items():
+            out.refreshed.append(self._known_type(item, plan.known.get(vid), rule))
+        out.gone = sorted(self.asked_refresh - set(refreshed))
+        out.top = self.top.first
+        out.restarted = bool(self.cont and self.cont.restarted)
+        out.pages = self.top.pages + (self.cont.pages if self.cont else 0)
+        if out.skipped:
+            out.warnings.append(f"{ch.title}: skipped {len(out.skipped)} listed videos that YouTube did not return "
+                                "(deleted or private).")
+        if out.gone:
+            out.warnings.append(f"{ch.title}: {len(out.gone)} known video(s) no longer returned by YouTube (deleted "
+                                f"or made private): kept in the store and in your sheet, left out of this result "
+                                f"({', '.join(out.gone[:5])}{' …' if len(out.gone) > 5 else ''}).")
+        if plan.resume is not None and (out.stop is not None or not out.complete):
+            out.resume = self._next_resume(out, untyped)
+        if out.stop is not None:
+            why = "the quota" if isinstance(out.stop, QuotaExceeded) else "a YouTube failure"
+            left = f" ({len(untyped)} more left out: their Short/Long type was not known yet)" if untyped else ""
+            out.warnings.append(f"{ch.title}: stopped by {why}; {len(out.new)} new videos kept{left}.")
+            out.complete = False
+
+    @staticmethod
+    def _known_type(item: dict, old: Video | None, rule: str | None) -> Video:
+        """A refreshed known video keeps its stored type (no UUSH listing for it), except an Upcoming one,
+        which is typed again now that it may have aired; the duration rule is simply applied again."""
+        if rule == TYPE_RULE_DURATION:
+            return video_from_resource(item, None)
+        if old is None or old.type is VideoType.UPCOMING:
+            return video_from_resource(item, False)
+        return replace(video_from_resource(item, old.type is VideoType.SHORT), type=old.type)
+
+    def _next_resume(self, out: ChannelUpdate, untyped: Sequence[str]) -> Resume:
+        r = self.plan.resume
+        assert r is not None and self.cont is not None and self.shorts_cont is not None
+        kept = {v.id for v in out.new}
+        stored = set(self.plan.known) | kept
+        pending = [(v, self._published(v)) for v, _ in self.cont_new if v not in kept]
+        began = self.cont.pages > 0 or self.cont.restarted
+        shorts_began = self.shorts_cont.pages > 0
+        oldest = self.shorts_cont.oldest if shorts_began else None
+        if not self.shorts_cont.restarted and r.shorts_oldest is not None and oldest is not None:
+            oldest = min(oldest, r.shorts_oldest)
+        elif oldest is None and not self.shorts_cont.restarted:
+            oldest = r.shorts_oldest
+        return Resume(
+            uploads=self.cont.pos if began else r.uploads, pending=tuple(pending),
+            shorts=self.shorts_cont.pos if shorts_began else r.shorts,
+            shorts_exists=False if self.shorts_cont.exists is False else r.shorts_exists if not shorts_began else True,
+            shorts_oldest=oldest,
+            pending_shorts=tuple(sorted((set(r.pending_shorts) | self.shorts_cont.ids) - stored)),
+            top_id=r.top_id, top_at=r.top_at, since=r.since, listed=r.listed + len(self.cont.ids),
+        )
+
+    def _report(self) -> None:
+        self.p.pages = self.top.pages + (self.cont.pages if self.cont else 0)
+        self.p.quota_units = self.c.meter.total_units
+        self.notify(replace(self.p))
+
+
+__all__ = ["ChannelPlan", "ChannelUpdate", "ChannelUpdater", "PagePos", "Resume"]
