@@ -99,7 +99,8 @@ if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
                 outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked, full=ss[P + "full"],
                                          stats=ss[P + "stats"], force=force_clicked)
             except WouldNotFit as e:  # said below, with the button that overrides it
-                ss[P + "refusal"] = settings.redact(str(e)).replace(" or force it (--force;", " or press **Fetch anyway** (")
+                ss[P + "refusal"] = md(settings.redact(str(e))).replace(" or force it (--force;",
+                                                                         " or press **Fetch anyway** (")
             except QuotaExceeded as e:
                 partial = e.partial
                 kept = len(partial.videos) if partial is not None else 0
@@ -142,7 +143,7 @@ if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
                                f"Use *Refresh* to fetch again from {md(source)}.")
 
 if ss.get(P + "refusal"):
-    st.error(md(ss[P + "refusal"]))
+    st.error(ss[P + "refusal"])  # escaped when it was kept
     st.button("Fetch anyway", key=P + "force", on_click=lambda: ss.__setitem__(P + "force_pending", True),
               help="Start although the plan does not fit today's budget: what it fetches is kept, the next fetch resumes.")
 
