@@ -18,9 +18,13 @@ VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails"
 CHANNEL_PARTS = "snippet,contentDetails,statistics"
 SHORTS_CUTOFF = date(2024, 10, 15)  # Shorts may be up to 3 minutes from this day on, 60 s before
 # How a channel's Short/Long types were decided (FetchResult.type_rules): membership of the channel's UUSH
-# playlist (undocumented, so a user may want to know), or, where that playlist does not exist, the duration rule.
+# playlist (undocumented, so a user may want to know), or, where that playlist does not exist, the duration rule;
+# or the tab playlists, when the fetch listed the channel through them.
 TYPE_RULE_UUSH = "UUSH playlist"
 TYPE_RULE_DURATION = "duration rule"
+# The channel was listed through its tab playlists (UULF, UUSH, UULV), which together held every video: a Short
+# is a video in UUSH, and where UUSH does not exist, a video in UULF or UULV is not a Short (its tab says so).
+TYPE_RULE_TABS = "tab playlists"
 
 
 def parse_datetime(text: str | None) -> datetime | None:

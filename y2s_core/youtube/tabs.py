@@ -1,0 +1,576 @@
+"""The tab engine: a big channel listed through its tab playlists in parallel, proven against its uploads.
+
+An uploads playlist (UU…) is one page chain: N videos cost ceil(N/50) + 1 round trips, and it stops at
+about 20,000 items. YouTube also keeps one playlist per channel-page tab, UULF… (long-form), UUSH…
+(Shorts) and UULV… (live streams), undocumented and not always there. This engine lists the three at once,
+each on its own chain (``chains.PageChain``), and the uploads playlist's first page beside them; details
+(videos.list, 50 ids a call) are asked on a pool as the pages arrive.
+
+Trusting the tabs (``proof``), decided as soon as every first page answered:
+  * the tabs' ``pageInfo.totalResults`` add up to the channel's ``statistics.videoCount`` (public videos), and
+  * every dated video of the uploads playlist's first page (the newest 50: where a tab lags, when one does)
+    is in some tab.
+Proven, the uploads chain stops there (it costs one unit), and a full listing is checked once more at its
+end: the videos detailed must reach videoCount, or the uploads playlist is listed after all. Not proven
+(a tab missing, one lagging, a count that differs), the uploads chain goes on as the listing's authority,
+as the uploads engine (``paging``) would list it; UUSH goes on beside it for the types, and UULF/UULV wait,
+to carry the listing past the uploads playlist's end if that stops short of videoCount (its ~20,000 cap).
+The result is the union of every chain, deduplicated, newest first.
+
+Windows stop early: with ``since`` every chain stops once it lists a video older than the day; with
+``max_videos`` N, the cutoff is the date of the N-th newest candidate not known to fail (deleted, or
+filtered out once its details and type are known), and a chain waits once it has listed past it (it
+resumes if the cutoff moves back as candidates fail). Types follow ``parsing.classify`` unchanged; a video's
+UUSH membership counts once UUSH has listed down to its date, so a quota stop never keeps a guessed type.
+
+Quota, for a proven full listing of N videos: 1 (channels.list) + the tabs' pages + 1 (the uploads page) +
+ceil(N/50) (details, pooled 50 ids a call), within the bound 1 + tab pages + ceil(N/50) + 2. Never a search.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from bisect import bisect_left, insort
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ..errors import Y2SError, YouTubeError
+from ..filters import FilterSpec
+from ..models import Channel, Video, VideoType
+from .chains import PageChain, Turn, date_key
+from .outcome import (
+    _Accumulator,
+    cut_listing_reason,
+    no_shorts_warning,
+    skipped_warning,
+    stopped_warning,
+)
+from .parsing import (
+    PAGE,
+    TYPE_RULE_DURATION,
+    TYPE_RULE_TABS,
+    TYPE_RULE_UUSH,
+    VIDEO_PARTS,
+    classify,
+    video_from_resource,
+)
+
+if TYPE_CHECKING:
+    from .client import Progress, ProgressFn, YouTubeClient
+
+TABS = ("UULF", "UUSH", "UULV")
+_IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
+_NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
+TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
+# below this many uploads pages one chain is nearly as quick, and the uploads engine spends fewer units (each tab
+# chain may ask a page past a max_videos cutoff before the cutoff is known)
+TABS_FROM_PAGES = 8
+
+
+def use_tabs(video_count: int | None, spec: FilterSpec) -> bool:
+    """List through the tab playlists? Only when the uploads chain would be long: ``TABS_FROM_PAGES`` pages
+    of the window (the newest ``max_videos``, else the whole channel; ``since`` cannot be sized up front)."""
+    if not video_count:
+        return False
+    window = min(video_count, spec.max_videos) if spec.max_videos else video_count
+    return math.ceil(window / PAGE) >= TABS_FROM_PAGES
+
+
+def expected_units(video_count: int | None, spec: FilterSpec | None = None, *, shorts: int | None = None,
+                   lives: int | None = None) -> int:
+    """The units listing and detailing one resolved channel is expected to cost (its channels.list not counted).
+
+    A pure estimate for a quota planner, from ``statistics.videoCount`` and, when known, how many of them are
+    Shorts and live streams (else every video is taken for long-form). The window is the newest
+    ``max_videos``; a ``since`` window cannot be sized without listing, so it counts the whole channel (an
+    upper bound). A tab engine that falls back to the uploads playlist costs up to its pages more.
+    """
+    spec = spec or FilterSpec()
+    n = video_count or 0
+    if n == 0:
+        return 1  # the uploads playlist answers 404 for an empty channel
+    window = min(n, spec.max_videos) if spec.max_videos else n
+    pages = math.ceil(window / PAGE)
+    share = window / n
+    sh = (shorts or 0) * share
+    if not use_tabs(n, spec):  # uploads pages + details + the UUSH pages down to the window
+        return 2 * pages + max(1, math.ceil(sh / PAGE))
+    lv = (lives or 0) * share
+    tab_pages = sum(max(1, math.ceil(x / PAGE)) for x in (window - sh - lv, sh, lv))  # an empty tab: one 404
+    return tab_pages + 1 + pages
+
+
+class _TabFetch:
+    """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
+
+    Chains and detail workers write the shared state under ``cond``; this object's ``run`` (the caller's
+    thread) waits for their events, decides when the listing is done, and is the only one to report progress.
+    """
+
+    def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator,
+                 notify: ProgressFn, progress: Progress) -> None:
+        self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
+        self.video_count = channel.video_count or 0
+        tail = channel.id[2:]
+        self.chains = {role: PageChain(client, role + tail if role != "UU" else channel.uploads_playlist_id, role,
+                                       f"listing {TAB_NAMES[role]} of {channel.title}")
+                       for role in ("UU", *TABS)}
+        self.uu, self.shorts = self.chains["UU"], self.chains["UUSH"]
+        self.tabs = [self.chains[r] for r in TABS]
+        self.cond = threading.Condition()
+        self.events: queue.SimpleQueue = queue.SimpleQueue()
+        self.m = spec.max_videos
+        self.since_key = f"{spec.since.isoformat()}T00:00:00" if spec.since else None
+        # premieres can publish a little after they are listed: prune only what is clearly too new
+        self.too_new_key = f"{(spec.until + timedelta(days=3)).isoformat()}T00:00:00" if spec.until else None
+        self.needs_type = spec.types is not None
+        self.shorts_only = self.needs_type and not (spec.types & _NOT_IN_SHORTS)
+        self.cand: dict[str, str | None] = {}  # candidate id -> its listing date key (None: undated), in arrival order
+        self.details: dict[str, tuple[dict, Video]] = {}
+        self.missing: set[str] = set()  # listed, omitted by videos.list (deleted or private)
+        self.live: list[str] = []  # with max_videos: sorted date keys of candidates not known to fail
+        self.live_ids: set[str] = set()
+        self.unsettled: set[str] = set()  # detailed, but their type (needed by the filter) is not final yet
+        self.buffer: list[str] = []  # ids waiting for a detail call of 50
+        self.deferred: set[str] = set()  # with max_videos: listed past the cutoff, detailed only if it comes back
+        self.deferred_newest = ""
+        self.excluded: set[str] = set()  # ruled out by their tab before any detail call (see _ruled_out)
+        self.pending: set[Future] = set()
+        self.cutoff: str | None = self.since_key
+        self.proof: bool | None = None
+        self.late = False  # a proven full listing fell short of videoCount at its end: the uploads chain resumed
+        self.uu_short = False  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
+        self.stop = False
+        self.failure: BaseException | None = None  # the first error of a chain or a detail call
+        self.pool: ThreadPoolExecutor | None = None
+
+    # ------------------------------------------------------------------------------------ the Listing
+
+    def turn(self, chain: PageChain) -> Turn:
+        with self.cond:
+            while True:
+                verdict = self._verdict(chain)
+                if verdict is not Turn.WAIT:
+                    chain.state = "running" if verdict is Turn.GO else "done"
+                    return verdict
+                if chain.state != "waiting":
+                    chain.state = "waiting"
+                    self.events.put(("idle", chain.role))
+                self.cond.wait()
+
+    def _verdict(self, chain: PageChain) -> Turn:
+        verdict = self._exact(chain)
+        if verdict is Turn.GO and self.m and self._ahead(chain):
+            return Turn.WAIT
+        return verdict
+
+    def _ahead(self, chain: PageChain) -> bool:
+        """With max_videos, merge the chains by date: a chain waits while another one that still has to page
+        is behind it in time (has listed less far back). Before the cutoff is known, every chain would
+        otherwise page at the same rate and a sparse one (Shorts, lives) reach years past the window."""
+        oldest = chain.oldest
+        return oldest is not None and any(
+            other is not chain and other.oldest is not None and other.oldest > oldest and self._exact(other) is Turn.GO
+            for other in self.chains.values())
+
+    def _exact(self, chain: PageChain) -> Turn:
+        if self.stop or chain.exhausted or chain.exists is False:
+            return Turn.STOP
+        if self.proof and self.shorts_only and chain.role in ("UULF", "UULV"):
+            return Turn.STOP  # only Shorts asked: UUSH lists them all, a long-form or live tab holds none
+        if chain is self.uu:
+            if chain.pages and (self.proof is None or self.proof):  # one page, then only if the tabs fall short
+                return Turn.WAIT
+        elif self.proof is False and not self.uu_short:  # the uploads chain is the authority
+            if chain is not self.shorts:
+                return Turn.WAIT  # UULF / UULV: only needed past the uploads playlist's end
+            if chain.oldest is not None and self.uu.oldest is not None and chain.oldest < self.uu.oldest:
+                return Turn.WAIT  # UUSH types what UU lists: no deeper than UU went
+        if self.cutoff is not None and chain.oldest is not None and chain.oldest < self.cutoff:
+            return Turn.WAIT
+        return Turn.GO
+
+    def page(self, chain: PageChain, response: dict, token: str | None) -> None:
+        items = response.get("items") or ()
+        with self.cond:
+            first = not chain.pages
+            chain.pages += 1
+            chain.exists = True
+            if first:
+                chain.total = _int((response.get("pageInfo") or {}).get("totalResults"))
+            # the listing's authority registers candidates: the uploads playlist, the tabs once proven, and the
+            # tabs past the uploads playlist's end; otherwise a tab's page only says who is in it (types)
+            authority = chain is self.uu or self.proof or self.uu_short
+            for item in items:
+                cd = item.get("contentDetails") or {}
+                vid = cd.get("videoId")
+                if not vid or vid in chain.ids:  # offsets shift when the channel uploads mid-fetch
+                    continue
+                chain.ids.add(vid)
+                key = date_key(cd.get("videoPublishedAt"))
+                if key is not None:
+                    if chain.oldest is None or key < chain.oldest:
+                        chain.oldest = key
+                    if first:
+                        chain.first.append(vid)
+                if authority:
+                    self._register(vid, key)
+                else:
+                    chain.shadow.append((vid, key))
+            chain.exhausted = not token
+            if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and not self.uu_short:
+                self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it
+                self._unshadow()
+            if chain is self.shorts and self.unsettled:
+                self._settle()
+            self._decide()
+            self._recut()
+            batches = self._batches()
+            self.cond.notify_all()
+        self._submit(batches)
+        self.events.put(("page", chain.role))
+
+    def _register(self, vid: str, key: str | None) -> None:
+        """A candidate for the result (under cond), unless outside the dates asked or already one."""
+        if vid in self.cand:
+            return
+        if key is not None and ((self.since_key and key < self.since_key) or
+                                (self.too_new_key and key >= self.too_new_key)):
+            return
+        self.cand[vid] = key  # undated: private or deleted; videos.list decides
+        self.buffer.append(vid)
+        if self.m and key is not None:
+            insort(self.live, key)
+            self.live_ids.add(vid)
+
+    def _unshadow(self) -> None:
+        """The tabs became an authority (proven, or past the uploads playlist's end): register what they listed."""
+        for tab in self.tabs:
+            for vid, key in tab.shadow:
+                self._register(vid, key)
+            tab.shadow.clear()
+
+    def _batches(self) -> list[list[str]]:
+        """Full batches of 50 ids to detail now (under cond). A candidate its tab rules out is never asked
+        for (``_ruled_out``); with max_videos, one listed past the cutoff waits (``deferred``) and is asked for
+        only if the cutoff comes back down to it."""
+        if self.needs_type and self.shorts.exists:
+            out_now = [v for v in (*self.buffer, *self.deferred) if self._ruled_out(v)]
+            if out_now:
+                self.excluded.update(out_now)
+                self.buffer = [v for v in self.buffer if v not in self.excluded]
+                self.deferred.difference_update(out_now)
+                for vid in out_now:
+                    self._drop(vid)
+                self._recut()
+        if self.m:
+            cut = self.cutoff
+            if self.deferred and (cut is None or self.deferred_newest >= cut):
+                back = [v for v in self.deferred if cut is None or self.cand[v] >= cut]
+                self.deferred.difference_update(back)
+                self.deferred_newest = max((self.cand[v] for v in self.deferred), default="")
+                self.buffer.extend(back)
+            if cut is not None:
+                keep = []
+                for vid in self.buffer:
+                    key = self.cand[vid]
+                    if key is not None and key < cut:
+                        self.deferred.add(vid)
+                        self.deferred_newest = max(self.deferred_newest, key)
+                    else:
+                        keep.append(vid)
+                self.buffer = keep
+        out = []
+        while len(self.buffer) >= PAGE:
+            out.append(self.buffer[:PAGE])
+            del self.buffer[:PAGE]
+        return out
+
+    def absent(self, chain: PageChain) -> None:
+        with self.cond:
+            chain.exists = False
+            chain.exhausted = True
+            if chain is self.shorts:
+                self._settle()
+            self._decide()
+            self._recut()
+            batches = self._batches()
+            self.cond.notify_all()
+        self._submit(batches)
+        self.events.put(("page", chain.role))
+
+    # -------------------------------------------------------------------------------- shared state
+
+    def _decide(self) -> None:
+        """Trust the tabs? Once every tab and the uploads playlist answered their first page (under cond)."""
+        if self.proof is not None or any(t.exists is None for t in self.tabs) or self.uu.exists is None:
+            return
+        counted = sum(t.total or 0 for t in self.tabs if t.exists)
+        newest_in_tabs = all(any(v in t.ids for t in self.tabs) for v in self.uu.first)
+        self.proof = counted == self.video_count and newest_in_tabs and any(t.exists for t in self.tabs)
+        if self.proof:
+            self._unshadow()
+
+    def _recut(self) -> None:
+        cut = self.since_key
+        if self.m and len(self.live) >= self.m:
+            nth = self.live[-self.m]
+            cut = nth if cut is None or nth > cut else cut
+        self.cutoff = cut
+
+    def _drop(self, vid: str) -> None:
+        """A candidate known to fail (deleted, or filtered out) no longer holds a place in the window."""
+        if vid in self.live_ids:
+            self.live_ids.discard(vid)
+            del self.live[bisect_left(self.live, self.cand[vid])]
+
+    def _judge(self, vid: str) -> None:
+        if vid not in self.live_ids:
+            return
+        if self.needs_type and not self._type_final(vid):
+            self.unsettled.add(vid)
+            return
+        self.unsettled.discard(vid)
+        if not self.spec.matches(self._typed(vid)):
+            self._drop(vid)
+
+    def _ruled_out(self, vid: str) -> bool:
+        """The types asked cannot include this video, whatever its details say: in UUSH it is a Short (or an
+        upcoming stream), out of it never a Short. Saves the detail calls of a tab the filter excludes."""
+        if not self._type_final(vid):
+            return False
+        possible = _IN_SHORTS if vid in self.shorts.ids else _NOT_IN_SHORTS
+        return not (self.spec.types & possible)
+
+    def _settle(self) -> None:
+        for vid in list(self.unsettled):
+            self._judge(vid)
+        self._recut()
+
+    def in_shorts(self, vid: str) -> bool | None:
+        """UUSH membership, for ``classify``. Where UUSH does not exist, a video its tab lists (UULF, UULV) is
+        not a Short; only a video no tab lists falls to the duration rule (None)."""
+        if vid in self.shorts.ids:
+            return True
+        if self.shorts.exists is False:
+            return False if any(vid in t.ids for t in self.tabs if t is not self.shorts) else None
+        return False
+
+    def _type_final(self, vid: str) -> bool:
+        return vid in self.shorts.ids or self.shorts.covers(self.cand.get(vid))
+
+    def _typed(self, vid: str) -> Video:
+        item, video = self.details[vid]
+        kind = classify(item, self.in_shorts(vid))
+        return video if kind is video.type else replace(video, type=kind)
+
+    def _covered(self, key: str | None) -> bool:
+        """Every video dated ``key`` has been listed: by the uploads playlist, or by every tab once proven."""
+        uu = self.uu
+        if uu.exists and (uu.exhausted or (key is not None and uu.oldest is not None and uu.oldest < key)):
+            return True
+        return bool(self.proof) and all(t.covers(key) for t in self.tabs)
+
+    # ----------------------------------------------------------------------------------- details
+
+    def _submit(self, batches: list[list[str]]) -> None:
+        for ids in batches:
+            with self.cond:
+                if self.stop or self.pool is None:
+                    return
+                job = self.pool.submit(self._details, ids)
+                self.pending.add(job)
+            job.add_done_callback(self._detail_done)
+
+    def _detail_done(self, job: Future) -> None:
+        error = None if job.cancelled() else job.exception()
+        with self.cond:
+            self.pending.discard(job)
+            self.failure = self.failure or error  # recorded with the discard: run() never misses it
+        self.events.put(("details", None))
+
+    def _details(self, ids: list[str]) -> None:
+        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
+                               f"fetching video details of {self.ch.title}")
+        # parse here, on the pool, while the chains wait on the network; the type is provisional (Shorts
+        # membership may still grow) and _typed() settles it
+        parsed = [(it["id"], it, video_from_resource(it, self.in_shorts(it["id"]))) for it in resp.get("items", ())]
+        with self.cond:
+            for vid, item, video in parsed:
+                self.details[vid] = (item, video)
+            for vid in ids:
+                if vid not in self.details:
+                    self.missing.add(vid)
+                    self._drop(vid)
+            batches: list[list[str]] = []
+            if self.m:
+                for vid, _, _ in parsed:
+                    self._judge(vid)
+                self._recut()
+                batches = self._batches()
+                self.cond.notify_all()
+        self._submit(batches)
+
+    # ---------------------------------------------------------------------------------------- run
+
+    def _run_chain(self, chain: PageChain) -> None:
+        error = None
+        try:
+            chain.run(self)
+        except BaseException as e:  # noqa: BLE001 - handed to run(), which raises it on the caller's thread
+            error = e
+        finally:
+            with self.cond:
+                chain.state = "done"
+                self.failure = self.failure or error
+                self.cond.notify_all()
+            self.events.put(("done", chain.role))
+
+    def _active(self) -> bool:
+        """A chain is paging, or about to (woken, not yet running): the listing is not done (under cond)."""
+        return any(c.state in ("new", "running") or (c.state == "waiting" and self._verdict(c) is Turn.GO)
+                   for c in self.chains.values())
+
+    def _step(self) -> tuple[bool, list[str]]:
+        """After an event (under cond): (done, the last partial batch of ids to detail now)."""
+        if self._active():
+            return False, []
+        if self.buffer:  # every chain waits or ended: ask for the last, partial batch of details
+            batch, self.buffer = self.buffer, []
+            return False, batch
+        if self.pending:
+            return False, []
+        full = not self.m and not self.since_key and not self.shorts_only
+        if full and self.proof and len(self.details) + len(self.excluded) < self.video_count and not self.late:
+            self.late = True  # the tabs said they hold every video, but fewer came: list the uploads after all
+            self.proof = False
+            self.cond.notify_all()
+            return False, []
+        return True, []
+
+    def run(self) -> None:
+        try:
+            with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-fetch") as pool, \
+                    ThreadPoolExecutor(max_workers=len(self.chains), thread_name_prefix="y2s-chain") as chains:
+                self.pool = pool
+                for chain in self.chains.values():
+                    chains.submit(self._run_chain, chain)
+                try:
+                    while True:
+                        self.events.get()
+                        with self.cond:
+                            if self.failure is not None:
+                                raise self.failure
+                            finished, batch = self._step()
+                            listing = self._active()
+                        self._submit([batch] if batch else [])
+                        self.p.stage = "listing" if listing else "details"
+                        self._report()
+                        if finished:
+                            break
+                except BaseException:
+                    with self.cond:
+                        jobs = list(self.pending)
+                    for job in jobs:
+                        job.cancel()  # not started yet: not sent (the ones in flight are kept)
+                    raise
+                finally:
+                    with self.cond:
+                        self.stop = True
+                        self.cond.notify_all()
+        except YouTubeError as e:  # the quota, or a failure retries could not fix: keep what got through
+            self._wait_pending()
+            self._keep(partial=True, error=e)
+            raise
+        self._keep(partial=False)
+
+    def _wait_pending(self) -> None:
+        with self.cond:
+            jobs = list(self.pending)
+        for job in jobs:  # keep every detail call that got through
+            try:
+                job.result()
+            except Y2SError:
+                pass
+
+    # ------------------------------------------------------------------------------------- result
+
+    def _keep(self, partial: bool, error: YouTubeError | None = None) -> None:
+        with self.cond:
+            order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
+            videos: list[Video] = []
+            untyped = undetailed = beyond = 0
+            for vid, key in order:
+                if vid in self.missing or vid in self.excluded:
+                    continue
+                if vid not in self.details:
+                    undetailed += vid not in self.deferred  # deferred: past the window, never needed
+                    continue
+                if partial and not self._covered(key):
+                    beyond += 1  # a later video of another playlist may be missing above it: not a prefix
+                    continue
+                if partial and not self._type_final(vid):
+                    untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
+                    continue
+                videos.append(self._typed(vid))
+            kept = self.spec.apply(videos)
+            missing = [v for v, _ in order if v in self.missing]
+        self.acc.videos.extend(kept)
+        self._record_type_rule()
+        title = self.ch.title
+        if partial:
+            left = [f"{untyped} more left out: their Short/Long type was not known yet"] if untyped else []
+            if beyond:
+                left.append(f"{beyond} more left out: listed past where every playlist had reached")
+            if undetailed:
+                left.append(f"{undetailed} more listed but not detailed")
+            pages = sum(c.pages for c in self.chains.values())
+            self.acc.warnings.append(stopped_warning(title, error, pages, len(kept), left))
+            return
+        self._check_listing_complete()
+        if missing:
+            self.acc.skipped.extend(missing)
+            self.acc.warnings.append(skipped_warning(title, len(missing)))
+        if not self.proof and self.shorts.exists is False:
+            self.acc.warnings.append(no_shorts_warning(title))
+        self.p.stage = "done"
+        self._report()
+
+    def _record_type_rule(self) -> None:
+        if self.proof:
+            self.acc.type_rules[self.ch.id] = TYPE_RULE_TABS
+        elif self.shorts.exists is not None:
+            self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else TYPE_RULE_DURATION
+
+    def _check_listing_complete(self) -> None:
+        """A whole-channel listing that holds fewer than videoCount even with every playlist: say so, with the
+        numbers of each playlist, and mark the result incomplete."""
+        if self.m or self.since_key or self.proof or not self.video_count:
+            return
+        listed = len(self.cand)
+        if listed >= self.video_count:
+            return
+        each = ", ".join(f"{TAB_NAMES[r]} {len(c.ids):,}" for r, c in self.chains.items() if c.exists)
+        reason = cut_listing_reason(self.ch.title, listed, self.video_count,
+                                    f"a playlist lists at most about 20,000 items; listed by playlist: {each}")
+        self.acc.warnings.append(reason)
+        self.acc.incomplete.append(reason)
+
+    def _report(self) -> None:
+        with self.cond:
+            self.p.pages = sum(c.pages for c in self.chains.values())
+            self.p.listed = len(self.cand)
+            self.p.detailed = len(self.details)
+        self.p.quota_units = self.c.meter.total_units
+        self.notify(replace(self.p))
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
