@@ -6,6 +6,7 @@ and the request constants every call shares.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -34,10 +35,19 @@ def parse_datetime(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
+# The forms videos.list writes (PT4M13S, PT1H, P1DT2H3M4S, P0D): read directly, ~10x faster than isodate,
+# which parses every other ISO 8601 form (weeks, fractions, years). A fetch of 20,000 videos parses 20,000.
+_API_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+
+
 def parse_duration(text: str | None) -> int | None:
     """ISO 8601 duration (PT4M13S, P1DT2H3M4S, P0D) -> seconds; None when missing or unreadable."""
     if not text:
         return None
+    m = _API_DURATION.fullmatch(text)
+    if m and text != "P" and not text.endswith("T"):
+        d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+        return ((d * 24 + h) * 60 + mi) * 60 + s
     try:
         d = isodate.parse_duration(text)
     except (isodate.ISO8601Error, ValueError):

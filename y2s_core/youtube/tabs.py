@@ -131,6 +131,7 @@ class _TabFetch:
         self.shorts_only = self.needs_type and not (spec.types & _NOT_IN_SHORTS)
         self.cand: dict[str, str | None] = {}  # candidate id -> its listing date key (None: undated), in arrival order
         self.details: dict[str, tuple[dict, Video]] = {}
+        self.typed_with: dict[str, bool | None] = {}  # the UUSH membership each video was classified with
         self.missing: set[str] = set()  # listed, omitted by videos.list (deleted or private)
         self.live: list[str] = []  # with max_videos: sorted date keys of candidates not known to fail
         self.live_ids: set[str] = set()
@@ -365,7 +366,10 @@ class _TabFetch:
 
     def _typed(self, vid: str) -> Video:
         item, video = self.details[vid]
-        kind = classify(item, self.in_shorts(vid))
+        in_shorts = self.in_shorts(vid)
+        if in_shorts is self.typed_with.get(vid):  # classified with the same membership when parsed
+            return video
+        kind = classify(item, in_shorts)
         return video if kind is video.type else replace(video, type=kind)
 
     def _covered(self, key: str | None) -> bool:
@@ -398,17 +402,19 @@ class _TabFetch:
                                f"fetching video details of {self.ch.title}")
         # parse here, on the pool, while the chains wait on the network; the type is provisional (Shorts
         # membership may still grow) and _typed() settles it
-        parsed = [(it["id"], it, video_from_resource(it, self.in_shorts(it["id"]))) for it in resp.get("items", ())]
+        member = self.in_shorts
+        parsed = [(it["id"], it, m, video_from_resource(it, m)) for it in resp.get("items", ()) for m in [member(it["id"])]]
         with self.cond:
-            for vid, item, video in parsed:
+            for vid, item, m, video in parsed:
                 self.details[vid] = (item, video)
+                self.typed_with[vid] = m
             for vid in ids:
                 if vid not in self.details:
                     self.missing.add(vid)
                     self._drop(vid)
             batches: list[list[str]] = []
             if self.m:
-                for vid, _, _ in parsed:
+                for vid, *_ in parsed:
                     self._judge(vid)
                 self._recut()
                 batches = self._batches()
