@@ -203,9 +203,9 @@ class _TabFetch:
             chain.exists = True
             if first:
                 chain.total = _int((response.get("pageInfo") or {}).get("totalResults"))
-            # the listing's authority registers candidates: the uploads playlist, the tabs once proven, and the
-            # tabs past the uploads playlist's end; otherwise a tab's page only says who is in it (types)
-            authority = chain is self.uu or self.proof or self.uu_short
+            # the listing's authority registers candidates: the tabs once proven, else the uploads playlist, and
+            # the tabs past its end; until the proof is decided, and otherwise, a page only says who is in it
+            authority = (self.proof is False) if chain is self.uu else chain in self._proven_tabs() or self.uu_short
             for item in items:
                 cd = item.get("contentDetails") or {}
                 vid = cd.get("videoId")
@@ -225,7 +225,7 @@ class _TabFetch:
             chain.exhausted = not token
             if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and not self.uu_short:
                 self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it
-                self._unshadow()
+                self._unshadow(self.tabs)
             if chain is self.shorts and self.unsettled:
                 self._settle()
             self._decide()
@@ -248,12 +248,12 @@ class _TabFetch:
             insort(self.live, key)
             self.live_ids.add(vid)
 
-    def _unshadow(self) -> None:
-        """The tabs became an authority (proven, or past the uploads playlist's end): register what they listed."""
-        for tab in self.tabs:
-            for vid, key in tab.shadow:
+    def _unshadow(self, chains: list[PageChain]) -> None:
+        """These chains became the listing's authority: register what they listed so far."""
+        for chain in chains:
+            for vid, key in chain.shadow:
                 self._register(vid, key)
-            tab.shadow.clear()
+            chain.shadow.clear()
 
     def _batches(self) -> list[list[str]]:
         """Full batches of 50 ids to detail now (under cond). A candidate its tab rules out is never asked
@@ -313,8 +313,13 @@ class _TabFetch:
         counted = sum(t.total or 0 for t in self.tabs if t.exists)
         newest_in_tabs = all(any(v in t.ids for t in self.tabs) for v in self.uu.first)
         self.proof = counted == self.video_count and newest_in_tabs and any(t.exists for t in self.tabs)
-        if self.proof:
-            self._unshadow()
+        self._unshadow(self._proven_tabs() if self.proof else [self.uu])
+
+    def _proven_tabs(self) -> list[PageChain]:
+        """The tabs that list the candidates once proven: all three, or UUSH alone when only Shorts are asked."""
+        if not self.proof:
+            return []
+        return [self.shorts] if self.shorts_only else self.tabs
 
     def _recut(self) -> None:
         cut = self.since_key
@@ -454,6 +459,7 @@ class _TabFetch:
         if full and self.proof and len(self.details) + len(self.excluded) < self.video_count and not self.late:
             self.late = True  # the tabs said they hold every video, but fewer came: list the uploads after all
             self.proof = False
+            self._unshadow([self.uu])
             self.cond.notify_all()
             return False, []
         return True, []
