@@ -38,7 +38,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ..errors import Y2SError, YouTubeError
+from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
 from .chains import PageChain, Turn, date_key
@@ -399,7 +399,7 @@ class _TabFetch:
         error = None if job.cancelled() else job.exception()
         with self.cond:
             self.pending.discard(job)
-            self.failure = self.failure or error  # recorded with the discard: run() never misses it
+            self.failure = _first_cause(self.failure, error)  # recorded with the discard: run() never misses it
         self.events.put(("details", None))
 
     def _details(self, ids: list[str]) -> None:
@@ -437,7 +437,7 @@ class _TabFetch:
         finally:
             with self.cond:
                 chain.state = "done"
-                self.failure = self.failure or error
+                self.failure = _first_cause(self.failure, error)
                 self.cond.notify_all()
             self.events.put(("done", chain.role))
 
@@ -516,19 +516,23 @@ class _TabFetch:
             order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
             videos: list[Video] = []
             untyped = undetailed = beyond = 0
+            gap = False  # partial: keep a newest-first prefix, so nothing newer than a kept video is missing
             for vid, key in order:
                 if vid in self.missing or vid in self.excluded:
                     continue
                 if vid not in self.details:
                     undetailed += vid not in self.deferred  # deferred: past the window, never needed
-                    continue
-                if partial and not self._covered(key):
-                    beyond += 1  # a later video of another playlist may be missing above it: not a prefix
-                    continue
-                if partial and not self._type_final(vid):
+                    gap = True
+                elif partial and not self._covered(key):
+                    beyond += 1  # a video of a playlist that did not get this far may be missing above it
+                    gap = True
+                elif partial and not self._type_final(vid):
                     untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
-                    continue
-                videos.append(self._typed(vid))
+                    gap = True
+                elif partial and gap:
+                    beyond += 1  # detailed, but a video above it is not: not a prefix any more
+                else:
+                    videos.append(self._typed(vid))
             kept = self.spec.apply(videos)
             missing = [v for v, _ in order if v in self.missing]
         self.acc.videos.extend(kept)
@@ -579,6 +583,16 @@ class _TabFetch:
             self.p.detailed = len(self.details)
         self.p.quota_units = self.c.meter.total_units
         self.notify(replace(self.p))
+
+
+def _first_cause(current: BaseException | None, new: BaseException | None) -> BaseException | None:
+    """The error a fetch ends with when several chains fail at once: the first, unless it is only the breaker
+    opening on failures another call will report (or a later one is the quota or a bug, which say more)."""
+    if new is None or current is None:
+        return current or new
+    rank = lambda e: (0 if not isinstance(e, YouTubeError) else 1 if isinstance(e, (QuotaExceeded, KeyInvalid))  # noqa: E731
+                      else 3 if e.reason == "circuitOpen" else 2)
+    return new if rank(new) < rank(current) else current
 
 
 def _int(value: object) -> int | None:
