@@ -183,8 +183,10 @@ class _TabFetch:
             return Turn.STOP
         if self.proof and self.shorts_only and chain.role in ("UULF", "UULV"):
             return Turn.STOP  # only Shorts asked: UUSH lists them all, a long-form or live tab holds none
+        if self.proof is None and chain.pages:
+            return Turn.WAIT  # one page each until the first pages decide whom to trust
         if chain is self.uu:
-            if chain.pages and (self.proof is None or self.proof):  # one page, then only if the tabs fall short
+            if chain.pages and self.proof:  # its first page only: the tabs hold every video
                 return Turn.WAIT
         elif self.proof is False and not self.uu_short:  # the uploads chain is the authority
             if chain is not self.shorts:
