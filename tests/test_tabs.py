@@ -19,7 +19,7 @@ from y2s_core.filters import FilterSpec
 from y2s_core.models import VideoType
 from y2s_core.settings import Settings
 from y2s_core.youtube import YouTubeClient
-from y2s_core.youtube.tabs import TABS_FROM_PAGES, expected_units, use_tabs
+from y2s_core.youtube.plan import TABS_FROM_PAGES, expected_units, use_tabs
 
 UU_ONLY = ("UULF", "UULV")  # an emulator without these lists the channel along its uploads playlist (UUSH kept)
 

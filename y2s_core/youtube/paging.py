@@ -333,7 +333,8 @@ def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc
                   progress: Progress) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
     (``tabs.use_tabs``), else along its uploads chain (this module's engine)."""
-    from .tabs import _TabFetch, use_tabs
+    from .plan import use_tabs
+    from .tabs import _TabFetch
 
     engine = _TabFetch if use_tabs(channel.video_count, spec) else _ChannelFetch
     engine(client, channel, spec, acc, notify, progress).run()
