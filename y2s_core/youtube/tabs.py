@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from bisect import bisect_left, insort
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -62,9 +63,12 @@ if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
 TABS = ("UULF", "UUSH", "UULV")
+TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
+REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
-TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
+
+
 class _TabFetch:
     """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
 
@@ -109,6 +113,7 @@ class _TabFetch:
         self.stop = False
         self.failure: BaseException | None = None  # the first error of a chain or a detail call
         self.pool: ThreadPoolExecutor | None = None
+        self._reported = 0.0
 
     # ------------------------------------------------------------------------------------ the Listing
 
@@ -161,6 +166,7 @@ class _TabFetch:
     def page(self, chain: PageChain, response: dict, token: str | None) -> None:
         items = response.get("items") or ()
         with self.cond:
+            before = (self.cutoff, self.proof, self.uu_short)
             first = not chain.pages
             chain.pages += 1
             chain.exists = True
@@ -194,9 +200,11 @@ class _TabFetch:
             self._decide()
             self._recut()
             batches = self._batches()
-            self.cond.notify_all()
+            # wake the waiting chains only when what they wait on moved: the cutoff, the proof, the uploads
+            # chain's end or depth (UUSH trails it in a fallback), another chain's depth (max_videos merges by date)
+            if self.m or (self.cutoff, self.proof, self.uu_short) != before or (chain is self.uu and not self.proof):
+                self.cond.notify_all()
         self._submit(batches)
-        self.events.put(("page", chain.role))
 
     def _register(self, vid: str, key: str | None) -> None:
         """A candidate for the result (under cond), unless outside the dates asked or already one."""
@@ -265,7 +273,6 @@ class _TabFetch:
             batches = self._batches()
             self.cond.notify_all()
         self._submit(batches)
-        self.events.put(("page", chain.role))
 
     # -------------------------------------------------------------------------------- shared state
 
@@ -411,6 +418,9 @@ class _TabFetch:
 
     def _step(self) -> tuple[bool, list[str]]:
         """After an event (under cond): (done, the last partial batch of ids to detail now)."""
+        if any(c.state == "waiting" and self._verdict(c) is Turn.GO for c in self.chains.values()):
+            self.cond.notify_all()  # a chain may go on: make sure it hears it
+            return False, []
         if self._active():
             return False, []
         if self.buffer:  # every chain waits or ended: ask for the last, partial batch of details
@@ -436,7 +446,10 @@ class _TabFetch:
                     chains.submit(self._run_chain, chain)
                 try:
                     while True:
-                        self.events.get()
+                        try:  # chains post when they wait or end, detail calls when they end
+                            self.events.get(timeout=REPORT_EVERY)
+                        except queue.Empty:
+                            pass
                         with self.cond:
                             if self.failure is not None:
                                 raise self.failure
@@ -517,7 +530,7 @@ class _TabFetch:
         if not self.proof and self.shorts.exists is False:
             self.acc.warnings.append(no_shorts_warning(title))
         self.p.stage = "done"
-        self._report()
+        self._report(final=True)
 
     def _record_type_rule(self) -> None:
         if self.proof:
@@ -539,7 +552,11 @@ class _TabFetch:
         self.acc.warnings.append(reason)
         self.acc.incomplete.append(reason)
 
-    def _report(self) -> None:
+    def _report(self, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self._reported < REPORT_EVERY:
+            return
+        self._reported = now
         with self.cond:
             self.p.pages = sum(c.pages for c in self.chains.values())
             self.p.listed = len(self.cand)
