@@ -220,10 +220,15 @@ class YouTubeEmulator(PlaylistRoutes):
 
     # -- the App protocol ----------------------------------------------------------------------------
 
-    def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None) -> Response:
+    takes_started = True  # served: the transport passes when the request arrived (see handle)
+
+    def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None, *,
+               started: float | None = None) -> Response:
         """Answer one request. ``latency`` is the time each answer takes, this emulator's own work included
-        (a remote API's round trip), so a benchmark measures the client, not the emulator's JSON building."""
-        started = time.perf_counter()
+        (a remote API's round trip), so a benchmark measures the client, not the emulator's JSON building.
+        ``started`` (perf_counter): when the request arrived, if earlier than this call (the served transport
+        reads and parses the HTTP request first: that is the emulator's work too)."""
+        started = time.perf_counter() if started is None else started
         try:
             return self._handle(method, url, headers, body)
         finally:

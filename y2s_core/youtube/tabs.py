@@ -72,7 +72,7 @@ _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
 class _TabFetch:
     """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
 
-    Chains and detail workers write the shared state under ``cond``; this object's ``run`` (the caller's
+    Chains and detail workers write the shared state under ``lock``; this object's ``run`` (the caller's
     thread) waits for their events, decides when the listing is done, and is the only one to report progress.
     """
 
@@ -86,7 +86,8 @@ class _TabFetch:
                        for role in ("UU", *TABS)}
         self.uu, self.shorts = self.chains["UU"], self.chains["UUSH"]
         self.tabs = [self.chains[r] for r in TABS]
-        self.cond = threading.Condition()
+        self.lock = threading.RLock()
+        self.waits = {role: threading.Condition(self.lock) for role in self.chains}  # one per chain: wake only it
         self.events: queue.SimpleQueue = queue.SimpleQueue()
         self.m = spec.max_videos
         self.since_key = f"{spec.since.isoformat()}T00:00:00" if spec.since else None
@@ -118,7 +119,7 @@ class _TabFetch:
     # ------------------------------------------------------------------------------------ the Listing
 
     def turn(self, chain: PageChain) -> Turn:
-        with self.cond:
+        with self.lock:
             while True:
                 verdict = self._verdict(chain)
                 if verdict is not Turn.WAIT:
@@ -127,7 +128,13 @@ class _TabFetch:
                 if chain.state != "waiting":
                     chain.state = "waiting"
                     self.events.put(("idle", chain.role))
-                self.cond.wait()
+                self.waits[chain.role].wait()
+
+    def _wake(self) -> None:
+        """Wake the waiting chains whose answer changed (under the lock): no thread is woken for nothing."""
+        for chain in self.chains.values():
+            if chain.state == "waiting" and self._verdict(chain) is not Turn.WAIT:
+                self.waits[chain.role].notify()
 
     def _verdict(self, chain: PageChain) -> Turn:
         verdict = self._exact(chain)
@@ -165,8 +172,7 @@ class _TabFetch:
 
     def page(self, chain: PageChain, response: dict, token: str | None) -> None:
         items = response.get("items") or ()
-        with self.cond:
-            before = (self.cutoff, self.proof, self.uu_short)
+        with self.lock:
             first = not chain.pages
             chain.pages += 1
             chain.exists = True
@@ -200,14 +206,16 @@ class _TabFetch:
             self._decide()
             self._recut()
             batches = self._batches()
-            # wake the waiting chains only when what they wait on moved: the cutoff, the proof, the uploads
-            # chain's end or depth (UUSH trails it in a fallback), another chain's depth (max_videos merges by date)
-            if self.m or (self.cutoff, self.proof, self.uu_short) != before or (chain is self.uu and not self.proof):
-                self.cond.notify_all()
+            if chain.exhausted and self.buffer and self.proof is not None and not any(
+                    c is not chain and (c.state in ("new", "running") or self._verdict(c) is Turn.GO)
+                    for c in self.chains.values() if c.state != "done"):
+                batches.append(self.buffer)  # the last page of the last chain: its details now, not after a hop
+                self.buffer = []
+            self._wake()  # a waiting chain may go on: the cutoff, the proof or another chain's depth moved
         self._submit(batches)
 
     def _register(self, vid: str, key: str | None) -> None:
-        """A candidate for the result (under cond), unless outside the dates asked or already one."""
+        """A candidate for the result (under the lock), unless outside the dates asked or already one."""
         if vid in self.cand:
             return
         if key is not None and ((self.since_key and key < self.since_key) or
@@ -227,7 +235,7 @@ class _TabFetch:
             chain.shadow.clear()
 
     def _batches(self) -> list[list[str]]:
-        """Full batches of 50 ids to detail now (under cond). A candidate its tab rules out is never asked
+        """Full batches of 50 ids to detail now (under the lock). A candidate its tab rules out is never asked
         for (``_ruled_out``); with max_videos, one listed past the cutoff waits (``deferred``) and is asked for
         only if the cutoff comes back down to it."""
         if self.needs_type and self.shorts.exists:
@@ -263,7 +271,7 @@ class _TabFetch:
         return out
 
     def absent(self, chain: PageChain) -> None:
-        with self.cond:
+        with self.lock:
             chain.exists = False
             chain.exhausted = True
             if chain is self.shorts:
@@ -271,13 +279,13 @@ class _TabFetch:
             self._decide()
             self._recut()
             batches = self._batches()
-            self.cond.notify_all()
+            self._wake()
         self._submit(batches)
 
     # -------------------------------------------------------------------------------- shared state
 
     def _decide(self) -> None:
-        """Trust the tabs? Once every tab and the uploads playlist answered their first page (under cond)."""
+        """Trust the tabs? Once every tab and the uploads playlist answered their first page (under the lock)."""
         if self.proof is not None or any(t.exists is None for t in self.tabs) or self.uu.exists is None:
             return
         counted = sum(t.total or 0 for t in self.tabs if t.exists)
@@ -358,7 +366,7 @@ class _TabFetch:
 
     def _submit(self, batches: list[list[str]]) -> None:
         for ids in batches:
-            with self.cond:
+            with self.lock:
                 if self.stop or self.pool is None:
                     return
                 job = self.pool.submit(self._details, ids)
@@ -367,10 +375,12 @@ class _TabFetch:
 
     def _detail_done(self, job: Future) -> None:
         error = None if job.cancelled() else job.exception()
-        with self.cond:
+        with self.lock:
             self.pending.discard(job)
             self.failure = _first_cause(self.failure, error)  # recorded with the discard: run() never misses it
-        self.events.put(("details", None))
+            wake = error is not None or not self._active()  # while a chain pages, run() has nothing to do
+        if wake:
+            self.events.put(("details", None))
 
     def _details(self, ids: list[str]) -> None:
         resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
@@ -379,7 +389,7 @@ class _TabFetch:
         # membership may still grow) and _typed() settles it
         member = self.in_shorts
         parsed = [(it["id"], it, m, video_from_resource(it, m)) for it in resp.get("items", ()) for m in [member(it["id"])]]
-        with self.cond:
+        with self.lock:
             for vid, item, m, video in parsed:
                 self.details[vid] = (item, video)
                 self.typed_with[vid] = m
@@ -393,7 +403,7 @@ class _TabFetch:
                     self._judge(vid)
                 self._recut()
                 batches = self._batches()
-                self.cond.notify_all()
+                self._wake()
         self._submit(batches)
 
     # ---------------------------------------------------------------------------------------- run
@@ -405,21 +415,21 @@ class _TabFetch:
         except BaseException as e:  # noqa: BLE001 - handed to run(), which raises it on the caller's thread
             error = e
         finally:
-            with self.cond:
+            with self.lock:
                 chain.state = "done"
                 self.failure = _first_cause(self.failure, error)
-                self.cond.notify_all()
+                self._wake()
             self.events.put(("done", chain.role))
 
     def _active(self) -> bool:
-        """A chain is paging, or about to (woken, not yet running): the listing is not done (under cond)."""
+        """A chain is paging, or about to (woken, not yet running): the listing is not done (under the lock)."""
         return any(c.state in ("new", "running") or (c.state == "waiting" and self._verdict(c) is Turn.GO)
                    for c in self.chains.values())
 
     def _step(self) -> tuple[bool, list[str]]:
-        """After an event (under cond): (done, the last partial batch of ids to detail now)."""
+        """After an event (under the lock): (done, the last partial batch of ids to detail now)."""
         if any(c.state == "waiting" and self._verdict(c) is Turn.GO for c in self.chains.values()):
-            self.cond.notify_all()  # a chain may go on: make sure it hears it
+            self._wake()  # a chain may go on: make sure it hears it
             return False, []
         if self._active():
             return False, []
@@ -433,7 +443,7 @@ class _TabFetch:
             self.late = True  # the tabs said they hold every video, but fewer came: list the uploads after all
             self.proof = False
             self._unshadow([self.uu])
-            self.cond.notify_all()
+            self._wake()
             return False, []
         return True, []
 
@@ -450,7 +460,7 @@ class _TabFetch:
                             self.events.get(timeout=REPORT_EVERY)
                         except queue.Empty:
                             pass
-                        with self.cond:
+                        with self.lock:
                             if self.failure is not None:
                                 raise self.failure
                             finished, batch = self._step()
@@ -461,15 +471,15 @@ class _TabFetch:
                         if finished:
                             break
                 except BaseException:
-                    with self.cond:
+                    with self.lock:
                         jobs = list(self.pending)
                     for job in jobs:
                         job.cancel()  # not started yet: not sent (the ones in flight are kept)
                     raise
                 finally:
-                    with self.cond:
+                    with self.lock:
                         self.stop = True
-                        self.cond.notify_all()
+                        self._wake()
         except YouTubeError as e:  # the quota, or a failure retries could not fix: keep what got through
             self._wait_pending()
             self._keep(partial=True, error=e)
@@ -477,7 +487,7 @@ class _TabFetch:
         self._keep(partial=False)
 
     def _wait_pending(self) -> None:
-        with self.cond:
+        with self.lock:
             jobs = list(self.pending)
         for job in jobs:  # keep every detail call that got through
             try:
@@ -488,7 +498,7 @@ class _TabFetch:
     # ------------------------------------------------------------------------------------- result
 
     def _keep(self, partial: bool, error: YouTubeError | None = None) -> None:
-        with self.cond:
+        with self.lock:
             order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
             videos: list[Video] = []
             untyped = undetailed = beyond = 0
@@ -557,7 +567,7 @@ class _TabFetch:
         if not final and now - self._reported < REPORT_EVERY:
             return
         self._reported = now
-        with self.cond:
+        with self.lock:
             self.p.pages = sum(c.pages for c in self.chains.values())
             self.p.listed = len(self.cand)
             self.p.detailed = len(self.details)
