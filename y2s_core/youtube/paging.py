@@ -1,6 +1,8 @@
-"""The threaded paging engine: one channel's uploads page chain, its detail pool and its Shorts cursor.
+"""The uploads engine: one channel's uploads page chain, its detail pool and its Shorts cursor; and
+``fetch_channel``, which picks it or the tab engine (``tabs``: a big channel's tab playlists in parallel).
 
-The page tokens make the uploads chain sequential, so detail calls overlap it: each uploads page hands
+This engine lists small channels and short windows (``plan.use_tabs``), where one chain is about as quick
+and spends the fewest units. The page tokens make the uploads chain sequential, so detail calls overlap it: each uploads page hands
 its ids to a small thread pool (videos.list, 50 ids a call) while this thread requests the next page.
 The UUSH (Shorts) listing runs on the same pool, only as deep as the oldest upload needed. Paging stops
 early once ``max_videos`` or ``since`` is satisfied (uploads are newest first).
@@ -38,6 +40,8 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
+from .plan import use_tabs
+from .tabs import _TabFetch
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
@@ -333,8 +337,5 @@ def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc
                   progress: Progress) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
     (``tabs.use_tabs``), else along its uploads chain (this module's engine)."""
-    from .plan import use_tabs
-    from .tabs import _TabFetch
-
     engine = _TabFetch if use_tabs(channel.video_count, spec) else _ChannelFetch
     engine(client, channel, spec, acc, notify, progress).run()
