@@ -94,7 +94,8 @@ def test_the_emulator_serves_omits_and_lags_the_tabs(yt_emu):
     assert lf["pageInfo"]["totalResults"] == len(cat.tabs(big)["UULF"])
     assert [i["contentDetails"]["videoId"] for i in lf["items"]] == cat.tabs(big)["UULF"][:50]
     newest = cat.tabs(big)["UULF"][0]
-    emu = YouTubeEmulator(omit_tabs=["UULV"], lagging=[newest])
+    emu = YouTubeEmulator(omit_tabs=["UULV"])
+    emu.lag([newest])
     yt = client_for(emu).service
     with pytest.raises(Exception) as gone:
         yt.playlistItems().list(part="id", playlistId="UULV" + big[2:]).execute()
@@ -238,6 +239,17 @@ def ref_units(spec: FilterSpec) -> int:
     emu = YouTubeEmulator(omit_tabs=UU_ONLY)
     client_for(emu).fetch("@bigchannel", spec)
     return emu.units_used - 2  # the two 404s of the missing tabs
+
+
+def test_a_lagging_tab_inside_a_window_is_caught():
+    cat = YouTubeEmulator().catalog
+    big = cat.channel_by_handle("@bigchannel").id
+    lagging = cat.tabs(big)["UULF"][300]  # inside the newest 600, past the uploads playlist's first page
+    emu = YouTubeEmulator(lagging=[lagging], latency=0.003)
+    result = client_for(emu).fetch("@bigchannel", FilterSpec(max_videos=600))
+    ref = client_for(YouTubeEmulator(omit_tabs=UU_ONLY, lagging=[lagging])).fetch("@bigchannel", FilterSpec(max_videos=600))
+    assert lagging in {v.id for v in result.videos} and rows(result) == rows(ref)
+    assert pages(emu)["UU"] == 12  # the counts differ by one: the uploads playlist lists the window
 
 
 def test_the_newest_n_are_exact_with_deleted_videos_inside_the_window():

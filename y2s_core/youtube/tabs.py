@@ -20,8 +20,15 @@ The result is the union of every chain, deduplicated, newest first.
 Windows stop early: with ``since`` every chain stops once it lists a video older than the day; with
 ``max_videos`` N, the cutoff is the date of the N-th newest candidate not known to fail (deleted, or
 filtered out once its details and type are known), and a chain waits once it has listed past it (it
-resumes if the cutoff moves back as candidates fail). Types follow ``parsing.classify`` unchanged; a video's
-UUSH membership counts once UUSH has listed down to its date, so a quota stop never keeps a guessed type.
+resumes if the cutoff moves back as candidates fail); before the cutoff is known, chains are merged by date
+(one that is ahead in time waits for the others).
+
+Types follow ``parsing.classify`` unchanged: Upcoming from the resource, then UUSH membership -> Short, then
+liveStreamingDetails -> Live. A video's UUSH membership counts once UUSH has listed down to its date, so a quota
+stop never keeps a guessed type. Where UUSH does not exist, a video UULF or UULV lists is not a Short (its tab
+says so) instead of falling to the duration rule. UULV membership is not used: videos.list's
+liveStreamingDetails already marks every stream, and premieres (Live by the rule) are listed in UULF, so
+reading UULV as "Live" would type a tab-listed fetch differently from an uploads-listed one.
 
 Quota, for a proven full listing of N videos: 1 (channels.list) + the tabs' pages + 1 (the uploads page) +
 ceil(N/50) (details, pooled 50 ids a call), within the bound 1 + tab pages + ceil(N/50) + 2. Never a search.
@@ -166,8 +173,10 @@ class _TabFetch:
                 return Turn.WAIT  # UULF / UULV: only needed past the uploads playlist's end
             if chain.oldest is not None and self.uu.oldest is not None and chain.oldest < self.uu.oldest:
                 return Turn.WAIT  # UUSH types what UU lists: no deeper than UU went
-        if self.cutoff is not None and chain.oldest is not None and chain.oldest < self.cutoff:
-            return Turn.WAIT
+        cut, oldest = self.cutoff, chain.oldest
+        if cut is not None and oldest is not None and (oldest < cut or (
+                oldest == cut and cut != self.since_key and chain is not self.shorts)):
+            return Turn.WAIT  # past the window (the N-th newest itself is enough; UUSH must pass it for its type)
         return Turn.GO
 
     def page(self, chain: PageChain, response: dict, token: str | None) -> None:
