@@ -25,6 +25,7 @@ Modules, each importing (at run time) only those above it:
     outcome     what a fetch gathers (the accumulator) and the warnings both engines write
     plan        which engine lists a channel, and ``expected_units`` (pure, for a quota planner)
     chains      one playlist's page chain on its own thread
+    tab_outcome how a tab fetch ends: the kept (newest-first) videos, its warnings, its type rule
     tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist
     paging      the uploads engine (uploads chain, detail pool, Shorts cursor), and ``fetch_channel``
     client      YouTubeClient (transport, ``_execute``, resolution, fetch), Progress, ``fetch``

@@ -51,32 +51,25 @@ from ..models import Channel, Video, VideoType
 from .chains import PageChain, Turn, date_key
 from .outcome import (
     _Accumulator,
-    cut_listing_reason,
-    no_shorts_warning,
-    skipped_warning,
-    stopped_warning,
 )
 from .parsing import (
     PAGE,
-    TYPE_RULE_DURATION,
-    TYPE_RULE_TABS,
-    TYPE_RULE_UUSH,
     VIDEO_PARTS,
     classify,
     video_from_resource,
 )
+from .tab_outcome import TAB_NAMES, TabOutcome
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
 TABS = ("UULF", "UUSH", "UULV")
-TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
 
 
-class _TabFetch:
+class _TabFetch(TabOutcome):
     """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
 
     Chains and detail workers write the shared state under ``lock``; this object's ``run`` (the caller's
@@ -503,73 +496,6 @@ class _TabFetch:
                 job.result()
             except Y2SError:
                 pass
-
-    # ------------------------------------------------------------------------------------- result
-
-    def _keep(self, partial: bool, error: YouTubeError | None = None) -> None:
-        with self.lock:
-            order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
-            videos: list[Video] = []
-            untyped = undetailed = beyond = 0
-            gap = False  # partial: keep a newest-first prefix, so nothing newer than a kept video is missing
-            for vid, key in order:
-                if vid in self.missing or vid in self.excluded:
-                    continue
-                if vid not in self.details:
-                    undetailed += vid not in self.deferred  # deferred: past the window, never needed
-                    gap = True
-                elif partial and not self._covered(key):
-                    beyond += 1  # a video of a playlist that did not get this far may be missing above it
-                    gap = True
-                elif partial and not self._type_final(vid):
-                    untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
-                    gap = True
-                elif partial and gap:
-                    beyond += 1  # detailed, but a video above it is not: not a prefix any more
-                else:
-                    videos.append(self._typed(vid))
-            kept = self.spec.apply(videos)
-            missing = [v for v, _ in order if v in self.missing]
-        self.acc.videos.extend(kept)
-        self._record_type_rule()
-        title = self.ch.title
-        if partial:
-            left = [f"{untyped} more left out: their Short/Long type was not known yet"] if untyped else []
-            if beyond:
-                left.append(f"{beyond} more left out: listed past where every playlist had reached")
-            if undetailed:
-                left.append(f"{undetailed} more listed but not detailed")
-            pages = sum(c.pages for c in self.chains.values())
-            self.acc.warnings.append(stopped_warning(title, error, pages, len(kept), left))
-            return
-        self._check_listing_complete()
-        if missing:
-            self.acc.skipped.extend(missing)
-            self.acc.warnings.append(skipped_warning(title, len(missing)))
-        if not self.proof and self.shorts.exists is False:
-            self.acc.warnings.append(no_shorts_warning(title))
-        self.p.stage = "done"
-        self._report(final=True)
-
-    def _record_type_rule(self) -> None:
-        if self.proof:
-            self.acc.type_rules[self.ch.id] = TYPE_RULE_TABS
-        elif self.shorts.exists is not None:
-            self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else TYPE_RULE_DURATION
-
-    def _check_listing_complete(self) -> None:
-        """A whole-channel listing that holds fewer than videoCount even with every playlist: say so, with the
-        numbers of each playlist, and mark the result incomplete."""
-        if self.m or self.since_key or self.proof or not self.video_count:
-            return
-        listed = len(self.cand)
-        if listed >= self.video_count:
-            return
-        each = ", ".join(f"{TAB_NAMES[r]} {len(c.ids):,}" for r, c in self.chains.items() if c.exists)
-        reason = cut_listing_reason(self.ch.title, listed, self.video_count,
-                                    f"a playlist lists at most about 20,000 items; listed by playlist: {each}")
-        self.acc.warnings.append(reason)
-        self.acc.incomplete.append(reason)
 
     def _report(self, final: bool = False) -> None:
         now = time.monotonic()
