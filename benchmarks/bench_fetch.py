@@ -1,17 +1,24 @@
 """Fetch benchmark: quota and wall time against the YouTube emulator with injected latency.
 
     .venv/bin/python benchmarks/bench_fetch.py [--latency-ms 30] [--channels @bigchannel,@hugechannel]
+                                               [--big-channel 45000] [--repeat 3] [--no-naive]
 
-For each channel of N uploads (S Shorts) it reports
-  * quota units used vs the minimum 1 + 2*ceil(N/50) + ceil(S/50) (the UUSH pages),
-  * wall time vs the page-chain lower bound (ceil(N/50) + 1) * latency, as a ratio,
-and the same for a naive baseline measured in the same run: sequential, one videos.list per page,
-no overlap (what most scripts do). Everything runs through the real google-api-python-client.
+For each channel of N uploads it measures, in one run and against the same one-chain bound
+(ceil(N/50) + 1) * latency (the uploads playlist is one chain: each page's token is in the previous answer):
+  * tabs: the product against an emulator that serves the tab playlists (UULF, UUSH, UULV): wall time
+    as a ratio of the bound; units against 1 + (tab pages) + ceil(N/50) + 2, the issue's bound;
+  * UU only: the product against an emulator without UULF/UULV (so it falls back to the uploads chain, as
+    for a channel without tabs); units against 1 + 2*ceil(N/50) + ceil(S/50) (S Shorts) + 2 (the 404s of
+    the two missing tabs);
+  * naive: sequential, one videos.list per page, no overlap (what most scripts do);
+and asserts that "tabs" and "UU only" give identical rows. ``--big-channel N`` adds @tabchannel (N uploads
+split between the three tabs, past the 20,000 an uploads playlist lists) and checks every video is listed.
+Everything runs through the real google-api-python-client.
 
-By default the emulator runs in its own process on 127.0.0.1 (as the real API is remote, its CPU
-time is not ours) and the client talks real HTTP through httplib2; ``--in-process`` runs it inside
-this process instead (HttplibHttp), where its JSON building competes with the client for the GIL.
-Units come from the emulator's own counters (GET /_emulator/stats when served).
+The emulator runs in its own process on 127.0.0.1 (as the real API is remote, its CPU time is not ours) and
+the client talks real HTTP through httplib2. Units come from the emulator's counters (GET /_emulator/stats).
+The machine may be shared: the load average is printed before and after, and ``--repeat`` runs it again.
+One untimed fetch per emulator first warms imports, thread start-up and the emulators' first answers.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import json
 import math
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -29,10 +37,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httplib2  # noqa: E402
 from googleapiclient.discovery import build  # noqa: E402
 
-from y2s_core.emulators.transport import HttplibHttp  # noqa: E402
-from y2s_core.emulators.youtube import YouTubeEmulator  # noqa: E402
+from y2s_core.emulators.catalog import demo_catalog, with_tab_channel  # noqa: E402
 from y2s_core.filters import FilterSpec  # noqa: E402
 from y2s_core.settings import Settings  # noqa: E402
 from y2s_core.youtube import VIDEO_PARTS, YouTubeClient  # noqa: E402
@@ -43,15 +51,15 @@ ROOT = Path(__file__).resolve().parent.parent
 class Served:
     """The emulator in a subprocess on 127.0.0.1, with its counters read over HTTP."""
 
-    def __init__(self, latency_ms: float) -> None:
+    def __init__(self, latency_ms: float, *extra: str) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "y2s_core.emulators", "youtube", "--port", str(self.port),
-             "--latency-ms", str(latency_ms), "--daily-quota", "100000000"], cwd=ROOT, stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+             "--latency-ms", str(latency_ms), "--daily-quota", "100000000", *extra], cwd=ROOT,
+            stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         self.proc.stdout.readline()  # "listening on ..."
 
@@ -65,10 +73,10 @@ class Served:
         self.proc.wait()
 
 
-def naive_fetch(http_factory, handle: str, url: str | None) -> int:
+def naive_fetch(url: str, handle: str) -> int:
     """Resolve, then page -> details -> page -> details ..., one request at a time. Returns videos seen."""
-    yt = build("youtube", "v3", developerKey="bench", http=http_factory(), static_discovery=True, cache_discovery=False,
-               client_options={"api_endpoint": url} if url else None)
+    yt = build("youtube", "v3", developerKey="bench", http=httplib2.Http(timeout=60), static_discovery=True,
+               cache_discovery=False, client_options={"api_endpoint": url})
     ch = yt.channels().list(part="snippet,contentDetails,statistics", forHandle=handle).execute()["items"][0]
     uploads = ch["contentDetails"]["relatedPlaylists"]["uploads"]
     token, n = None, 0
@@ -82,80 +90,103 @@ def naive_fetch(http_factory, handle: str, url: str | None) -> int:
             return n
 
 
-def measure(handle: str, latency: float, served: Served | None) -> dict:
-    catalog = YouTubeEmulator().catalog
-    cid = catalog.channel_by_handle(handle).id
-    n = len(catalog.uploads(cid))
-    shorts = catalog.shorts(cid)
-    s = len(shorts) if shorts is not None else 0
-    pages = math.ceil(n / 50)
-    minimum = 1 + 2 * pages + math.ceil(s / 50)
-    bound = (pages + 1) * latency
-
-    if served:
-        import httplib2
-
-        settings = Settings(youtube_api_key="bench", youtube_api_url=served.url)
-        factory, url = (lambda: httplib2.Http(timeout=60)), served.url
-
-        def stats(reset=False):
-            return served.stats(reset)
-    else:
-        emu = YouTubeEmulator(latency=latency, daily_quota=10**9)
-        settings = Settings(youtube_api_key="bench")
-        factory, url = (lambda: HttplibHttp(emu)), None
-
-        def stats(reset=False):
-            out = {"units_used": emu.units_used, "calls_by_method": dict(emu.calls_by_method),
-                   "max_ids_per_call": max((c.ids for c in emu.calls if c.method == "videos.list"), default=0)}
-            if reset:
-                emu.reset()
-            return out
-
-    client = YouTubeClient(settings, http_factory=factory)
-    stats(reset=True)
+def fetch(served: Served, handle: str):
+    client = YouTubeClient(Settings(youtube_api_key="bench", youtube_api_url=served.url),
+                           http_factory=lambda: httplib2.Http(timeout=60))
+    served.stats(reset=True)
     t0 = time.perf_counter()
     result = client.fetch(handle, FilterSpec())
-    ours_s = time.perf_counter() - t0
-    ours = stats(reset=True)
-    assert result.quota_units == ours["units_used"], (result.quota_units, ours["units_used"])
+    seconds = time.perf_counter() - t0
+    stats = served.stats(reset=True)
+    assert result.quota_units == stats["units_used"], (result.quota_units, stats["units_used"])
+    return result, seconds, stats
 
-    t0 = time.perf_counter()
-    naive_n = naive_fetch(factory, handle, url)
-    naive_s = time.perf_counter() - t0
-    naive = stats(reset=True)
-    return {
-        "channel": handle, "videos": n, "shorts": s, "kept": len(result.videos), "skipped": len(result.skipped_ids),
-        "naive_videos": naive_n, "minimum": minimum, "ours_units": ours["units_used"],
-        "naive_units": naive["units_used"], "ours_calls": ours["calls_by_method"],
-        "max_ids_per_call": ours["max_ids_per_call"], "bound_s": bound, "ours_s": ours_s, "naive_s": naive_s,
-    }
+
+def tab_pages(stats: dict) -> int:
+    return stats["calls_by_method"].get("playlistItems.list", 0)
+
+
+def measure(handle: str, latency: float, tabs: Served, uu_only: Served | None, naive: bool, catalog) -> dict:
+    cid = catalog.channel_by_handle(handle).id
+    n = len(catalog.videos(cid))
+    sizes = {k: len(v) for k, v in (catalog.tabs(cid) or {}).items()}
+    pages = math.ceil(len(catalog.uploads(cid)) / 50)
+    bound = (pages + 1) * latency
+    result, tabs_s, st = fetch(tabs, handle)
+    # the issue's bound: 1 + the tab pages (the playlistItems calls but the one uploads page) + ceil(N/50) + 2
+    listed = st["calls_by_method"].get("playlistItems.list", 0)
+    tabs_bound = 1 + (listed - 1) + math.ceil(n / 50) + 2
+    out = {"channel": handle, "videos": n, "tabs": sizes, "bound_s": bound, "tabs_s": tabs_s,
+           "tabs_units": st["units_used"], "tabs_bound": tabs_bound, "tabs_calls": st["calls_by_method"],
+           "kept": len(result.videos), "complete": result.complete, "type_rules": set(result.type_rules.values()),
+           "max_ids": st["max_ids_per_call"]}
+    if uu_only is not None:
+        ref, uu_s, su = fetch(uu_only, handle)
+        assert [v.to_row() for v in ref.videos] == [v.to_row() for v in result.videos], "rows differ"
+        shorts = sizes.get("UUSH", 0)
+        out.update(uu_s=uu_s, uu_units=su["units_used"], uu_min=1 + 2 * pages + math.ceil(shorts / 50) + 2,
+                   uu_kept=len(ref.videos), same_rows=True)
+    if naive:
+        t0 = time.perf_counter()
+        naive_fetch(tabs.url, handle)
+        out["naive_s"] = time.perf_counter() - t0
+        tabs.stats(reset=True)
+    return out
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--latency-ms", type=float, default=30.0)
     p.add_argument("--channels", default="@bigchannel,@hugechannel")
-    p.add_argument("--in-process", action="store_true", help="run the emulator inside this process")
+    p.add_argument("--big-channel", type=int, default=45_000, metavar="N",
+                   help="also fetch @tabchannel of N uploads (0: skip)")
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--no-naive", action="store_true", help="skip the naive sequential baseline")
     a = p.parse_args()
     latency = a.latency_ms / 1000
-    served = None if a.in_process else Served(a.latency_ms)
-    where = "in-process" if a.in_process else f"served on {served.url} (own process)"
-    print(f"emulator {where}; latency {a.latency_ms:.0f} ms per request; units from the emulator's counters\n")
-    head = (f"{'channel':<13} {'videos':>6} {'shorts':>6} | {'min units':>9} {'ours':>5} {'naive*':>6} | "
-            f"{'bound s':>7} {'ours s':>7} {'ratio':>5} | {'naive s':>7} {'ratio':>5}")
-    print(head)
-    print("-" * len(head))
-    for h in a.channels.split(","):
-        r = measure(h.strip(), latency, served)
-        print(f"{r['channel']:<13} {r['videos']:>6} {r['shorts']:>6} | {r['minimum']:>9} {r['ours_units']:>5} "
-              f"{r['naive_units']:>6} | {r['bound_s']:>7.2f} {r['ours_s']:>7.2f} {r['ours_s'] / r['bound_s']:>5.2f} | "
-              f"{r['naive_s']:>7.2f} {r['naive_s'] / r['bound_s']:>5.2f}")
-        print(f"    calls {r['ours_calls']}, max ids per videos.list {r['max_ids_per_call']}, "
-              f"kept {r['kept']}, skipped {r['skipped']}")
-    if served:
-        served.close()
-    print("\n* the naive baseline does not classify Shorts (no UUSH listing), so it spends fewer units and gets types wrong")
+    extra = ["--tab-channel", str(a.big_channel)] if a.big_channel else []
+    tabs, uu_only = Served(a.latency_ms, *extra), Served(a.latency_ms, "--omit-tabs", "UULF,UULV")
+    catalog = with_tab_channel(a.big_channel) if a.big_channel else demo_catalog()
+    try:
+        print(f"emulators served on 127.0.0.1 (own processes); {a.latency_ms:.0f} ms per request; units from their "
+              f"counters; load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}\n")
+        head = (f"{'channel':<13} {'videos':>6} | {'tabs units':>10} {'bound':>5} | {'UU units':>8} {'min':>5} | "
+                f"{'chain s':>7} | {'tabs s':>6} {'ratio':>5} | {'UU s':>5} {'ratio':>5} | {'naive s':>7} {'ratio':>5}")
+        print(head)
+        print("-" * len(head))
+        for served in (tabs, uu_only):  # untimed: imports, the emulators' first answers, thread start-up
+            fetch(served, "@y2sdemo")
+            fetch(served, "@bigchannel")
+        runs: dict[str, list[dict]] = {}
+        handles = [h.strip() for h in a.channels.split(",") if h.strip()]
+        for _ in range(a.repeat):
+            for h in handles:
+                r = measure(h, latency, tabs, uu_only, not a.no_naive, catalog)
+                runs.setdefault(h, []).append(r)
+                naive = (f"{r['naive_s']:>7.2f} {r['naive_s'] / r['bound_s']:>5.2f}" if "naive_s" in r
+                         else f"{'-':>7} {'-':>5}")
+                print(f"{h:<13} {r['videos']:>6} | {r['tabs_units']:>10} {r['tabs_bound']:>5} | {r['uu_units']:>8} "
+                      f"{r['uu_min']:>5} | {r['bound_s']:>7.2f} | {r['tabs_s']:>6.2f} {r['tabs_s'] / r['bound_s']:>5.2f} | "
+                      f"{r['uu_s']:>5.2f} {r['uu_s'] / r['bound_s']:>5.2f} | {naive}")
+                print(f"    tabs {r['tabs']}; calls {r['tabs_calls']}; max ids per videos.list {r['max_ids']}; "
+                      f"rows identical to UU only: {r['same_rows']}; types by {', '.join(sorted(r['type_rules']))}")
+            if a.big_channel:
+                r = measure("@tabchannel", latency, tabs, None, False, catalog)
+                runs.setdefault("@tabchannel", []).append(r)
+                assert r["kept"] == r["videos"] and r["complete"], (r["kept"], r["videos"])
+                print(f"{'@tabchannel':<13} {r['videos']:>6} | {r['tabs_units']:>10} {r['tabs_bound']:>5} | "
+                      f"{'-':>8} {'-':>5} | {r['bound_s']:>7.2f} | {r['tabs_s']:>6.2f} {r['tabs_s'] / r['bound_s']:>5.2f} |"
+                      f" the uploads playlist lists 20,000: every one of the {r['kept']:,} videos listed via the tabs")
+                print(f"    tabs {r['tabs']}; calls {r['tabs_calls']}")
+        if a.repeat > 1:
+            print("\nmedian ratios:", ", ".join(
+                f"{h} tabs {statistics.median(x['tabs_s'] / x['bound_s'] for x in rs):.2f}"
+                + (f" / UU only {statistics.median(x['uu_s'] / x['bound_s'] for x in rs):.2f}" if "uu_s" in rs[0] else "")
+                for h, rs in runs.items()))
+        print(f"\nload average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
+    finally:
+        tabs.close()
+        uu_only.close()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ def test_a_capped_listing_is_a_partial_result_with_both_numbers(youtube_api):
     assert not at.exception and not at.error
     warnings = texts(at.warning)
     partial = [w for w in warnings if w.startswith("Partial result")]
-    assert partial and "listed only 120 of the channel's 2,600 videos" in partial[0]
+    # each playlist stops at the cap: the uploads playlist at 120, the tab playlists past it at 120 each
+    assert partial and "of the channel's 2,600 videos" in partial[0] and "uploads 120, long-form 120" in partial[0]
     assert not at.session_state["y2s.result"].complete
 
 
@@ -56,5 +57,5 @@ def test_the_rest_fetch_result_carries_type_rules_and_why_it_is_incomplete(tmp_p
     big, old = (emu.catalog.channel_by_handle(h).id for h in ("@bigchannel", "@oldschool"))
     assert body["type_rules"] == {big: "UUSH playlist", old: "duration rule"}
     assert body["complete"] is False and len(body["incomplete"]) == 1
-    assert "120 of the channel's 2,600 videos" in body["incomplete"][0]
+    assert "273 of the channel's 2,600 videos" in body["incomplete"][0] and "uploads 120" in body["incomplete"][0]
     assert body["search_calls"] == 0 and body["quota_units"] == emu.units_used

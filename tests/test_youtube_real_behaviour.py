@@ -131,9 +131,13 @@ def test_a_listing_cut_short_by_the_cap_is_said_with_both_numbers_and_marked_inc
     big = ch(emu, "@bigchannel")
     assert not result.complete
     [reason] = result.incomplete
-    assert "listed only 120 of the channel's 2,600 videos" in reason and reason in result.warnings
+    # every playlist stops at the cap: the uploads playlist, then the tab playlists (UULF, UUSH, UULV) past it
+    tabs = emu.catalog.tabs(big.id)
+    reached = set(emu.catalog.uploads(big.id)[:120]) | {v for ids in tabs.values() for v in ids[:120]}
+    assert f"listed only {len(reached):,} of the channel's 2,600 videos" in reason and reason in result.warnings
+    assert "uploads 120, long-form 120, Shorts 120, live 33" in reason
     uploads = [c for c in emu.calls if c.method == "playlistItems.list" and c.params["playlistId"] == "UU" + big.id[2:]]
-    assert len(uploads) == 3 and len(result.videos) == 120
+    assert len(uploads) == 3 and {v.id for v in result.videos} == reached
 
 
 def test_a_listing_that_reaches_the_video_count_is_complete():

@@ -57,6 +57,9 @@ class CircuitBreaker:
 
     def success(self) -> None:
         with self._lock:
+            if self._opened_at is not None and not self._trial:
+                return  # a call sent before the breaker opened, answered late (calls run in parallel): only
+                #         the half-open trial may close an open breaker
             self._failures = 0
             self._opened_at = None
             self._trial = False

@@ -2,6 +2,7 @@
 
     python -m y2s_core.emulators youtube --port 8765 [--latency-ms 30] [--daily-quota 10000]
                                          [--search-daily-calls 100] [--playlist-cap 20000]
+                                         [--omit-tabs UULF,UUSH,UULV] [--tab-channel 45000]
     python -m y2s_core.emulators sheets  --port 8766 [--autocreate]
 
 Then point the product at it: Y2S_YOUTUBE_API_URL=http://127.0.0.1:8765 (and YOUTUBE_API_KEY=anything),
@@ -25,16 +26,23 @@ def main(argv: list[str] | None = None) -> int:
     yt.add_argument("--daily-quota", type=int, default=10_000, help="units a day of the main pool")
     yt.add_argument("--search-daily-calls", type=int, default=100, help="search.list calls a day (its own bucket)")
     yt.add_argument("--playlist-cap", type=int, default=20_000, help="items a playlist lists at most")
+    yt.add_argument("--omit-tabs", default="", help="tab playlists to answer 404 for every channel (UULF,UUSH,UULV)")
+    yt.add_argument("--tab-channel", type=int, default=0, metavar="N",
+                    help="add @tabchannel, N uploads split between the three tabs (catalog.with_tab_channel)")
     sh = sub.add_parser("sheets", help="the Google Sheets API v4 emulator")
     sh.add_argument("--port", type=int, default=8766)
     sh.add_argument("--autocreate", action="store_true", help="create an empty spreadsheet for any unknown id")
     args = p.parse_args(argv)
 
     if args.which == "youtube":
+        from .catalog import with_tab_channel
         from .youtube import YouTubeEmulator
 
-        app = YouTubeEmulator(latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota,
-                              search_daily_calls=args.search_daily_calls, playlist_cap=args.playlist_cap)
+        catalog = with_tab_channel(args.tab_channel) if args.tab_channel else None
+        omit = [t.strip() for t in args.omit_tabs.split(",") if t.strip()]
+        app = YouTubeEmulator(catalog, latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota,
+                              search_daily_calls=args.search_daily_calls, playlist_cap=args.playlist_cap,
+                              omit_tabs=omit)
     else:
         from .sheets import SheetsEmulator
 

@@ -10,8 +10,10 @@ Channels (title, handle, extras):
 
 * ``Y2S Demo Lab`` @y2sdemo, username ``y2sdemolab``: 150 public uploads plus 2 private and 1 deleted
   entry that only the uploads playlist lists; a UUSH playlist; every edge case (``Catalog.special``).
-* ``Big Channel Demo`` @bigchannel: exactly 2,600 uploads, about 25 % Shorts, UUSH.
-* ``Huge Channel Demo`` @hugechannel: exactly 20,000 uploads, UUSH.
+* ``Big Channel Demo`` @bigchannel: exactly 2,600 uploads, about 25 % Shorts; UUSH and the other tab
+  playlists, UULF (long-form) and UULV (live streams).
+* ``Huge Channel Demo`` @hugechannel: exactly 20,000 uploads, a news channel's mix (about 5,000 live
+  streams and 4,300 Shorts since 2021); UUSH, UULF and UULV.
 * ``Old School Tutorials`` @oldschool, username ``oldschooltuts2009``, custom name
   ``OldSchoolTutorials`` (found by search only): no UUSH playlist, 40 videos whose durations sit on
   both sides of the Shorts duration limits before and after 2024-10-15.
@@ -19,6 +21,13 @@ Channels (title, handle, extras):
 
 ``Catalog.video(id)`` returns the API resource (every part) exactly as ``videos.list`` would;
 ``Catalog.expected_type(id)`` says what the architecture's type rule must make of it.
+
+Tab playlists (undocumented, "The real APIs" in ARCHITECTURE.md): a channel with ``has_tab_playlists``
+has UULF (its public long-form videos), UULV (its public streams: finished, live now or upcoming) beside
+UUSH (its Shorts) and UU (every upload); every public upload is in exactly one tab (``tab_of``). A tab
+with nothing in it does not exist (404 playlistNotFound), as YouTube answers for an empty one.
+``with_tab_channel(n)`` adds ``@tabchannel``, a channel of n uploads split exactly between the three tabs
+(past the 20,000 an uploads playlist lists: the benchmark's 45,000).
 """
 
 from __future__ import annotations
@@ -104,6 +113,7 @@ class DemoChannel(NamedTuple):
     hidden_subscribers: bool
     has_shorts_playlist: bool
     keywords: str
+    has_tab_playlists: bool = False  # UULF and UULV beside UUSH (the tabs of the channel page)
 
     @property
     def uploads_playlist_id(self) -> str:
@@ -177,6 +187,21 @@ def channel_thumbnails(ch: DemoChannel, sizes: bool = True) -> dict[str, Any]:
     return out
 
 
+TAB_PREFIXES = ("UULF", "UUSH", "UULV")  # long-form, Shorts, live: the channel page's tabs as playlists
+_TAB_TITLES = {"UUSH": "Shorts", "UULF": "Videos", "UULV": "Live streams"}
+
+
+def tab_of(v: DemoVideo) -> str:
+    """The tab playlist a public upload is listed in: UUSH (a Short), UULV (a stream that started, is live or
+    is scheduled), else UULF. A premiere cannot be told from a stream in this catalog; none of the tab
+    channels has one."""
+    if v.in_shorts:
+        return "UUSH"
+    if v.live != "none" or (v.stream is not None and v.stream[1] is not None):
+        return "UULV"
+    return "UULF"
+
+
 def playlist_item_id(playlist_id: str, video_id: str) -> str:
     """As the API builds them: base64 of '<playlistId>.<16 hex digits>'."""
     tail = hashlib.md5(f"{playlist_id}/{video_id}".encode()).hexdigest()[:16].upper()
@@ -198,6 +223,14 @@ class Catalog:
             if self.channels[cid].has_shorts_playlist
         }
         self._shorts = {cid: tuple(v.id for v in vs) for cid, vs in self._shorts_records.items()}
+        self._tab_records: dict[str, dict[str, tuple[DemoVideo, ...]]] = {}
+        for cid, vs in self._uploads.items():
+            if self.channels[cid].has_tab_playlists:
+                tabs: dict[str, list[DemoVideo]] = {"UULF": [], "UULV": []}
+                for v in vs:
+                    if v.availability == "public" and not v.in_shorts:
+                        tabs[tab_of(v)].append(v)
+                self._tab_records[cid] = {prefix: tuple(found) for prefix, found in tabs.items()}
         self.special: dict[str, str] = dict(special or {})
         self._by_handle = {c.handle.lower(): c for c in self.channels.values()}
         self._by_username = {c.username.lower(): c for c in self.channels.values() if c.username}
@@ -280,6 +313,13 @@ class Catalog:
         ids = self._shorts.get(channel_id)
         return None if ids is None else list(ids)
 
+    def tabs(self, channel_id: str) -> dict[str, list[str]] | None:
+        """{"UULF": ids, "UUSH": ids, "UULV": ids}, newest first; None when the channel has no tab playlists."""
+        if channel_id not in self._tab_records:
+            return None
+        out = {prefix: [v.id for v in found] for prefix, found in self._tab_records[channel_id].items()}
+        return {"UULF": out["UULF"], "UUSH": list(self._shorts.get(channel_id, ())), "UULV": out["UULV"]}
+
     def record(self, video_id: str) -> DemoVideo | None:
         """The raw record, private and deleted entries included."""
         return self._records.get(video_id)
@@ -289,7 +329,10 @@ class Catalog:
         return list(self._public.get(channel_id, ()))
 
     def playlist(self, playlist_id: str) -> tuple[DemoChannel, tuple[DemoVideo, ...]] | None:
-        """(owner, entries newest first) for an existing UU…/UUSH… playlist, else None."""
+        """(owner, entries newest first) for an existing UU…/UUSH…/UULF…/UULV… playlist, else None."""
+        if playlist_id.startswith(("UULF", "UULV")) and "UC" + playlist_id[4:] in self._tab_records:
+            cid = "UC" + playlist_id[4:]
+            return self.channels[cid], self._tab_records[cid][playlist_id[:4]]
         if playlist_id.startswith("UUSH") and "UC" + playlist_id[4:] in self._shorts_records:
             cid = "UC" + playlist_id[4:]
             return self.channels[cid], self._shorts_records[cid]
@@ -492,7 +535,7 @@ class Catalog:
             return None
         owner, entries = found
         parts = set(parts)
-        title = "Shorts" if playlist_id.startswith("UUSH") else f"Uploads from {owner.title}"
+        title = _TAB_TITLES.get(playlist_id[:4]) or f"Uploads from {owner.title}"
         r: dict[str, Any] = {"kind": "youtube#playlist", "etag": etag("pl", playlist_id, *sorted(parts)),
                              "id": playlist_id}
         if "snippet" in parts:
@@ -840,11 +883,13 @@ _CHANNEL_SPECS: tuple[dict[str, Any], ...] = (
          has_shorts_playlist=True, keywords="demo \"edge cases\" youtube2sheets"),
     dict(title="Big Channel Demo", handle="@bigchannel", username=None, custom_name=None,
          description="2,600 uploads to page through.", published_at="2019-05-14T09:12:45Z", country="GB",
-         subscribers=1_234_567, hidden_subscribers=False, has_shorts_playlist=True, keywords="big demo"),
+         subscribers=1_234_567, hidden_subscribers=False, has_shorts_playlist=True, keywords="big demo",
+         has_tab_playlists=True),
     dict(title="Huge Channel Demo", handle="@hugechannel", username=None, custom_name=None,
-         description="20,000 uploads: a stress test for quota and paging.", published_at="2012-03-07T20:00:01Z",
+         description="20,000 uploads, a news channel's mix of daily live streams, Shorts and reports: a stress "
+                     "test for quota and paging.", published_at="2012-03-07T20:00:01Z",
          country="IN", subscribers=48_765_432, hidden_subscribers=False, has_shorts_playlist=True,
-         keywords="huge demo"),
+         keywords="huge demo", has_tab_playlists=True),
     dict(title="Old School Tutorials", handle="@oldschool", username="oldschooltuts2009",
          custom_name="OldSchoolTutorials",
          description="Spreadsheet tutorials since 2009. Formerly youtube.com/c/OldSchoolTutorials.",
@@ -878,8 +923,10 @@ def build_demo_catalog() -> Catalog:
     uploads[lab.id] = lab_videos
     uploads[big.id] = _Gen(big, used).bulk(2600, _utc(2020, 1, 1), _utc(2026, 10, 31), short_share=0.3,
                                            shorts_from=shorts_era, live_share=0.01, median_views=90_000)
-    uploads[huge.id] = _Gen(huge, used).bulk(20_000, _utc(2013, 1, 1), _utc(2026, 10, 31, 23), short_share=0.3,
-                                             shorts_from=shorts_era, live_share=0.02, median_views=400_000)
+    # a news channel (as real channels of this size are): daily live streams, and Shorts since 2021, so that
+    # its long-form tab holds about half the uploads (the tab playlists list it in parallel)
+    uploads[huge.id] = _Gen(huge, used).bulk(20_000, _utc(2013, 1, 1), _utc(2026, 10, 31, 23), short_share=0.5,
+                                             shorts_from=shorts_era, live_share=0.25, median_views=400_000)
     uploads[old.id] = _old_school(_Gen(old, used))
     uploads[empty.id] = []
     for vs in uploads.values():
@@ -904,6 +951,37 @@ def synthetic_catalog(sizes: list[int], *, seed: str = "bench") -> Catalog:
         vs.sort(key=lambda v: -v.published)
         uploads[ch.id] = vs
     return Catalog(channels, uploads)
+TAB_CHANNEL_SPEC: dict[str, Any] = dict(
+    title="Tab Channel Demo", handle="@tabchannel", username=None, custom_name=None,
+    description="More uploads than an uploads playlist lists, each tab within reach.",
+    published_at="2010-01-04T12:00:00Z", country="US", subscribers=99_900_000, hidden_subscribers=False,
+    has_shorts_playlist=True, keywords="tabs demo", has_tab_playlists=True)
+
+
+def with_tab_channel(videos: int = 45_000, *, shorts: int | None = None, lives: int | None = None,
+                     base: Catalog | None = None) -> Catalog:
+    """``base`` (the demo catalog) plus ``@tabchannel``: ``videos`` public uploads, exactly ``shorts`` of them
+    Shorts and ``lives`` streams (default: 16/45 and 10/45 of them), the rest long-form, so each tab playlist
+    stays within a playlist's cap while the uploads playlist cannot list them all. Deterministic."""
+    base = base if base is not None else demo_catalog()
+    shorts = videos * 16 // 45 if shorts is None else shorts
+    lives = videos * 10 // 45 if lives is None else lives
+    if shorts < 0 or lives < 0 or shorts + lives > videos:
+        raise ValueError("shorts + lives must be between 0 and videos")
+    ch = DemoChannel(id=_channel_id(random.Random(f"{SEED}:channel:@tabchannel")), **TAB_CHANNEL_SPEC)
+    g = _Gen(ch, {v for cid in base.channels for v in base.uploads(cid)})
+    kinds = ["short"] * shorts + ["live"] * lives + ["long"] * (videos - shorts - lives)
+    g.rng.shuffle(kinds)
+    out: list[DemoVideo] = []
+    for ts, kind in zip(g.times(videos, _utc(2010, 2, 1), _utc(2026, 10, 31, 23)), kinds, strict=True):
+        if kind == "live":
+            out.append(g.live_stream(ts, 1800 + int(g.rng.random() * 4 * 3600), title="LIVE: the evening bulletin",
+                                     median_views=50_000))
+        else:
+            out.append(g.draw(ts, kind == "short", 50_000))
+    uploads = {cid: list(base._uploads[cid]) for cid in base.channels}
+    uploads[ch.id] = out
+    return Catalog([*base.channels.values(), ch], uploads, base.special)
 
 
 _cached: Catalog | None = None
@@ -934,6 +1012,9 @@ __all__ = [
     "demo_catalog",
     "build_demo_catalog",
     "synthetic_catalog",
+    "with_tab_channel",
+    "tab_of",
+    "TAB_PREFIXES",
     "iso_duration",
     "rfc3339",
     "etag",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,12 +112,17 @@ class EmulatorServer:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # else headers and body in two writes stall ~40 ms (delayed ACK)
 
+            def parse_request(self) -> bool:
+                self.arrived = time.perf_counter()  # the request line is in: the app's latency counts from here
+                return super().parse_request()
+
             def _do(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
                 url = f"http://{self.headers.get('host', host)}{self.path}"
+                timing = {"started": self.arrived} if getattr(app, "takes_started", False) else {}
                 try:
-                    status, hdrs, content = app.handle(self.command, url, dict(self.headers), body)
+                    status, hdrs, content = app.handle(self.command, url, dict(self.headers), body, **timing)
                 except Exception as e:  # an emulator bug must not hang the client
                     status, hdrs, content = json_response(500, {"error": {"code": 500, "message": repr(e)}})
                 self.send_response(status)

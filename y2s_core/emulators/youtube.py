@@ -32,7 +32,7 @@ import binascii
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -64,12 +64,12 @@ from .youtube_errors import (
     key_not_valid_error,
     missing_key_error,
     no_filter,
-    playlist_not_found,
     quota_error,
     search_quota_error,
     too_many_ids,
     unknown_channel_error,
 )
+from .youtube_playlists import PlaylistRoutes
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -143,12 +143,16 @@ def _read_page_token(token: str, scope: str) -> int | None:
     return offset
 
 
-class YouTubeEmulator:
-    """The YouTube Data API v3 list methods over a ``Catalog``; an App for ``transport``."""
+class YouTubeEmulator(PlaylistRoutes):
+    """The YouTube Data API v3 list methods over a ``Catalog``; an App for ``transport``.
+
+    ``omit_tabs`` / ``lagging`` (and ``lag()``) take the undocumented tab playlists away, or hold videos back
+    from them, to test a client's fallback (see ``youtube_playlists``)."""
 
     def __init__(self, catalog: Catalog | None = None, daily_quota: int = 10_000, latency: float = 0.0,
                  unknown_channel: str = "400", *, search_daily_calls: int = SEARCH_DAILY_CALLS,
-                 playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new") -> None:
+                 playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new", omit_tabs: Iterable[str] = (),
+                 lagging: Iterable[str] = ()) -> None:
         if unknown_channel not in ("empty", "400"):
             raise ValueError("unknown_channel must be 'empty' or '400'")
         if invalid_key not in ("new", "old"):
@@ -160,6 +164,7 @@ class YouTubeEmulator:
         self.latency = latency
         self.unknown_channel = unknown_channel
         self.invalid_key = invalid_key
+        self._init_tabs(omit_tabs, lagging)
         self.calls: list[Call] = []
         self.units_used = 0  # the main pool
         self.search_calls_used = 0  # the search.list bucket
@@ -215,10 +220,15 @@ class YouTubeEmulator:
 
     # -- the App protocol ----------------------------------------------------------------------------
 
-    def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None) -> Response:
+    takes_started = True  # served: the transport passes when the request arrived (see handle)
+
+    def handle(self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None, *,
+               started: float | None = None) -> Response:
         """Answer one request. ``latency`` is the time each answer takes, this emulator's own work included
-        (a remote API's round trip), so a benchmark measures the client, not the emulator's JSON building."""
-        started = time.perf_counter()
+        (a remote API's round trip), so a benchmark measures the client, not the emulator's JSON building.
+        ``started`` (perf_counter): when the request arrived, if earlier than this call (the served transport
+        reads and parses the HTTP request first: that is the emulator's work too)."""
+        started = time.perf_counter() if started is None else started
         try:
             return self._handle(method, url, headers, body)
         finally:
@@ -435,63 +445,6 @@ class YouTubeEmulator:
             body["items"] = items
         return json_response(200, body)
 
-    # -- playlistItems.list --------------------------------------------------------------------------
-
-    def _playlist_items(self, query: dict[str, str], parts: list[str]) -> Response:
-        playlist_id = query.get("playlistId", "").strip()
-        item_ids = self._split_ids(query.get("id", ""))
-        if not playlist_id and not item_ids:
-            return self._no_filter("id, playlistId")
-        if playlist_id and item_ids:
-            return self._incompatible(["id", "playlistId"])
-        per_page = self._max_results(query)
-        if not isinstance(per_page, int):
-            return per_page
-        if item_ids:
-            return self._playlist_items_by_id(item_ids, parts, per_page)
-        found = self.catalog.playlist(playlist_id)
-        if found is None or not found[1]:  # an empty channel's uploads playlist is 404 too, not 200 without items
-            return playlist_not_found()
-        owner, entries = found
-        entries = entries[: self.playlist_cap]  # the real API stops a listing at about 20,000 items
-        video_filter = query.get("videoId", "").strip()
-        picked: list[tuple[int, DemoVideo]] | None = None
-        if video_filter:
-            picked = [(p, v) for p, v in enumerate(entries) if v.id == video_filter]
-        scope = f"playlistItems:{playlist_id}:{video_filter}"
-
-        def make(start: int, end: int) -> list[dict[str, Any]]:
-            rows = picked[start:end] if picked is not None else enumerate(entries[start:end], start)
-            return [self.catalog.playlist_item_resource(owner, playlist_id, pos, v, parts) for pos, v in rows]
-
-        total = len(picked) if picked is not None else len(entries)
-        return self._page("youtube#playlistItemListResponse", scope, total, query, per_page, make)
-
-    def _playlist_items_by_id(self, item_ids: list[str], parts: list[str], per_page: int) -> Response:
-        if len(item_ids) > MAX_IDS:
-            return self._too_many_ids()
-        items = []
-        for item_id in item_ids:
-            try:
-                playlist_id = base64.b64decode(item_id, validate=True).decode("utf-8").rsplit(".", 1)[0]
-            except (binascii.Error, UnicodeDecodeError):
-                continue
-            found = self.catalog.playlist(playlist_id)
-            if found is None:
-                continue
-            owner, entries = found
-            for pos, v in enumerate(entries):
-                res = self.catalog.playlist_item_resource(owner, playlist_id, pos, v, ("id",))
-                if res["id"] == item_id:
-                    items.append(self.catalog.playlist_item_resource(owner, playlist_id, pos, v, parts))
-                    break
-        return json_response(200, {
-            "kind": "youtube#playlistItemListResponse",
-            "etag": etag("pli-ids", *(i["etag"] for i in items)),
-            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
-            "items": items,
-        })
-
     # -- videos.list ---------------------------------------------------------------------------------
 
     def _videos(self, query: dict[str, str], parts: list[str]) -> Response:
@@ -533,36 +486,6 @@ class YouTubeEmulator:
             return [self.catalog.video_resource(v, parts) for v in pool[start:end]]
 
         return self._page("youtube#videoListResponse", "chart:mostPopular", len(pool), query, per_page, make)
-
-    # -- playlists.list ------------------------------------------------------------------------------
-
-    def _playlists(self, query: dict[str, str], parts: list[str]) -> Response:
-        filters = [f for f in ("id", "channelId", "mine") if f in query]
-        if not filters:
-            return self._no_filter("channelId, id, mine")
-        if len(filters) > 1:
-            return self._incompatible(filters)
-        if filters[0] == "mine":
-            return self._auth_required("mine")
-        per_page = self._max_results(query)
-        if not isinstance(per_page, int):
-            return per_page
-        items: list[dict[str, Any]] = []
-        if filters[0] == "id":
-            ids = self._split_ids(query["id"])
-            if len(ids) > MAX_IDS:
-                return self._too_many_ids()
-            for pid in ids:
-                res = self.catalog.playlist_resource(pid, parts)
-                if res is not None:
-                    items.append(res)
-        # channelId: the demo channels own no user-made playlists (UU…/UUSH… are not listed by channelId)
-        return json_response(200, {
-            "kind": "youtube#playlistListResponse",
-            "etag": etag("playlists", *(i["etag"] for i in items)),
-            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
-            "items": items,
-        })
 
     # -- search.list ---------------------------------------------------------------------------------
 

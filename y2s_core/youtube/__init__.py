@@ -1,14 +1,19 @@
 """The YouTube client: resolve channels, list uploads, fetch video details, classify, at the least quota.
 
-Quota per channel of N uploads (every list call costs 1 unit; search.list 1 call of its own 100-a-day bucket):
+Quota per channel of N uploads (every list call costs 1 unit; search.list 1 call of its own 100-a-day bucket),
+along its uploads playlist (a small channel or window: ``plan.use_tabs``):
 
     1 (channels.list) + ceil(N/50) (playlistItems.list, uploads) + ceil(N/50) (videos.list, 50 ids a call)
       + ceil(S/50) (playlistItems.list on the UUSH playlist, S Shorts, stopped early at the oldest upload needed)
 
-Detail calls overlap the page chain: each uploads page hands its ids to a small thread pool while the
-main thread requests the next page (the page tokens make the chain sequential). httplib2 is not
-thread-safe, so every thread gets its own http object from ``http_factory``. The UUSH listing runs on
-the same pool. Paging stops early once ``max_videos`` or ``since`` is satisfied (uploads are newest first).
+or through its tab playlists UULF/UUSH/UULV in parallel (a big channel, once they are proven to hold every
+video: ``tabs``):
+
+    1 (channels.list) + the tabs' pages + 1 (the uploads playlist's first page) + ceil(N/50) (videos.list)
+
+Detail calls overlap the page chains: each page hands its ids to a small thread pool while its chain requests
+the next page (the page tokens make each chain sequential). httplib2 is not thread-safe, so every thread gets
+its own http object from ``http_factory``. Paging stops early once ``max_videos`` or ``since`` is satisfied.
 
 Every request passes through ``_MeteredHttp``, which counts units per method (retries too), so
 ``FetchResult.quota`` is what Google charged, not an estimate.
@@ -17,7 +22,12 @@ Modules, each importing (at run time) only those above it:
 
     transport   the metered http object, its factory, Google errors -> ours (uses ``y2s_core.quota``)
     parsing     resources -> Channel / Video, the type rule, the request constants
-    paging      the threaded per-channel engine (uploads chain, detail pool, Shorts cursor)
+    outcome     what a fetch gathers (the accumulator) and the warnings both engines write
+    plan        which engine lists a channel, and ``expected_units`` (pure, for a quota planner)
+    chains      one playlist's page chain on its own thread
+    tab_outcome how a tab fetch ends: the kept (newest-first) videos, its warnings, its type rule
+    tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist
+    paging      the uploads engine (uploads chain, detail pool, Shorts cursor), and ``fetch_channel``
     client      YouTubeClient (transport, ``_execute``, resolution, fetch), Progress, ``fetch``
 
 ``QuotaMeter`` and ``quota_resets_at`` live in ``y2s_core.quota``; they are re-exported here for the

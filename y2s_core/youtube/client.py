@@ -2,8 +2,8 @@
 
 ``YouTubeClient`` owns the transport (one metered http object per thread, since httplib2 is not
 thread-safe), ``_execute`` (retries, error translation, fail-fast once the quota is spent) and the
-resolution of every input form; ``paging._ChannelFetch`` does the per-channel work and calls back into
-``_execute``.
+resolution of every input form; ``paging.fetch_channel`` does the per-channel work (the uploads chain, or
+the tab playlists in parallel for a big channel: ``tabs``) and calls back into ``_execute``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
 from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import DEMO_API_KEY, Settings
-from .paging import _Accumulator, _ChannelFetch
+from .paging import _Accumulator, fetch_channel
 from .parsing import CHANNEL_PARTS, PAGE, channel_from_resource
 from .transport import _MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
 
@@ -295,7 +295,7 @@ class YouTubeClient:
                 seen.add(ch.id)
                 acc.channels.append(ch)
                 try:
-                    _ChannelFetch(self, ch, spec, acc, notify, Progress(ch.title, "listing")).run()
+                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"))
                 except (QuotaExceeded, KeyInvalid):
                     raise  # nothing more can be fetched today / with this key
                 except YouTubeError as e:  # a 5xx storm, a timeout, an open breaker: keep going elsewhere

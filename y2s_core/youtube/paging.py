@@ -1,6 +1,8 @@
-"""The threaded paging engine: one channel's uploads page chain, its detail pool and its Shorts cursor.
+"""The uploads engine: one channel's uploads page chain, its detail pool and its Shorts cursor; and
+``fetch_channel``, which picks it or the tab engine (``tabs``: a big channel's tab playlists in parallel).
 
-The page tokens make the uploads chain sequential, so detail calls overlap it: each uploads page hands
+This engine lists small channels and short windows (``plan.use_tabs``), where one chain is about as quick
+and spends the fewest units. The page tokens make the uploads chain sequential, so detail calls overlap it: each uploads page hands
 its ids to a small thread pool (videos.list, 50 ids a call) while this thread requests the next page.
 The UUSH (Shorts) listing runs on the same pool, only as deep as the oldest upload needed. Paging stops
 early once ``max_videos`` or ``since`` is satisfied (uploads are newest first).
@@ -14,14 +16,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from ..errors import QuotaExceeded, Y2SError, YouTubeError
+from ..errors import Y2SError, YouTubeError
 from ..filters import FilterSpec
-from ..models import Channel, FetchResult, Resolution, Video
-from ..quota import QuotaMeter
+from ..models import Channel, Video
+from .outcome import (
+    _Accumulator,
+    cut_listing_reason,
+    no_shorts_warning,
+    no_uploads_warning,
+    skipped_warning,
+    stopped_warning,
+)
 from .parsing import (
     PAGE,
     TYPE_RULE_DURATION,
@@ -31,37 +40,11 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
+from .plan import use_tabs
+from .tabs import _TabFetch
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
-
-
-@dataclass
-class _Accumulator:
-    """What one ``YouTubeClient.fetch`` has gathered so far, across its channels; a quota stop keeps it."""
-
-    meter: QuotaMeter
-    before: dict[str, int]  # the client's meter when this fetch began: a result reports its own units
-    videos: list[Video] = field(default_factory=list)
-    channels: list[Channel] = field(default_factory=list)
-    resolutions: list[Resolution] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)  # why the result is not complete
-    type_rules: dict[str, str] = field(default_factory=dict)  # channel id -> TYPE_RULE_UUSH | TYPE_RULE_DURATION
-
-    def result(self, complete: bool) -> FetchResult:
-        return FetchResult(
-            videos=tuple(self.videos),
-            channels=tuple(self.channels),
-            resolutions=tuple(self.resolutions),
-            skipped_ids=tuple(self.skipped),
-            warnings=tuple(self.warnings),
-            quota={m: u - self.before.get(m, 0) for m, u in self.meter.snapshot().items() if u - self.before.get(m, 0)},
-            complete=complete and not self.incomplete,
-            incomplete=tuple(self.incomplete),
-            type_rules=dict(self.type_rules),
-        )
 
 
 class _ShortsCursor:
@@ -140,6 +123,11 @@ class _ChannelFetch:
         self._seen = 0
         self._unsettled: list[tuple[dict, Video]] = []
         self._passing = 0
+        self._failed: list[Future] = []  # detail calls that raised, in the order they failed
+
+    def _note_failure(self, job: Future) -> None:
+        if not job.cancelled() and job.exception() is not None:
+            self._failed.append(job)
 
     def run(self) -> None:
         spec = self.spec
@@ -154,10 +142,11 @@ class _ChannelFetch:
                         ids = self._next_page(since)
                         force = False
                         if ids:
-                            pending.append(pool.submit(self._details, ids))
-                        for f in pending:
-                            if f.done() and f.exception() is not None:
-                                f.result()
+                            job = pool.submit(self._details, ids)
+                            job.add_done_callback(self._note_failure)
+                            pending.append(job)
+                        if self._failed:  # a detail call failed: surface its error (quota) now, not at the end
+                            self._failed[0].result()
                         if shorts_job is not None and shorts_job.done():
                             shorts_job.result()  # surface its error (quota) now
                             shorts_job = None
@@ -192,11 +181,7 @@ class _ChannelFetch:
                 left = [f"{self.untyped} more left out: their Short/Long type was not known yet"] if self.untyped else []
                 if self.undetailed:
                     left.append(f"{self.undetailed} more listed but not detailed")
-                dropped = f" ({'; '.join(left)})" if left else ""
-                why = "the quota" if isinstance(e, QuotaExceeded) else "a YouTube failure"
-                self.acc.warnings.append(
-                    f"{self.ch.title}: stopped by {why} after {self.p.pages} pages; {len(self.kept)} videos kept{dropped}."
-                )
+                self.acc.warnings.append(stopped_warning(self.ch.title, e, self.p.pages, len(self.kept), left))
                 raise
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -206,13 +191,9 @@ class _ChannelFetch:
         self._check_listing_complete()
         if self.missing:
             self.acc.skipped.extend(v for v in self.order if v in self.missing)
-            self.acc.warnings.append(
-                f"{self.ch.title}: skipped {len(self.missing)} listed videos that YouTube did not return (deleted or private)."
-            )
+            self.acc.warnings.append(skipped_warning(self.ch.title, len(self.missing)))
         if self.shorts.exists is False:
-            self.acc.warnings.append(
-                f"{self.ch.title}: no Shorts playlist; Shorts were told by duration (<= 3 min from 2024-10-15, <= 60 s before)."
-            )
+            self.acc.warnings.append(no_shorts_warning(self.ch.title))
         self.p.stage = "done"
         self._report()
 
@@ -224,8 +205,7 @@ class _ChannelFetch:
             resp = self.c._execute(req, f"listing uploads of {self.ch.title}")
         except YouTubeError as e:
             if e.status == 404:  # what the real API answers for a channel with no public uploads
-                self.acc.warnings.append(f"{self.ch.title}: no public uploads (YouTube has no uploads playlist for "
-                                         "this channel); no videos listed.")
+                self.acc.warnings.append(no_uploads_warning(self.ch.title))
                 self.exhausted = self.no_uploads = True
                 return []
             raise
@@ -342,8 +322,7 @@ class _ChannelFetch:
             return
         listed, count = len(self._listed), self.ch.video_count
         if listed < count:
-            reason = (f"{self.ch.title}: YouTube listed only {listed:,} of the channel's {count:,} videos (an uploads "
-                      "playlist stops at about 20,000 items); the older ones cannot be fetched through the API.")
+            reason = cut_listing_reason(self.ch.title, listed, count)
             self.acc.warnings.append(reason)
             self.acc.incomplete.append(reason)
 
@@ -352,3 +331,11 @@ class _ChannelFetch:
             self.p.detailed = len(self.details)
         self.p.quota_units = self.c.meter.total_units
         self.notify(replace(self.p))
+
+
+def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator, notify: ProgressFn,
+                  progress: Progress) -> None:
+    """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
+    (``tabs.use_tabs``), else along its uploads chain (this module's engine)."""
+    engine = _TabFetch if use_tabs(channel.video_count, spec) else _ChannelFetch
+    engine(client, channel, spec, acc, notify, progress).run()

@@ -1,0 +1,527 @@
+"""The tab engine: a big channel listed through its tab playlists in parallel, proven against its uploads.
+
+An uploads playlist (UU…) is one page chain: N videos cost ceil(N/50) + 1 round trips, and it stops at
+about 20,000 items. YouTube also keeps one playlist per channel-page tab, UULF… (long-form), UUSH…
+(Shorts) and UULV… (live streams), undocumented and not always there. This engine lists the three at once,
+each on its own chain (``chains.PageChain``), and the uploads playlist's first page beside them; details
+(videos.list, 50 ids a call) are asked on a pool as the pages arrive.
+
+Trusting the tabs (``proof``), decided as soon as every first page answered:
+  * the tabs' ``pageInfo.totalResults`` add up to the channel's ``statistics.videoCount`` (public videos), and
+  * every dated video of the uploads playlist's first page (the newest 50: where a tab lags, when one does)
+    is in some tab.
+Proven, the uploads chain stops there (it costs one unit), and a full listing is checked once more at its
+end: the videos detailed must reach videoCount, or the uploads playlist is listed after all. Not proven
+(a tab missing, one lagging, a count that differs), the uploads chain goes on as the listing's authority,
+as the uploads engine (``paging``) would list it; UUSH goes on beside it for the types, and UULF/UULV wait,
+to carry the listing past the uploads playlist's end if that stops short of videoCount (its ~20,000 cap).
+The result is the union of every chain, deduplicated, newest first.
+
+Windows stop early: with ``since`` every chain stops once it lists a video older than the day; with
+``max_videos`` N, the cutoff is the date of the N-th newest candidate not known to fail (deleted, or
+filtered out once its details and type are known), and a chain waits once it has listed past it (it
+resumes if the cutoff moves back as candidates fail); before the cutoff is known, chains are merged by date
+(one that is ahead in time waits for the others).
+
+Types follow ``parsing.classify`` unchanged: Upcoming from the resource, then UUSH membership -> Short, then
+liveStreamingDetails -> Live. A video's UUSH membership counts once UUSH has listed down to its date, so a quota
+stop never keeps a guessed type. Where UUSH does not exist, a video UULF or UULV lists is not a Short (its tab
+says so) instead of falling to the duration rule. UULV membership is not used: videos.list's
+liveStreamingDetails already marks every stream, and premieres (Live by the rule) are listed in UULF, so
+reading UULV as "Live" would type a tab-listed fetch differently from an uploads-listed one.
+
+Quota, for a proven full listing of N videos: 1 (channels.list) + the tabs' pages + 1 (the uploads page) +
+ceil(N/50) (details, pooled 50 ids a call), within the bound 1 + tab pages + ceil(N/50) + 2. Never a search.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from bisect import bisect_left, insort
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
+from ..filters import FilterSpec
+from ..models import Channel, Video, VideoType
+from .chains import PageChain, Turn, date_key
+from .outcome import (
+    _Accumulator,
+)
+from .parsing import (
+    PAGE,
+    VIDEO_PARTS,
+    classify,
+    video_from_resource,
+)
+from .tab_outcome import TAB_NAMES, TabOutcome
+
+if TYPE_CHECKING:
+    from .client import Progress, ProgressFn, YouTubeClient
+
+TABS = ("UULF", "UUSH", "UULV")
+REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
+_IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
+_NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
+
+
+class _TabFetch(TabOutcome):
+    """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
+
+    Chains and detail workers write the shared state under ``lock``; this object's ``run`` (the caller's
+    thread) waits for their events, decides when the listing is done, and is the only one to report progress.
+    """
+
+    def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator,
+                 notify: ProgressFn, progress: Progress) -> None:
+        self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
+        self.video_count = channel.video_count or 0
+        tail = channel.id[2:]
+        self.chains = {role: PageChain(client, role + tail if role != "UU" else channel.uploads_playlist_id, role,
+                                       f"listing {TAB_NAMES[role]} of {channel.title}")
+                       for role in ("UU", *TABS)}
+        self.uu, self.shorts = self.chains["UU"], self.chains["UUSH"]
+        self.tabs = [self.chains[r] for r in TABS]
+        self.lock = threading.RLock()
+        self.waits = {role: threading.Condition(self.lock) for role in self.chains}  # one per chain: wake only it
+        self.events: queue.SimpleQueue = queue.SimpleQueue()
+        self.m = spec.max_videos
+        self.since_key = f"{spec.since.isoformat()}T00:00:00" if spec.since else None
+        # premieres can publish a little after they are listed: prune only what is clearly too new
+        self.too_new_key = f"{(spec.until + timedelta(days=3)).isoformat()}T00:00:00" if spec.until else None
+        self.needs_type = spec.types is not None
+        self.shorts_only = self.needs_type and not (spec.types & _NOT_IN_SHORTS)
+        self.cand: dict[str, str | None] = {}  # candidate id -> its listing date key (None: undated), in arrival order
+        self.details: dict[str, tuple[dict, Video]] = {}
+        self.typed_with: dict[str, bool | None] = {}  # the UUSH membership each video was classified with
+        self.missing: set[str] = set()  # listed, omitted by videos.list (deleted or private)
+        self.live: list[str] = []  # with max_videos: sorted date keys of candidates not known to fail
+        self.live_ids: set[str] = set()
+        self.unsettled: set[str] = set()  # detailed, but their type (needed by the filter) is not final yet
+        self.buffer: list[str] = []  # ids waiting for a detail call of 50
+        self.deferred: set[str] = set()  # with max_videos: listed past the cutoff, detailed only if it comes back
+        self.deferred_newest = ""
+        self.excluded: set[str] = set()  # ruled out by their tab before any detail call (see _ruled_out)
+        self.pending: set[Future] = set()
+        self.cutoff: str | None = self.since_key
+        self.proof: bool | None = None
+        self.late = False  # a proven full listing fell short of videoCount at its end: the uploads chain resumed
+        self.uu_short = False  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
+        self.stop = False
+        self.failure: BaseException | None = None  # the first error of a chain or a detail call
+        self.pool: ThreadPoolExecutor | None = None
+        self._reported = 0.0
+
+    # ------------------------------------------------------------------------------------ the Listing
+
+    def turn(self, chain: PageChain) -> Turn:
+        with self.lock:
+            while True:
+                verdict = self._verdict(chain)
+                if verdict is not Turn.WAIT:
+                    chain.state = "running" if verdict is Turn.GO else "done"
+                    return verdict
+                if chain.state != "waiting":
+                    chain.state = "waiting"
+                    self.events.put(("idle", chain.role))
+                self.waits[chain.role].wait()
+
+    def _wake(self) -> None:
+        """Wake the waiting chains whose answer changed (under the lock): no thread is woken for nothing."""
+        for chain in self.chains.values():
+            if chain.state == "waiting" and self._verdict(chain) is not Turn.WAIT:
+                self.waits[chain.role].notify()
+
+    def _verdict(self, chain: PageChain) -> Turn:
+        verdict = self._exact(chain)
+        if verdict is Turn.GO and self.m and self._ahead(chain):
+            return Turn.WAIT
+        return verdict
+
+    def _ahead(self, chain: PageChain) -> bool:
+        """With max_videos, merge the chains by date: a chain waits while another one that still has to page
+        is behind it in time (has listed less far back). Before the cutoff is known, every chain would
+        otherwise page at the same rate and a sparse one (Shorts, lives) reach years past the window."""
+        oldest = chain.oldest
+        return oldest is not None and any(
+            other is not chain and other.oldest is not None and other.oldest > oldest and self._exact(other) is Turn.GO
+            for other in self.chains.values())
+
+    def _exact(self, chain: PageChain) -> Turn:
+        if self.stop or chain.exhausted or chain.exists is False:
+            return Turn.STOP
+        if self.proof and self.shorts_only and chain.role in ("UULF", "UULV"):
+            return Turn.STOP  # only Shorts asked: UUSH lists them all, a long-form or live tab holds none
+        if self.proof is None and chain.pages:
+            return Turn.WAIT  # one page each until the first pages decide whom to trust
+        if chain is self.uu:
+            if chain.pages and self.proof:  # its first page only: the tabs hold every video
+                return Turn.WAIT
+        elif self.proof is False and not self.uu_short:  # the uploads chain is the authority
+            if chain is not self.shorts:
+                return Turn.WAIT  # UULF / UULV: only needed past the uploads playlist's end
+            if chain.oldest is not None and self.uu.oldest is not None and chain.oldest < self.uu.oldest:
+                return Turn.WAIT  # UUSH types what UU lists: no deeper than UU went
+        cut, oldest = self.cutoff, chain.oldest
+        if cut is not None and oldest is not None and (oldest < cut or (
+                oldest == cut and cut != self.since_key and chain is not self.shorts)):
+            return Turn.WAIT  # past the window (the N-th newest itself is enough; UUSH must pass it for its type)
+        return Turn.GO
+
+    def page(self, chain: PageChain, response: dict, token: str | None) -> None:
+        items = response.get("items") or ()
+        with self.lock:
+            first = not chain.pages
+            chain.pages += 1
+            chain.exists = True
+            if first:
+                chain.total = _int((response.get("pageInfo") or {}).get("totalResults"))
+            # the listing's authority registers candidates: the tabs once proven, else the uploads playlist, and
+            # the tabs past its end; until the proof is decided, and otherwise, a page only says who is in it
+            authority = (self.proof is False) if chain is self.uu else chain in self._proven_tabs() or self.uu_short
+            for item in items:
+                cd = item.get("contentDetails") or {}
+                vid = cd.get("videoId")
+                if not vid or vid in chain.ids:  # offsets shift when the channel uploads mid-fetch
+                    continue
+                chain.ids.add(vid)
+                key = date_key(cd.get("videoPublishedAt"))
+                if key is not None:
+                    if chain.oldest is None or key < chain.oldest:
+                        chain.oldest = key
+                    if first:
+                        chain.first.append(vid)
+                if authority:
+                    self._register(vid, key)
+                else:
+                    chain.shadow.append((vid, key))
+            chain.exhausted = not token
+            if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and not self.uu_short:
+                self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it
+                self._unshadow(self.tabs)
+            if chain is self.shorts and self.unsettled:
+                self._settle()
+            self._decide()
+            self._recut()
+            batches = self._batches()
+            if chain.exhausted and self.buffer and self.proof is not None and not any(
+                    c is not chain and (c.state in ("new", "running") or self._verdict(c) is Turn.GO)
+                    for c in self.chains.values() if c.state != "done"):
+                batches.append(self.buffer)  # the last page of the last chain: its details now, not after a hop
+                self.buffer = []
+            self._wake()  # a waiting chain may go on: the cutoff, the proof or another chain's depth moved
+        self._submit(batches)
+
+    def _register(self, vid: str, key: str | None) -> None:
+        """A candidate for the result (under the lock), unless outside the dates asked or already one."""
+        if vid in self.cand:
+            return
+        if key is not None and ((self.since_key and key < self.since_key) or
+                                (self.too_new_key and key >= self.too_new_key)):
+            return
+        self.cand[vid] = key  # undated: private or deleted; videos.list decides
+        self.buffer.append(vid)
+        if self.m and key is not None:
+            insort(self.live, key)
+            self.live_ids.add(vid)
+
+    def _unshadow(self, chains: list[PageChain]) -> None:
+        """These chains became the listing's authority: register what they listed so far."""
+        for chain in chains:
+            for vid, key in chain.shadow:
+                self._register(vid, key)
+            chain.shadow.clear()
+
+    def _batches(self) -> list[list[str]]:
+        """Full batches of 50 ids to detail now (under the lock). A candidate its tab rules out is never asked
+        for (``_ruled_out``); with max_videos, one listed past the cutoff waits (``deferred``) and is asked for
+        only if the cutoff comes back down to it."""
+        if self.needs_type and self.shorts.exists:
+            out_now = [v for v in (*self.buffer, *self.deferred) if self._ruled_out(v)]
+            if out_now:
+                self.excluded.update(out_now)
+                self.buffer = [v for v in self.buffer if v not in self.excluded]
+                self.deferred.difference_update(out_now)
+                for vid in out_now:
+                    self._drop(vid)
+                self._recut()
+        if self.m:
+            cut = self.cutoff
+            if self.deferred and (cut is None or self.deferred_newest >= cut):
+                back = [v for v in self.deferred if cut is None or self.cand[v] >= cut]
+                self.deferred.difference_update(back)
+                self.deferred_newest = max((self.cand[v] for v in self.deferred), default="")
+                self.buffer.extend(back)
+            if cut is not None:
+                keep = []
+                for vid in self.buffer:
+                    key = self.cand[vid]
+                    if key is not None and key < cut:
+                        self.deferred.add(vid)
+                        self.deferred_newest = max(self.deferred_newest, key)
+                    else:
+                        keep.append(vid)
+                self.buffer = keep
+        out = []
+        while len(self.buffer) >= PAGE:
+            out.append(self.buffer[:PAGE])
+            del self.buffer[:PAGE]
+        return out
+
+    def absent(self, chain: PageChain) -> None:
+        with self.lock:
+            chain.exists = False
+            chain.exhausted = True
+            if chain is self.shorts:
+                self._settle()
+            self._decide()
+            self._recut()
+            batches = self._batches()
+            self._wake()
+        self._submit(batches)
+
+    # -------------------------------------------------------------------------------- shared state
+
+    def _decide(self) -> None:
+        """Trust the tabs? Once every tab and the uploads playlist answered their first page (under the lock)."""
+        if self.proof is not None or any(t.exists is None for t in self.tabs) or self.uu.exists is None:
+            return
+        counted = sum(t.total or 0 for t in self.tabs if t.exists)
+        newest_in_tabs = all(any(v in t.ids for t in self.tabs) for v in self.uu.first)
+        self.proof = counted == self.video_count and newest_in_tabs and any(t.exists for t in self.tabs)
+        self._unshadow(self._proven_tabs() if self.proof else [self.uu])
+
+    def _proven_tabs(self) -> list[PageChain]:
+        """The tabs that list the candidates once proven: all three, or UUSH alone when only Shorts are asked."""
+        if not self.proof:
+            return []
+        return [self.shorts] if self.shorts_only else self.tabs
+
+    def _recut(self) -> None:
+        cut = self.since_key
+        if self.m and len(self.live) >= self.m:
+            nth = self.live[-self.m]
+            cut = nth if cut is None or nth > cut else cut
+        self.cutoff = cut
+
+    def _drop(self, vid: str) -> None:
+        """A candidate known to fail (deleted, or filtered out) no longer holds a place in the window."""
+        if vid in self.live_ids:
+            self.live_ids.discard(vid)
+            del self.live[bisect_left(self.live, self.cand[vid])]
+
+    def _judge(self, vid: str) -> None:
+        if vid not in self.live_ids:
+            return
+        if self.needs_type and not self._type_final(vid):
+            self.unsettled.add(vid)
+            return
+        self.unsettled.discard(vid)
+        if not self.spec.matches(self._typed(vid)):
+            self._drop(vid)
+
+    def _ruled_out(self, vid: str) -> bool:
+        """The types asked cannot include this video, whatever its details say: in UUSH it is a Short (or an
+        upcoming stream), out of it never a Short. Saves the detail calls of a tab the filter excludes."""
+        if not self._type_final(vid):
+            return False
+        possible = _IN_SHORTS if vid in self.shorts.ids else _NOT_IN_SHORTS
+        return not (self.spec.types & possible)
+
+    def _settle(self) -> None:
+        for vid in list(self.unsettled):
+            self._judge(vid)
+        self._recut()
+
+    def in_shorts(self, vid: str) -> bool | None:
+        """UUSH membership, for ``classify``. Where UUSH does not exist, a video its tab lists (UULF, UULV) is
+        not a Short; only a video no tab lists falls to the duration rule (None)."""
+        if vid in self.shorts.ids:
+            return True
+        if self.shorts.exists is False:
+            return False if any(vid in t.ids for t in self.tabs if t is not self.shorts) else None
+        return False
+
+    def _type_final(self, vid: str) -> bool:
+        return vid in self.shorts.ids or self.shorts.covers(self.cand.get(vid))
+
+    def _typed(self, vid: str) -> Video:
+        item, video = self.details[vid]
+        in_shorts = self.in_shorts(vid)
+        if in_shorts is self.typed_with.get(vid):  # classified with the same membership when parsed
+            return video
+        kind = classify(item, in_shorts)
+        return video if kind is video.type else replace(video, type=kind)
+
+    def _covered(self, key: str | None) -> bool:
+        """Every video dated ``key`` has been listed: by the uploads playlist, or by every tab once proven."""
+        uu = self.uu
+        if uu.exists and (uu.exhausted or (key is not None and uu.oldest is not None and uu.oldest < key)):
+            return True
+        return bool(self.proof) and all(t.covers(key) for t in self.tabs)
+
+    # ----------------------------------------------------------------------------------- details
+
+    def _submit(self, batches: list[list[str]]) -> None:
+        for ids in batches:
+            with self.lock:
+                if self.stop or self.pool is None:
+                    return
+                job = self.pool.submit(self._details, ids)
+                self.pending.add(job)
+            job.add_done_callback(self._detail_done)
+
+    def _detail_done(self, job: Future) -> None:
+        error = None if job.cancelled() else job.exception()
+        with self.lock:
+            self.pending.discard(job)
+            self.failure = _first_cause(self.failure, error)  # recorded with the discard: run() never misses it
+            wake = error is not None or not self._active()  # while a chain pages, run() has nothing to do
+        if wake:
+            self.events.put(("details", None))
+
+    def _details(self, ids: list[str]) -> None:
+        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
+                               f"fetching video details of {self.ch.title}")
+        # parse here, on the pool, while the chains wait on the network; the type is provisional (Shorts
+        # membership may still grow) and _typed() settles it
+        member = self.in_shorts
+        parsed = [(it["id"], it, m, video_from_resource(it, m)) for it in resp.get("items", ()) for m in [member(it["id"])]]
+        with self.lock:
+            for vid, item, m, video in parsed:
+                self.details[vid] = (item, video)
+                self.typed_with[vid] = m
+            for vid in ids:
+                if vid not in self.details:
+                    self.missing.add(vid)
+                    self._drop(vid)
+            batches: list[list[str]] = []
+            if self.m:
+                for vid, *_ in parsed:
+                    self._judge(vid)
+                self._recut()
+                batches = self._batches()
+                self._wake()
+        self._submit(batches)
+
+    # ---------------------------------------------------------------------------------------- run
+
+    def _run_chain(self, chain: PageChain) -> None:
+        error = None
+        try:
+            chain.run(self)
+        except BaseException as e:  # noqa: BLE001 - handed to run(), which raises it on the caller's thread
+            error = e
+        finally:
+            with self.lock:
+                chain.state = "done"
+                self.failure = _first_cause(self.failure, error)
+                self._wake()
+            self.events.put(("done", chain.role))
+
+    def _active(self) -> bool:
+        """A chain is paging, or about to (woken, not yet running): the listing is not done (under the lock)."""
+        return any(c.state in ("new", "running") or (c.state == "waiting" and self._verdict(c) is Turn.GO)
+                   for c in self.chains.values())
+
+    def _step(self) -> tuple[bool, list[str]]:
+        """After an event (under the lock): (done, the last partial batch of ids to detail now)."""
+        if any(c.state == "waiting" and self._verdict(c) is Turn.GO for c in self.chains.values()):
+            self._wake()  # a chain may go on: make sure it hears it
+            return False, []
+        if self._active():
+            return False, []
+        if self.buffer:  # every chain waits or ended: ask for the last, partial batch of details
+            batch, self.buffer = self.buffer, []
+            return False, batch
+        if self.pending:
+            return False, []
+        full = not self.m and not self.since_key and not self.shorts_only
+        if full and self.proof and len(self.details) + len(self.excluded) < self.video_count and not self.late:
+            self.late = True  # the tabs said they hold every video, but fewer came: list the uploads after all
+            self.proof = False
+            self._unshadow([self.uu])
+            self._wake()
+            return False, []
+        return True, []
+
+    def run(self) -> None:
+        try:
+            with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-fetch") as pool, \
+                    ThreadPoolExecutor(max_workers=len(self.chains), thread_name_prefix="y2s-chain") as chains:
+                self.pool = pool
+                for chain in self.chains.values():
+                    chains.submit(self._run_chain, chain)
+                try:
+                    while True:
+                        try:  # chains post when they wait or end, detail calls when they end
+                            self.events.get(timeout=REPORT_EVERY)
+                        except queue.Empty:
+                            pass
+                        with self.lock:
+                            if self.failure is not None:
+                                raise self.failure
+                            finished, batch = self._step()
+                            listing = self._active()
+                        self._submit([batch] if batch else [])
+                        self.p.stage = "listing" if listing else "details"
+                        self._report()
+                        if finished:
+                            break
+                except BaseException:
+                    with self.lock:
+                        jobs = list(self.pending)
+                    for job in jobs:
+                        job.cancel()  # not started yet: not sent (the ones in flight are kept)
+                    raise
+                finally:
+                    with self.lock:
+                        self.stop = True
+                        self._wake()
+        except YouTubeError as e:  # the quota, or a failure retries could not fix: keep what got through
+            self._wait_pending()
+            self._keep(partial=True, error=e)
+            raise
+        self._keep(partial=False)
+
+    def _wait_pending(self) -> None:
+        with self.lock:
+            jobs = list(self.pending)
+        for job in jobs:  # keep every detail call that got through
+            try:
+                job.result()
+            except Y2SError:
+                pass
+
+    def _report(self, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self._reported < REPORT_EVERY:
+            return
+        self._reported = now
+        with self.lock:
+            self.p.pages = sum(c.pages for c in self.chains.values())
+            self.p.listed = len(self.cand)
+            self.p.detailed = len(self.details)
+        self.p.quota_units = self.c.meter.total_units
+        self.notify(replace(self.p))
+
+
+def _first_cause(current: BaseException | None, new: BaseException | None) -> BaseException | None:
+    """The error a fetch ends with when several chains fail at once: the first, unless it is only the breaker
+    opening on failures another call will report (or a later one is the quota or a bug, which say more)."""
+    if new is None or current is None:
+        return current or new
+    rank = lambda e: (0 if not isinstance(e, YouTubeError) else 1 if isinstance(e, (QuotaExceeded, KeyInvalid))  # noqa: E731
+                      else 3 if e.reason == "circuitOpen" else 2)
+    return new if rank(new) < rank(current) else current
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
