@@ -19,7 +19,8 @@ from y2s_core.filters import FilterSpec
 from y2s_core.models import VideoType
 from y2s_core.settings import Settings
 from y2s_core.youtube import YouTubeClient
-from y2s_core.youtube.plan import TABS_FROM_PAGES, expected_units, use_tabs
+from y2s_core.quota_planner import full_listing
+from y2s_core.youtube.plan import TABS_FROM_PAGES, use_tabs
 
 UU_ONLY = ("UULF", "UULV")  # an emulator without these lists the channel along its uploads playlist (UUSH kept)
 
@@ -282,18 +283,22 @@ def test_small_channels_and_windows_keep_the_uploads_engine(yt_emu):
     assert set(pages(yt_emu)) == {"UU", "UUSH"}  # 150 videos: one chain, as before
 
 
-def test_expected_units_match_what_a_fetch_spends(yt_emu):
+def test_the_planner_expects_what_either_engine_spends(yt_emu):
     cat = yt_emu.catalog
     big = cat.channel_by_handle("@bigchannel").id
     sizes = {k: len(v) for k, v in cat.tabs(big).items()}
     client_for(yt_emu).fetch("@bigchannel")
-    est = expected_units(2600, FilterSpec(), shorts=sizes["UUSH"], lives=sizes["UULV"])
-    assert est + 1 == yt_emu.units_used  # + the channels.list of the resolution
+    est = full_listing("big", 2600, FilterSpec(), shorts_share=sizes["UUSH"] / 2600, lives_share=sizes["UULV"] / 2600,
+                       has_uush=True)
+    assert "UULF" in est.how and est.units + 1 == yt_emu.units_used  # + the channels.list of the resolution
     yt_emu.reset()
     client_for(yt_emu).fetch("@y2sdemo")
     demo = cat.channel_by_handle("@y2sdemo").id
-    assert expected_units(153, FilterSpec(), shorts=len(cat.shorts(demo))) + 1 == yt_emu.units_used
-    assert expected_units(0) == 1 and expected_units(10_000, FilterSpec(max_videos=1000)) < expected_units(10_000)
+    est = full_listing("demo", 153, FilterSpec(), shorts_share=len(cat.shorts(demo)) / 153, has_uush=True)
+    assert "uploads pages" in est.how and est.units + 1 == yt_emu.units_used
+    assert full_listing("e", 0, FilterSpec(), shorts_share=None, has_uush=None).units == 1
+    assert full_listing("c", 10_000, FilterSpec(max_videos=1000), shorts_share=None, has_uush=None).units < \
+        full_listing("c", 10_000, FilterSpec(), shorts_share=None, has_uush=None).units
 
 
 def test_progress_reports_listing_details_and_done():

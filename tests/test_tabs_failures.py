@@ -75,7 +75,9 @@ def test_a_failing_detail_call_stops_every_chain_early():
     with pytest.raises(YouTubeError) as info:
         client_for(emu, num_retries=1).fetch("@hugechannel")
     assert info.value.status == 500
-    assert emu.calls_by_method["playlistItems.list"] < 20  # not the 400 pages of the whole channel
+    # not the 400 pages of the whole channel (how many pages the chains ask before the failure reaches them
+    # depends on the machine's load: the bound is far from both)
+    assert emu.calls_by_method["playlistItems.list"] < 100
 
 
 def test_an_open_breaker_is_closed_only_by_its_trial_call():

@@ -3,9 +3,11 @@
 Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts the product already has:
 
 * a **full listing** of a channel of N uploads (statistics.videoCount from the channels.list answer the
-  resolution needed anyway, or the store's count), S of them Shorts:
-  ``ceil(N/50)`` uploads pages + ``ceil(N/50)`` videos.list + ``max(1, ceil(S/50))`` UUSH pages (1 for the
-  404 of a channel without one), an empty channel 1 (its uploads playlist's 404). ``--max-videos M``
+  resolution needed anyway, or the store's count), S of them Shorts and L live streams, by the engine the
+  client picks (``youtube.plan.use_tabs``): on the uploads chain ``ceil(N/50)`` uploads pages +
+  ``ceil(N/50)`` videos.list + ``max(1, ceil(S/50))`` UUSH pages (1 for the 404 of a channel without one);
+  through the tabs (8 pages or more) one chain per tab, ``max(1, ceil(T/50))`` pages each for its T
+  videos, + 1 uploads page + ``ceil(N/50)`` videos.list. An empty channel costs 1 (its uploads 404). ``--max-videos M``
   puts ``min(N, M)`` for N; ``--since`` counts the stored videos after that date when the store has the
   channel, else takes all N (an upper bound, said as "at most"). S is the store's share of Shorts for a
   channel it has, else ``DEFAULT_SHORTS_SHARE`` of N (the one guess: see the stated tolerance in the README);
@@ -13,8 +15,9 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
   uploads expected from the channel's pace over the last 90 days and the time since its last sync their
   pages, details and 1 UUSH page, plus ``ceil(R/50)`` videos.list for the R known videos whose
   statistics are refreshed (exact: the store has them);
-* a **resumed** listing: the saved pages asked again (2), the new top page (1), then the rest of a full
-  listing for the uploads not stored yet.
+* a **resumed** listing: the saved pages asked again (2), the new top page (1), the uploads pages below
+  what was listed, and details for the uploads not stored yet (a cut tab listing resumes on the uploads
+  chain, which it had listed one page of).
 
 The budget is ``Y2S_DAILY_QUOTA`` (default 10,000, Google's default) minus what the ledger says this key
 spent today (every face writes it), minus what this run already spent resolving its inputs. A ledger
@@ -31,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import QuotaExceeded
 from .filters import FilterSpec
 from .quota import quota_resets_at
+from .youtube.plan import use_tabs
 
 DEFAULT_SHORTS_SHARE = 0.25  # share of Shorts assumed for a channel the store has never seen
 PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
@@ -115,9 +119,12 @@ class WouldNotFit(QuotaExceeded):
 
 
 def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, shorts_share: float | None,
-                 has_uush: bool | None, since_count: int | None = None) -> ChannelEstimate:
-    """A full listing through the paging engine with ``listing`` (the filters that stop it early)."""
-    n = min(video_count or 0, PLAYLIST_CAP)
+                 has_uush: bool | None, since_count: int | None = None, lives_share: float | None = None) -> ChannelEstimate:
+    """A full listing with ``listing`` (the filters that stop it early), by the engine the client will pick
+    (``youtube.plan.use_tabs``): the uploads chain, or the tab playlists for a long listing."""
+    count = video_count or 0
+    tabs = use_tabs(count, listing)
+    n = count if tabs else min(count, PLAYLIST_CAP)  # the tab chains carry a listing past the uploads cap
     bound = False
     if listing.since is not None:
         if since_count is not None:
@@ -129,11 +136,19 @@ def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, 
             bound = True  # how many pass the filters is unknown: as deep as the whole channel
         else:
             n = min(n, listing.max_videos)
-    if min(video_count or 0, PLAYLIST_CAP) <= 0:
+    if min(count, PLAYLIST_CAP) <= 0:
         return ChannelEstimate(channel, "full", 1, "1 uploads call (no public uploads)")
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
+    det = pages(n)
+    if tabs:  # one chain per tab (an absent or empty tab: its one answer), the uploads page that proves them
+        sh = 0.0 if has_uush is False else share * n
+        lv = (lives_share or 0.0) * n
+        per_tab = [max(1, pages(x)) for x in (n - sh - lv, sh, lv)]
+        return ChannelEstimate(channel, "full", sum(per_tab) + 1 + det,
+                               f"{per_tab[0]} UULF + {per_tab[1]} UUSH + {per_tab[2]} UULV pages + 1 uploads page + "
+                               f"{det} videos.list", upper_bound=bound)
     shorts = 1 if has_uush is False else max(1, pages(share * n + (1 if listing.max_videos else 0)))
-    up, det = max(1, pages(n)), pages(n)
+    up = max(1, pages(n))
     what = "1 UUSH 404 (duration rule)" if has_uush is False else f"{shorts} UUSH pages"
     return ChannelEstimate(channel, "full", up + det + shorts, f"{up} uploads pages + {det} videos.list + {what}",
                            upper_bound=bound)
@@ -151,12 +166,17 @@ def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool
     return ChannelEstimate(channel, "incremental", up + det + shorts + stats, how)
 
 
-def resume(channel: str, *, video_count: int | None, stored: int, pending: int, refresh: int,
+def resume(channel: str, *, video_count: int | None, stored: int, listed: int, refresh: int,
            shorts_share: float | None, has_uush: bool | None) -> ChannelEstimate:
-    rest = max(0, min(video_count or 0, PLAYLIST_CAP) - stored - pending)
+    """A resumed listing (``youtube.incremental``): the saved uploads page and the new top asked again, the
+    uploads pages below what was ``listed``, details for every video not ``stored`` yet. After a tab listing
+    the uploads chain has listed only its first page: the resumed walk pays its pages, never the details of
+    what the tabs stored."""
+    count = min(video_count or 0, PLAYLIST_CAP)
+    rest = max(0, count - listed)
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
     up = 2 + pages(rest)
-    det = pages(rest + pending)
+    det = pages(max(0, count - stored))
     shorts = 0 if has_uush is False else 1 + pages(share * rest)
     stats = pages(refresh)
     return ChannelEstimate(channel, "resume", up + det + shorts + stats,

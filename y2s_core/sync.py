@@ -230,7 +230,7 @@ class Syncer:
             uush = None if known.type_rule is None else known.type_rule == TYPE_RULE_UUSH
             if resume is not None and Coverage(FilterSpec(), midnight(resume.since) if resume.since else None) \
                     .serves(spec, present):
-                est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), pending=len(resume.pending),
+                est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), listed=resume.listed,
                                 refresh=len(refresh), shorts_share=shorts, has_uush=uush)
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
@@ -245,7 +245,8 @@ class Syncer:
             since_count = sum(1 for v in stored if v.published_at >= midnight(listing.since))
         rule = known.type_rule if known else None
         est = qp.full_listing(ch.title, ch.video_count, listing, shorts_share=_shorts_share(stored, rule) if stored else None,
-                              has_uush=None if rule is None else rule == TYPE_RULE_UUSH, since_count=since_count)
+                              has_uush=None if rule is None else rule == TYPE_RULE_UUSH, since_count=since_count,
+                              lives_share=_lives_share(stored))
         return _Job(res, "full", known, (), est)
 
     def _refresh_ids(self, present: Sequence[Video], options: SyncOptions) -> tuple[str, ...]:
@@ -502,7 +503,8 @@ def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: Filt
         rule = rules.get(ch.id)
         share = 0.0 if rule == TYPE_RULE_DURATION else (by.get("Short", 0) / total if total else None)
         estimates.append(qp.full_listing(ch.title, ch.video_count, spec, shorts_share=share,
-                                         has_uush=None if rule is None else rule == TYPE_RULE_UUSH))
+                                         has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
+                                         lives_share=by.get("Live", 0) / total if total else None))
     return qp.QuotaPlan(tuple(estimates), resolve_units, settings.daily_quota, spent_today(settings))
 
 
@@ -521,6 +523,10 @@ def _shorts_share(videos: Sequence[Video], rule: str | None) -> float | None:
     if not videos:
         return None
     return sum(1 for v in videos if v.type is VideoType.SHORT) / len(videos)
+
+
+def _lives_share(videos: Sequence[Video]) -> float | None:
+    return sum(1 for v in videos if v.type is VideoType.LIVE) / len(videos) if videos else None
 
 
 def _short(e: Exception) -> str:

@@ -23,7 +23,7 @@ Modules, each importing (at run time) only those above it:
     transport   the metered http object, its factory, Google errors -> ours (uses ``y2s_core.quota``)
     parsing     resources -> Channel / Video, the type rule, the request constants
     outcome     what a fetch gathers (the accumulator) and the warnings both engines write
-    plan        which engine lists a channel, and ``expected_units`` (pure, for a quota planner)
+    plan        which engine lists a channel (pure; the quota planner asks it too)
     chains      one playlist's page chain on its own thread
     tab_outcome how a tab fetch ends: the kept (newest-first) videos, its warnings, its type rule
     tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist
