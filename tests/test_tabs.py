@@ -17,9 +17,9 @@ from y2s_core.emulators.transport import HttplibHttp
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.filters import FilterSpec
 from y2s_core.models import VideoType
+from y2s_core.quota_planner import full_listing
 from y2s_core.settings import Settings
 from y2s_core.youtube import YouTubeClient
-from y2s_core.quota_planner import full_listing
 from y2s_core.youtube.plan import TABS_FROM_PAGES, use_tabs
 
 UU_ONLY = ("UULF", "UULV")  # an emulator without these lists the channel along its uploads playlist (UUSH kept)
