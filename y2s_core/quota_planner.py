@@ -34,10 +34,9 @@ from datetime import datetime, timedelta, timezone
 from .errors import QuotaExceeded
 from .filters import FilterSpec
 from .quota import quota_resets_at
-from .youtube.plan import use_tabs
+from .youtube.plan import PLAYLIST_CAP, use_tabs
 
 DEFAULT_SHORTS_SHARE = 0.25  # share of Shorts assumed for a channel the store has never seen
-PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
 PAGE = 50
 PACE_DAYS = 90  # the upload pace is measured over this many days
 

@@ -15,12 +15,18 @@ from .parsing import PAGE
 # below this many uploads pages one chain is nearly as quick, and the uploads engine spends fewer units (each tab
 # chain may ask a page past a max_videos cutoff before the cutoff is known)
 TABS_FROM_PAGES = 8
+PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
 
 
-def use_tabs(video_count: int | None, spec: FilterSpec) -> bool:
+def use_tabs(video_count: int | None, spec: FilterSpec, *, resumable: bool = False) -> bool:
     """List through the tab playlists? Only when the uploads chain would be long: ``TABS_FROM_PAGES`` pages
-    of the window (the newest ``max_videos``, else the whole channel; ``since`` cannot be sized up front)."""
-    if not video_count:
+    of the window (the newest ``max_videos``, else the whole channel; ``since`` cannot be sized up front).
+
+    ``resumable``: the listing is expected to be cut by the quota (a sync forced past the planner's
+    refusal). Then the uploads chain, whose cut listing the next run continues from its saved page, unless
+    the channel has more videos than the uploads playlist can list. (A cut tab listing resumes on the uploads
+    chain too, but pays its pages from the top.)"""
+    if not video_count or (resumable and video_count <= PLAYLIST_CAP):
         return False
     window = min(video_count, spec.max_videos) if spec.max_videos else video_count
     return math.ceil(window / PAGE) >= TABS_FROM_PAGES
