@@ -516,7 +516,18 @@ def _combined_message(problems: list[Problem], n_tokens: int) -> str:
     return "\n".join(lines)
 
 
+def as_refs(inputs: str | Sequence[str] | Sequence[ChannelRef]) -> list[ChannelRef]:
+    """Channel inputs as the faces hand them over (text, strings, or refs already parsed) -> refs, deduplicated."""
+    if isinstance(inputs, str):
+        return parse(inputs)
+    items = list(inputs)
+    if items and all(isinstance(x, ChannelRef) for x in items):
+        return list(dict.fromkeys(items))
+    return parse([str(x) for x in items])
+
+
 __all__ = [
+    "as_refs",
     "parse",
     "parse_one",
     "dedupe_key",

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import quota_planner as qp
-from .channel_input import parse as parse_channels
+from .channel_input import as_refs
 from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from .filters import FilterSpec
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
@@ -171,7 +171,7 @@ class Syncer:
     def prepare(self, inputs: str | Sequence[str] | Sequence[ChannelRef], spec: FilterSpec | None = None,
                 options: SyncOptions | None = None) -> Prepared:
         spec, options = spec or FilterSpec(), options or SyncOptions()
-        refs = _refs(inputs)
+        refs = as_refs(inputs)
         before = self.c.meter.snapshot()
         problem = None
         found: dict[int, Channel] = {}
@@ -507,15 +507,6 @@ def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: Filt
                                          has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
                                          lives_share=by.get("Live", 0) / total if total else None))
     return qp.QuotaPlan(tuple(estimates), resolve_units, settings.daily_quota, spent_today(settings))
-
-
-def _refs(inputs: str | Sequence[str] | Sequence[ChannelRef]) -> list[ChannelRef]:
-    if isinstance(inputs, str):
-        return parse_channels(inputs)
-    items = list(inputs)
-    if items and all(isinstance(x, ChannelRef) for x in items):
-        return list(dict.fromkeys(items))
-    return parse_channels([str(x) for x in items])
 
 
 def _shorts_share(videos: Sequence[Video], rule: str | None) -> float | None:

@@ -20,7 +20,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from ..breaker import BreakerOpen, CircuitBreaker, breaker_for
-from ..channel_input import parse as parse_channels
+from ..channel_input import as_refs
 from ..errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
@@ -271,7 +271,7 @@ class YouTubeClient:
         YouTubeError raised here carries ``.partial``, a FetchResult (complete=False) of what was fetched.
         """
         spec = spec or FilterSpec()
-        refs = _as_refs(inputs)
+        refs = as_refs(inputs)
         acc = _Accumulator(self.meter, self.meter.snapshot())
         notify = progress or (lambda p: None)
         try:
@@ -333,13 +333,6 @@ def fetch(inputs, spec: FilterSpec | None = None, settings: Settings | None = No
 # ----------------------------------------------------------------------------------------- internals
 
 
-def _as_refs(inputs: str | Sequence[str] | Sequence[ChannelRef]) -> list[ChannelRef]:
-    if isinstance(inputs, str):
-        return parse_channels(inputs)
-    items = list(inputs)
-    if items and all(isinstance(x, ChannelRef) for x in items):
-        return list(dict.fromkeys(items))
-    return parse_channels([str(x) for x in items])
 
 
 def _chunks(seq: Sequence, n: int) -> Iterable[Sequence]:
