@@ -24,21 +24,18 @@ One untimed fetch per emulator first warms imports, thread start-up and the emul
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httplib2  # noqa: E402
 from googleapiclient.discovery import build  # noqa: E402
+from served import Served  # noqa: E402  (benchmarks/served.py, beside this script)
 
 from y2s_core.emulators.catalog import demo_catalog, with_tab_channel  # noqa: E402
 from y2s_core.filters import FilterSpec  # noqa: E402
@@ -48,29 +45,10 @@ from y2s_core.youtube import VIDEO_PARTS, YouTubeClient  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Served:
+def serve(latency_ms: float, *extra: str) -> Served:
     """The emulator in a subprocess on 127.0.0.1, with its counters read over HTTP."""
-
-    def __init__(self, latency_ms: float, *extra: str) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "y2s_core.emulators", "youtube", "--port", str(self.port),
-             "--latency-ms", str(latency_ms), "--daily-quota", "100000000", *extra], cwd=ROOT,
-            stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        self.proc.stdout.readline()  # "listening on ..."
-
-    def stats(self, reset: bool = False) -> dict:
-        req = urllib.request.Request(self.url + "/_emulator/stats", method="POST" if reset else "GET")
-        with urllib.request.urlopen(req) as r:
-            return json.loads(r.read())
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
+    return Served(lambda port: [sys.executable, "-m", "y2s_core.emulators", "youtube", "--port", str(port),
+                                "--latency-ms", str(latency_ms), "--daily-quota", "100000000", *extra])
 
 
 def naive_fetch(url: str, handle: str) -> int:
@@ -145,7 +123,7 @@ def main() -> None:
     a = p.parse_args()
     latency = a.latency_ms / 1000
     extra = ["--tab-channel", str(a.big_channel)] if a.big_channel else []
-    tabs, uu_only = Served(a.latency_ms, *extra), Served(a.latency_ms, "--omit-tabs", "UULF,UULV")
+    tabs, uu_only = serve(a.latency_ms, *extra), serve(a.latency_ms, "--omit-tabs", "UULF,UULV")
     catalog = with_tab_channel(a.big_channel) if a.big_channel else demo_catalog()
     try:
         print(f"emulators served on 127.0.0.1 (own processes); {a.latency_ms:.0f} ms per request; units from their "

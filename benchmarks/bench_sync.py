@@ -24,18 +24,16 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from served import Served  # noqa: E402  (benchmarks/served.py, beside this script)
 
 from y2s_core import cli, cli_sync  # noqa: E402
 from y2s_core.emulators.catalog import synthetic_catalog  # noqa: E402
@@ -59,26 +57,9 @@ def serve(port: int, latency_ms: float, channels: int, new_per_day: int) -> None
     server.serve_forever()
 
 
-class Served:
-    def __init__(self, latency_ms: float, channels: int, new_per_day: int) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(self.port), "--latency-ms", str(latency_ms),
-             "--channels", str(channels), "--new-per-day", str(new_per_day)],
-            cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        self.proc.stdout.readline()
-
-    def stats(self, reset: bool = False) -> dict:
-        req = urllib.request.Request(self.url + "/_emulator/stats", method="POST" if reset else "GET")
-        with urllib.request.urlopen(req) as r:
-            return json.loads(r.read())
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
+def served(latency_ms: float, channels: int, new_per_day: int) -> Served:
+    return Served(lambda port: [sys.executable, __file__, "--serve", str(port), "--latency-ms", str(latency_ms),
+                                "--channels", str(channels), "--new-per-day", str(new_per_day)])
 
 
 SHEET_SECONDS: list[float] = []
@@ -130,7 +111,7 @@ def main() -> None:
             cfg.write_text(f'stats = "{stats}"\nsheet = "SHEET"\n[[sync]]\nname = "bench"\nchannels = {json.dumps(handles)}\n',
                            encoding="utf-8")
         print(f"{a.channels} channels, {total:,} videos, {a.latency_ms:g} ms a request, served emulator")
-        day1 = Served(a.latency_ms, a.channels, 0)
+        day1 = served(a.latency_ms, a.channels, 0)
         try:
             cfg = Path(tmp) / "first.toml"
             cfg.write_text((Path(tmp) / "recent.toml").read_text().replace("SHEET", str(sheet)), encoding="utf-8")
@@ -138,7 +119,7 @@ def main() -> None:
             rows.append(("first sync (every channel listed in full)", stats, seconds))
         finally:
             day1.close()
-        day2 = Served(a.latency_ms, a.channels, a.new_per_day)
+        day2 = served(a.latency_ms, a.channels, a.new_per_day)
         try:
             for mode in ("none", "recent", "all"):
                 here = Path(tmp) / f"day2-{mode}"
