@@ -16,7 +16,9 @@ per channel:
 * **full**: unknown channel, ``full=True``, or coverage that does not serve: the paging engine lists the
   channel with the filters that decide its depth only (``listing_spec``), so every video it details is
   stored and the next run can be incremental. A listing cut short leaves a resume point, taken from the
-  engine's own pages through the client's observer hook.
+  engine's own pages through the client's observer hook (``listing_watch``): on the uploads chain, or on
+  each tab's chain after a proven tab listing, whose videos detailed below the prefix it kept are stored
+  too (their tab gives their type).
 
 ``run`` does each channel in turn and stores it in its own transaction at once (a later failure never
 loses it); the result applies the caller's FilterSpec to known + new videos as a whole. A quota stop

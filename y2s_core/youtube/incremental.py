@@ -29,6 +29,14 @@ no details but those in flight. Cost over one uninterrupted listing: the saved u
 again (2 units), the new top page (1), and what the cut made useless (the paging engine's first listing
 details ahead of its UUSH listing and keeps no video whose type it does not know yet).
 
+A cut **tab listing** (``tabs``, proven: its Resume has ``tabs``) had listed the uploads playlist one page
+only; it resumes on its tab chains instead (``_walk_tabs``): the top of the uploads playlist down to the saved
+top as above, the pending ids, then each tab not done (UULF, UUSH, UULV, one after the other) from its saved
+page, verified and restarted from that tab's top by the same rules. A video's tab is its type (UUSH: a
+Short; UULF, UULV: not), so its details are asked at once, 50 a call, and nothing waits on a UUSH listing.
+Cost over one uninterrupted listing: the new top page (1) and each unfinished tab's saved page (1 a tab).
+Cut again, it leaves the next tab Resume (``_next_tab_resume``). Positions and the walk are in ``walk``.
+
 Like the paging engine, this module calls back into the client (its discovery resources and
 ``_execute``) and never builds a transport of its own. It reuses ``parsing`` for every resource.
 """
