@@ -6,7 +6,7 @@ For each daily quota the emulator allows, the sync (``Syncer``, the store in a f
 none``) runs once a "day" (``emu.reset()``: the quota comes back) until a run ends uncut. It prints the
 runs it took, the units spent in all (the emulator's own counter) against one uninterrupted listing, and
 checks what the tests check: every video stored exactly once, each detailed exactly once. The first
-listing goes through the tab playlists (a big channel); a cut tab listing resumes on the uploads chain.
+listing goes through the tab playlists (a big channel); a cut tab listing resumes on its tab chains.
 With ``forced`` the planner knows the day's budget (``Y2S_DAILY_QUOTA``), refuses, and the run is forced
 (``--force``, the app's Fetch anyway): it lists along the uploads chain, whose cut the next run continues
 from its saved page. In-process emulator, no latency: units and runs, not seconds, are the figures.

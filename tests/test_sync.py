@@ -179,18 +179,36 @@ def test_full_lists_again_and_resolves_the_channel(tmp_path):
 # ----------------------------------------------------------------- a listing cut by the quota, resumed
 
 
+def playlists_listed(emu) -> dict[str, int]:
+    """playlistItems.list calls by playlist kind ("UU", "UULF", "UUSH", "UULV") in the emulator's last day."""
+    calls = [c.params["playlistId"] for c in emu.calls if c.method == "playlistItems.list"]
+    return {kind: sum(1 for p in calls if (p[:4] if p[:4] in ("UULF", "UUSH", "UULV") else p[:2]) == kind)
+            for kind in ("UU", "UULF", "UUSH", "UULV")}
+
+
 def test_a_listing_cut_by_the_quota_resumes_where_it_stopped(backend_url, tmp_path):
     emu = YouTubeEmulator(daily_quota=45)
-    runs, total, notes = 0, 0, []
+    runs, total, notes, resumed = 0, 0, [], {"UU": 0, "UULF": 0, "UUSH": 0, "UULV": 0}
     while True:
         runs += 1
-        _, out = sync(emu, backend_url, tmp_path, stats="none")  # emu.reset(): a new quota day
+        prep, out = sync(emu, backend_url, tmp_path, stats="none")  # emu.reset(): a new quota day
         total += emu.units_used
         notes.append(out.reports[0].note)
+        listed = playlists_listed(emu)
+        if runs == 1:
+            assert out.result.type_rules[BIG_CHANNEL_ID] == "tab playlists" and listed["UU"] == 1  # a proven tab listing
+        else:  # a resume continues the tabs (those not done yet); the uploads playlist only down to the saved top
+            assert out.reports[0].mode == "resume" and listed["UU"] == 1, listed
+            resumed = {k: n + listed[k] for k, n in resumed.items()}
         if out.stop is None:
             break
         assert runs < 6
     assert runs <= 4
+    assert resumed["UULF"] > 0 and resumed["UU"] == runs - 1, resumed  # UULF continued, never the uploads chain
+    # the planner's estimate of the last (uncut) resume: the tab pages left, their saved pages, the top, the details
+    [estimate] = prep.plan.estimates
+    assert estimate.mode == "resume" and abs(estimate.units - emu.units_used) <= max(2, 0.1 * emu.units_used), \
+        (estimate, emu.units_used)
     assert "resumed: " in notes[1] and " of 2,600 already stored" in notes[1]
     assert out.result.complete and len(out.result.videos) == 2600
     store = Store(backend_url)
@@ -199,11 +217,10 @@ def test_a_listing_cut_by_the_quota_resumes_where_it_stopped(backend_url, tmp_pa
     snapshots = store.history([BIG_CHANNEL_ID])
     assert len(snapshots) == len({s.video_id for s in snapshots}) == 2600  # each detailed exactly once
     check_types(demo_catalog(), stored)
-    # one uninterrupted listing costs 107 (through the tabs). A cut tab listing resumes on the uploads chain, whose
-    # pages it had not listed (52; what the tabs stored needs no details again); then each resume asks pages again
-    # (saved uploads and UUSH pages, the new top) and loses the details the cut made useless (videos detailed before
-    # UUSH reached their date: a video whose type is not known yet is never kept)
-    assert 107 < total <= 107 + 52 + 8 * (runs - 1), total
+    # one uninterrupted listing costs 107 (through the tabs). A cut tab listing resumes on its tabs (what it detailed
+    # below the prefix it kept is stored too, typed by its tab): each resume asks the new top page and each unfinished
+    # tab's saved page again (at most 1 + 3), and its last detail call may be a partial one (1)
+    assert 107 < total <= 107 + 5 * (runs - 1), total
     _, after = sync(emu, backend_url, tmp_path, stats="none")
     assert after.reports[0].mode == "incremental" and emu.units_used == 1
 
@@ -236,21 +253,29 @@ def test_a_sync_forced_past_the_planner_lists_along_the_uploads_chain_and_resume
     assert total <= 119 + 8 * (runs - 1), total  # 119: the uploads chain's uninterrupted listing
 
 
-def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
+def save_resume(store, resume) -> None:
     import json
 
     from sqlalchemy import text
 
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE sync_state SET listing_resume = :r"), {"r": json.dumps(resume)})
+
+
+def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
     emu = YouTubeEmulator(daily_quota=45)
     url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
-    _, cut = sync(emu, url, tmp_path, stats="none")
+    settings = Settings(youtube_api_key="k", data_dir=tmp_path, database_url=url, daily_quota=45)
+    client = YouTubeClient(settings, http_factory=lambda: HttplibHttp(emu), retry_sleep=lambda s: None)
+    syncer = Syncer(client, settings)
+    cut = syncer.run(syncer.prepare(["@bigchannel"], None, SyncOptions(now=NOW, stats="none")))  # forced: uploads chain
     assert cut.stop is not None
     store = Store(url)
     resume = known_channels(store, [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    assert "tabs" not in resume  # the uploads chain's resume point
     stored_before = len(store.channel_videos(BIG_CHANNEL_ID))
     resume["uploads"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
-    with store.engine.begin() as conn:
-        conn.execute(text("UPDATE sync_state SET listing_resume = :r"), {"r": json.dumps(resume)})
+    save_resume(store, resume)
     emu.daily_quota = 10_000
     _, out = sync(emu, url, tmp_path, stats="none")
     assert out.stop is None and out.result.complete and "listed again from the top" in out.reports[0].note
@@ -259,6 +284,57 @@ def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
     details = sum(c.ids for c in emu.calls if c.method == "videos.list")
     assert details <= 2600 - stored_before + 200  # the stored ones were not detailed again
     check_types(demo_catalog(), stored)
+
+
+def test_a_saved_tab_position_that_no_longer_works_restarts_that_tab_from_its_top(tmp_path):
+    emu = YouTubeEmulator(daily_quota=45)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")  # a proven tab listing, cut
+    assert cut.stop is not None
+    store = Store(url)
+    resume = known_channels(store, [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    assert "UULF" not in resume["tabs_done"] and resume["tabs"]["UULF"]["pages"] > 1
+    stored_before = {v.id for v in store.channel_videos(BIG_CHANNEL_ID)}
+    resume["tabs"]["UULF"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
+    save_resume(store, resume)
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.result.complete and "listed again from the top" in out.reports[0].note
+    uulf = math.ceil(len(demo_catalog().tabs(BIG_CHANNEL_ID)["UULF"]) / 50)
+    listed = playlists_listed(emu)
+    assert listed["UU"] == 1 and listed["UULF"] == 1 + uulf  # the refused page, then UULF from its top
+    stored = store.channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2600  # every video exactly once
+    detailed = [i for c in emu.calls if c.method == "videos.list" for i in c.params["id"].split(",")]
+    assert len(detailed) == len(set(detailed)) == 2600 - len(stored_before)  # the stored ones were not detailed again
+    assert not set(detailed) & stored_before
+    snapshots = store.history([BIG_CHANNEL_ID])
+    assert len(snapshots) == len({s.video_id for s in snapshots}) == 2600
+    check_types(demo_catalog(), stored)
+
+
+def test_a_resume_point_reads_back_and_an_old_or_unreadable_one_is_safe():
+    from datetime import date, datetime, timezone
+
+    from y2s_core.youtube.incremental import PagePos, Resume
+
+    at = datetime(2025, 5, 1, tzinfo=timezone.utc)
+    tab = Resume(PagePos(None, "u1", at, 1), pending=(("v1", at), ("v2", None)), top_id="u1", top_at=at,
+                 since=date(2024, 1, 1), listed=120, tabs={"UULF": PagePos("t", "v0", at, 2), "UUSH": PagePos()},
+                 tabs_done=frozenset({"UULV"}), tab_sizes={"UULF": 300, "UUSH": 40}, tab_of={"v1": "UULF", "v2": "UUSH"})
+    assert Resume.from_json(json_round_trip(tab.to_json())) == tab
+    chain = Resume(PagePos("p", "u9", at, 3), pending=(("v1", at),), shorts=PagePos(None, "s1", at, 1))
+    old = json_round_trip(chain.to_json())
+    assert "tabs" not in old and Resume.from_json(old) == chain  # an uploads-chain resume, as saved before tabs
+    for bad in ({"v": 2}, {k: v for k, v in old.items() if k != "uploads"}, {**tab.to_json(), "tabs": ["UULF"]},
+                {**tab.to_json(), "tabs": {"UUXX": None}}, {**tab.to_json(), "tab_sizes": {"UULF": "many"}}):
+        assert Resume.from_json(bad) is None
+
+
+def json_round_trip(d):
+    import json
+
+    return json.loads(json.dumps(d))
 
 
 def test_uploads_made_between_a_cut_and_its_resume_are_picked_up(tmp_path):

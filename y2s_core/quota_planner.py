@@ -16,8 +16,9 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
   pages, details and 1 UUSH page, plus ``ceil(R/50)`` videos.list for the R known videos whose
   statistics are refreshed (exact: the store has them);
 * a **resumed** listing: the saved pages asked again (2), the new top page (1), the uploads pages below
-  what was listed, and details for the uploads not stored yet (a cut tab listing resumes on the uploads
-  chain, which it had listed one page of).
+  what was listed, and details for the uploads not stored yet; a cut tab listing resumes on its tabs: the
+  new top page (1), each unfinished tab's saved page again (1 a tab) and the pages it has left (from its
+  size, pageInfo.totalResults), and details for the videos not stored yet.
 
 The budget is ``Y2S_DAILY_QUOTA`` (default 10,000, Google's default) minus what the ledger says this key
 spent today (every face writes it), minus what this run already spent resolving its inputs. A ledger
@@ -166,11 +167,20 @@ def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool
 
 
 def resume(channel: str, *, video_count: int | None, stored: int, listed: int, refresh: int,
-           shorts_share: float | None, has_uush: bool | None) -> ChannelEstimate:
+           shorts_share: float | None, has_uush: bool | None,
+           tab_pages: Sequence[int] | None = None) -> ChannelEstimate:
     """A resumed listing (``youtube.incremental``): the saved uploads page and the new top asked again, the
-    uploads pages below what was ``listed``, details for every video not ``stored`` yet. After a tab listing
-    the uploads chain has listed only its first page: the resumed walk pays its pages, never the details of
-    what the tabs stored."""
+    uploads pages below what was ``listed``, details for every video not ``stored`` yet. A cut tab listing
+    (``tab_pages``: the pages each unfinished tab has left below its saved one) continues on its tabs: the
+    new top page, each tab's saved page again and the pages it has left, details for what is not stored."""
+    if tab_pages is not None:
+        det = pages(max(0, (video_count or 0) - stored))
+        stats = pages(refresh)
+        listing = 1 + sum(1 + n for n in tab_pages)
+        return ChannelEstimate(channel, "resume", listing + det + stats,
+                               f"1 uploads page + {listing - 1} tab pages ({len(tab_pages)} tab{'s' * (len(tab_pages) != 1)})"
+                               f" + {det} videos.list"
+                               f" + {stats} for statistics")
     count = min(video_count or 0, PLAYLIST_CAP)
     rest = max(0, count - listed)
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share

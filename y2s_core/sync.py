@@ -16,7 +16,9 @@ per channel:
 * **full**: unknown channel, ``full=True``, or coverage that does not serve: the paging engine lists the
   channel with the filters that decide its depth only (``listing_spec``), so every video it details is
   stored and the next run can be incremental. A listing cut short leaves a resume point, taken from the
-  engine's own pages through the client's observer hook.
+  engine's own pages through the client's observer hook (``listing_watch``): on the uploads chain, or on
+  each tab's chain after a proven tab listing, whose videos detailed below the prefix it kept are stored
+  too (their tab gives their type).
 
 ``run`` does each channel in turn and stores it in its own transaction at once (a later failure never
 loses it); the result applies the caller's FilterSpec to known + new videos as a whole. A quota stop
@@ -27,17 +29,16 @@ failure skips to the next channel. A store that fails is a warning: the rows are
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from . import quota_planner as qp
 from .channel_input import as_refs
 from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from .filters import FilterSpec
+from .listing_watch import ListingWatch
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
 from .quota import quota_resets_at, spent_today
 from .settings import Settings
@@ -53,8 +54,8 @@ from .store.syncing import (
     type_counts,
 )
 from .youtube.client import Progress, YouTubeClient
-from .youtube.incremental import ChannelPlan, ChannelUpdate, ChannelUpdater, PagePos, Resume
-from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_UUSH, parse_datetime
+from .youtube.incremental import ChannelPlan, ChannelUpdate, ChannelUpdater, Resume
+from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
 
 _log = logging.getLogger("y2s_core.sync")
 STATS_MODES = ("none", "recent", "all")
@@ -231,7 +232,7 @@ class Syncer:
             if resume is not None and Coverage(FilterSpec(), midnight(resume.since) if resume.since else None) \
                     .serves(spec, present):
                 est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), listed=resume.listed,
-                                refresh=len(refresh), shorts_share=shorts, has_uush=uush)
+                                refresh=len(refresh), shorts_share=shorts, has_uush=uush, tab_pages=_tab_pages(resume))
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
                 est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(
@@ -357,7 +358,7 @@ class Syncer:
     def _full(self, job: _Job, prep: Prepared) -> _Done:
         ch = job.channel
         listing = listing_spec(prep.spec)
-        watch = _ListingWatch(ch)
+        watch = ListingWatch(ch)
         self.c.observers.append(watch)
         err: YouTubeError | None = None
         try:
@@ -372,8 +373,9 @@ class Syncer:
         vids = [v for v in result.videos if v.channel_id == ch.id]
         rule = result.type_rules.get(ch.id)
         store_err = None
+        extra: list[Video] = []  # stored beside the result: detailed by a cut tab listing below what it kept
         try:
-            self._store_full(job, listing, result, vids, watch, err, rule, prep.options)
+            extra = self._store_full(job, listing, result, vids, watch, err, rule, prep.options)
         except Exception as e:
             store_err = self._problem(e, "fetch history not saved")
         stored_ids = {v.id for v in job.known.present} if job.known else set()
@@ -382,13 +384,16 @@ class Syncer:
             else "")
         if err is None and not result.complete:
             note = " ".join(result.incomplete)
-        report = ChannelReport(ch, "full", new=len({v.id for v in vids} - stored_ids), refreshed=len(stored_ids & {v.id for v in vids}),
+        report = ChannelReport(ch, "full", new=len({v.id for v in [*vids, *extra]} - stored_ids),
+                               refreshed=len(stored_ids & {v.id for v in vids}),
                                complete=err is None and result.complete, note=note)
         return _Done(prep.spec.apply(vids), report, err, rule, list(result.skipped_ids), list(result.warnings),
                      store_err, [v.id for v in vids if v.id not in stored_ids])
 
     def _store_full(self, job: _Job, listing: FilterSpec, result: FetchResult, vids: list[Video],
-                    watch: _ListingWatch, err: YouTubeError | None, rule: str | None, options: SyncOptions) -> None:
+                    watch: ListingWatch, err: YouTubeError | None, rule: str | None,
+                    options: SyncOptions) -> list[Video]:
+        """Store a full listing; a cut one leaves its resume point. Returns the videos stored beyond ``vids``."""
         ch = job.channel
         known = job.known
         k = detail_part(listing)
@@ -407,11 +412,13 @@ class Syncer:
                 gone = [v.id for v in known.present if v.id not in listed and (floor is None or v.published_at >= floor)]
             record_sync(self.store, ch, type_rule=rule, seen=vids, gone=gone, boundary=watch.top(ch.uploads_playlist_id),
                         coverage=Coverage(k, floor), resume=None, full_listing=floor is None, now=options.now)
-            return
-        resume = watch.resume(ch, vids, listing, rule, stored={v.id for v in known.videos} if known else set()) \
-            if k.is_empty else None
-        record_sync(self.store, ch, type_rule=rule, seen=vids, resume=resume.to_json() if resume else KEEP,
+            return []
+        extra = watch.tab_typed(ch, {v.id for v in vids}) if k.is_empty and rule == TYPE_RULE_TABS else []
+        resume = watch.resume(ch, [*vids, *extra], listing, rule,
+                              stored={v.id for v in known.videos} if known else set()) if k.is_empty else None
+        record_sync(self.store, ch, type_rule=rule, seen=[*vids, *extra], resume=resume.to_json() if resume else KEEP,
                     now=options.now)
+        return extra
 
     def _problem(self, e: Exception, what: str) -> str:
         from .store.faces import _problem
@@ -419,69 +426,6 @@ class Syncer:
         problem = _problem(e, self.settings, what)
         _log.warning("%s", problem)
         return problem
-
-
-class _ListingWatch:
-    """The client observer that keeps the uploads and UUSH pages one channel's full listing received, so a
-    listing cut by the quota can leave a resume point (``Resume``) without the engine knowing."""
-
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-        self._pages: dict[str, list[tuple[str | None, list[tuple[str, datetime | None]]]]] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, request: Any, response: dict) -> None:
-        if getattr(request, "methodId", "") != "youtube.playlistItems.list":
-            return
-        query = parse_qs(urlsplit(getattr(request, "uri", "")).query)
-        playlist = (query.get("playlistId") or [""])[0]
-        if playlist not in (self.channel.uploads_playlist_id, self.channel.shorts_playlist_id):
-            return
-        token = (query.get("pageToken") or [None])[0]
-        items = [(cd["videoId"], parse_datetime(cd.get("videoPublishedAt")))
-                 for cd in (it.get("contentDetails", {}) for it in response.get("items", [])) if cd.get("videoId")]
-        with self._lock:
-            self._pages.setdefault(playlist, []).append((token, items))
-
-    def pages(self, playlist: str | None) -> list[tuple[str | None, list[tuple[str, datetime | None]]]]:
-        with self._lock:
-            return list(self._pages.get(playlist or "", []))
-
-    def ids(self, playlist: str | None) -> list[str]:
-        return [vid for _, items in self.pages(playlist) for vid, _ in items]
-
-    def top(self, playlist: str | None) -> tuple[str | None, datetime | None]:
-        first = next((items for token, items in self.pages(playlist) if token is None and items), None)
-        if not first:
-            return None, None
-        return first[0][0], next((at for _, at in first if at), None)
-
-    def _pos(self, playlist: str | None) -> PagePos | None:
-        got = self.pages(playlist)
-        if not got:
-            return None
-        token, items = got[-1]
-        last_at = next((at for _, at in reversed(items) if at), None)
-        return PagePos(token, items[-1][0] if items else None, last_at, len(got))
-
-    def resume(self, ch: Channel, kept: Sequence[Video], listing: FilterSpec, rule: str | None,
-               stored: set[str]) -> Resume | None:
-        uploads = self._pos(ch.uploads_playlist_id)
-        if uploads is None or uploads.last_id is None:
-            return None
-        have = stored | {v.id for v in kept}
-        listed = self.ids(ch.uploads_playlist_id)
-        dates = {v: at for _, items in self.pages(ch.uploads_playlist_id) for v, at in items}
-        shorts = self._pos(ch.shorts_playlist_id)
-        short_items = [(v, at) for _, items in self.pages(ch.shorts_playlist_id) for v, at in items]
-        top_id, top_at = self.top(ch.uploads_playlist_id)
-        return Resume(
-            uploads=uploads, pending=tuple((v, dates.get(v)) for v in dict.fromkeys(listed) if v not in have),
-            shorts=shorts,
-            shorts_exists=False if rule == TYPE_RULE_DURATION else (True if shorts else None),
-            shorts_oldest=min((at for _, at in short_items if at), default=None),
-            pending_shorts=tuple(sorted({v for v, _ in short_items} - have)), top_id=top_id, top_at=top_at,
-            since=listing.since, listed=len(set(listed)))
 
 
 def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: FilterSpec, resolve_units: int,
@@ -507,6 +451,14 @@ def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: Filt
                                          has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
                                          lives_share=by.get("Live", 0) / total if total else None))
     return qp.QuotaPlan(tuple(estimates), resolve_units, settings.daily_quota, spent_today(settings))
+
+
+def _tab_pages(resume: Resume) -> list[int] | None:
+    """A tab resume: the pages each unfinished tab has left below its saved one (None: the uploads chain)."""
+    if resume.tabs is None:
+        return None
+    return [max(0, qp.pages(resume.tab_sizes.get(role, 0)) - pos.pages)
+            for role, pos in resume.tabs.items() if role not in resume.tabs_done]
 
 
 def _shorts_share(videos: Sequence[Video], rule: str | None) -> float | None:

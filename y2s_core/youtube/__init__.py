@@ -29,6 +29,8 @@ Modules, each importing (at run time) only those above it:
     tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist
     paging      the uploads engine (uploads chain, detail pool, Shorts cursor), and ``fetch_channel``
     client      YouTubeClient (transport, ``_execute``, resolution, fetch), Progress, ``fetch``
+    walk        a listing's saved place (PagePos, Resume: uploads chain or tab chains) and one playlist's walk
+    incremental a known channel: down to the boundary, or a cut listing continued (uploads chain or tabs)
 
 ``QuotaMeter`` and ``quota_resets_at`` live in ``y2s_core.quota``; they are re-exported here for the
 importers that know them from this package.

@@ -29,6 +29,14 @@ no details but those in flight. Cost over one uninterrupted listing: the saved u
 again (2 units), the new top page (1), and what the cut made useless (the paging engine's first listing
 details ahead of its UUSH listing and keeps no video whose type it does not know yet).
 
+A cut **tab listing** (``tabs``, proven: its Resume has ``tabs``) had listed the uploads playlist one page
+only; it resumes on its tab chains instead (``_walk_tabs``): the top of the uploads playlist down to the saved
+top as above, the pending ids, then each tab not done (UULF, UUSH, UULV, one after the other) from its saved
+page, verified and restarted from that tab's top by the same rules. A video's tab is its type (UUSH: a
+Short; UULF, UULV: not), so its details are asked at once, 50 a call, and nothing waits on a UUSH listing.
+Cost over one uninterrupted listing: the new top page (1) and each unfinished tab's saved page (1 a tab).
+Cut again, it leaves the next tab Resume (``_next_tab_resume``). Positions and the walk are in ``walk``.
+
 Like the paging engine, this module calls back into the client (its discovery resources and
 ``_execute``) and never builds a transport of its own. It reuses ``parsing`` for every resource.
 """
@@ -36,13 +44,13 @@ Like the paging engine, this module calls back into the client (its discovery re
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, time, timezone
+from typing import TYPE_CHECKING
 
-from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
+from ..errors import QuotaExceeded, Y2SError, YouTubeError
 from ..models import Channel, Video, VideoType
 from .parsing import (
     PAGE,
@@ -52,76 +60,12 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
+from .walk import TABS, Item, PagePos, Resume, _Walk, tab_playlist
 
 if TYPE_CHECKING:
     from .client import Progress, YouTubeClient
 
-Item = tuple[str, "datetime | None"]  # (video id, videoPublishedAt) as a playlist lists it
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _at(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-@dataclass(frozen=True)
-class PagePos:
-    """A page of a playlist listing: the pageToken that fetched it (None: the first page), its last item."""
-
-    token: str | None = None
-    last_id: str | None = None
-    last_at: datetime | None = None
-    pages: int = 0  # pages listed down to here
-
-    def to_json(self) -> dict[str, Any]:
-        return {"token": self.token, "last_id": self.last_id, "last_at": _iso(self.last_at), "pages": self.pages}
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any] | None) -> PagePos | None:
-        if not d:
-            return None
-        return cls(d.get("token"), d.get("last_id"), _at(d.get("last_at")), int(d.get("pages") or 0))
-
-
-@dataclass(frozen=True)
-class Resume:
-    """Where a full listing cut short stopped (``sync_state.listing_resume``, as JSON)."""
-
-    uploads: PagePos
-    pending: tuple[Item, ...] = ()  # listed, not stored (no details yet, or no type yet), with their dates
-    shorts: PagePos | None = None  # the UUSH listing's last page (None: not begun)
-    shorts_exists: bool | None = None  # False: the channel has no UUSH playlist (duration rule)
-    shorts_oldest: datetime | None = None  # UUSH listed from the top down to here
-    pending_shorts: tuple[str, ...] = ()  # UUSH ids listed that are not stored videos
-    top_id: str | None = None  # the top of the uploads playlist when the listing began
-    top_at: datetime | None = None
-    since: date | None = None  # the listing stops at this date (FilterSpec.since)
-    listed: int = 0  # uploads listed so far
-
-    def to_json(self) -> dict[str, Any]:
-        return {"v": 1, "uploads": self.uploads.to_json(), "pending": [[v, _iso(at)] for v, at in self.pending],
-                "shorts": self.shorts.to_json() if self.shorts else None, "shorts_exists": self.shorts_exists,
-                "shorts_oldest": _iso(self.shorts_oldest), "pending_shorts": list(self.pending_shorts),
-                "top_id": self.top_id, "top_at": _iso(self.top_at),
-                "since": self.since.isoformat() if self.since else None, "listed": self.listed}
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any] | None) -> Resume | None:
-        """None for anything unreadable (a listing then starts over, which is always correct)."""
-        if not d or d.get("v") != 1:
-            return None
-        try:
-            pending = tuple((p, None) if isinstance(p, str) else (p[0], _at(p[1])) for p in d.get("pending") or ())
-            return cls(PagePos.from_json(d["uploads"]) or PagePos(), pending,
-                       PagePos.from_json(d.get("shorts")), d.get("shorts_exists"), _at(d.get("shorts_oldest")),
-                       tuple(d.get("pending_shorts") or ()), d.get("top_id"), _at(d.get("top_at")),
-                       date.fromisoformat(d["since"]) if d.get("since") else None, int(d.get("listed") or 0))
-        except (KeyError, TypeError, ValueError):
-            return None
-
+TAB_NAMES = {"UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
 
 @dataclass(frozen=True)
 class ChannelPlan:
@@ -154,92 +98,6 @@ class ChannelUpdate:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Walk:
-    """One playlist, newest first, from the top or from a saved page. Thread-safe (``ensure`` runs on the pool)."""
-
-    def __init__(self, client: YouTubeClient, playlist_id: str, what: str, start: PagePos | None = None,
-                 listed: Collection[str] = ()) -> None:
-        self.c, self.playlist, self.what = client, playlist_id, what
-        self.token = start.token if start else None
-        self._saved = start if start and start.last_id else None
-        self._listed = listed
-        self.pos = start or PagePos()
-        self.pages = 0
-        self.exists: bool | None = None
-        self.exhausted = False
-        self.restarted = False
-        self.oldest: datetime | None = None
-        self.ids: set[str] = set()
-        self.first: Item | None = None  # the top of the playlist: its first id and first publication date
-        self.lock = threading.Lock()
-
-    def next_page(self) -> list[Item]:
-        """The next page's items past the saved position ([] while re-finding it, and at the end)."""
-        sent = self.token
-        req = self.c.playlist_items.list(part="contentDetails", playlistId=self.playlist, maxResults=PAGE,
-                                         pageToken=sent)
-        try:
-            resp = self.c._execute(req, f"listing {self.what}")
-        except YouTubeError as e:
-            if e.status == 404:  # playlistNotFound: an empty channel's uploads, or no UUSH playlist
-                self.exists, self.exhausted = False, True
-                return []
-            if e.status == 400 and self._saved is not None and not isinstance(e, KeyInvalid):
-                self._restart()  # the saved token is refused (expired, or not this playlist's any more)
-                return []
-            raise
-        self.pages += 1
-        self.exists = True
-        items: list[Item] = [(cd["videoId"], parse_datetime(cd.get("videoPublishedAt")))
-                             for cd in (it.get("contentDetails", {}) for it in resp.get("items", []))
-                             if cd.get("videoId")]
-        self.token = resp.get("nextPageToken")
-        self.exhausted = not self.token
-        if items:
-            last = next((at for _, at in reversed(items) if at), None)
-            self.pos = PagePos(sent, items[-1][0], last or self.pos.last_at, self.pos.pages + 1)
-            if sent is None and self.first is None:  # a private first item has no date: take the next one's
-                self.first = (items[0][0], next((at for _, at in items if at), None))
-        if self._saved is not None:
-            items = self._past_saved(items)
-        for vid, at in items:
-            self.ids.add(vid)
-            if at is not None and (self.oldest is None or at < self.oldest):
-                self.oldest = at
-        return items
-
-    def _past_saved(self, items: list[Item]) -> list[Item]:
-        """Skip what sorts above the saved item; restart from the top when the page does not lead to it."""
-        saved = self._saved
-        assert saved is not None
-        for i, (vid, at) in enumerate(items):
-            if vid == saved.last_id:
-                self._saved = None
-                return items[i + 1:]
-            above = vid in self._listed or at is None or saved.last_at is None or at >= saved.last_at
-            if not above:  # an older video before the saved one: the saved page no longer leads back to it
-                self._restart()
-                return []
-        if self.exhausted:
-            self._restart()
-        return []
-
-    def _restart(self) -> None:
-        self.token, self._saved, self.restarted, self.exhausted = None, None, True, False
-        self.pos = PagePos()
-
-    def covers(self, floor: datetime | None) -> bool:
-        """Membership is known for everything published at/after ``floor`` (from where this walk began)."""
-        if self.exhausted or self.exists is False:
-            return True
-        return floor is not None and self.oldest is not None and self.oldest < floor
-
-    def ensure(self, floor: datetime | None) -> None:
-        with self.lock:
-            while not self.covers(floor):
-                self.next_page()
-
-
 class ChannelUpdater:
     """One known channel's incremental run (or the continuation of its cut listing)."""
 
@@ -253,7 +111,18 @@ class ChannelUpdater:
         self.cont: _Walk | None = None
         self.shorts_top = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}")
         self.shorts_cont: _Walk | None = None
-        if r is not None:
+        self.tabbed = r is not None and r.tabs is not None  # a cut tab listing: continue each tab
+        self.tab_walks: dict[str, _Walk] = {}
+        self.tab_of: dict[str, str] = {}  # new id -> the tab that listed it (its type: UUSH -> a Short)
+        self.tabs_done: set[str] = set()
+        if r is not None and r.tabs is not None:
+            listed = set(plan.known) | {v for v, _ in r.pending}
+            for role in TABS:
+                if role not in r.tabs_done:
+                    self.tab_walks[role] = _Walk(client, tab_playlist(ch.id, role, ch.shorts_playlist_id),
+                                                 f"{TAB_NAMES[role]} of {ch.title}", r.tabs.get(role) or PagePos(),
+                                                 listed=listed)
+        elif r is not None:
             self.cont = _Walk(client, self.uploads, f"uploads of {ch.title}", r.uploads,
                               listed=set(plan.known) | {v for v, _ in r.pending})
             self.shorts_cont = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}", r.shorts)
@@ -276,7 +145,9 @@ class ChannelUpdater:
             try:
                 buffer: list[str] = []
                 self._walk_top(buffer, pending, pool)
-                if self.cont is not None:
+                if self.tabbed:
+                    self._walk_tabs(buffer, pending, pool)
+                elif self.cont is not None:
                     self._walk_cont(buffer, pending, pool)
                 refresh = [v for v in self.plan.refresh if v not in self.dates]
                 for i in range(0, len(refresh), PAGE):
@@ -339,26 +210,55 @@ class ChannelUpdater:
         self._flush(buffer, pending, pool, self.shorts_cont, force=True)
         self.reached_end = True
 
-    def _candidate(self, vid: str, at: datetime | None, into: list[Item], buffer: list[str]) -> None:
+    def _walk_tabs(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor) -> None:
+        """A cut tab listing: the pending ids, then each tab from its saved page to its end (or ``since``).
+        A video's tab gives its type, so its details are asked at once (no UUSH listing to wait for)."""
+        r = self.plan.resume
+        assert r is not None
+        since = datetime.combine(r.since, time(0), tzinfo=timezone.utc) if r.since else None
+        for vid, at in r.pending:
+            if self._candidate(vid, at, self.cont_new, buffer):
+                self.tab_of[vid] = r.tab_of.get(vid, "UULF")
+        self.reached_end = False
+        for role, walk in self.tab_walks.items():
+            while not walk.exhausted:
+                past = False
+                for vid, at in walk.next_page():
+                    if since is not None and at is not None and at < since:
+                        past = True
+                        break
+                    if self._candidate(vid, at, self.cont_new, buffer):
+                        self.tab_of[vid] = role
+                self._flush(buffer, pending, pool, None)
+                self._report()
+                if past:
+                    break
+            self.tabs_done.add(role)
+        self._flush(buffer, pending, pool, None, force=True)
+        self.reached_end = True
+
+    def _candidate(self, vid: str, at: datetime | None, into: list[Item], buffer: list[str]) -> bool:
         if vid in self.plan.known or vid in self.dates:
-            return
+            return False
         self.dates[vid] = at
         into.append((vid, at))
         buffer.append(vid)
         self.p.listed += 1
+        return True
 
-    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, shorts: _Walk,
+    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, shorts: _Walk | None,
                force: bool = False) -> None:
-        """Detail the buffered ids 50 a call, each call on the pool once the UUSH listing reaches the oldest
-        of them: a video is detailed only when its type can be known, so a quota cut wastes no details."""
+        """Detail the buffered ids 50 a call, each call on the pool once the UUSH listing (``shorts``; None: a
+        tab resume, whose tabs type every id) reaches the oldest of them: a video is detailed only when its
+        type can be known, so a quota cut wastes no details."""
         while len(buffer) >= PAGE or (force and buffer):
             ids, buffer[:] = buffer[:PAGE], buffer[PAGE:]
             with self._lock:
                 self.asked.update(ids)
             pending.append(pool.submit(self._typed_details, ids, shorts))
 
-    def _typed_details(self, ids: Sequence[str], shorts: _Walk) -> None:
-        if self._needs_shorts():
+    def _typed_details(self, ids: Sequence[str], shorts: _Walk | None) -> None:
+        if shorts is not None and self._needs_shorts():
             r = self.plan.resume
             dates = [self.dates.get(v) for v in ids]
             if shorts is self.shorts_cont and r is not None and r.shorts_oldest is not None:
@@ -424,6 +324,8 @@ class ChannelUpdater:
     def _membership(self, vid: str, from_top: bool) -> tuple[bool, bool | None]:
         """(type known?, in UUSH) for a new video; in UUSH is None when the channel has no UUSH playlist."""
         r = self.plan.resume
+        if self.tabbed and not from_top:
+            return True, self.tab_of.get(vid) == "UUSH"  # its tab says (UULF, UULV: not a Short)
         if not self._needs_shorts():
             return True, None
         at = self._published(vid)
@@ -465,8 +367,8 @@ class ChannelUpdater:
             out.refreshed.append(self._known_type(item, plan.known.get(vid), rule))
         out.gone = sorted(self.asked_refresh - set(refreshed))
         out.top = self.top.first
-        out.restarted = bool(self.cont and self.cont.restarted)
-        out.pages = self.top.pages + (self.cont.pages if self.cont else 0)
+        out.restarted = bool(self.cont and self.cont.restarted) or any(w.restarted for w in self.tab_walks.values())
+        out.pages = self._pages()
         if out.skipped:
             out.warnings.append(f"{ch.title}: skipped {len(out.skipped)} listed videos that YouTube did not return "
                                 "(deleted or private).")
@@ -494,7 +396,10 @@ class ChannelUpdater:
 
     def _next_resume(self, out: ChannelUpdate, untyped: Sequence[str]) -> Resume:
         r = self.plan.resume
-        assert r is not None and self.cont is not None and self.shorts_cont is not None
+        assert r is not None
+        if self.tabbed:
+            return self._next_tab_resume(out)
+        assert self.cont is not None and self.shorts_cont is not None
         kept = {v.id for v in out.new}
         stored = set(self.plan.known) | kept
         pending = [(v, self._published(v)) for v, _ in self.cont_new if v not in kept]
@@ -514,8 +419,26 @@ class ChannelUpdater:
             top_id=r.top_id, top_at=r.top_at, since=r.since, listed=r.listed + len(self.cont.ids),
         )
 
+    def _next_tab_resume(self, out: ChannelUpdate) -> Resume:
+        """A tab resume cut again: each tab's page now (a tab restarted and not listed yet: from its top)."""
+        r = self.plan.resume
+        assert r is not None and r.tabs is not None
+        kept = {v.id for v in out.new}
+        pending = [(v, self._published(v)) for v, _ in self.cont_new if v not in kept]
+        tabs = dict(r.tabs)
+        for role, walk in self.tab_walks.items():
+            if walk.pages or walk.restarted:
+                tabs[role] = walk.pos
+        done = set(r.tabs_done) | self.tabs_done | {role for role, w in self.tab_walks.items() if w.exists is False}
+        return replace(r, pending=tuple(pending), tabs=tabs, tabs_done=frozenset(done),
+                       tab_of={v: self.tab_of[v] for v, _ in pending if v in self.tab_of},
+                       listed=r.listed + len(set().union(*(w.ids for w in self.tab_walks.values()))))
+
+    def _pages(self) -> int:
+        return self.top.pages + (self.cont.pages if self.cont else 0) + sum(w.pages for w in self.tab_walks.values())
+
     def _report(self) -> None:
-        self.p.pages = self.top.pages + (self.cont.pages if self.cont else 0)
+        self.p.pages = self._pages()
         self.p.quota_units = self.c.meter.total_units
         self.notify(replace(self.p))
 

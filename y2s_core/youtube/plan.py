@@ -24,8 +24,8 @@ def use_tabs(video_count: int | None, spec: FilterSpec, *, resumable: bool = Fal
 
     ``resumable``: the listing is expected to be cut by the quota (a sync forced past the planner's
     refusal). Then the uploads chain, whose cut listing the next run continues from its saved page, unless
-    the channel has more videos than the uploads playlist can list. (A cut tab listing resumes on the uploads
-    chain too, but pays its pages from the top.)"""
+    the channel has more videos than the uploads playlist can list. (A cut proven tab listing resumes on its
+    tab chains, from each tab's saved page: ``benchmarks/bench_resume.py`` measures both.)"""
     if not video_count or (resumable and video_count <= PLAYLIST_CAP):
         return False
     window = min(video_count, spec.max_videos) if spec.max_videos else video_count
