@@ -363,8 +363,7 @@ class Syncer:
         err: YouTubeError | None = None
         try:
             result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution],
-                                  progress=lambda p: None if p.stage == "resolving" else self.notify(p),  # said once
-                                  resumable=not prep.plan.fits)  # forced past the planner: the quota will cut it
+                                  progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
         except YouTubeError as e:
             err = e
             result = e.partial if e.partial is not None else FetchResult(channels=(ch,))

@@ -256,14 +256,11 @@ class YouTubeClient:
         progress: ProgressFn | None = None,
         *,
         resolved: Sequence[Resolution] | None = None,
-        resumable: bool = False,
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
         ``resolved``: the inputs' Resolutions when the caller already has them (the quota planner resolves
         first to read each channel's videoCount; the sync finds known channels in the store): no call again.
-        ``resumable``: the fetch is expected to be cut by the quota; list along the uploads chains, whose cut
-        the sync continues at the least cost (``plan.use_tabs``).
 
         Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded when
         the quota runs out mid-way, YouTubeError when YouTube keeps failing (5xx after retries, timeouts,
@@ -298,7 +295,7 @@ class YouTubeClient:
                 seen.add(ch.id)
                 acc.channels.append(ch)
                 try:
-                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"), resumable=resumable)
+                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"))
                 except (QuotaExceeded, KeyInvalid):
                     raise  # nothing more can be fetched today / with this key
                 except YouTubeError as e:  # a 5xx storm, a timeout, an open breaker: keep going elsewhere

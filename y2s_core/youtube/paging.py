@@ -334,8 +334,8 @@ class _ChannelFetch:
 
 
 def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator, notify: ProgressFn,
-                  progress: Progress, *, resumable: bool = False) -> None:
+                  progress: Progress) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
     (``plan.use_tabs``), else along its uploads chain (this module's engine)."""
-    engine = _TabFetch if use_tabs(channel.video_count, spec, resumable=resumable) else _ChannelFetch
+    engine = _TabFetch if use_tabs(channel.video_count, spec) else _ChannelFetch
     engine(client, channel, spec, acc, notify, progress).run()

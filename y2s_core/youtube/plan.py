@@ -18,15 +18,12 @@ TABS_FROM_PAGES = 8
 PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
 
 
-def use_tabs(video_count: int | None, spec: FilterSpec, *, resumable: bool = False) -> bool:
+def use_tabs(video_count: int | None, spec: FilterSpec) -> bool:
     """List through the tab playlists? Only when the uploads chain would be long: ``TABS_FROM_PAGES`` pages
     of the window (the newest ``max_videos``, else the whole channel; ``since`` cannot be sized up front).
-
-    ``resumable``: the listing is expected to be cut by the quota (a sync forced past the planner's
-    refusal). Then the uploads chain, whose cut listing the next run continues from its saved page, unless
-    the channel has more videos than the uploads playlist can list. (A cut proven tab listing resumes on its
-    tab chains, from each tab's saved page: ``benchmarks/bench_resume.py`` measures both.)"""
-    if not video_count or (resumable and video_count <= PLAYLIST_CAP):
+    A quota-cut tab listing resumes on its tab chains, each from its saved page (``youtube.incremental``),
+    as cheaply as a cut uploads chain does (``benchmarks/bench_resume.py``)."""
+    if not video_count:
         return False
     window = min(video_count, spec.max_videos) if spec.max_videos else video_count
     return math.ceil(window / PAGE) >= TABS_FROM_PAGES
