@@ -370,3 +370,15 @@ def test_default_target_is_a_workbook_in_the_data_dir(tmp_path):
     push([video_row(1)], target)
     assert target.path == tmp_path / "data" / "workbooks" / "youtube2sheets.xlsx" and target.path.is_file()
     assert push([video_row(1)], default_target(Settings(data_dir=tmp_path / "data"))).plan.unchanged == 1
+
+
+@pytest.mark.parametrize("spec", ["~.XLSX", "~nosuchuser/videos.csv"])
+def test_a_tilde_name_without_a_home_folder_is_a_clear_input_error(spec):
+    # pathlib raises RuntimeError for ~name when no user has that name (found by the fuzz run: "~.XLSX")
+    from y2s_core import schedule
+    from y2s_core.sheets import open_target
+
+    with pytest.raises(InputError, match="no such home folder"):
+        open_target(spec, "Videos", Settings(sheets_api_url="http://127.0.0.1:9"))
+    with pytest.raises(InputError, match="no such home folder"):
+        schedule.load(spec)

@@ -50,7 +50,10 @@ def load(path: str | Path) -> list[Entry]:
     except ModuleNotFoundError:  # Python 3.10
         raise InputError("--config needs Python 3.11 or newer (tomllib); run each entry as its own "
                          "`sync CHANNEL... --sheet S` instead.") from None
-    p = Path(path).expanduser()
+    try:
+        p = Path(path).expanduser()
+    except RuntimeError:  # ~nosuchuser/...
+        raise InputError(f"--config {path}: no such home folder; give the full path.") from None
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as e:

@@ -89,6 +89,15 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def user_path(path: Path | str) -> Path:
+    """``~`` and ``~user`` expanded; an unknown user's home is a clear error (pathlib raises RuntimeError)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # ~nosuchuser/..., or a file name such as ~.xlsx
+        raise InputError(f"{shown(path)}: no such home folder; give the full path (or ./ before a name "
+                         "starting with ~).") from None
+
+
 def shown(path: Path | str) -> str:
     """A path fit for a one-line message: unprintable characters escaped, long ones keep start and end."""
     text = str(path)
@@ -272,4 +281,4 @@ def _copy_mode_and_owner(fd: int, tmp: Path, old: os.stat_result) -> None:
         os.chmod(tmp, mode)
 
 
-__all__ = ["LOCK_TIMEOUT_SECONDS", "exclusive", "atomic_write", "os_error", "real_path", "shown"]
+__all__ = ["LOCK_TIMEOUT_SECONDS", "exclusive", "atomic_write", "os_error", "real_path", "shown", "user_path"]

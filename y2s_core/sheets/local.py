@@ -8,7 +8,6 @@ import io
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import InputError, SheetsError, Y2SError
@@ -45,10 +44,7 @@ class LocalWorkbookTarget(SheetTarget):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in os.fspath(path)):
             raise InputError("The workbook's file name contains a control character; type a plain path such as "
                              "videos.xlsx.")
-        try:
-            self.path = Path(path).expanduser()
-        except RuntimeError:  # ~nosuchuser/...
-            raise InputError(f"{fileio.shown(path)}: no such home folder; give the full path.") from None
+        self.path = fileio.user_path(path)
         self.lock_timeout = lock_timeout
         suffix = self.path.suffix.lower()
         if suffix not in (".xlsx", ".csv"):

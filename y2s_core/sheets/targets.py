@@ -18,7 +18,7 @@ import requests
 from ..errors import InputError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
-from .fileio import os_error, shown
+from .fileio import os_error, shown, user_path
 from .google import GoogleSheetTarget
 from .local import LocalWorkbookTarget
 
@@ -41,7 +41,7 @@ def open_target(
     s = (spec or "").strip()
     suffix = Path(s).suffix.lower() if "://" not in s else ""
     if suffix in (".xlsx", ".csv"):
-        check_writable(Path(s).expanduser())
+        check_writable(user_path(s))
         return LocalWorkbookTarget(s, tab)
     if suffix in (".xls", ".xlsm", ".ods", ".tsv", ".json", ".txt"):
         raise InputError(f"{shown(Path(s).name)}: only .xlsx and .csv files are supported as local workbooks.")
