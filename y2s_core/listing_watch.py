@@ -20,7 +20,8 @@ from .filters import FilterSpec
 from .models import Channel, Video
 from .youtube.incremental import PagePos, Resume
 from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, parse_datetime, video_from_resource
-from .youtube.walk import TABS, tab_playlist
+from .youtube.plan import TABS
+from .youtube.walk import tab_playlist
 
 
 class ListingWatch:

@@ -60,12 +60,13 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
-from .walk import TABS, Item, PagePos, Resume, _Walk, tab_playlist
+from .plan import TABS
+from .tab_outcome import TAB_NAMES
+from .walk import Item, PagePos, Resume, _Walk, tab_playlist
 
 if TYPE_CHECKING:
     from .client import Progress, YouTubeClient
 
-TAB_NAMES = {"UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
 
 @dataclass(frozen=True)
 class ChannelPlan:

@@ -16,6 +16,7 @@ from .parsing import PAGE
 # chain may ask a page past a max_videos cutoff before the cutoff is known)
 TABS_FROM_PAGES = 8
 PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
+TABS = ("UULF", "UUSH", "UULV")  # the tab playlists (long-form, Shorts, live), in the order a resume walks them
 
 
 def use_tabs(video_count: int | None, spec: FilterSpec) -> bool:

@@ -58,12 +58,12 @@ from .parsing import (
     classify,
     video_from_resource,
 )
+from .plan import TABS
 from .tab_outcome import TAB_NAMES, TabOutcome
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
-TABS = ("UULF", "UUSH", "UULV")
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KeyInvalid, YouTubeError
 from .parsing import PAGE, parse_datetime
+from .plan import TABS
 
 if TYPE_CHECKING:
     from .client import YouTubeClient
 
-TABS = ("UULF", "UUSH", "UULV")  # the tab playlists a tab listing walks (``tabs``), in the order a resume does
 
 Item = tuple[str, "datetime | None"]  # (video id, videoPublishedAt) as a playlist lists it
 
@@ -200,4 +200,4 @@ def tab_playlist(channel_id: str, role: str, shorts_playlist_id: str | None = No
     return shorts_playlist_id if role == "UUSH" and shorts_playlist_id else role + channel_id[2:]
 
 
-__all__ = ["TABS", "Item", "PagePos", "Resume", "tab_playlist"]
+__all__ = ["Item", "PagePos", "Resume", "tab_playlist"]
