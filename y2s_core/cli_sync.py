@@ -26,7 +26,7 @@ from .filters import FilterSpec
 from .models import ChannelRef, FetchResult
 from .quota import quota_line, record_spend
 from .settings import Settings
-from .sync import ChannelReport, Syncer, SyncOptions, SyncOutcome
+from .sync import ChannelReport, Syncer, SyncOptions
 from .youtube import YouTubeClient
 
 SEVERITY = (4, 3, 2, 1)  # --config: the most serious entry's code wins, in this order
@@ -44,17 +44,7 @@ def fetch_through_store(client: YouTubeClient, settings: Settings, refs: Sequenc
     outcome = syncer.run(prep)
     for r in outcome.reports:
         say.progress(r.line())
-    return _result_or_raise(outcome)
-
-
-def _result_or_raise(outcome: SyncOutcome) -> tuple[FetchResult, YouTubeError | None]:
-    stop = outcome.stop
-    if stop is not None and not outcome.result.videos and not isinstance(stop, QuotaExceeded):
-        stop.partial = outcome.result
-        raise stop  # nothing was fetched: just the error
-    if stop is not None:
-        stop.partial = outcome.result
-    return outcome.result, stop
+    return outcome.kept()
 
 
 def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -> int:
@@ -122,7 +112,7 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     finally:
         with _core_warnings_to(say):
             today = record_spend(settings, client.meter.snapshot())
-    result, stop = _result_or_raise(outcome)
+    result, stop = outcome.kept()
     for w in result.warnings:
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"

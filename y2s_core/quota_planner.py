@@ -98,23 +98,24 @@ class QuotaPlan:
         return [f"{e.channel}: {e.mode}, {'at most' if e.upper_bound else 'about'} {e.units:,} units ({e.how})"
                 for e in self.estimates]
 
-    def refusal(self) -> WouldNotFit:
-        """The error of a fetch that cannot fit (exit 3): what it needs, what is left, what to do."""
-        return WouldNotFit(self)
+    def refusal(self, force: str = "--force") -> WouldNotFit:
+        """The error of a fetch that cannot fit (exit 3): what it needs, what is left, what to do (``force``:
+        how this face overrides it)."""
+        return WouldNotFit(self, force)
 
 
 class WouldNotFit(QuotaExceeded):
     """A fetch refused before it started: the plan needs more units than today's budget has left (exit 3,
     like a spent quota). ``plan`` is the QuotaPlan."""
 
-    def __init__(self, plan: QuotaPlan) -> None:
+    def __init__(self, plan: QuotaPlan, force: str = "--force") -> None:
         at = quota_resets_at()
         super().__init__(
             f"Not started: this fetch needs about {plan.units:,} YouTube units but only "
             f"{max(plan.remaining or 0, 0):,} of today's {plan.daily:,} are left (Y2S_DAILY_QUOTA, minus today's "
             f"spend in the ledger); it would stop half-way. Fetch fewer videos (max videos, since) or fewer "
             f"channels, wait for the reset at midnight Pacific ({at:%Y-%m-%d %H:%M} UTC), or force it "
-            "(--force; what it fetches is kept and the next run resumes).", resets_at=at)
+            f"({force}; what it fetches is kept and the next run resumes).", resets_at=at)
         self.plan = plan
 
 

@@ -124,6 +124,15 @@ class FetchBody(BaseModel):
     channels: str | list[str] = Field(description="channel inputs: @handle, UC… id, channel or video URLs; "
                                       "several separated by newlines or commas, or a list")
     filters: Filters = Field(default_factory=Filters)
+    incremental: bool = Field(
+        default=False, description="through the store, as the CLI's `fetch --new` / `sync`: a channel it knows costs "
+        "its new uploads plus the statistics refreshed (`stats`), a listing cut by the quota resumes; the quota planner "
+        "refuses (429) a fetch that cannot fit what is left of today's budget, unless `force`")
+    stats: typing.Literal["none", "recent", "all"] = Field(
+        default="recent", description="with incremental: which known videos get fresh statistics (recent: published in "
+        "the last 90 days, and with /process the rows already in the target)")
+    force: bool = Field(default=False, description="with incremental: start even when the planner says it cannot fit "
+                        "(what it fetches is kept and the next incremental fetch resumes)")
 
 
 class PushRow(_Open):
@@ -177,6 +186,18 @@ class Health(_Open):
                     "(closed, open, half-open), consecutive failures, seconds until a trial call")
 
 
+class SyncReportOut(_Open):
+    channel_id: str
+    channel: str = Field(description="the channel's title")
+    mode: str = Field(description="incremental (down to the last listing), resume (a cut listing continued) or full")
+    new: int = Field(description="videos stored for the first time")
+    refreshed: int = Field(description="known videos whose statistics were read again")
+    gone: int = Field(description="known videos YouTube no longer returns (deleted or private)")
+    units: int = Field(description="YouTube units this channel cost")
+    complete: bool
+    note: str
+
+
 class FetchOut(_Open):
     rows: list[Row]  # type: ignore[valid-type]
     channels: list[ChannelOut]  # type: ignore[valid-type]
@@ -187,6 +208,9 @@ class FetchOut(_Open):
     quota_units: int = Field(description="YouTube units this request spent (0 when answered from the cache)")
     complete: bool = Field(description="false when the quota ran out part-way")
     cached: bool = Field(default=False, description="answered from a fetch finished moments ago (GET only)")
+    plan: str | None = Field(default=None, description="with incremental: the quota planner's estimate and today's "
+                             "budget")
+    sync: list[SyncReportOut] | None = Field(default=None, description="with incremental: how each channel was fetched")
 
 
 class PushOut(_Open):
@@ -212,4 +236,4 @@ class QuotaErrorBody(ErrorBody):
 
 
 __all__ = ["ChannelOut", "ErrorBody", "FetchBody", "FetchOut", "FilterQuery", "Filters", "Health", "ProcessBody",
-           "ProcessOut", "PushBody", "PushOut", "PushRow", "QuotaErrorBody", "ResolutionOut", "Row"]
+           "ProcessOut", "PushBody", "PushOut", "PushRow", "QuotaErrorBody", "ResolutionOut", "Row", "SyncReportOut"]

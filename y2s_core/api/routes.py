@@ -33,8 +33,10 @@ from ..sheets import (
     parse_spreadsheet_key,
     push,
 )
+from ..sheets.planner import video_ids
 from ..sheets.targets import WORKBOOK_SUFFIXES
 from ..store import remember
+from ..sync import Syncer, SyncOptions
 from ..youtube import YouTubeClient
 from .cache import fetch_key
 from .config import ApiConfig
@@ -136,18 +138,42 @@ def api_target(sheet: str, tab: str, settings: Settings, config: ApiConfig) -> S
     return open_target(key, tab, settings)
 
 
-def _fetch(settings: Settings, channels: Any, spec: FilterSpec) -> FetchResult:
+def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody | None = None,
+           sheet_ids: frozenset[str] = frozenset(), said: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fetch, store what came (channels, videos, one snapshot a video) and record the units in the ledger: the
+    result's JSON. ``body.incremental``: through the sync (``sync.Syncer``), planned first; its plan and
+    per-channel reports go in the answer and into ``said``. A fetch cut part-way raises its YouTubeError with
+    ``partial`` (stored too)."""
     client = YouTubeClient(settings)  # per request: quota is counted per call, no shared state
     try:
-        result = client.fetch(channels, spec)
-    except YouTubeError as e:  # what was fetched before it stopped is stored too (store.remember never raises)
-        remember(e.partial, settings, spec)
-        raise
+        if body is not None and body.incremental:
+            return _fetch_incremental(client, settings, channels, spec, body, sheet_ids, said if said is not None else {})
+        try:
+            result = client.fetch(channels, spec)
+        except YouTubeError as e:  # what was fetched before it stopped is stored too (store.remember never raises)
+            remember(e.partial, settings, spec)
+            raise
+        remember(result, settings, spec)
+        return result_json(result)
     finally:  # a quota-cut fetch spent units too; an unwritable ledger is a logged warning, not a lost result
         record_spend(settings, client.meter.snapshot())
         client.close()
-    remember(result, settings, spec)  # channels, videos, one stat snapshot per video
-    return result
+
+
+def _fetch_incremental(client: YouTubeClient, settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody,
+                       sheet_ids: frozenset[str], said: dict[str, Any]) -> dict[str, Any]:
+    syncer = Syncer(client, settings)  # stores as it goes
+    prep = syncer.prepare(channels, spec, SyncOptions(body.stats, sheet_ids=sheet_ids))
+    if not prep.plan.fits and not body.force:
+        raise prep.plan.refusal('"force": true')  # 429 with Retry-After: nothing spent but the resolution
+    outcome = syncer.run(prep)
+    result, stop = outcome.kept()
+    said.update(plan=prep.plan.line(), sync=[
+        {"channel_id": r.channel.id, "channel": r.channel.title, "mode": r.mode, "new": r.new, "refreshed": r.refreshed,
+         "gone": r.gone, "units": r.units, "complete": r.complete, "note": r.note} for r in outcome.reports])
+    if stop is not None:
+        raise stop  # the partial answer carries ``said`` too
+    return {**result_json(result), **said}
 
 
 def _push(rows: list[dict[str, Any]], target: SheetTarget, dry_run: bool) -> dict[str, Any]:
@@ -206,11 +232,10 @@ def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, s
     cache = request.app.state.cache
     with request.app.state.slots.take(caller):
         try:
-            result = _fetch(settings, refs, spec)
+            answer = _fetch(settings, refs, spec)
         except YouTubeError as e:
             return _partial_response(e, settings)
-    answer = result_json(result)
-    if result.complete and cache.ttl > 0:  # as a later hit answers: no quota spent then
+    if answer["complete"] and cache.ttl > 0:  # as a later hit answers: no quota spent then
         cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "cached": True})
                   .model_dump_json().encode())
     return answer
@@ -223,11 +248,11 @@ def fetch(request: Request, body: FetchBody, caller: Caller) -> Any:
     settings, _ = _state(request)
     spec = body.filters.spec()
     with request.app.state.slots.take(caller):
+        said: dict[str, Any] = {}
         try:
-            result = _fetch(settings, body.channels, spec)
+            return _fetch(settings, body.channels, spec, body, said=said)
         except YouTubeError as e:
-            return _partial_response(e, settings)
-    return result_json(result)
+            return _partial_response(e, settings, said)
 
 
 @router.post("/push", response_model=PushOut, summary="Upsert rows into a sheet or workbook",
@@ -251,15 +276,17 @@ def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
     settings, config = _state(request)
     spec = body.filters.spec()
     target = api_target(body.sheet, body.tab, settings, config)
+    sheet_ids = frozenset(video_ids(target.read())) if body.incremental and body.stats == "recent" else frozenset()
     with request.app.state.slots.take(caller):
+        said: dict[str, Any] = {}
         try:
-            result = _fetch(settings, body.channels, spec)
+            fetched = _fetch(settings, body.channels, spec, body, sheet_ids, said)
         except YouTubeError as e:
             if not _kept(e):
                 raise
             pushed = _push(e.partial.rows(), target, body.dry_run)
-            return _partial_response(e, settings, push=pushed)
-    return {"fetch": result_json(result), "push": _push(result.rows(), target, body.dry_run)}
+            return _partial_response(e, settings, said, push=pushed)
+    return {"fetch": fetched, "push": _push(fetched["rows"], target, body.dry_run)}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
@@ -276,11 +303,13 @@ def _kept(e: YouTubeError) -> bool:
     return e.partial is not None and (bool(e.partial.videos) or isinstance(e, QuotaExceeded))
 
 
-def _partial_response(e: YouTubeError, settings: Settings, **extra: Any) -> JSONResponse:
-    """A fetch stopped part-way: the error's shape and status, with the rows fetched so far in ``partial``."""
+def _partial_response(e: YouTubeError, settings: Settings, said: dict[str, Any] | None = None,
+                      **extra: Any) -> JSONResponse:
+    """A fetch stopped part-way: the error's shape and status, with the rows fetched so far in ``partial``
+    (an incremental fetch's plan and per-channel reports, ``said``, with them)."""
     if not _kept(e):
         return y2s_error_response(e, settings, **extra)
-    return y2s_error_response(e, settings, partial=result_json(e.partial), **extra)
+    return y2s_error_response(e, settings, partial={**result_json(e.partial), **(said or {})}, **extra)
 
 
 __all__ = ["VERSION", "api_target", "push_json", "result_json", "router", "store_reachable"]

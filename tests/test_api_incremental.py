@@ -1,0 +1,106 @@
+"""The REST API's incremental fetch (``"incremental": true`` on /api/v1/fetch and /process): the sync through
+the store, planned first, as the CLI's ``fetch --new`` / ``sync``. FastAPI's TestClient against the app, the
+real google-api-python-client against the YouTube emulator served on 127.0.0.1, whose counters the tests read."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.api_helpers import AUTH, api_client
+from y2s_core.emulators.catalog import BIG_CHANNEL_ID
+from y2s_core.emulators.transport import serve
+from y2s_core.emulators.youtube import YouTubeEmulator
+from y2s_core.settings import Settings
+from y2s_core.store import Store
+
+V1 = "/api/v1"
+
+
+@pytest.fixture
+def served(tmp_path):
+    emu = YouTubeEmulator()
+    with serve(emu) as server:
+        settings = Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path)
+        yield emu, settings
+
+
+def test_a_known_channel_costs_one_page_and_its_statistics(served):
+    emu, settings = served
+    api = api_client(settings)
+    first = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert [(s["mode"], s["new"]) for s in body["sync"]] == [("full", 2600)] and body["complete"] is True
+    assert body["plan"].startswith("plan: about 106 units (full 106)") and len(body["rows"]) == 2600
+    assert body["quota_units"] == emu.units_used
+    emu.reset()
+    again = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True,
+                                                        "stats": "none"}).json()
+    assert [(s["mode"], s["new"], s["units"]) for s in again["sync"]] == [("incremental", 0, 1)]
+    assert emu.units_used == 1 and emu.units_by_method == {"playlistItems.list": 1}  # no channels.list either
+    assert again["rows"] == body["rows"] and again["quota_units"] == 1
+    emu.reset()
+    every = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True,
+                                                        "stats": "all"}).json()
+    assert every["sync"][0]["refreshed"] == 2600 and emu.units_used == 1 + math.ceil(2600 / 50)
+    assert max(c.ids for c in emu.calls if c.method == "videos.list") <= 50
+    # every fetch through the API appends snapshots: the first listing, then "all" (not "none")
+    assert len(Store(settings.data_dir).history([BIG_CHANNEL_ID])) == 2 * 2600
+    ledger = Store(settings.data_dir).quota_today(settings.account_fingerprint)
+    assert sum(ledger.values()) == body["quota_units"] + 1 + every["quota_units"]
+
+
+def test_a_fetch_that_cannot_fit_is_refused_with_retry_after_and_force_runs_it(served, tmp_path):
+    emu, settings = served
+    api = api_client(Settings(**{**settings.__dict__, "daily_quota": 50}))
+    r = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True})
+    assert r.status_code == 429 and r.json()["kind"] == "WouldNotFit" and int(r.headers["Retry-After"]) > 0
+    assert r.json()["error"].startswith("Not started: this fetch needs about 106 YouTube units but only 49")
+    assert '"force": true' in r.json()["error"] and "--force" not in r.json()["error"]
+    assert emu.units_by_method == {"channels.list": 1}  # resolving only
+    forced = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True, "force": True})
+    assert forced.status_code == 200 and forced.json()["sync"][0]["mode"] == "full"
+
+
+def test_a_quota_cut_incremental_fetch_keeps_its_rows_and_the_next_one_resumes(tmp_path):
+    emu = YouTubeEmulator(daily_quota=45)
+    with serve(emu) as server:
+        api = api_client(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path))
+        cut = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True, "stats": "none"})
+        assert cut.status_code == 429 and cut.json()["kind"] == "QuotaExceeded"
+        partial = cut.json()["partial"]
+        assert partial["rows"] and partial["complete"] is False and partial["sync"][0]["mode"] == "full"
+        emu.reset()  # a new quota day
+        emu.daily_quota = 10_000
+        resumed = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True,
+                                                              "stats": "none"})
+    assert resumed.status_code == 200, resumed.text
+    report = resumed.json()["sync"][0]
+    assert report["mode"] == "resume" and "resumed: " in report["note"] and resumed.json()["complete"] is True
+    stored = Store(tmp_path).channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2600
+
+
+def test_process_refreshes_the_rows_already_in_the_target(served):
+    emu, settings = served
+    api = api_client(settings)
+    body = {"channels": "@oldschool", "sheet": "old.csv", "incremental": True, "stats": "none"}
+    first = api.post(f"{V1}/process", headers=AUTH, json=body).json()
+    assert first["push"]["new"] == len(first["fetch"]["rows"]) > 0 and first["fetch"]["sync"][0]["mode"] == "full"
+    emu.reset()
+    again = api.post(f"{V1}/process", headers=AUTH, json={**body, "stats": "recent"}).json()
+    in_sheet = len(first["fetch"]["rows"])
+    # one uploads page, then the statistics of every row already in the sheet (50 ids a call)
+    assert again["fetch"]["sync"][0]["mode"] == "incremental" and again["fetch"]["sync"][0]["refreshed"] == in_sheet
+    assert emu.units_by_method == {"playlistItems.list": 1, "videos.list": math.ceil(in_sheet / 50)}
+    assert again["push"]["new"] == 0
+
+
+@pytest.mark.parametrize("stats", ["some", "", 3])
+def test_a_bad_stats_mode_is_the_error_shape(served, stats):
+    _, settings = served
+    r = api_client(settings).post(f"{V1}/fetch", headers=AUTH, json={"channels": "@oldschool", "incremental": True,
+                                                                     "stats": stats})
+    assert r.status_code == 400 and set(r.json()) == {"error", "kind"} and "stats" in r.json()["error"]
