@@ -163,7 +163,8 @@ else:
         st.warning(f"Fetched {status}: no video passed the filters ({md(ss[state.SPEC].describe())}), or the "
                    "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
     else:
-        st.success(f"Fetched {status}. {len(shown):,} match the current filters: {md(ss[state.SPEC].describe())}.")
+        matching = "all of them" if len(shown) == len(result.videos) else f"{len(shown):,} of them"
+        st.success(f"Fetched {status}; {matching} match the current filters: {md(ss[state.SPEC].describe())}.")
     for w in result.warnings:
         st.warning(md(w))
     unresolved = [r.error for r in result.resolutions if r.error]

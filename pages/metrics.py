@@ -37,8 +37,10 @@ h = metrics.headline(df)
 m = st.columns(6)
 m[0].metric("Videos", f"{h['videos']:,}")
 m[1].metric("Channels", f"{h['channels']:,}")
-m[2].metric("Total views", f"{h['total_views']:,}")
-m[3].metric("Median views", "—" if h["median_views"] is None else f"{h['median_views']:,.0f}")
+# compact (349.6M) in a sixth of the page, where the full figure is cut off; the exact one in the tooltip
+m[2].metric("Total views", h["total_views"], format="compact", help=f"{h['total_views']:,} views")
+m[3].metric("Median views", None if h["median_views"] is None else round(h["median_views"]), format="compact",
+            help=None if h["median_views"] is None else f"{h['median_views']:,.0f} views")
 m[4].metric("Shorts share", "—" if h["shorts_share"] is None else f"{h['shorts_share']:.0%}")
 m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"{h['median_engagement']:.2%}",
             help="(likes + comments) / views")

@@ -358,7 +358,10 @@ def test_metrics_headline_and_charts_including_channel_comparison():
     labels = {m.label: m.value for m in at.metric}
     assert labels["Videos"] == str(len(result.videos))
     assert labels["Channels"] == "2"
-    assert labels["Total views"] == f"{sum(v.views or 0 for v in result.videos):,}"
+    total = sum(v.views or 0 for v in result.videos)
+    [views] = [m for m in at.metric if m.label == "Total views"]
+    assert views.value == str(total) and views.proto.format == "compact"  # the browser shows "2.6M"
+    assert views.proto.help == f"{total:,} views"  # the exact figure in the tooltip
     assert labels["Shorts share"].endswith("%")
     charts = {c.key for c in at.get("plotly_chart")}
     assert charts == {f"metrics.{k}" for k in ("views_over_time", "views_vs_duration", "type_mix", "engagement",
