@@ -364,3 +364,30 @@ def test_uploads_made_between_a_cut_tab_listing_and_its_resume_are_stored_once_w
     assert len(snapshots) == len({s.video_id for s in snapshots}) == 2607  # each detailed exactly once
     _, after = sync(emu, url, tmp_path, stats="none")
     assert after.reports[0].mode == "incremental" and after.reports[0].new == 0 and emu.units_used == 1
+
+
+@pytest.mark.parametrize("omit", [(), ("UULF", "UULV")], ids=["tabs", "uploads chain"])
+def test_a_quota_cut_max_videos_window_resumes_no_deeper_than_its_window(tmp_path, omit):
+    spec = FilterSpec(max_videos=900)
+    whole = YouTubeEmulator(omit_tabs=omit)
+    _, uncut = sync(whole, f"sqlite:///{tmp_path / 'whole.sqlite'}", tmp_path, spec=spec, stats="none")
+    emu = YouTubeEmulator(daily_quota=15, omit_tabs=omit)
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    runs, total = 0, 0
+    while True:
+        runs += 1
+        _, out = sync(emu, url, tmp_path, spec=spec, stats="none")
+        total += emu.units_used
+        if out.stop is None:
+            break
+        assert runs < 8
+    assert [v.id for v in out.result.videos] == [v.id for v in uncut.result.videos]  # the same 900 newest
+    check_types(demo_catalog(), out.result.videos)
+    # the resumes stop at the window (they used to list the whole channel: 123 units with tabs, 148 without)
+    assert total <= whole.units_used + 4 * (runs - 1), (total, whole.units_used, runs)
+    stored = Store(url).channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) < 1100 and len(stored) == len({v.id for v in stored})
+    _, again = sync(emu, url, tmp_path, spec=spec, stats="none")
+    assert again.reports[0].mode == "incremental" and emu.units_used == 1  # the window is covered
+    _, deeper = sync(emu, url, tmp_path, spec=FilterSpec(max_videos=2000), stats="none")
+    assert deeper.reports[0].mode == "full"  # a wider window than the store covers is listed again

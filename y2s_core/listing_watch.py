@@ -102,7 +102,7 @@ class ListingWatch:
             shorts_exists=False if rule == TYPE_RULE_DURATION else (True if shorts else None),
             shorts_oldest=min((at for _, at in short_items if at), default=None),
             pending_shorts=tuple(sorted({v for v, _ in short_items} - have)), top_id=top_id, top_at=top_at,
-            since=listing.since, listed=len(set(listed)))
+            since=listing.since, listed=len(set(listed)), max_videos=listing.max_videos)
 
     def tab_typed(self, ch: Channel, kept: set[str]) -> list[Video]:
         """A proven tab listing cut short keeps a newest-first prefix; the videos it detailed below it are typed
@@ -150,7 +150,7 @@ class ListingWatch:
             shorts_oldest=min((at for v, at in dates.items() if at and tab_of[v] == "UUSH"), default=None),
             pending_shorts=tuple(sorted(v for v, _ in pending if tab_of[v] == "UUSH")), top_id=top_id, top_at=top_at,
             since=listing.since, listed=len(dates), tabs=tabs, tabs_done=frozenset(done), tab_sizes=sizes,
-            tab_of={v: tab_of[v] for v, _ in pending})
+            tab_of={v: tab_of[v] for v, _ in pending}, max_videos=listing.max_videos)
 
 
 __all__ = ["ListingWatch"]

@@ -169,26 +169,28 @@ def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool
 
 def resume(channel: str, *, video_count: int | None, stored: int, listed: int, refresh: int,
            shorts_share: float | None, has_uush: bool | None,
-           tab_pages: Sequence[int] | None = None) -> ChannelEstimate:
+           tab_pages: Sequence[int] | None = None, window: int | None = None) -> ChannelEstimate:
     """A resumed listing (``youtube.incremental``): the saved uploads page and the new top asked again, the
     uploads pages below what was ``listed``, details for every video not ``stored`` yet. A cut tab listing
     (``tab_pages``: the pages each unfinished tab has left below its saved one) continues on its tabs: the
-    new top page, each tab's saved page again and the pages it has left, details for what is not stored."""
+    new top page, each tab's saved page again and the pages it has left, details for what is not stored.
+    ``window``: the listing is the newest N (max_videos), so it goes no deeper than N."""
+    count = min(video_count or 0, window or PLAYLIST_CAP, PLAYLIST_CAP)
+    det = pages(max(0, count - stored))
+    stats = pages(refresh)
     if tab_pages is not None:
-        det = pages(max(0, (video_count or 0) - stored))
-        stats = pages(refresh)
+        if window:  # the tabs merged by date: together about as many pages as the window has left
+            left = max(1, pages(max(0, count - stored)))
+            tab_pages = [min(n, left) for n in tab_pages]
         listing = 1 + sum(1 + n for n in tab_pages)
         return ChannelEstimate(channel, "resume", listing + det + stats,
                                f"1 uploads page + {listing - 1} tab pages ({len(tab_pages)} tab{'s' * (len(tab_pages) != 1)})"
                                f" + {det} videos.list"
                                f" + {stats} for statistics")
-    count = min(video_count or 0, PLAYLIST_CAP)
     rest = max(0, count - listed)
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
     up = 2 + pages(rest)
-    det = pages(max(0, count - stored))
     shorts = 0 if has_uush is False else 1 + pages(share * rest)
-    stats = pages(refresh)
     return ChannelEstimate(channel, "resume", up + det + shorts + stats,
                            f"{up} uploads pages + {det} videos.list + {shorts} UUSH pages + {stats} for statistics")
 

@@ -243,7 +243,8 @@ class Syncer:
             if resume is not None and Coverage(FilterSpec(), midnight(resume.since) if resume.since else None) \
                     .serves(spec, present):
                 est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), listed=resume.listed,
-                                refresh=len(refresh), shorts_share=shorts, has_uush=uush, tab_pages=_tab_pages(resume))
+                                refresh=len(refresh), shorts_share=shorts, has_uush=uush, tab_pages=_tab_pages(resume),
+                                window=resume.max_videos)
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
                 est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(
@@ -357,14 +358,16 @@ class Syncer:
         next_resume: Any = KEEP
         if done:
             boundary = update.top if update.top is not None else (None, None)
-            if resume is not None:
-                coverage = Coverage(FilterSpec(), midnight(resume.since) if resume.since else None)
+            if resume is not None:  # the window of the cut listing is complete: its since, its N newest
+                floors = [f for f in (midnight(resume.since) if resume.since else None, update.window_floor) if f]
+                coverage = Coverage(FilterSpec(), max(floors) if floors else None)
                 next_resume = None
         elif resume is not None and update.resume is not None:
             next_resume = update.resume.to_json()
         record_sync(self.store, known.channel, type_rule=update.type_rule, seen=[*update.new, *update.refreshed],
                     gone=update.gone, boundary=boundary, coverage=coverage, resume=next_resume,
-                    full_listing=done and resume is not None and resume.since is None, now=options.now)
+                    full_listing=done and resume is not None and resume.since is None and not resume.max_videos,
+                    now=options.now)
 
     def _full(self, job: _Job, prep: Prepared) -> _Done:
         ch = job.channel

@@ -37,6 +37,10 @@ Short; UULF, UULV: not), so its details are asked at once, 50 a call, and nothin
 Cost over one uninterrupted listing: the new top page (1) and each unfinished tab's saved page (1 a tab).
 Cut again, it leaves the next tab Resume (``_next_tab_resume``). Positions and the walk are in ``walk``.
 
+A cut **window** (``Resume.max_videos``: the N newest uploads) goes no deeper than N: the uploads chain stops
+once N uploads are listed from the top; the tabs are merged by date (the tab least deep in time pages next)
+and stop once N videos newer than every tab's frontier are known. The N-th newest date is the coverage floor.
+
 Like the paging engine, this module calls back into the client (its discovery resources and
 ``_execute``) and never builds a transport of its own. It reuses ``parsing`` for every resource.
 """
@@ -94,6 +98,7 @@ class ChannelUpdate:
     complete: bool = False
     resume: Resume | None = None  # a resumed listing cut again: where to continue
     restarted: bool = False  # a saved position could not be used: listed again from the top
+    window_floor: datetime | None = None  # a resumed max_videos window: the N-th newest video's date
     pages: int = 0
     stop: YouTubeError | None = None
     warnings: list[str] = field(default_factory=list)
@@ -198,7 +203,7 @@ class ChannelUpdater:
         for vid, at in r.pending:
             self._candidate(vid, at, self.cont_new, buffer)
         self.reached_end = False
-        while not self.cont.exhausted:
+        while not self.cont.exhausted and not self._uploads_window_listed():
             for vid, at in self.cont.next_page():
                 if since is not None and at is not None and at < since:
                     self.reached_end = True
@@ -213,7 +218,10 @@ class ChannelUpdater:
 
     def _walk_tabs(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor) -> None:
         """A cut tab listing: the pending ids, then each tab from its saved page to its end (or ``since``).
-        A video's tab gives its type, so its details are asked at once (no UUSH listing to wait for)."""
+        A video's tab gives its type, so its details are asked at once (no UUSH listing to wait for).
+
+        A ``max_videos`` window merges the tabs by date instead: the tab least deep in time pages next, and the
+        walk stops once the N newest videos are known (``_tabs_window_known``), as the tab engine's cutoff does."""
         r = self.plan.resume
         assert r is not None
         since = datetime.combine(r.since, time(0), tzinfo=timezone.utc) if r.since else None
@@ -221,22 +229,52 @@ class ChannelUpdater:
             if self._candidate(vid, at, self.cont_new, buffer):
                 self.tab_of[vid] = r.tab_of.get(vid, "UULF")
         self.reached_end = False
-        for role, walk in self.tab_walks.items():
-            while not walk.exhausted:
-                past = False
-                for vid, at in walk.next_page():
-                    if since is not None and at is not None and at < since:
-                        past = True
-                        break
-                    if self._candidate(vid, at, self.cont_new, buffer):
-                        self.tab_of[vid] = role
-                self._flush(buffer, pending, pool, None)
-                self._report()
-                if past:
+        active = dict(self.tab_walks)
+        while active and not (r.max_videos and self._tabs_window_known(active, r.max_videos)):
+            role = max(active, key=lambda t: _frontier(active[t])) if r.max_videos else next(iter(active))
+            walk = active[role]
+            past = False
+            for vid, at in walk.next_page():
+                if since is not None and at is not None and at < since:
+                    past = True
                     break
-            self.tabs_done.add(role)
+                if self._candidate(vid, at, self.cont_new, buffer):
+                    self.tab_of[vid] = role
+            self._flush(buffer, pending, pool, None)
+            self._report()
+            if past or walk.exhausted:
+                self.tabs_done.add(role)
+                del active[role]
         self._flush(buffer, pending, pool, None, force=True)
         self.reached_end = True
+
+    def _uploads_window_listed(self) -> bool:
+        """A resumed max_videos window on the uploads chain: its N newest uploads are listed (from the top)."""
+        r = self.plan.resume
+        assert r is not None and self.cont is not None
+        if not r.max_videos:
+            return False
+        listed = len(self.cont.ids) if self.cont.restarted else r.listed + len(self.cont.ids)
+        return listed >= r.max_videos
+
+    def _tabs_window_known(self, active: Mapping[str, _Walk], n: int) -> bool:
+        """Every video newer than the deepest-lagging tab's frontier is known (each tab listed everything newer
+        than its own): are there ``n`` of them? Then the window's N newest are all stored or listed."""
+        floor = max(_frontier(w) for w in active.values())
+        return floor is not None and self._known_newer(floor) >= n
+
+    def _known_newer(self, floor: datetime) -> int:
+        return (sum(1 for v in self.plan.known.values() if v.published_at > floor)
+                + sum(1 for at in self.dates.values() if at is not None and at > floor))
+
+    def _window_floor(self) -> datetime | None:
+        """The date of the window's N-th newest known video (its coverage floor), or None: fewer than N."""
+        r = self.plan.resume
+        if r is None or not r.max_videos:
+            return None
+        dates = sorted([v.published_at for v in self.plan.known.values()] +
+                       [at for at in self.dates.values() if at is not None], reverse=True)
+        return dates[r.max_videos - 1] if len(dates) >= r.max_videos else None
 
     def _candidate(self, vid: str, at: datetime | None, into: list[Item], buffer: list[str]) -> bool:
         if vid in self.plan.known or vid in self.dates:
@@ -369,6 +407,7 @@ class ChannelUpdater:
         out.gone = sorted(self.asked_refresh - set(refreshed))
         out.top = self.top.first
         out.restarted = bool(self.cont and self.cont.restarted) or any(w.restarted for w in self.tab_walks.values())
+        out.window_floor = self._window_floor() if out.stop is None and self.reached_end else None
         out.pages = self._pages()
         if out.skipped:
             out.warnings.append(f"{ch.title}: skipped {len(out.skipped)} listed videos that YouTube did not return "
@@ -418,6 +457,7 @@ class ChannelUpdater:
             shorts_oldest=oldest,
             pending_shorts=tuple(sorted((set(r.pending_shorts) | self.shorts_cont.ids) - stored)),
             top_id=r.top_id, top_at=r.top_at, since=r.since, listed=r.listed + len(self.cont.ids),
+            max_videos=r.max_videos,
         )
 
     def _next_tab_resume(self, out: ChannelUpdate) -> Resume:
@@ -442,6 +482,13 @@ class ChannelUpdater:
         self.p.pages = self._pages()
         self.p.quota_units = self.c.meter.total_units
         self.notify(replace(self.p))
+
+
+def _frontier(walk: _Walk) -> datetime | None:
+    """How deep in time a tab has been listed: its oldest date, or its saved page's (None: not at all yet,
+    which sorts as the least deep: ``max`` picks it, and no window can be known past it)."""
+    at = walk.oldest or walk.pos.last_at
+    return at if at is not None else datetime.max.replace(tzinfo=timezone.utc)
 
 
 __all__ = ["ChannelPlan", "ChannelUpdate", "ChannelUpdater", "PagePos", "Resume"]

@@ -74,6 +74,7 @@ class Resume:
     tabs_done: frozenset[str] = frozenset()
     tab_sizes: Mapping[str, int] = field(default_factory=dict)
     tab_of: Mapping[str, str] = field(default_factory=dict)
+    max_videos: int | None = None  # the listing is the N newest uploads (FilterSpec.max_videos): it stops there
 
     def to_json(self) -> dict[str, Any]:
         out = {"v": 1, "uploads": self.uploads.to_json(), "pending": [[v, _iso(at)] for v, at in self.pending],
@@ -84,6 +85,8 @@ class Resume:
         if self.tabs is not None:  # new keys only: a reader that does not know them resumes on the uploads chain
             out.update(tabs={role: pos.to_json() for role, pos in self.tabs.items()}, tabs_done=sorted(self.tabs_done),
                        tab_sizes=dict(self.tab_sizes), tab_of=dict(self.tab_of))
+        if self.max_videos:
+            out["max_videos"] = self.max_videos
         return out
 
     @classmethod
@@ -104,7 +107,8 @@ class Resume:
                        date.fromisoformat(d["since"]) if d.get("since") else None, int(d.get("listed") or 0),
                        tabs, frozenset(map(str, d.get("tabs_done") or ())),
                        {str(k): int(n) for k, n in (d.get("tab_sizes") or {}).items()},
-                       {str(k): str(t) for k, t in (d.get("tab_of") or {}).items()})
+                       {str(k): str(t) for k, t in (d.get("tab_of") or {}).items()},
+                       int(d["max_videos"]) if d.get("max_videos") else None)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
 
