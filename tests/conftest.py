@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +20,50 @@ SHARED_FIXTURES = Path(os.environ.get("Y2S_SHARED_FIXTURES", REPO.parent / "shar
 # Never let a test pick up a developer's real credentials or state.
 for var in ("YOUTUBE_API_KEY", "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON", "Y2S_YOUTUBE_API_URL", "Y2S_SHEETS_API_URL"):
     os.environ.pop(var, None)
+
+
+# No test reaches the network: every Google URL in the tests is served by the emulators in-process or on
+# 127.0.0.1. This guard makes that a rule of the test process: a name other than a loopback one, or a
+# non-loopback address, is refused before any packet leaves (subprocesses the tests start are pointed at
+# loopback URLs by their environment).
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "testserver"}
+
+
+class NetworkRefused(OSError):
+    """A test tried to reach a host other than this machine."""
+
+
+def _loopback(host: object) -> bool:
+    if host is None:
+        return True  # a wildcard bind
+    text = host.decode() if isinstance(host, bytes) else str(host)
+    if text in LOOPBACK_NAMES or text == "":
+        return True
+    try:
+        address = ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+_real_getaddrinfo = socket.getaddrinfo
+_real_connect = socket.socket.connect
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if not _loopback(host):
+        raise NetworkRefused(f"tests do not reach the network: {host!r} is not this machine")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _guarded_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+        raise NetworkRefused(f"tests do not reach the network: {address[0]!r} is not this machine")
+    return _real_connect(self, address)
+
+
+socket.getaddrinfo = _guarded_getaddrinfo
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 
 
 def video_row(i: int, views: int | None = 100, likes: int | None = 10, title: str | None = None) -> dict:

@@ -25,6 +25,7 @@ from typing import Any
 
 from .errors import InputError
 from .filters import FilterSpec
+from .sheets.fileio import user_path
 
 KEYS = ("name", "channels", "sheet", "tab", "filters", "columns", "stats", "full")
 
@@ -50,10 +51,7 @@ def load(path: str | Path) -> list[Entry]:
     except ModuleNotFoundError:  # Python 3.10
         raise InputError("--config needs Python 3.11 or newer (tomllib); run each entry as its own "
                          "`sync CHANNEL... --sheet S` instead.") from None
-    try:
-        p = Path(path).expanduser()
-    except RuntimeError:  # ~nosuchuser/...
-        raise InputError(f"--config {path}: no such home folder; give the full path.") from None
+    p = user_path(path)  # ~ expanded; ~nosuchuser is a clear InputError
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as e:

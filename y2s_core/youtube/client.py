@@ -330,8 +330,6 @@ def fetch(inputs, spec: FilterSpec | None = None, settings: Settings | None = No
 # ----------------------------------------------------------------------------------------- internals
 
 
-
-
 def _chunks(seq: Sequence, n: int) -> Iterable[Sequence]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
