@@ -6,7 +6,8 @@ from y2s_core import sheets, store
 from y2s_core.dashboard import fetching, forms, furniture, state
 from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError
-from y2s_core.quota import quota_line, quota_resets_at, spent_today
+from y2s_core.quota import quota_line, quota_resets_at
+from y2s_core.store.ledger import spent_today
 
 P = "settings."
 ss = st.session_state

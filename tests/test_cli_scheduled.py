@@ -15,8 +15,8 @@ import pytest
 from y2s_core import cli
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
-from y2s_core.quota import spent_today_by_method
 from y2s_core.settings import Settings
+from y2s_core.store.ledger import spent_today_by_method
 
 
 class Terminal(io.StringIO):

@@ -19,13 +19,13 @@ import pytest
 
 from tests.app_helpers import fetch as app_fetch
 from tests.app_helpers import start_app, texts
-from y2s_core import breaker, cli
+from y2s_core import breaker, cli, service
 from y2s_core.breaker import BreakerOpen, CircuitBreaker
 from y2s_core.emulators.transport import HttplibHttp, serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.errors import QuotaExceeded, YouTubeError
-from y2s_core.quota import spent_today
 from y2s_core.settings import Settings
+from y2s_core.store.ledger import spent_today
 from y2s_core.youtube import YouTubeClient
 
 NO_SLEEP = functools.partial(YouTubeClient, retry_sleep=lambda s: None)
@@ -131,7 +131,7 @@ def test_a_dead_server_is_a_clear_error_and_nothing_is_billed():
 
 
 def test_the_cli_prints_what_was_fetched_exits_1_and_records_every_unit(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli, "YouTubeClient", NO_SLEEP)
+    monkeypatch.setattr(service, "YouTubeClient", NO_SLEEP)
     emu = YouTubeEmulator()
     emu.fail_next("playlistItems.list", 500, "backendError", times=50, after=6, when=uploads_of(emu, "@bigchannel"))
     with serve(emu) as server:
@@ -151,7 +151,7 @@ def test_the_cli_prints_what_was_fetched_exits_1_and_records_every_unit(monkeypa
 def test_the_app_keeps_and_shows_what_was_fetched(monkeypatch):
     from y2s_core.dashboard import state
 
-    monkeypatch.setattr(state, "YouTubeClient", NO_SLEEP)
+    monkeypatch.setattr(service, "YouTubeClient", NO_SLEEP)
     emu = YouTubeEmulator()
     emu.fail_next("playlistItems.list", 500, "backendError", times=50, after=4, when=uploads_of(emu, "@bigchannel"))
     with serve(emu) as server:
@@ -223,9 +223,8 @@ def test_quota_and_client_errors_never_open_the_breaker():
 
 def test_the_api_answers_502_with_the_rows_fetched_and_health_shows_the_open_breaker(monkeypatch, tmp_path):
     from tests.api_helpers import AUTH, api_client
-    from y2s_core.api import routes
 
-    monkeypatch.setattr(routes, "YouTubeClient", NO_SLEEP)
+    monkeypatch.setattr(service, "YouTubeClient", NO_SLEEP)
     emu = YouTubeEmulator()
     emu.fail_next(None, 500, "backendError", times=50, after=12)  # YouTube goes down after 12 calls
     with serve(emu) as server:

@@ -16,9 +16,10 @@ from sqlalchemy import create_engine, inspect, text
 
 from y2s_core import cli
 from y2s_core.errors import StoreError
-from y2s_core.quota import QuotaMeter, pacific_day, quota_line, record_spend, spent_today
+from y2s_core.quota import QuotaMeter, pacific_day, quota_line
 from y2s_core.settings import Settings
 from y2s_core.store import SCHEMA_VERSION, Store, engine, migrations, schema
+from y2s_core.store.ledger import record_spend, spent_today
 
 from .store_backends import backend_url, postgres_server  # noqa: F401 (fixtures)
 

@@ -10,32 +10,24 @@ that uses the same key: scheduled CLI runs, the app, the REST API. So:
 * ``main_units`` / ``search_calls`` split such a mapping into its two buckets (the one place that knows);
 * ``quota_line`` is the one way to say it ("12 quota units (channels.list 1, videos.list 5, ...); 1 search
   call");
-* ``record_spend`` / ``spent_today`` are the one way to write and read the machine's ledger
-  (``y2s_core.store``: SQLite in ``Settings.data_dir``, or ``Y2S_DATABASE_URL``), with one error policy:
-  a ledger that cannot be written or read is a logged warning and ``None``, never an exception that would throw away fetched rows.
+* a meter's ``sink`` (``store.ledger.Ledger``) writes each charged call to the machine's ledger as it is
+  spent: the ledger's I/O lives with the store, this module is pure arithmetic.
 
-This module knows nothing of the Google client; the client, the store and every face use it.
+A leaf: it imports nothing of y2s_core, so the models, the client, the store and every face may use it.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:
-    from .settings import Settings
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 DAILY_UNITS = 10_000  # the main pool's default
 SEARCH_BUCKET = "search.list"  # the method whose calls count against their own bucket, not the main pool
 SEARCH_DAILY_CALLS = 100  # that bucket's default
-
-_log = logging.getLogger(__name__)
 
 
 def pacific_day(now: datetime | None = None) -> date:
@@ -68,18 +60,24 @@ def unit_cost(method: str) -> int:
 
 class QuotaMeter:
     """Thread-safe count per API method (e.g. "videos.list"), as Google charges them: every list call costs
-    1 in its bucket (units of the main pool; for search.list, one call of the search bucket)."""
+    1 in its bucket (units of the main pool; for search.list, one call of the search bucket).
 
-    def __init__(self) -> None:
+    ``sink``: called as ``sink(method, units)`` after each charged call (the ledger, written as it goes)."""
+
+    def __init__(self, sink: Callable[[str, int], None] | None = None) -> None:
         self._lock = threading.Lock()
         self.units: dict[str, int] = defaultdict(int)
+        self.sink = sink
 
     def record(self, method: str, charged: bool) -> None:
         """One request to ``method``; ``charged``: whether Google bills it (the transport decides)."""
         if not charged:
             return
+        cost = unit_cost(method)
         with self._lock:
-            self.units[method] += unit_cost(method)
+            self.units[method] += cost
+        if self.sink is not None:
+            self.sink(method, cost)
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -115,47 +113,6 @@ def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
     return line
 
 
-def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int | None:
-    """Add the spend to this machine's ledger under the key's fingerprint; today's main-pool units for that key.
-
-    The ledger keeps each method's count as charged (search.list: calls of its own bucket), so
-    ``main_units`` and ``search_calls`` read either bucket back.
-
-    ``None`` (and a warning on the ``y2s_core.quota`` logger naming the store and the error class)
-    when the ledger cannot be written, e.g. a read-only or misplaced ``Y2S_DATA_DIR`` or an unreachable
-    ``Y2S_DATABASE_URL``: the ledger is advisory, so a fetch that already spent the quota keeps its rows.
-    Never raises for that.
-    """
-    from .errors import InputError, StoreError
-    from .store import Store  # the store imports pacific_day from here
-
-    store = Store.for_settings(settings)
-    try:
-        store.record_quota(settings.account_fingerprint, units_by_method)
-        return main_units(store.quota_today(settings.account_fingerprint))
-    except (StoreError, InputError) as e:
-        cause = e.cause if isinstance(e, StoreError) else type(e).__name__
-        _log.warning("quota ledger not updated in %s (%s)", store.where, cause)
-        return None
-
-
-def spent_today(settings: Settings) -> int | None:
-    """Main-pool units spent today (Pacific) with this key on this machine, by every face; None if unreadable."""
-    today = spent_today_by_method(settings)
-    return None if today is None else main_units(today)
-
-
-def spent_today_by_method(settings: Settings) -> dict[str, int] | None:
-    """Today's ledger for this key, per method (search.list in calls of its bucket); None if unreadable."""
-    from .errors import InputError, StoreError
-    from .store import Store
-
-    try:
-        return dict(Store.for_settings(settings).quota_today(settings.account_fingerprint))
-    except (StoreError, InputError):
-        return None
-
-
 __all__ = [
     "PACIFIC",
     "DAILY_UNITS",
@@ -168,8 +125,5 @@ __all__ = [
     "pacific_day",
     "quota_line",
     "quota_resets_at",
-    "record_spend",
-    "spent_today",
-    "spent_today_by_method",
     "unit_cost",
 ]

@@ -1,8 +1,8 @@
 """The /api/v1 routes: thin calls into the core (fetch, push), the target rule, and the answers' shapes.
 
-Each fetch builds its own ``YouTubeClient`` (quota is counted per request; nothing shared between
-callers) inside a fetch slot of its caller, and adds what it spent to the machine's quota ledger
-whatever happens (``quota.record_spend``: an unwritable ledger is a logged warning, never lost rows).
+Each fetch builds its own client (``service.open_client``: quota is counted per request, nothing shared
+between callers) inside a fetch slot of its caller; its spend reaches the machine's quota ledger as it goes
+(``store.ledger``: an unwritable ledger is a logged warning, never lost rows).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..channel_input import parse as parse_channels
 from ..errors import InputError, QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import FetchResult
-from ..quota import record_spend, spent_today
+from ..service import open_client, settle
 from ..settings import Settings
 from ..sheets import (
     LocalWorkbookTarget,
@@ -36,6 +36,7 @@ from ..sheets import (
 from ..sheets.planner import video_ids
 from ..sheets.targets import WORKBOOK_SUFFIXES
 from ..store import remember
+from ..store.ledger import spent_today
 from ..sync import Syncer, SyncOptions
 from ..youtube import YouTubeClient
 from .cache import fetch_key
@@ -144,7 +145,7 @@ def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody 
     result's JSON. ``body.incremental``: through the sync (``sync.Syncer``), planned first; its plan and
     per-channel reports go in the answer and into ``said``. A fetch cut part-way raises its YouTubeError with
     ``partial`` (stored too)."""
-    client = YouTubeClient(settings)  # per request: quota is counted per call, no shared state
+    client = open_client(settings)  # per request: its spend reaches the ledger as it goes
     try:
         if body is not None and body.incremental:
             return _fetch_incremental(client, settings, channels, spec, body, sheet_ids, said if said is not None else {})
@@ -155,8 +156,8 @@ def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody 
             raise
         remember(result, settings, spec)
         return result_json(result)
-    finally:  # a quota-cut fetch spent units too; an unwritable ledger is a logged warning, not a lost result
-        record_spend(settings, client.meter.snapshot())
+    finally:  # the last units; an unwritable ledger is a logged warning, not a lost result
+        settle(client)
         client.close()
 
 

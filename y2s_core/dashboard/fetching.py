@@ -33,8 +33,9 @@ from ..channel_input import parse as parse_channels
 from ..errors import YouTubeError
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
-from ..quota import quota_line, record_spend, spent_since
+from ..quota import quota_line, spent_since
 from ..quota_planner import QuotaPlan, WouldNotFit
+from ..service import settle
 from ..settings import Settings
 from ..sync import ChannelReport, Syncer, SyncOptions
 from ..youtube import Progress, YouTubeClient
@@ -171,7 +172,7 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     finally:
         spent = spent_since(before, client.meter.snapshot())
         state.add_session_quota(spent)
-        record_spend(settings, spent)
+        settle(client)  # the ledger was written as the units were spent: the last few now
     return FetchOutcome(result=result, from_cache=not probe, quota=spent,
                         store_problem=problem if probe else None, reports=reports, plan_line=plan_line)
 
@@ -185,7 +186,7 @@ def estimate(text: str, spec: FilterSpec, settings: Settings, *, full: bool = Fa
     finally:
         spent = spent_since(before, client.meter.snapshot())
         state.add_session_quota(spent)
-        record_spend(settings, spent)
+        settle(client)  # the ledger was written as the units were spent: the last few now
 
 
 def source_name(settings: Settings) -> str:

@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import FetchResult
 from ..quota import main_units
+from ..service import open_client
 from ..settings import ENV_SERVICE_ACCOUNT, Settings
 from ..store import url_from_connection
 from ..youtube import YouTubeClient
@@ -130,7 +131,7 @@ def session_client(settings: Settings) -> YouTubeClient:
         return held[1]
     if held is not None:
         held[1].close()
-    client = YouTubeClient(settings)
+    client = open_client(settings)  # its spend reaches the machine's ledger as it goes
     st.session_state[CLIENT] = (fp, client)
     return client
 

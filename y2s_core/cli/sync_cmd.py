@@ -4,7 +4,7 @@ A sync entry: the sheet is checked first (before any YouTube call); with ``--sta
 read for their video ids (their statistics are refreshed); the quota planner says what the run will spend
 and refuses what cannot fit (exit 3) unless ``--force``; ``sync.Syncer`` fetches (incremental for the
 channels the store knows, a resumed or full listing for the others) and stores as it goes; the rows are
-pushed in one read-plan-apply, and stdout gets one line per channel (how it was fetched, sheet rows new
+pushed by ``sheets.push`` (the workbook's lock held from the read to the last write, as every push), and stdout gets one line per channel (how it was fetched, sheet rows new
 and updated, units) before the push's own line.
 
 ``--config``: every entry in turn under one lock (``$Y2S_DATA_DIR/sync.lock``, and a PostgreSQL advisory
@@ -21,13 +21,16 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from .errors import InputError, QuotaExceeded, Y2SError, YouTubeError
-from .filters import FilterSpec
-from .models import ChannelRef, FetchResult
-from .quota import quota_line, record_spend
-from .settings import Settings
-from .sync import ChannelReport, Syncer, SyncOptions
-from .youtube import YouTubeClient
+from ..errors import InputError, QuotaExceeded, Y2SError, YouTubeError
+from ..filters import FilterSpec
+from ..models import ChannelRef, FetchResult
+from ..quota import quota_line
+from ..service import open_client, settle
+from ..settings import Settings
+from ..sync import ChannelReport, Syncer, SyncOptions
+from ..youtube import YouTubeClient
+from .output import StderrProgress, check_plan, core_warnings_to, raise_after_output
+from .parser import spec_from_args
 
 SEVERITY = (4, 3, 2, 1)  # --config: the most serious entry's code wins, in this order
 LOCK_FILE = "sync.lock"
@@ -36,8 +39,6 @@ LOCK_FILE = "sync.lock"
 def fetch_through_store(client: YouTubeClient, settings: Settings, refs: Sequence[ChannelRef], spec: FilterSpec,
                         a: argparse.Namespace, say: Any, progress: Any) -> tuple[FetchResult, YouTubeError | None]:
     """``fetch --new``: the sync's fetch without a sheet; one line per channel on stderr (progress)."""
-    from .cli import check_plan
-
     syncer = Syncer(client, settings, progress=progress)
     prep = syncer.prepare(refs, spec, SyncOptions(stats=a.stats))
     check_plan(prep.plan, a, say)
@@ -50,8 +51,8 @@ def fetch_through_store(client: YouTubeClient, settings: Settings, refs: Sequenc
 def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -> int:
     """``sync``: one entry from the arguments, or every entry of ``--config``. Returns the exit code
     (errors of a single entry are raised, as every command does)."""
-    from .schedule import Entry, load
-    from .store import parse_columns
+    from ..schedule import Entry, load
+    from ..store import parse_columns
 
     if a.config:
         if a.channels or a.sheet:
@@ -64,8 +65,6 @@ def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -
         raise InputError("sync needs at least one CHANNEL and --sheet (or --config FILE).")
     if not a.sheet:
         raise InputError("sync needs --sheet URL_OR_PATH (a Google Sheet, or a .xlsx/.csv path).")
-    from .cli import spec_from_args
-
     entry = Entry("", tuple(a.channels), a.sheet, a.tab, spec_from_args(a), parse_columns(a.columns), a.stats, a.full)
     with _sync_lock(settings):
         _run_entry(entry, a, settings, say, out)
@@ -94,24 +93,23 @@ def _run_entries(entries: Sequence[Any], a: argparse.Namespace, settings: Settin
 
 
 def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, out: TextIO, label: str = "") -> None:
-    from .cli import _core_warnings_to, _raise_after_output, _StderrProgress, check_plan
-    from .sheets import open_target
-    from .sheets.planner import video_ids
+    from ..sheets import open_target
+    from ..sheets.planner import video_ids
 
     target = open_target(entry.sheet, entry.tab, settings)  # a bad sheet fails here, before any quota is spent
     sheet_ids: frozenset[str] = frozenset()
     if entry.stats == "recent":
         sheet_ids = frozenset(video_ids(target.read()))
-    client = YouTubeClient(settings)
+    client = open_client(settings)
     try:
-        with _core_warnings_to(say):
-            syncer = Syncer(client, settings, progress=_StderrProgress(say))
+        with core_warnings_to(say):
+            syncer = Syncer(client, settings, progress=StderrProgress(say))
             prep = syncer.prepare(entry.channels, entry.spec, SyncOptions(entry.stats, entry.full, sheet_ids))
             check_plan(prep.plan, a, say)
             outcome = syncer.run(prep)
     finally:
-        with _core_warnings_to(say):
-            today = record_spend(settings, client.meter.snapshot())
+        with core_warnings_to(say):
+            today = settle(client)
     result, stop = outcome.kept()
     for w in result.warnings:
         say.warning(w)
@@ -123,33 +121,29 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     for r in outcome.reports:
         out.write(label + _channel_line(r, counts.get(r.channel.id)) + "\n")
     out.flush()
-    _raise_after_output(result, stop, say)
+    raise_after_output(result, stop, say)
 
 
 def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, settings: Settings, say: Any,
           out: TextIO, label: str) -> dict[str, list[int]]:
-    """Read the sheet, plan, apply (``sheets.push``'s steps, kept here for the plan's ids): per channel id,
-    [rows appended, rows updated] for the summary lines."""
-    from .cli import _core_warnings_to
-    from .sheets import plan
-    from .store import add_columns
+    """``sheets.push`` (the push every face makes: the workbook's lock held from the read to the last write):
+    per channel id, [rows appended, rows updated] for the summary lines."""
+    from ..sheets import push
+    from ..store import add_columns
 
     rows = result.rows()
     if entry.columns:
-        with _core_warnings_to(say):
+        with core_warnings_to(say):
             rows = add_columns(rows, entry.columns, settings)[0]
-    target.set_progress(say.progress if say.progress_on else None)
-    say.progress(f"Reading {target.description}")
-    whole = plan(rows, target.read())
+    pushed = push(rows, target, dry_run=a.dry_run, progress=say.progress if say.progress_on else None)
+    whole = pushed.plan
     owner = {r.get("video_id"): r.get("channel_id") for r in rows}
     per: dict[str, list[int]] = {}
     for k, ids in enumerate((whole.new_ids, whole.updated_ids)):
         for vid in ids:
             per.setdefault(owner.get(vid), [0, 0])[k] += 1
-    if not a.dry_run and whole.has_writes:
-        target.apply(whole)
     verb = "would write" if a.dry_run else "pushed"
-    out.write(f"{label}{verb}: {whole.summary()} -> {target.url or target.name}\n")
+    out.write(f"{label}{verb}: {whole.summary()} -> {pushed.url or pushed.target}\n")
     for w in whole.warnings:
         say.warning(w)
     return per
@@ -171,9 +165,9 @@ def _channel_line(r: ChannelReport, counts: list[int] | None) -> str:
 @contextlib.contextmanager
 def _sync_lock(settings: Settings) -> Iterator[None]:
     """One sync at a time per data folder (a lock file) and per PostgreSQL store (an advisory lock)."""
-    from .locks import LockBusy, hold_lock
-    from .store import Store
-    from .store.syncing import database_sync_lock
+    from ..locks import LockBusy, hold_lock
+    from ..store import Store
+    from ..store.syncing import database_sync_lock
 
     with hold_lock(settings.data_dir / LOCK_FILE, "sync"):
         store = Store.for_settings(settings)

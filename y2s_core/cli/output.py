@@ -1,0 +1,182 @@
+"""What the command line prints: rows on stdout (JSON, CSV, a table), and on stderr progress, ``warning:``
+lines and the one ``error:`` line (``Say``); the quota plan said and enforced (``check_plan``)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from ..errors import InputError, QuotaExceeded, YouTubeError
+from ..models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
+from ..sheets.cells import clean_text, csv_escape, row_to_cells
+from ..youtube import Progress
+
+TABLE_COLUMNS = (("channel", 20), ("date", 10), ("type", 8), ("duration", 8), ("views", 11), ("likes", 9),
+                 ("title", 50))  # row fields, shown under their sheet header with the sheet's cell values
+_RIGHT = {"Views", "Likes", "Duration"}
+
+
+def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO, *, raw_csv: bool = False) -> None:
+    """The rows on ``out`` as JSON, CSV or a table. Text is ``clean_text``-ed (a lone surrogate cannot be
+    printed as UTF-8); CSV cells are ``csv_escape``-d like every CSV the project writes, unless ``raw_csv``."""
+    if fmt == "json":
+        json.dump(_cleaned(rows), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        escape = (lambda text: text) if raw_csv else csv_escape
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(ROW_KEYS)
+        for r in rows:
+            w.writerow([escape(clean_text(f.text(r.get(f.key)))) for f in ROW_FIELDS])
+    else:
+        out.write(render_table(_cleaned(rows)))
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
+
+
+def render_type_rules(result: FetchResult) -> str:
+    """The table's footer: how each channel's Short/Long types were decided (UUSH playlist / duration rule)."""
+    lines = [f"types of {ch.title}: {result.type_rules[ch.id]}" for ch in result.channels if ch.id in result.type_rules]
+    return "".join(line + "\n" for line in lines)
+
+
+def render_table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a fixed-width text table: what the sheet would show, in ``TABLE_COLUMNS``."""
+    cols = [(FIELD_BY_KEY[key].header or key, w) for key, w in TABLE_COLUMNS]
+
+    def cell(cells: dict[str, Any], name: str) -> str:
+        v = cells[name]
+        if name == "Likes" and v == "":
+            return "hidden"
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return f"{v:,}"
+        return str(v).replace("\n", " ")
+
+    def fit(s: str, w: int) -> str:
+        return s if len(s) <= w else s[: w - 1] + "…"
+
+    buf = io.StringIO()
+    right = _RIGHT
+    line = "  ".join(n.rjust(w) if n in right else n.ljust(w) for n, w in cols)
+    buf.write(line.rstrip() + "\n" + "  ".join("-" * w for _, w in cols) + "\n")
+    for r in rows:
+        cells = row_to_cells(r)
+        parts = [fit(cell(cells, n), w).rjust(w) if n in right else fit(cell(cells, n), w).ljust(w) for n, w in cols]
+        buf.write("  ".join(parts).rstrip() + "\n")
+    buf.write(f"{len(rows)} videos\n")
+    return buf.getvalue()
+
+
+class Say:
+    """What the CLI may say on stderr besides data: progress lines only to a terminal (or with --progress),
+    warnings unless --quiet; the error line is the caller's (always, once, last)."""
+
+    def __init__(self, a: argparse.Namespace, err: TextIO) -> None:
+        quiet = bool(getattr(a, "quiet", False))
+        isatty = getattr(err, "isatty", None)
+        tty = bool(isatty()) if callable(isatty) else False
+        self.err = err
+        self.progress_on = bool(getattr(a, "progress", False)) or (tty and not quiet)
+        self.warnings_on = not quiet
+
+    def progress(self, line: str) -> None:
+        if self.progress_on:
+            self.err.write(line + "\n")
+
+    def warning(self, line: str) -> None:
+        if self.warnings_on:
+            self.err.write(f"warning: {line}\n")
+
+
+class StderrProgress:
+    """Per-channel progress lines (a failed input is not said here: the error line says it, once)."""
+
+    def __init__(self, say: Say) -> None:
+        self.say = say
+        self.last: dict[str, str] = {}
+
+    def __call__(self, p: Progress) -> None:
+        if not self.say.progress_on or p.stage == "error":
+            return
+        if p.stage in ("listing", "details") and p.pages % 10 and self.last.get(p.channel) == p.stage:
+            return  # a line every 10 pages is enough
+        self.last[p.channel] = p.stage
+        if p.stage == "resolving":
+            self.say.progress(f"{p.channel}: resolving…")
+        else:
+            self.say.progress(f"{p.channel}: {p.stage}, {p.pages} pages, {p.listed} listed, {p.detailed} detailed, "
+                              f"{p.quota_units} units")
+
+
+
+
+def check_plan(plan: Any, a: argparse.Namespace, say: Say) -> None:
+    """Say the quota plan (progress), and refuse what cannot fit unless --force (a warning then)."""
+    say.progress(plan.line())
+    for line in plan.details():
+        say.progress("  " + line)
+    if not plan.fits:
+        if not getattr(a, "force", False):
+            raise plan.refusal()
+        say.warning(f"forced: about {plan.units:,} units needed, {max(plan.remaining or 0, 0):,} left today; "
+                    "the fetch may stop half-way (what it fetches is kept, the next run resumes).")
+
+
+@contextlib.contextmanager
+def core_warnings_to(say: Say) -> Iterator[None]:
+    """The core's logged warnings (e.g. an unwritable quota ledger) as `warning: ...` lines on ``err``.
+
+    Without a handler, logging's last resort would print them bare to sys.stderr, whatever ``err`` is.
+    """
+    handler = logging.StreamHandler(say.err)
+    handler.setLevel(logging.WARNING if say.warnings_on else logging.ERROR)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    core = logging.getLogger("y2s_core")
+    core.addHandler(handler)
+    try:
+        yield
+    finally:
+        core.removeHandler(handler)
+
+
+def raise_after_output(result: FetchResult, stop: YouTubeError | None, say: Say) -> None:
+    """Once the rows are out: what stopped the fetch (the quota: exit 3; a YouTube failure: exit 1), else
+    the inputs that did not resolve, said once.
+
+    One bad input: its own message. Several: one line that counts them, with each reason on a line above
+    it when progress is shown (a terminal, or --progress), else inside that one line. A spent search bucket
+    among the reasons makes it a quota error (exit 3), else invalid input (exit 2).
+    """
+    bad = [r for r in result.resolutions if r.error]
+    if stop:
+        if bad:
+            stop.message += f" Not fetched either: {'; '.join(r.error or '' for r in bad)}"
+        raise stop
+    if not bad:
+        return
+    if len(bad) == 1:
+        message = bad[0].error or ""
+    elif say.progress_on:
+        for r in bad:
+            say.err.write(f"  {r.error}\n")
+        message = f"{len(bad)} of {len(result.resolutions)} channel inputs were not fetched (reasons above)."
+    else:
+        message = (f"{len(bad)} of {len(result.resolutions)} channel inputs were not fetched: "
+                   + " | ".join(r.error or "" for r in bad))
+    if any(r.exhausted for r in bad):
+        raise QuotaExceeded(message, bucket="search")
+    raise InputError(message)
