@@ -217,4 +217,4 @@ def test_history_from_a_store_that_cannot_be_opened_is_one_error_line(tmp_path):
     blocked.write_text("")
     code, out, err = run_inproc("history", "@oldschool", env={"Y2S_DATA_DIR": str(blocked)})
     assert code == 1 and out == ""
-    assert err == f"error: The store in {blocked} could not be read (FileExistsError).\n"
+    assert err == f"error: The store in {blocked} could not be opened (FileExistsError).\n"

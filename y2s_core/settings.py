@@ -270,14 +270,23 @@ def _service_account_setting(value: Any) -> dict[str, Any]:
 
 
 def url_passwords(url: str) -> list[str | None]:
-    """The password inside a database URL, as written and percent-decoded ([] when there is none)."""
-    from urllib.parse import unquote, urlsplit
+    """The passwords inside a database URL, as written and percent-decoded ([] when there is none): the
+    user-info's (up to the last ``@``, as libpq reads it) and a ``password=`` / ``sslpassword=`` in the query."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
 
     try:
-        password = urlsplit(url).password
+        parts = urlsplit(url)
+        found = [parts.password] + [v for k, v in parse_qsl(parts.query, keep_blank_values=False)
+                                    if k.lower() in ("password", "sslpassword")]
     except ValueError:
         return []
-    return [password, unquote(password)] if password else []
+    out: list[str | None] = []
+    for p in found:
+        if p:
+            out += [p, unquote(p)]
+    return out
+
+
 def check_api_key(key: str | None, where: str = "YOUTUBE_API_KEY") -> str | None:
     """``key`` stripped, or InputError when it holds what no API key has (a line break, a space, non-ASCII).
 

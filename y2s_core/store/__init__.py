@@ -15,7 +15,7 @@ that fails is a warning, never a lost fetch); ``Store`` is the full interface (`
 """
 
 from .db import HISTORY_KEYS, FetchRecord, SnapshotRecord, Store, SyncState
-from .engine import describe, store_url, url_from_connection
+from .engine import check_url, describe, store_url, url_from_connection
 from .faces import (
     COLUMN_CHOICES,
     COLUMN_HEADERS,
@@ -38,6 +38,7 @@ __all__ = [
     "Store",
     "SyncState",
     "add_columns",
+    "check_url",
     "describe",
     "open_store",
     "parse_columns",

@@ -130,14 +130,12 @@ class Store:
     @property
     def engine(self) -> Engine:
         """This URL's engine, its schema migrated to the latest version (once per process)."""
-        engine = engine_for(self.url)
-        if engine.dialect.name not in ("sqlite", "postgresql"):
-            raise StoreError(f"The store supports SQLite and PostgreSQL, not {engine.dialect.name}: "
-                             "fix Y2S_DATABASE_URL.", where=self.where, cause="UnsupportedDatabase")
-        with _ready_lock:
-            if _ready.get(self.url) is engine:
-                return engine
-        migrate(engine, self.where)
+        with self._guard("opened"):  # a corrupted file, a folder in its place, a server that is down
+            engine = engine_for(self.url)
+            with _ready_lock:
+                if _ready.get(self.url) is engine:
+                    return engine
+            migrate(engine, self.where)
         with _ready_lock:
             _ready[self.url] = engine
         return engine
@@ -283,14 +281,14 @@ class Store:
         match, which PostgreSQL's generic plan for a prepared ``= ANY($1)`` scans linearly per row)."""
         if not channel_ids:
             return set()
-        return set(conn.execute(select(videos.c.id).where(_among(conn.dialect, videos.c.channel_id, channel_ids)))
+        return set(conn.execute(select(videos.c.id).where(among(conn.dialect, videos.c.channel_id, channel_ids)))
                    .scalars())
 
     def _sync_states(self, conn: Connection, channel_ids: Iterable[str]) -> list[SyncState]:
         ids = sorted(channel_ids)
         out = []
         for i in range(0, len(ids), CHUNK):
-            q = select(sync_state).where(_among(conn.dialect, sync_state.c.channel_id, ids[i:i + CHUNK]))
+            q = select(sync_state).where(among(conn.dialect, sync_state.c.channel_id, ids[i:i + CHUNK]))
             for row in conn.execute(q):
                 m = row._mapping
                 out.append(SyncState(**{k: m[k] for k in SyncState.__dataclass_fields__ if k != "listing_resume"},
@@ -320,7 +318,7 @@ class Store:
     def channel(self, channel_id: str) -> Channel | None:
         with self._read() as conn:
             row = conn.execute(select(channels).where(channels.c.id == channel_id)).first()
-        return _channel(row._mapping) if row else None
+        return channel_from_row(row._mapping) if row else None
 
     def type_rule(self, channel_id: str) -> str | None:
         """How the channel's types were decided (``FetchResult.type_rules``: "UUSH playlist" | "duration rule")."""
@@ -345,14 +343,14 @@ class Store:
                     cond = or_(cond, func.lower(channels.c.title) == name)
             row = conn.execute(select(channels).where(cond).order_by(channels.c.updated_at.desc())).first() \
                 if cond is not None else None
-        return _channel(row._mapping) if row else None
+        return channel_from_row(row._mapping) if row else None
 
     def channel_videos(self, channel_id: str) -> list[Video]:
         """The channel's stored videos (latest metadata), newest first."""
         q = select(videos).where(videos.c.channel_id == channel_id).order_by(videos.c.published_at.desc(),
                                                                              videos.c.id)
         with self._read() as conn:
-            return [_video(r._mapping) for r in conn.execute(q)]
+            return [video_from_row(r._mapping) for r in conn.execute(q)]
 
     def history(self, channel_ids: Sequence[str], *, video_id: str | None = None,
                 since: datetime | None = None) -> list[SnapshotRecord]:
@@ -362,7 +360,7 @@ class Store:
                         videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
                         snapshots.c.comments)
                  .join(videos, videos.c.id == snapshots.c.video_id)
-                 .where(_among(conn.dialect, videos.c.channel_id, channel_ids)))
+                 .where(among(conn.dialect, videos.c.channel_id, channel_ids)))
             if video_id is not None:
                 q = q.where(snapshots.c.video_id == video_id)
             if since is not None:
@@ -383,7 +381,7 @@ class Store:
                 "comments": snapshots.c.comments}
         with self._read() as conn:
             q = (select(*(c.label(k) for k, c in cols.items())).join(videos, videos.c.id == snapshots.c.video_id)
-                 .where(_among(conn.dialect, videos.c.channel_id, channel_ids)))
+                 .where(among(conn.dialect, videos.c.channel_id, channel_ids)))
             if video_id is not None:
                 q = q.where(snapshots.c.video_id == video_id)
             if since is not None:
@@ -401,7 +399,7 @@ class Store:
                             videos.c.published_at, snapshots.c.taken_at, snapshots.c.views, snapshots.c.likes,
                             snapshots.c.comments)
                      .join(videos, videos.c.id == snapshots.c.video_id)
-                     .where(_among(conn.dialect, snapshots.c.video_id, ids[i:i + CHUNK])))
+                     .where(among(conn.dialect, snapshots.c.video_id, ids[i:i + CHUNK])))
                 if since is not None:
                     q = q.where(snapshots.c.taken_at >= since)
                 out.extend(SnapshotRecord(*r) for r in conn.execute(q))
@@ -414,7 +412,7 @@ class Store:
         out: dict[str, datetime] = {}
         with self._read() as conn:
             for i in range(0, len(ids), CHUNK):
-                q = select(videos.c.id, videos.c.first_seen).where(_among(conn.dialect, videos.c.id, ids[i:i + CHUNK]))
+                q = select(videos.c.id, videos.c.first_seen).where(among(conn.dialect, videos.c.id, ids[i:i + CHUNK]))
                 out.update((vid, at) for vid, at in conn.execute(q))
         return out
 
@@ -426,7 +424,7 @@ class Store:
         with self._read() as conn:
             for i in range(0, len(ids), CHUNK):
                 q = (select(videos.c.id).join(sync_state, sync_state.c.channel_id == videos.c.channel_id)
-                     .where(_among(conn.dialect, videos.c.id, ids[i:i + CHUNK]),
+                     .where(among(conn.dialect, videos.c.id, ids[i:i + CHUNK]),
                             and_(videos.c.first_seen == sync_state.c.last_sync_at,
                                  sync_state.c.previous_newest_at.is_not(None),
                                  videos.c.published_at > sync_state.c.previous_newest_at)))
@@ -434,7 +432,7 @@ class Store:
         return out
 
 
-def _among(dialect: Any, column: Any, values: Sequence[str]) -> Any:
+def among(dialect: Any, column: Any, values: Sequence[str]) -> Any:
     """``column`` is one of ``values``: ``IN (...)`` in SQLite, ``= ANY(array)`` in PostgreSQL.
 
     One array parameter instead of hundreds of bound values (a statement PostgreSQL plans once)."""
@@ -443,13 +441,13 @@ def _among(dialect: Any, column: Any, values: Sequence[str]) -> Any:
     return column.in_(list(values))
 
 
-def _channel(m: Mapping[str, Any]) -> Channel:
+def channel_from_row(m: Mapping[str, Any]) -> Channel:
     return Channel(id=m["id"], title=m["title"], handle=m["handle"], uploads_playlist_id=m["uploads_playlist_id"],
                    subscribers=m["subscribers"], video_count=m["video_count"], view_count=m["view_count"],
                    thumbnail=m["thumbnail"])
 
 
-def _video(m: Mapping[str, Any]) -> Video:
+def video_from_row(m: Mapping[str, Any]) -> Video:
     return Video(id=m["id"], channel_id=m["channel_id"], channel_title=m["channel_title"],
                  published_at=m["published_at"], title=m["title"], duration_seconds=m["duration_seconds"],
                  type=VideoType(m["type"]), views=m["views"], likes=m["likes"], comments=m["comments"],

@@ -16,12 +16,14 @@ a file open), so a test making hundreds of data dirs leaves no file handles behi
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -49,29 +51,61 @@ def store_url(settings: Settings) -> str:
     return f"sqlite:///{Path(settings.data_dir) / SQLITE_FILE}"
 
 
+SUPPORTED = ("sqlite", "postgresql")
+_SECRET_QUERY = ("password", "sslpassword")  # libpq takes the password in the query too
+
+
 def normalize_url(text: str) -> URL:
-    """A database URL as SQLAlchemy takes it; PostgreSQL URLs use psycopg 3. InputError when unreadable."""
+    """A database URL as SQLAlchemy takes it; PostgreSQL URLs use psycopg 3. InputError (never quoting the
+    URL, which holds a password) when it is unreadable or names a database the store does not support.
+
+    A password with an unencoded ``@`` (``postgresql://u:p@ss@host/db``) is read as libpq and urllib read
+    it, up to the last ``@``, instead of turning part of the password into the host name."""
     try:
-        url = make_url(text.strip())
-    except ArgumentError:
+        url = make_url(_encode_userinfo(text.strip()))
+        if url.port is not None and not 0 < url.port < 65536:
+            raise ValueError("port out of range")
+    except (ArgumentError, ValueError):
         raise InputError(
-            "Y2S_DATABASE_URL is not a database URL: use postgresql://USER:PASSWORD@HOST:5432/DATABASE "
+            "Y2S_DATABASE_URL is not a database URL (check its port and special characters; percent-encode an "
+            "@ or / in the password): use postgresql://USER:PASSWORD@HOST:5432/DATABASE "
             "(or sqlite:////path/to/file.sqlite)."
         ) from None
     if url.drivername in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in SUPPORTED:
+        raise InputError(f"Y2S_DATABASE_URL names a {url.get_backend_name()[:20]} database; the store supports "
+                         "SQLite and PostgreSQL (postgresql://USER:PASSWORD@HOST:5432/DATABASE).")
     return url
 
 
+def _encode_userinfo(text: str) -> str:
+    scheme, sep, rest = text.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    if not sep or netloc.count("@") < 2:
+        return text
+    userinfo, _, host = netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    return f"{scheme}://{quote(unquote(user), safe='')}{colon}{quote(unquote(password), safe='')}@{host}{slash}{tail}"
+
+
+def check_url(text: str | None) -> None:
+    """InputError when ``text`` (Y2S_DATABASE_URL) is set but is no URL the store can use."""
+    if text:
+        normalize_url(text)
+
+
 def describe(text: str) -> str:
-    """The store's location for messages: the folder of a SQLite file, else the URL without its password."""
+    """The store's location for messages: the folder of a SQLite file, else the URL without its password
+    (in the user-info or in the query)."""
     try:
         url = normalize_url(text)
     except InputError:
         return "the database named by Y2S_DATABASE_URL"
     if url.get_backend_name() == "sqlite":
         return str(Path(url.database).parent) if url.database else "an in-memory SQLite database"
-    return url.render_as_string(hide_password=True)
+    shown = url.render_as_string(hide_password=True)
+    return re.sub(rf"(?i)([?&](?:{'|'.join(_SECRET_QUERY)})=)[^&]*", r"\1***", shown)
 
 
 def url_from_connection(table: Mapping[str, Any]) -> str | None:

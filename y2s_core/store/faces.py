@@ -45,7 +45,7 @@ def open_store(settings: Settings) -> Store:
     return Store.for_settings(settings)
 
 
-def _problem(e: Exception, settings: Settings, what: str) -> str:
+def describe_problem(e: Exception, settings: Settings, what: str) -> str:
     if isinstance(e, StoreError):
         return settings.redact(f"{what} in {e.where} ({e.cause})")
     if isinstance(e, InputError):
@@ -61,7 +61,7 @@ def remember(result: FetchResult | None, settings: Settings, spec: FilterSpec | 
     try:
         return Remembered(record=open_store(settings).record_fetch(result, spec=spec, now=now))
     except Exception as e:  # the policy: a fetch never dies of its store (a bug here included)
-        problem = _problem(e, settings, "fetch history not saved")
+        problem = describe_problem(e, settings, "fetch history not saved")
         _log.warning("%s", problem)
         return Remembered(problem=problem)
 
@@ -124,7 +124,7 @@ def add_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], setti
             since = (now or datetime.now(timezone.utc)) - SNAPSHOT_WINDOW
             gained = growth.views_gained(growth.snapshot_frame(store.video_snapshots(ids, since=since)))
     except Exception as e:  # the policy: the push goes on without the optional columns
-        problem = _problem(e, settings, "optional columns left out: the store could not be read")
+        problem = describe_problem(e, settings, "optional columns left out: the store could not be read")
         _log.warning("%s", problem)
         return [dict(r) for r in rows], problem
     out = []

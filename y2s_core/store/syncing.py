@@ -29,7 +29,7 @@ from sqlalchemy import select, text, update
 
 from ..filters import FilterSpec
 from ..models import Channel, Video
-from .db import FetchRecord, Store, _among, _channel, _video
+from .db import FetchRecord, Store, among, channel_from_row, video_from_row
 from .schema import channels, snapshots, sync_state, videos
 
 KEEP: Any = object()  # record_sync: leave this sync_state column as it is
@@ -131,16 +131,16 @@ def known_channels(store: Store, channel_ids: Sequence[str]) -> dict[str, KnownC
         return {}
     out: dict[str, KnownChannel] = {}
     with store._read() as conn:
-        chans = {r.id: r._mapping for r in conn.execute(select(channels).where(_among(conn.dialect, channels.c.id, ids)))}
+        chans = {r.id: r._mapping for r in conn.execute(select(channels).where(among(conn.dialect, channels.c.id, ids)))}
         states = {r.channel_id: r._mapping for r in
-                  conn.execute(select(sync_state).where(_among(conn.dialect, sync_state.c.channel_id, ids)))}
+                  conn.execute(select(sync_state).where(among(conn.dialect, sync_state.c.channel_id, ids)))}
         vids: dict[str, list[Video]] = {}
         missing: dict[str, set[str]] = {}
-        q = (select(videos).where(_among(conn.dialect, videos.c.channel_id, ids))
+        q = (select(videos).where(among(conn.dialect, videos.c.channel_id, ids))
              .order_by(videos.c.published_at.desc(), videos.c.id))
         for r in conn.execute(q):
             m = r._mapping
-            vids.setdefault(m["channel_id"], []).append(_video(m))
+            vids.setdefault(m["channel_id"], []).append(video_from_row(m))
             if m["missing_since"] is not None:
                 missing.setdefault(m["channel_id"], set()).add(m["id"])
     for cid, m in chans.items():
@@ -152,7 +152,7 @@ def known_channels(store: Store, channel_ids: Sequence[str]) -> dict[str, KnownC
             except ValueError:
                 resume = None
         out[cid] = KnownChannel(
-            channel=_channel(m), type_rule=m["type_rule"], videos=tuple(vids.get(cid, ())),
+            channel=channel_from_row(m), type_rule=m["type_rule"], videos=tuple(vids.get(cid, ())),
             missing=frozenset(missing.get(cid, ())), boundary_id=st.get("listed_newest_id"),
             boundary_at=st.get("listed_newest_at"), coverage=Coverage.from_json(st.get("coverage")),
             resume=resume if isinstance(resume, dict) else None, last_sync_at=st.get("last_sync_at"))
@@ -183,7 +183,7 @@ def record_sync(store: Store, channel: Channel, *, type_rule: str | None, seen: 
                 for v in vids.values()])
         lost = sorted(set(gone) - set(vids))
         if lost:
-            conn.execute(update(videos).where(_among(conn.dialect, videos.c.id, lost), videos.c.missing_since.is_(None))
+            conn.execute(update(videos).where(among(conn.dialect, videos.c.id, lost), videos.c.missing_since.is_(None))
                          .values(missing_since=now))
         state = store._next_state(channel.id, prior, list(vids.values()), now, full_listing)
         if boundary is not KEEP:
@@ -209,7 +209,7 @@ def type_counts(store: Store, channel_ids: Sequence[str]) -> dict[str, dict[str,
         return {}
     out: dict[str, dict[str, int]] = {}
     with store._read() as conn:
-        q = (select(videos.c.channel_id, videos.c.type, func.count()).where(_among(conn.dialect, videos.c.channel_id, ids))
+        q = (select(videos.c.channel_id, videos.c.type, func.count()).where(among(conn.dialect, videos.c.channel_id, ids))
              .group_by(videos.c.channel_id, videos.c.type))
         for cid, kind, n in conn.execute(q):
             out.setdefault(cid, {})[kind] = int(n)
