@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from y2s_core.errors import InputError
-from y2s_core.filters import FilterSpec, format_keywords, parse_duration, parse_keywords
+from y2s_core.filters import FilterSpec, format_keywords, parse_keywords, parse_user_duration
 from y2s_core.models import Video, VideoType
 
 UTC = timezone.utc
@@ -233,7 +233,7 @@ DURATIONS = [
 
 @pytest.mark.parametrize(("text", "seconds"), DURATIONS)
 def test_parse_duration(text: str | int, seconds: int) -> None:
-    assert parse_duration(text) == seconds
+    assert parse_user_duration(text) == seconds
 
 
 @pytest.mark.parametrize(
@@ -263,7 +263,7 @@ def test_parse_duration(text: str | int, seconds: int) -> None:
 )
 def test_parse_duration_refuses_garbage(text: Any, phrase: str) -> None:
     with pytest.raises(InputError) as caught:
-        parse_duration(text)
+        parse_user_duration(text)
     assert phrase in str(caught.value)
 
 

@@ -25,7 +25,7 @@ from y2s_core.sheets import (
     find_header_row,
     open_target,
     parse_spreadsheet_key,
-    plan,
+    plan_upsert,
     row_to_cells,
     video_id_from_url,
 )
@@ -127,7 +127,7 @@ def test_sheets_reads_video_links_with_the_channel_input_parser():
 
 def test_plan_on_an_empty_sheet_writes_the_full_header_and_appends_everything():
     rows = [video_row(i) for i in range(3)]
-    p = plan(rows, [])
+    p = plan_upsert(rows, [])
     assert p.header == list(STANDARD_COLUMNS + EXTRA_COLUMNS)
     assert p.header_changed
     assert [u for u in p.updates if u.row != 0] == []
@@ -140,8 +140,8 @@ def test_plan_on_an_empty_sheet_writes_the_full_header_and_appends_everything():
 
 def test_plan_against_its_own_result_changes_nothing():
     rows = [video_row(i) for i in range(5)]
-    grid = apply_to_grid([], plan(rows, []))
-    again = plan(rows, grid)
+    grid = apply_to_grid([], plan_upsert(rows, []))
+    again = plan_upsert(rows, grid)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 5)
     assert again.appends == [] and again.updates == [] and not again.header_changed
     assert not again.has_writes
@@ -150,25 +150,25 @@ def test_plan_against_its_own_result_changes_nothing():
 @pytest.mark.parametrize("stored", ["1200", 1200, 1200.0, " 1200 ", "1,200"])
 def test_numbers_stored_as_text_or_float_do_not_count_as_changes(stored):
     rows = [video_row(1, views=1200, likes=5)]
-    grid = apply_to_grid([], plan(rows, []))
+    grid = apply_to_grid([], plan_upsert(rows, []))
     grid[1][6] = stored
-    p = plan(rows, grid)
+    p = plan_upsert(rows, grid)
     assert p.updates == [] and p.unchanged == 1
 
 
 def test_only_changed_stats_cells_are_updated():
     rows = [video_row(i) for i in range(4)]
-    grid = apply_to_grid([], plan(rows, []))
+    grid = apply_to_grid([], plan_upsert(rows, []))
     rows[2] = video_row(2, views=999)
-    p = plan(rows, grid)
+    p = plan_upsert(rows, grid)
     assert p.updates == [CellUpdate(3, 6, 999)]
     assert (p.new, p.updated, p.unchanged) == (0, 1, 3)
 
 
 def test_hidden_likes_never_erase_a_stored_count():
     rows = [video_row(1, likes=50)]
-    grid = apply_to_grid([], plan(rows, []))
-    p = plan([video_row(1, likes=None)], grid)
+    grid = apply_to_grid([], plan_upsert(rows, []))
+    p = plan_upsert([video_row(1, likes=None)], grid)
     assert p.updates == [] and p.unchanged == 1
 
 
@@ -181,7 +181,7 @@ def test_original_layout_keeps_ticks_and_user_columns_and_keys_by_url():
         ["Chan", "2024-05-01", "Short", "0:30", "Other", "https://youtube.com/shorts/vid00000002", 7, 2, False, ""],
     ]
     rows = [video_row(1, views=50, likes=1), video_row(2, views=7, likes=2), video_row(3)]
-    p = plan(rows, existing)
+    p = plan_upsert(rows, existing)
     assert p.header == header + ["Video ID"]  # missing standard column added after the user's column
     assert p.header_changed
     touched_cols = {u.col for u in p.updates if u.row > 0}
@@ -197,7 +197,7 @@ def test_original_layout_keeps_ticks_and_user_columns_and_keys_by_url():
 def test_reordered_and_renamed_headers_are_found_by_name():
     header = ["video id", " VIEWS ", "Title", "My notes", "url", "likes", "notebook_lm"]
     existing = [header, ["vid00000001", 1, "t", "n", "", 1, True]]
-    p = plan([video_row(1, views=500, likes=1), video_row(2, views=9, likes=3)], existing)
+    p = plan_upsert([video_row(1, views=500, likes=1), video_row(2, views=9, likes=3)], existing)
     assert CellUpdate(1, 1, 500) in p.updates
     assert all(u.col not in (2, 3, 6) for u in p.updates if u.row > 0)
     added = p.header[len(header):]
@@ -209,15 +209,15 @@ def test_reordered_and_renamed_headers_are_found_by_name():
 
 def test_new_columns_go_after_unlabelled_user_data():
     existing = [ORIGINAL, ["c", "", "", "", "", "https://youtu.be/vid00000001", 1, 1, False, "", "", "stray"]]
-    p = plan([video_row(1)], existing)
+    p = plan_upsert([video_row(1)], existing)
     assert p.header.index("Video ID") == 12
 
 
 def test_duplicates_in_the_sheet_are_reported_and_refreshed_not_multiplied():
     rows = [video_row(1), video_row(2)]
-    grid = apply_to_grid([], plan(rows, []))
+    grid = apply_to_grid([], plan_upsert(rows, []))
     grid.append(list(grid[1]))  # vid00000001 twice
-    p = plan([video_row(1, views=7), video_row(2)], grid)
+    p = plan_upsert([video_row(1, views=7), video_row(2)], grid)
     assert p.duplicates_in_sheet == ["vid00000001"]
     assert p.appends == []
     assert {u.row for u in p.updates} == {1, 3}
@@ -226,7 +226,7 @@ def test_duplicates_in_the_sheet_are_reported_and_refreshed_not_multiplied():
 
 
 def test_duplicate_and_idless_input_rows():
-    p = plan([video_row(1), video_row(1), {"title": "no id", "url": "https://example.com"}], [])
+    p = plan_upsert([video_row(1), video_row(1), {"title": "no id", "url": "https://example.com"}], [])
     assert p.new == 1 and p.duplicates_in_input == 1 and p.skipped == 1
     assert len(p.appends) == 1 and len(p.warnings) == 2
 
@@ -238,10 +238,10 @@ def test_duplicate_and_idless_input_rows():
 )
 def test_push_twice_converges(first, second):
     """After applying any plan, re-planning the same rows writes nothing and adds no duplicate."""
-    grid = apply_to_grid([], plan([video_row(i) for i in first], []))
+    grid = apply_to_grid([], plan_upsert([video_row(i) for i in first], []))
     rows = [video_row(i, views=v) for i, v in second]
-    grid2 = apply_to_grid(grid, plan(rows, grid))
-    again = plan(rows, grid2)
+    grid2 = apply_to_grid(grid, plan_upsert(rows, grid))
+    again = plan_upsert(rows, grid2)
     assert not again.has_writes
     ids = [r[9] for r in grid2[1:]]
     assert len(ids) == len(set(ids)) == len({i for i in first} | {i for i, _ in second})
@@ -266,28 +266,28 @@ def test_find_header_row(grid, expected):
 def test_a_title_row_above_the_header_is_left_alone():
     existing = [["My YouTube list"], [], ORIGINAL,
                 ["Chan", "2024-05-01", "Long", "1:15", "t", "https://youtu.be/vid00000001", 1, 1, True]]
-    p = plan([video_row(1, views=2), video_row(2)], existing)
+    p = plan_upsert([video_row(1, views=2), video_row(2)], existing)
     assert p.header_row == 2 and p.header == ORIGINAL + ["Video ID"]
     assert CellUpdate(2, 9, "Video ID") in p.updates and CellUpdate(3, 6, 2) in p.updates
     assert all(u.row >= 2 for u in p.updates) and p.new == 1
     grid = apply_to_grid(existing, p)
     assert grid[0] == ["My YouTube list"] and grid[4][9] == "vid00000002"
-    assert not plan([video_row(1, views=2), video_row(2)], grid).has_writes
+    assert not plan_upsert([video_row(1, views=2), video_row(2)], grid).has_writes
 
 
 def test_blank_rows_in_the_middle_are_skipped_and_new_rows_go_after_the_last():
     rows = [video_row(i) for i in range(3)]
-    grid = apply_to_grid([], plan(rows, []))
+    grid = apply_to_grid([], plan_upsert(rows, []))
     grid.insert(2, [])  # a blank row between data rows
     grid.insert(3, ["", "", ""])
-    p = plan(rows + [video_row(3)], grid)
+    p = plan_upsert(rows + [video_row(3)], grid)
     assert (p.new, p.unchanged, p.existing_rows) == (1, 3, 6)
     out = apply_to_grid(grid, p)
     assert out[6][9] == "vid00000003" and out[2] == [] and len(out) == 7
 
 
 def test_a_header_only_sheet_gets_rows_under_the_header():
-    p = plan([video_row(1)], [list(STANDARD_COLUMNS)])
+    p = plan_upsert([video_row(1)], [list(STANDARD_COLUMNS)])
     assert p.updates == [] and p.new == 1 and p.existing_rows == 1
     assert apply_to_grid([list(STANDARD_COLUMNS)], p)[1][9] == "vid00000001"
 
@@ -307,7 +307,7 @@ def test_a_header_only_sheet_gets_rows_under_the_header():
 def test_sheet_rows_are_keyed_by_any_form_of_id_or_url(vid_cell, url_cell):
     header = ["Channel", "Date", "Type", "Duration", "Title", "URL", "Views", "Likes", "NotebookLM", "Video ID"]
     existing = [header, ["Chan", "2024-05-01", "Long", "1:15", "t", url_cell, 100, 10, False, vid_cell]]
-    p = plan([video_row(1, views=100, likes=10)], existing)
+    p = plan_upsert([video_row(1, views=100, likes=10)], existing)
     assert p.new == 0 and p.appends == []
     fills = [CellUpdate(1, 9, "vid00000001")] if not vid_cell.strip() else []  # never overwritten, only filled
     assert p.updates == fills
@@ -318,22 +318,22 @@ def test_sheet_rows_are_keyed_by_any_form_of_id_or_url(vid_cell, url_cell):
 def test_sheet_rows_are_keyed_by_every_video_link_form(link, formula):
     url_cell = f'=HYPERLINK("{link}","Watch")' if formula else link
     existing = [list(STANDARD_COLUMNS), ["Chan", "2024-05-01", "Long", "1:15", "t", url_cell, 100, 10, False, ""]]
-    p = plan([video_row(1, views=100, likes=10)], existing)
+    p = plan_upsert([video_row(1, views=100, likes=10)], existing)
     assert p.new == 0 and p.appends == []
     assert p.updates == [CellUpdate(1, 9, "vid00000001")]  # the blank Video ID filled in
 
 
 def test_an_upcoming_row_gets_its_type_and_duration_once_it_aired():
     rows = [video_row(1, type=VideoType.UPCOMING, duration_seconds=0)]
-    grid = apply_to_grid([], plan(rows, []))
+    grid = apply_to_grid([], plan_upsert(rows, []))
     assert grid[1][2:4] == ["Upcoming", "0:00"]
     aired = [video_row(1, type=VideoType.LIVE, duration_seconds=3725)]
-    p = plan(aired, grid)
+    p = plan_upsert(aired, grid)
     assert sorted(p.updates) == [CellUpdate(1, 2, "Live"), CellUpdate(1, 3, "1:02:05")]
     grid = apply_to_grid(grid, p)
-    assert not plan(aired, grid).has_writes
+    assert not plan_upsert(aired, grid).has_writes
     grid[1][2] = "Long (edited)"  # a type the user typed is never overwritten
-    assert not plan([video_row(1, type=VideoType.LIVE, duration_seconds=10)], grid).has_writes
+    assert not plan_upsert([video_row(1, type=VideoType.LIVE, duration_seconds=10)], grid).has_writes
 
 
 # ----------------------------------------------------------------- blocks

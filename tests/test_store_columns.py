@@ -10,7 +10,7 @@ import pytest
 
 from y2s_core.errors import InputError
 from y2s_core.settings import Settings
-from y2s_core.sheets import apply_to_grid, plan, row_to_cells
+from y2s_core.sheets import apply_to_grid, plan_upsert, row_to_cells
 from y2s_core.sheets.cells import ALL_COLUMNS, OPTIONAL_COLUMNS
 from y2s_core.store import Store, add_columns, parse_columns
 
@@ -24,17 +24,17 @@ def with_columns(row: dict, gained: int | None = None, first: str | None = None)
 
 
 def test_rows_without_the_keys_write_no_optional_column():
-    p = plan([video_row(1)], [])
+    p = plan_upsert([video_row(1)], [])
     assert p.header == list(ALL_COLUMNS) and not set(OPTIONAL_COLUMNS) & set(row_to_cells(video_row(1)))
 
 
 def test_chosen_columns_go_after_the_standard_ones_on_a_new_and_an_existing_sheet():
     row = with_columns(video_row(1), 40, "2026-11-30T08:00:00Z")
-    p = plan([row], [])
+    p = plan_upsert([row], [])
     assert p.header == [*ALL_COLUMNS, GAINED, FIRST]
     assert p.appends[0][-2:] == [40, "2026-11-30"]  # a count, and the UTC day as text
     user = [["Channel", "Title", "URL", "My notes"], ["c", "t", "https://youtu.be/vid00000001", "keep"]]
-    p = plan([row], user)
+    p = plan_upsert([row], user)
     assert p.header[:4] == user[0] and p.header[-2:] == [GAINED, FIRST]
     grid = apply_to_grid(user, p)
     cells = dict(zip(grid[0], grid[1], strict=False))
@@ -42,18 +42,18 @@ def test_chosen_columns_go_after_the_standard_ones_on_a_new_and_an_existing_shee
 
 
 def test_a_repush_refreshes_views_gained_and_writes_first_seen_only_once():
-    grid = apply_to_grid([], plan([with_columns(video_row(1), 40, "2026-11-30T08:00:00Z"),
+    grid = apply_to_grid([], plan_upsert([with_columns(video_row(1), 40, "2026-11-30T08:00:00Z"),
                                    with_columns(video_row(2), None, None)], []))
     later = [with_columns(video_row(1), 55, "2026-12-01T08:00:00Z"), with_columns(video_row(2), 9, "2026-12-01T08:00:00Z")]
-    p = plan(later, grid)
+    p = plan_upsert(later, grid)
     after = apply_to_grid(grid, p)
     col = {name: i for i, name in enumerate(after[0])}
     assert after[1][col[GAINED]] == 55 and after[1][col[FIRST]] == "2026-11-30"  # first seen kept
     assert after[2][col[GAINED]] == 9 and after[2][col[FIRST]] == "2026-12-01"  # a blank one filled
     assert p.updated == 2 and p.new == 0
-    unknown = plan([with_columns(video_row(1), None, None)], after)  # unknown never erases a value
+    unknown = plan_upsert([with_columns(video_row(1), None, None)], after)  # unknown never erases a value
     assert unknown.updates == [] and unknown.unchanged == 1
-    unchosen = plan([video_row(1), video_row(2)], after)  # a push without the columns leaves them alone
+    unchosen = plan_upsert([video_row(1), video_row(2)], after)  # a push without the columns leaves them alone
     assert unchosen.updates == [] and unchosen.header == after[0]
 
 

@@ -25,7 +25,7 @@ from .errors import (
 from .filters import FilterSpec
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
 from .settings import Settings
-from .sheets import PushResult, open_target, plan, push, workbook_bytes
+from .sheets import PushResult, open_target, plan_upsert, push, workbook_bytes
 from .youtube import Progress, YouTubeClient, fetch
 
 __all__ = [
@@ -52,7 +52,7 @@ __all__ = [
     "fetch",
     "open_target",
     "parse_channels",
-    "plan",
+    "plan_upsert",
     "push",
     "workbook_bytes",
 ]

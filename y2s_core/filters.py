@@ -141,7 +141,7 @@ _ISO_RE = re.compile(r"P(?:\d{1,9}(?:[.,]\d+)?[YMWD])*(?:T(?:\d{1,9}(?:[.,]\d+)?
 _DURATION_HELP = "use seconds (90), m:ss (1:30), h:mm:ss (1:02:03), units (2m, 1h30m, 45s) or ISO 8601 (PT2M)"
 
 
-def parse_duration(text: str | int) -> int:
+def parse_user_duration(text: str | int) -> int:
     """'90', '1:30', '1:02:03', '2m', '1h30m', '45s', 'PT2M' -> seconds. ``InputError`` on anything else."""
     if isinstance(text, int) and not isinstance(text, bool):
         seconds = text
@@ -201,7 +201,7 @@ def _parse_optional_duration(value: object, name: str) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        return parse_duration(value)  # type: ignore[arg-type]
+        return parse_user_duration(value)  # type: ignore[arg-type]
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
 
@@ -567,4 +567,4 @@ class FilterSpec:
 
 
 
-__all__ = ["FilterSpec", "parse_duration", "parse_keywords", "format_keywords", "MAX_DURATION_SECONDS"]
+__all__ = ["FilterSpec", "parse_user_duration", "parse_keywords", "format_keywords", "MAX_DURATION_SECONDS"]

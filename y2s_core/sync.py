@@ -40,9 +40,10 @@ from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from .filters import FilterSpec
 from .listing_watch import ListingWatch
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
-from .quota import quota_resets_at, spent_today
+from .quota import quota_resets_at
 from .settings import Settings
 from .store import Store
+from .store.ledger import spent_today
 from .store.syncing import (
     KEEP,
     Coverage,
@@ -434,9 +435,9 @@ class Syncer:
         return extra
 
     def _problem(self, e: Exception, what: str) -> str:
-        from .store.faces import _problem
+        from .store.faces import describe_problem
 
-        problem = _problem(e, self.settings, what)
+        problem = describe_problem(e, self.settings, what)
         _log.warning("%s", problem)
         return problem
 

@@ -11,7 +11,7 @@ the service account's private key and its id, the API tokens) never reach a log 
 them (a library's message, a traceback).
 
 ``upstream_call`` is THE hook for a call to Google: the transports call it once per HTTP answer
-(YouTube: ``youtube.transport._MeteredHttp.request``; Sheets: a response hook ``observe_session`` puts
+(YouTube: ``youtube.transport.MeteredHttp.request``; Sheets: a response hook ``observe_session`` puts
 on gspread's session, so every retry counts). It writes one record on the ``y2s_core.upstream`` logger
 (service, method, status, units, duration, outcome; DEBUG when it went as expected, INFO for another
 4xx, WARNING for 429 and 5xx) and feeds the Prometheus counters the REST API

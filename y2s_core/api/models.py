@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..filters import FilterSpec
-from ..models import ROW_FIELDS, Channel
+from ..models import ROW_FIELDS, Channel, Video, VideoType
 
 
 class _Open(BaseModel):
@@ -111,9 +112,12 @@ class ResolutionOut(_Open):
 # ---------------------------------------------------------------------------------------------- bodies
 
 
-EXAMPLE_ROW = {"video_id": "dQw4w9WgXcQ", "channel": "Y2S Demo Lab", "date": "2024-05-01T12:00:00Z", "type": "Long",
-               "duration_seconds": 212, "title": "An example", "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-               "views": 1200, "likes": 30}
+# a row as `fetch` gives it, made by the one row schema (models.ROW_FIELDS), its core keys shown
+EXAMPLE_ROW = {k: v for k, v in Video(
+    id="dQw4w9WgXcQ", channel_id="UCexampleexampleexample1", channel_title="Y2S Demo Lab",
+    published_at=datetime(2024, 5, 1, 12, tzinfo=timezone.utc), title="An example", duration_seconds=212,
+    type=VideoType.LONG, views=1200, likes=30).to_row().items()
+    if k in ("video_id", "channel", "date", "type", "duration_seconds", "title", "url", "views", "likes")}
 
 
 class FetchBody(BaseModel):

@@ -5,7 +5,7 @@
 into a target. The pieces, each documented in its module:
 
 * ``cells``: a row dict -> cell values (dates, durations, counts, truncation, CSV escaping).
-* ``planner``: ``plan(rows, existing)``, pure: what to append, which cells to update, what is
+* ``planner``: ``plan_upsert(rows, existing)``, pure: what to append, which cells to update, what is
   unchanged; the sheet layout it reads and writes (header row, columns by name, rows by video id).
 * ``targets``: ``SheetTarget`` and ``check_tab`` (defined in ``base``, which ``local`` and ``google``
   subclass without an import cycle); ``open_target``, the default local workbook, and ``confined_path``, the one rule for a local workbook
@@ -24,7 +24,7 @@ from ..channel_input import video_id_from_url
 from .cells import EXTRA_COLUMNS, MAX_CELL_CHARS, STANDARD_COLUMNS, STATS_COLUMNS, row_to_cells
 from .google import GoogleSheetTarget, RetryPolicy, parse_spreadsheet_key
 from .local import LocalWorkbookTarget, workbook_bytes
-from .planner import CellUpdate, Plan, apply_to_grid, cell_blocks, find_header_row, plan
+from .planner import CellUpdate, SheetPlan, apply_to_grid, cell_blocks, find_header_row, plan_upsert
 from .push import PushResult, push
 from .targets import (
     DEFAULT_WORKBOOK_NAME,
@@ -44,8 +44,8 @@ __all__ = [
     "STATS_COLUMNS",
     "MAX_CELL_CHARS",
     "CellUpdate",
-    "Plan",
-    "plan",
+    "SheetPlan",
+    "plan_upsert",
     "find_header_row",
     "row_to_cells",
     "video_id_from_url",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError
-from .planner import Plan
+from .planner import SheetPlan
 
 
 class SheetTarget(ABC):
@@ -43,7 +43,7 @@ class SheetTarget(ABC):
         """The tab's values, header row first; [] when the tab (or file) does not exist yet."""
 
     @abstractmethod
-    def apply(self, plan: Plan) -> None:
+    def apply(self, plan: SheetPlan) -> None:
         """Write ``plan``, made from this target's latest ``read()``."""
 
 

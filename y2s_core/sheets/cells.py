@@ -4,7 +4,7 @@ Columns are named by ``STANDARD_COLUMNS`` (the original layout, then Video ID) a
 the ``OPTIONAL_COLUMNS`` a push chose (a row carrying their key: ``store.add_columns``);
 dates become ISO ``YYYY-MM-DD`` text, durations "H:MM:SS"/"M:SS" text, counts numbers ("" when
 unknown or hidden), text is truncated to a cell's limit. Also the comparisons the planner needs
-(``_same``, ``normalize_header``) and the CSV escaping that keeps text from being read as a formula.
+(``same_value``, ``normalize_header``) and the CSV escaping that keeps text from being read as a formula.
 """
 
 from __future__ import annotations
@@ -89,11 +89,11 @@ def row_to_cells(row: Mapping[str, Any]) -> dict[str, Any]:
         elif f.dtype == "Int64":
             cells[column] = _count(value)
         else:
-            cells[column] = truncate_cell(clean_text(_text(value)))
+            cells[column] = truncate_cell(clean_text(cell_text(value)))
     seconds = row.get("duration_seconds")
     if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds <= MAX_DURATION_SECONDS:
         cells["Duration"] = format_duration(seconds)  # (NaN fails the comparison; anything else is no duration)
-    cells["Video ID"] = clean_text(_input_key(_text(row.get("video_id")).strip(), _text(row.get("url"))))
+    cells["Video ID"] = clean_text(_input_key(cell_text(row.get("video_id")).strip(), cell_text(row.get("url"))))
     return cells
 
 
@@ -114,7 +114,7 @@ def _input_key(own: str, url: str) -> str:
     return video_id_from_url(own) or video_id_from_url(url) or own
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Enum):
@@ -170,14 +170,14 @@ def _as_number(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _same(old: Any, new: Any) -> bool:
+def same_value(old: Any, new: Any) -> bool:
     """Equal as a sheet shows them: 1200 == "1200" == 1200.0; blank == blank."""
-    if _blank(old) or _blank(new):
-        return _blank(old) and _blank(new)
+    if is_blank(old) or is_blank(new):
+        return is_blank(old) and is_blank(new)
     a, b = _as_number(old), _as_number(new)
     if a is not None and b is not None:
         return a == b
@@ -186,7 +186,7 @@ def _same(old: Any, new: Any) -> bool:
 
 def normalize_header(name: Any) -> str:
     """'Video ID', 'video_id', ' VIDEO-ID ' -> 'videoid'."""
-    return re.sub(r"[\s_\-]+", "", _text(name)).casefold()
+    return re.sub(r"[\s_\-]+", "", cell_text(name)).casefold()
 
 
 def _csv_needs_prefix(text: str) -> bool:
@@ -207,7 +207,7 @@ def csv_escape(value: Any) -> str:
     return str(value)
 
 
-def _csv_unescape(value: str) -> str:
+def csv_unescape(value: str) -> str:
     if value.startswith("'") and _csv_needs_prefix(value[1:]):
         return value[1:]
     return value

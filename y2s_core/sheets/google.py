@@ -44,8 +44,8 @@ from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_statu
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
-from .cells import _text
-from .planner import CellUpdate, Plan, _cell, cell_blocks
+from .cells import cell_text
+from .planner import CellUpdate, SheetPlan, cell_at, cell_blocks
 
 MAX_REQUEST_BYTES = 2_000_000  # Google's recommended maximum payload; larger writes are split
 SHEETS_API_PREFIX = "https://sheets.googleapis.com"
@@ -440,7 +440,7 @@ class GoogleSheetTarget(SheetTarget):
 
     # -- writing
 
-    def apply(self, plan: Plan) -> None:
+    def apply(self, plan: SheetPlan) -> None:
         if not plan.has_writes:
             return
         updates, rows = plan.updates, plan.appends
@@ -453,7 +453,7 @@ class GoogleSheetTarget(SheetTarget):
         self._write_cells(updates)
         self._append(rows, first, plan.column_index["Video ID"])
 
-    def _prepare(self, plan: Plan, first: int, count: int, *, header_first: bool) -> None:
+    def _prepare(self, plan: SheetPlan, first: int, count: int, *, header_first: bool) -> None:
         """One spreadsheets.batchUpdate before any value is written: create or grow the tab, and set
         the NotebookLM checkbox rule on the rows about to be appended (idempotent, so a re-run after a
         failure sets it again on the same rows)."""
@@ -552,8 +552,8 @@ class GoogleSheetTarget(SheetTarget):
                         raise
                     self._http.retry.sleep(self._http.retry.delay(attempt))
                     current = self._read_values()
-                    present = {_text(_cell(r, vid_col)).strip() for r in current}
-                    pending = [r for r in pending if _text(_cell(r, vid_col)).strip() not in present]
+                    present = {cell_text(cell_at(r, vid_col)).strip() for r in current}
+                    pending = [r for r in pending if cell_text(cell_at(r, vid_col)).strip() not in present]
                     anchor = len(current)
                     continue
                 m = _UPDATED_RANGE_RE.search(str(reply.get("updates", {}).get("updatedRange", "")))

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from ..errors import InputError, SheetsError, Y2SError
 from . import fileio
 from .base import SheetTarget, check_tab
-from .cells import _blank, _csv_unescape, clean_text, csv_escape, truncate_cell
-from .planner import Plan, apply_to_grid, plan
+from .cells import clean_text, csv_escape, csv_unescape, is_blank, truncate_cell
+from .planner import SheetPlan, apply_to_grid, plan_upsert
 
 XLSX_MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 
@@ -69,7 +69,7 @@ class LocalWorkbookTarget(SheetTarget):
             if self.path.is_dir():
                 raise InputError(f"{fileio.shown(self.path)} is a folder; give a .xlsx or .csv file name.")
             if self.format == "csv":
-                grid = [[_csv_unescape(v) for v in row] for row in self._csv_rows()]
+                grid = [[csv_unescape(v) for v in row] for row in self._csv_rows()]
             else:
                 grid = self._read_xlsx()
         except OSError as e:
@@ -111,7 +111,7 @@ class LocalWorkbookTarget(SheetTarget):
             raise SheetsError(f"{fileio.shown(self.path)} is not a valid .xlsx workbook, or it is damaged "
                               f"({type(e).__name__}); open and re-save it in Excel, or push to a new file.") from None
 
-    def apply(self, plan: Plan) -> None:
+    def apply(self, plan: SheetPlan) -> None:
         if not plan.has_writes:
             return
         try:
@@ -120,10 +120,10 @@ class LocalWorkbookTarget(SheetTarget):
             raise fileio.os_error(e, self.path, "read") from None
         fileio.atomic_write(self.path, data)
 
-    def _csv_apply(self, plan: Plan) -> bytes:
+    def _csv_apply(self, plan: SheetPlan) -> bytes:
         """The file with ``plan`` applied: our values escaped, the file's own cells untouched."""
         raw = self._csv_rows() if self.path.exists() else []
-        raw = raw[: len(_trim_grid([[_csv_unescape(v) for v in row] for row in raw]))]
+        raw = raw[: len(_trim_grid([[csv_unescape(v) for v in row] for row in raw]))]
         escaped = replace(
             plan,
             updates=[u._replace(value=csv_escape(u.value)) for u in plan.updates],
@@ -131,7 +131,7 @@ class LocalWorkbookTarget(SheetTarget):
         )
         return _csv_text(apply_to_grid(raw, escaped))
 
-    def _xlsx_apply(self, plan: Plan) -> bytes:
+    def _xlsx_apply(self, plan: SheetPlan) -> bytes:
         import openpyxl
 
         if self.path.exists():
@@ -162,7 +162,7 @@ class LocalWorkbookTarget(SheetTarget):
 
 def _trim_grid(grid: list[list[Any]]) -> list[list[Any]]:
     for row in grid:
-        while row and _blank(row[-1]):
+        while row and is_blank(row[-1]):
             row.pop()
     while grid and not grid[-1]:
         grid.pop()
@@ -208,7 +208,7 @@ def _xlsx_bytes(grid: Sequence[Sequence[Any]]) -> bytes:
 
 def workbook_bytes(rows: Sequence[Mapping[str, Any]], fmt: Literal["xlsx", "csv"]) -> bytes:
     """A fresh workbook of ``rows`` (same columns and cells as a push into an empty tab)."""
-    grid = apply_to_grid([], plan(rows, []))
+    grid = apply_to_grid([], plan_upsert(rows, []))
     if fmt == "xlsx":
         return _xlsx_bytes(grid)
     if fmt == "csv":

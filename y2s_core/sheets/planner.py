@@ -1,6 +1,6 @@
 """The pure planner: what a push will write, from the rows to push and the sheet's current values.
 
-``plan(rows, existing)`` compares the rows to push (``Video.to_row()`` dicts) with a sheet's current
+``plan_upsert(rows, existing)`` compares the rows to push (``Video.to_row()`` dicts) with a sheet's current
 values and says what to append, which cells to update and what is unchanged. It does no I/O; a
 ``SheetTarget`` reads the values and applies the plan.
 
@@ -31,12 +31,12 @@ from .cells import (
     OPTIONAL_COLUMNS,
     STANDARD_COLUMNS,
     STATS_COLUMNS,
-    _blank,
-    _same,
-    _text,
+    cell_text,
+    is_blank,
     normalize_header,
     optional_columns,
     row_to_cells,
+    same_value,
 )
 
 HEADER_SCAN_ROWS = 10  # the header row is looked for among the first rows of a tab
@@ -52,7 +52,7 @@ class CellUpdate(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Plan:
+class SheetPlan:
     """What a push will do. ``appends`` rows are laid out by ``header`` (None = leave the cell alone).
 
     ``updates`` use absolute 0-based grid rows: the header sits on ``header_row`` (rows above it, such
@@ -111,7 +111,7 @@ def _locate(header: Sequence[Any]) -> dict[str, int]:
     return {c: found[normalize_header(c)] for c in (*ALL_COLUMNS, *OPTIONAL_COLUMNS) if normalize_header(c) in found}
 
 
-def _cell(row: Sequence[Any], i: int | None) -> Any:
+def cell_at(row: Sequence[Any], i: int | None) -> Any:
     if i is None or i >= len(row):
         return None
     return row[i]
@@ -119,7 +119,7 @@ def _cell(row: Sequence[Any], i: int | None) -> Any:
 
 def _video_id_in(value: Any) -> str | None:
     """The video id a sheet cell points to: a URL, or a formula such as =HYPERLINK("https://youtu.be/…")."""
-    text = _text(value).strip()
+    text = cell_text(value).strip()
     if not text:
         return None
     found = video_id_from_url(text)
@@ -133,10 +133,10 @@ def _row_key(row: Sequence[Any], vid_col: int | None, url_col: int | None) -> st
 
     A Video ID cell holding anything else (a formula, an unusual id) is used as is when the URL
     column gives nothing."""
-    own = _text(_cell(row, vid_col)).strip()
+    own = cell_text(cell_at(row, vid_col)).strip()
     if VIDEO_ID_RE.fullmatch(own):
         return own
-    return _video_id_in(own) or _video_id_in(_cell(row, url_col)) or own
+    return _video_id_in(own) or _video_id_in(cell_at(row, url_col)) or own
 
 
 def find_header_row(existing: Sequence[Sequence[Any]]) -> int | None:
@@ -144,7 +144,7 @@ def find_header_row(existing: Sequence[Sequence[Any]]) -> int | None:
     first non-blank row; None when the tab is blank."""
     first: int | None = None
     for r, row in enumerate(existing):
-        if first is None and any(not _blank(v) for v in row):
+        if first is None and any(not is_blank(v) for v in row):
             first = r
         if r < HEADER_SCAN_ROWS and len(_locate(row)) >= 2:
             return r
@@ -158,12 +158,12 @@ def video_ids(existing: Sequence[Sequence[Any]]) -> set[str]:
     found = find_header_row(existing)
     if found is None:
         return set()
-    pos = _locate([_text(v) for v in existing[found]])
+    pos = _locate([cell_text(v) for v in existing[found]])
     keys = (_row_key(existing[r], pos.get("Video ID"), pos.get("URL")) for r in range(found + 1, len(existing)))
     return {k for k in keys if k}
 
 
-def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -> Plan:
+def plan_upsert(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -> SheetPlan:
     """The upsert of ``rows`` into a sheet whose current values (from row 1) are ``existing``.
 
     Pure: no I/O. Keys are video ids (Video ID column, else the id in the URL column). Missing
@@ -172,8 +172,8 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
     """
     found = find_header_row(existing)
     h = 0 if found is None else found
-    header = [_text(v) for v in (existing[h] if found is not None else [])]
-    while header and _blank(header[-1]):
+    header = [cell_text(v) for v in (existing[h] if found is not None else [])]
+    while header and is_blank(header[-1]):
         header.pop()
     data = range(h + 1, len(existing))
     pos = _locate(header)
@@ -234,18 +234,18 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
             current = existing[r]
             for name, i in refresh:
                 value = cells.get(name, "")
-                if value != "" and not _same(_cell(current, i), value):  # unknown never erases a count
+                if value != "" and not same_value(cell_at(current, i), value):  # unknown never erases a count
                     updates.append(CellUpdate(r, i, value))
                     changed = True
             for name, i in fill:
                 value = cells.get(name)
-                if value and _blank(_cell(current, i)):
+                if value and is_blank(cell_at(current, i)):
                     updates.append(CellUpdate(r, i, value))
                     changed = True
             # "Upcoming" is transient: once the video aired, its type and duration are filled in.
-            if normalize_header(_cell(current, type_col)) == "upcoming" and cells["Type"] not in ("", "Upcoming"):
+            if normalize_header(cell_at(current, type_col)) == "upcoming" and cells["Type"] not in ("", "Upcoming"):
                 for name, i in aired:
-                    if cells[name] != "" and not _same(_cell(current, i), cells[name]):
+                    if cells[name] != "" and not same_value(cell_at(current, i), cells[name]):
                         updates.append(CellUpdate(r, i, cells[name]))
                         changed = True
         if changed:
@@ -253,7 +253,7 @@ def plan(rows: Sequence[Mapping[str, Any]], existing: Sequence[Sequence[Any]]) -
             updated += 1
         else:
             unchanged += 1
-    return Plan(
+    return SheetPlan(
         header=new_header,
         header_changed=bool(missing),
         appends=appends,
@@ -296,10 +296,10 @@ def cell_blocks(updates: Iterable[CellUpdate]) -> list[tuple[int, int, list[list
     return blocks
 
 
-def apply_to_grid(grid: Sequence[Sequence[Any]], p: Plan) -> list[list[Any]]:
+def apply_to_grid(grid: Sequence[Sequence[Any]], p: SheetPlan) -> list[list[Any]]:
     """A new grid with ``p`` applied to ``grid`` (the values ``p`` was planned from)."""
     out = [list(r) for r in grid]
-    while out and all(_blank(v) for v in out[-1]):
+    while out and all(is_blank(v) for v in out[-1]):
         out.pop()
 
     def put(r: int, c: int, v: Any) -> None:

@@ -10,12 +10,12 @@ from typing import Any
 from ..errors import InputError
 from .base import SheetTarget
 from .cells import row_to_cells
-from .planner import Plan, plan
+from .planner import SheetPlan, plan_upsert
 
 
 @dataclass(frozen=True)
 class PushResult:
-    plan: Plan
+    plan: SheetPlan
     target: str
     url: str | None
     requests: int
@@ -45,7 +45,7 @@ def push(
     before = target.request_count
     with contextlib.nullcontext() if dry_run else target.exclusive(say):
         say(f"Reading {target.description}")
-        p = plan(rows, target.read())
+        p = plan_upsert(rows, target.read())
         say(f"Plan: {p.summary()}")
         if not dry_run and p.has_writes:
             parts = []

@@ -15,7 +15,7 @@ Detail calls overlap the page chains: each page hands its ids to a small thread 
 the next page (the page tokens make each chain sequential). httplib2 is not thread-safe, so every thread gets
 its own http object from ``http_factory``. Paging stops early once ``max_videos`` or ``since`` is satisfied.
 
-Every request passes through ``_MeteredHttp``, which counts units per method (retries too), so
+Every request passes through ``MeteredHttp``, which counts units per method (retries too), so
 ``FetchResult.quota`` is what Google charged, not an estimate.
 
 Modules, each importing (at run time) only those above it:
@@ -28,7 +28,7 @@ Modules, each importing (at run time) only those above it:
     tab_outcome how a tab fetch ends: the kept (newest-first) videos, its warnings, its type rule
     tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist
     paging      the uploads engine (uploads chain, detail pool, Shorts cursor), and ``fetch_channel``
-    client      YouTubeClient (transport, ``_execute``, resolution, fetch), Progress, ``fetch``
+    client      YouTubeClient (transport, ``execute``, ``playlist_page``, ``video_details``, resolution, fetch)
     walk        a listing's saved place (PagePos, Resume: uploads chain or tab chains) and one playlist's walk
     incremental a known channel: down to the boundary, or a cut listing continued (uploads chain or tabs)
 
@@ -44,8 +44,8 @@ from .parsing import (
     VIDEO_PARTS,
     channel_from_resource,
     classify,
+    iso_seconds,
     parse_datetime,
-    parse_duration,
     video_from_resource,
 )
 from .transport import quota_exceeded, translate_http_error
@@ -58,7 +58,7 @@ __all__ = [
     "classify",
     "video_from_resource",
     "channel_from_resource",
-    "parse_duration",
+    "iso_seconds",
     "parse_datetime",
     "quota_resets_at",
     "translate_http_error",

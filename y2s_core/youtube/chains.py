@@ -10,13 +10,10 @@ cutoff, or held while another playlist decides) or to stop.
 
 from __future__ import annotations
 
-import copy
 import enum
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import quote
 
 from ..errors import YouTubeError
-from .parsing import PAGE
 
 if TYPE_CHECKING:
     from .client import YouTubeClient
@@ -66,11 +63,10 @@ class PageChain:
         return key is not None and self.oldest is not None and self.oldest < key
 
     def run(self, listing: Listing) -> None:
-        first = self.client.playlist_items.list(part="contentDetails", playlistId=self.playlist_id, maxResults=PAGE)
-        request = first
+        token: str | None = None
         while listing.turn(self) is Turn.GO:
             try:
-                response = self.client._execute(request, self.context)
+                response = self.client.playlist_page(self.playlist_id, token, self.context)
             except YouTubeError as e:
                 if e.status == 404:  # playlistNotFound: an empty channel's uploads, or a tab that does not exist
                     listing.absent(self)
@@ -80,10 +76,6 @@ class PageChain:
             listing.page(self, response, token)
             if not token:
                 return
-            # the next page is the first request plus its token (what googleapiclient's list_next does, without
-            # parsing and rebuilding the URL: a discovery method call costs ~0.1 ms a page, on the chain)
-            request = copy.copy(first)
-            request.uri = f"{first.uri}&pageToken={quote(token, safe='')}"
 
 
 def date_key(published: str | None) -> str | None:

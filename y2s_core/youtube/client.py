@@ -1,19 +1,21 @@
 """The YouTube client: resolve channel inputs, then fetch each channel's videos through the paging engine.
 
 ``YouTubeClient`` owns the transport (one metered http object per thread, since httplib2 is not
-thread-safe), ``_execute`` (retries, error translation, fail-fast once the quota is spent) and the
+thread-safe), ``execute`` (retries, error translation, fail-fast once the quota is spent) and the
 resolution of every input form; ``paging.fetch_channel`` does the per-channel work (the uploads chain, or
-the tab playlists in parallel for a big channel: ``tabs``) and calls back into ``_execute``.
+the tab playlists in parallel for a big channel: ``tabs``) and calls back into ``execute``.
 """
 
 from __future__ import annotations
 
+import copy
 import http.client
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 import httplib2
 from googleapiclient.discovery import build
@@ -26,9 +28,9 @@ from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
 from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import DEMO_API_KEY, Settings
-from .paging import _Accumulator, fetch_channel
-from .parsing import CHANNEL_PARTS, PAGE, channel_from_resource
-from .transport import _MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
+from .paging import Accumulator, fetch_channel
+from .parsing import CHANNEL_PARTS, PAGE, VIDEO_PARTS, channel_from_resource
+from .transport import MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
 
 # ------------------------------------------------------------------------------------------ progress
 
@@ -93,16 +95,17 @@ class YouTubeClient:
         self.playlist_items = self.service.playlistItems()
         self.videos = self.service.videos()
         self.search = self.service.search()
+        self._first_pages: dict[str, Any] = {}  # playlist id -> its first page's request (playlist_page)
 
     # -- transport
-    def _http(self) -> _MeteredHttp:
+    def _http(self) -> MeteredHttp:
         http = getattr(self._local, "http", None)
         if http is None:
-            http = self._local.http = _MeteredHttp(self._factory(), self.meter,
+            http = self._local.http = MeteredHttp(self._factory(), self.meter,
                                                    self.settings.youtube_api_key or DEMO_API_KEY, self.breaker)
         return http
 
-    def _execute(self, request: Any, context: str, *, search: bool = False) -> dict:
+    def execute(self, request: Any, context: str, *, search: bool = False) -> dict:
         """Send ``request`` (retried by googleapiclient) and translate its errors.
 
         ``search``: a search.list call, charged to its own bucket. Once a bucket answers that it is spent,
@@ -142,6 +145,28 @@ class YouTubeClient:
             where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
             raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
 
+    # -- the calls the listing engines make (they never build a request or send one themselves)
+    def playlist_page(self, playlist_id: str, token: str | None, context: str) -> dict:
+        """One page of a playlist (50 items, contentDetails), from its top (``token`` None) or at ``token``.
+        A YouTubeError as ``execute`` raises it (status 404: playlistNotFound).
+
+        The request is the playlist's first request plus the token (what googleapiclient's list_next does,
+        without parsing and rebuilding the URL: a discovery method call costs ~0.1 ms a page)."""
+        first = self._first_pages.get(playlist_id)
+        if first is None:
+            first = self._first_pages[playlist_id] = self.playlist_items.list(
+                part="contentDetails", playlistId=playlist_id, maxResults=PAGE)
+        request = copy.copy(first)  # each send gets its own request object (several threads may page)
+        if token:
+            request.uri = f"{first.uri}&pageToken={quote(token, safe='')}"
+        return self.execute(request, context)
+
+    def video_details(self, ids: Sequence[str], context: str) -> list[dict]:
+        """videos.list (``VIDEO_PARTS``) for at most 50 ids: their resources; an id YouTube did not return
+        (deleted, private) is simply absent."""
+        resp = self.execute(self.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE), context)
+        return list(resp.get("items") or ())
+
     # -- resolution
     def resolve(self, refs: Sequence[ChannelRef]) -> list[Resolution]:
         """One Resolution per ref, in order. Ids and video-derived ids are batched 50 a call."""
@@ -149,7 +174,7 @@ class YouTubeClient:
         channel_ids: dict[int, str] = {}
         videos = [(i, r) for i, r in enumerate(refs) if r.kind == "video"]
         for chunk in _chunks(videos, PAGE):
-            resp = self._execute(
+            resp = self.execute(
                 self.videos.list(part="snippet", id=",".join(r.value for _, r in chunk), maxResults=PAGE),
                 "looking up video links",
             )
@@ -187,7 +212,7 @@ class YouTubeClient:
         if not ids:
             return {}
         try:
-            resp = self._execute(
+            resp = self.execute(
                 self.channels.list(part=CHANNEL_PARTS, maxResults=PAGE, id=",".join(ids)), "resolving channels"
             )
         except YouTubeError as e:
@@ -201,7 +226,7 @@ class YouTubeClient:
 
     def _channels_list(self, **params: str) -> dict:
         try:
-            return self._execute(self.channels.list(part=CHANNEL_PARTS, maxResults=PAGE, **params), "resolving channels")
+            return self.execute(self.channels.list(part=CHANNEL_PARTS, maxResults=PAGE, **params), "resolving channels")
         except YouTubeError as e:
             if e.status == 400 and not isinstance(e, KeyInvalid):  # Google's newer answer for an unknown channel
                 return {}
@@ -230,7 +255,7 @@ class YouTubeClient:
             "calls a day. Paste the channel's @handle or /channel/UC… URL next time."
         )
         try:
-            resp = self._execute(
+            resp = self.execute(
                 self.search.list(part="snippet", q=ref.value, type="channel", maxResults=5),
                 f"searching for the legacy name /c/{ref.value}", search=True,
             )
@@ -269,7 +294,7 @@ class YouTubeClient:
         """
         spec = spec or FilterSpec()
         refs = as_refs(inputs)
-        acc = _Accumulator(self.meter, self.meter.snapshot())
+        acc = Accumulator(self.meter, self.meter.snapshot())
         notify = progress or (lambda p: None)
         try:
             for r in refs:

@@ -42,7 +42,7 @@ once N uploads are listed from the top; the tabs are merged by date (the tab lea
 and stop once N videos newer than every tab's frontier are known. The N-th newest date is the coverage floor.
 
 Like the paging engine, this module calls back into the client (its discovery resources and
-``_execute``) and never builds a transport of its own. It reuses ``parsing`` for every resource.
+``playlist_page``, ``video_details``) and never builds a request of its own. It reuses ``parsing`` for every resource.
 """
 
 from __future__ import annotations
@@ -60,13 +60,12 @@ from .parsing import (
     PAGE,
     TYPE_RULE_DURATION,
     TYPE_RULE_UUSH,
-    VIDEO_PARTS,
     parse_datetime,
     video_from_resource,
 )
 from .plan import TABS
 from .tab_outcome import TAB_NAMES
-from .walk import Item, PagePos, Resume, _Walk, tab_playlist
+from .walk import Item, PagePos, Resume, Walk, tab_playlist
 
 if TYPE_CHECKING:
     from .client import Progress, YouTubeClient
@@ -113,25 +112,25 @@ class ChannelUpdater:
         ch = plan.channel
         self.uploads = ch.uploads_playlist_id or "UU" + ch.id[2:]
         r = plan.resume
-        self.top = _Walk(client, self.uploads, f"uploads of {ch.title}")
-        self.cont: _Walk | None = None
-        self.shorts_top = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}")
-        self.shorts_cont: _Walk | None = None
+        self.top = Walk(client, self.uploads, f"uploads of {ch.title}")
+        self.cont: Walk | None = None
+        self.shorts_top = Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}")
+        self.shorts_cont: Walk | None = None
         self.tabbed = r is not None and r.tabs is not None  # a cut tab listing: continue each tab
-        self.tab_walks: dict[str, _Walk] = {}
+        self.tab_walks: dict[str, Walk] = {}
         self.tab_of: dict[str, str] = {}  # new id -> the tab that listed it (its type: UUSH -> a Short)
         self.tabs_done: set[str] = set()
         if r is not None and r.tabs is not None:
             listed = set(plan.known) | {v for v, _ in r.pending}
             for role in TABS:
                 if role not in r.tabs_done:
-                    self.tab_walks[role] = _Walk(client, tab_playlist(ch.id, role, ch.shorts_playlist_id),
+                    self.tab_walks[role] = Walk(client, tab_playlist(ch.id, role, ch.shorts_playlist_id),
                                                  f"{TAB_NAMES[role]} of {ch.title}", r.tabs.get(role) or PagePos(),
                                                  listed=listed)
         elif r is not None:
-            self.cont = _Walk(client, self.uploads, f"uploads of {ch.title}", r.uploads,
+            self.cont = Walk(client, self.uploads, f"uploads of {ch.title}", r.uploads,
                               listed=set(plan.known) | {v for v, _ in r.pending})
-            self.shorts_cont = _Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}", r.shorts)
+            self.shorts_cont = Walk(client, ch.shorts_playlist_id, f"Shorts of {ch.title}", r.shorts)
         self.top_new: list[Item] = []  # new items above the boundary (or the saved top)
         self.cont_new: list[Item] = []  # items past the saved position, or pending
         self.dates: dict[str, datetime | None] = {}
@@ -257,7 +256,7 @@ class ChannelUpdater:
         listed = len(self.cont.ids) if self.cont.restarted else r.listed + len(self.cont.ids)
         return listed >= r.max_videos
 
-    def _tabs_window_known(self, active: Mapping[str, _Walk], n: int) -> bool:
+    def _tabs_window_known(self, active: Mapping[str, Walk], n: int) -> bool:
         """Every video newer than the deepest-lagging tab's frontier is known (each tab listed everything newer
         than its own): are there ``n`` of them? Then the window's N newest are all stored or listed."""
         floor = max(_frontier(w) for w in active.values())
@@ -285,7 +284,7 @@ class ChannelUpdater:
         self.p.listed += 1
         return True
 
-    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, shorts: _Walk | None,
+    def _flush(self, buffer: list[str], pending: list[Future], pool: ThreadPoolExecutor, shorts: Walk | None,
                force: bool = False) -> None:
         """Detail the buffered ids 50 a call, each call on the pool once the UUSH listing (``shorts``; None: a
         tab resume, whose tabs type every id) reaches the oldest of them: a video is detailed only when its
@@ -296,7 +295,7 @@ class ChannelUpdater:
                 self.asked.update(ids)
             pending.append(pool.submit(self._typed_details, ids, shorts))
 
-    def _typed_details(self, ids: Sequence[str], shorts: _Walk | None) -> None:
+    def _typed_details(self, ids: Sequence[str], shorts: Walk | None) -> None:
         if shorts is not None and self._needs_shorts():
             r = self.plan.resume
             dates = [self.dates.get(v) for v in ids]
@@ -308,18 +307,16 @@ class ChannelUpdater:
         self._details(ids)
 
     def _details(self, ids: Sequence[str]) -> None:
-        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
-                               f"fetching video details of {self.plan.channel.title}")
+        items = self.c.video_details(ids, f"fetching video details of {self.plan.channel.title}")
         with self._lock:
-            for it in resp.get("items", []):
+            for it in items:
                 self.items[it["id"]] = it
             self.p.detailed = len(self.items)
 
     def _refresh(self, ids: Sequence[str]) -> None:
-        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
-                               f"refreshing statistics of {self.plan.channel.title}")
+        items = self.c.video_details(ids, f"refreshing statistics of {self.plan.channel.title}")
         with self._lock:
-            for it in resp.get("items", []):
+            for it in items:
                 self.refreshed_items[it["id"]] = it
             self.asked_refresh.update(ids)
 
@@ -484,7 +481,7 @@ class ChannelUpdater:
         self.notify(replace(self.p))
 
 
-def _frontier(walk: _Walk) -> datetime | None:
+def _frontier(walk: Walk) -> datetime | None:
     """How deep in time a tab has been listed: its oldest date, or its saved page's (None: not at all yet,
     which sorts as the least deep: ``max`` picks it, and no window can be known past it)."""
     at = walk.oldest or walk.pos.last_at

@@ -1,6 +1,6 @@
 """What one fetch gathers across its channels, and the sentences both paging engines end a channel with.
 
-``paging`` (the uploads chain) and ``tabs`` (the tab playlists in parallel) each fill an ``_Accumulator``;
+``paging`` (the uploads chain) and ``tabs`` (the tab playlists in parallel) each fill an ``Accumulator``;
 a quota stop or a YouTube failure keeps what it holds (``result(complete=False)``). The warnings are built
 here so a user reads the same words whichever engine listed the channel.
 """
@@ -15,7 +15,7 @@ from ..quota import QuotaMeter
 
 
 @dataclass
-class _Accumulator:
+class Accumulator:
     """What one ``YouTubeClient.fetch`` has gathered so far, across its channels; a quota stop keeps it."""
 
     meter: QuotaMeter

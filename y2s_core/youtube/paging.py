@@ -7,7 +7,7 @@ its ids to a small thread pool (videos.list, 50 ids a call) while this thread re
 The UUSH (Shorts) listing runs on the same pool, only as deep as the oldest upload needed. Paging stops
 early once ``max_videos`` or ``since`` is satisfied (uploads are newest first).
 
-The engine calls back into the client it is given (its discovery resources and ``_execute``, which meters,
+The engine calls back into the client it is given (``playlist_page``, ``video_details``: ``execute`` meters,
 retries and translates errors); it never builds a transport of its own.
 """
 
@@ -24,7 +24,7 @@ from ..errors import Y2SError, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video
 from .outcome import (
-    _Accumulator,
+    Accumulator,
     cut_listing_reason,
     no_shorts_warning,
     no_uploads_warning,
@@ -32,22 +32,20 @@ from .outcome import (
     stopped_warning,
 )
 from .parsing import (
-    PAGE,
     TYPE_RULE_DURATION,
     TYPE_RULE_UUSH,
-    VIDEO_PARTS,
     classify,
     parse_datetime,
     video_from_resource,
 )
 from .plan import use_tabs
-from .tabs import _TabFetch
+from .tabs import TabFetch
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
 
-class _ShortsCursor:
+class ShortsCursor:
     """Pages through a channel's UUSH playlist on demand, newest first; resumable and thread-safe."""
 
     def __init__(self, client: YouTubeClient, channel: Channel) -> None:
@@ -69,11 +67,8 @@ class _ShortsCursor:
     def ensure_covered(self, floor: datetime | None) -> None:
         with self._lock:
             while not self.covers(floor):
-                req = self.client.playlist_items.list(
-                    part="contentDetails", playlistId=self.playlist, maxResults=PAGE, pageToken=self._token
-                )
                 try:
-                    resp = self.client._execute(req, "listing Shorts")
+                    resp = self.client.playlist_page(self.playlist, self._token, "listing Shorts")
                 except YouTubeError as e:
                     if e.status == 404:  # playlistNotFound: no UUSH for this channel -> duration rule
                         self.exists = False
@@ -96,15 +91,15 @@ class _ShortsCursor:
         return video_id in self.ids
 
 
-class _ChannelFetch:
+class ChannelFetch:
     """One channel's page chain, detail pool and Shorts cursor. Progress is reported from this thread only."""
 
     def __init__(
-        self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator, notify: ProgressFn,
+        self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
         progress: Progress,
     ) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify = client, channel, spec, acc, notify
-        self.shorts = _ShortsCursor(client, channel)
+        self.shorts = ShortsCursor(client, channel)
         self.details: dict[str, tuple[dict, Video]] = {}  # video id -> (videos.list resource, parsed)
         self.missing: set[str] = set()  # listed by the playlist, omitted by videos.list
         self.order: list[str] = []  # candidate ids in uploads order (newest first)
@@ -198,11 +193,8 @@ class _ChannelFetch:
         self._report()
 
     def _next_page(self, since: datetime | None) -> list[str]:
-        req = self.c.playlist_items.list(
-            part="contentDetails", playlistId=self.ch.uploads_playlist_id, maxResults=PAGE, pageToken=self.token
-        )
         try:
-            resp = self.c._execute(req, f"listing uploads of {self.ch.title}")
+            resp = self.c.playlist_page(self.ch.uploads_playlist_id, self.token, f"listing uploads of {self.ch.title}")
         except YouTubeError as e:
             if e.status == 404:  # what the real API answers for a channel with no public uploads
                 self.acc.warnings.append(no_uploads_warning(self.ch.title))
@@ -237,13 +229,10 @@ class _ChannelFetch:
         return ids
 
     def _details(self, ids: Sequence[str]) -> None:
-        resp = self.c._execute(
-            self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
-            f"fetching video details of {self.ch.title}",
-        )
+        items = self.c.video_details(ids, f"fetching video details of {self.ch.title}")
         # parse here, on the pool, while the page chain waits on the network; the type is provisional
         # (Shorts membership may still grow) and _finish() corrects it
-        parsed = {it["id"]: (it, video_from_resource(it, self.shorts.membership(it["id"]))) for it in resp.get("items", [])}
+        parsed = {it["id"]: (it, video_from_resource(it, self.shorts.membership(it["id"]))) for it in items}
         with self._lock:
             self.details.update(parsed)
             self._arrived.extend(parsed)
@@ -333,9 +322,9 @@ class _ChannelFetch:
         self.notify(replace(self.p))
 
 
-def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator, notify: ProgressFn,
+def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
                   progress: Progress) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
     (``plan.use_tabs``), else along its uploads chain (this module's engine)."""
-    engine = _TabFetch if use_tabs(channel.video_count, spec) else _ChannelFetch
+    engine = TabFetch if use_tabs(channel.video_count, spec) else ChannelFetch
     engine(client, channel, spec, acc, notify, progress).run()

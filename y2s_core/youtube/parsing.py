@@ -40,7 +40,7 @@ def parse_datetime(text: str | None) -> datetime | None:
 _API_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
 
 
-def parse_duration(text: str | None) -> int | None:
+def iso_seconds(text: str | None) -> int | None:
     """ISO 8601 duration (PT4M13S, P1DT2H3M4S, P0D) -> seconds; None when missing or unreadable."""
     if not text:
         return None
@@ -100,7 +100,7 @@ def classify(item: dict, in_shorts: bool | None) -> VideoType:
     if live.get("actualStartTime") or snippet.get("liveBroadcastContent") == "live":
         return VideoType.LIVE
     if in_shorts is None:
-        seconds = parse_duration(item.get("contentDetails", {}).get("duration"))
+        seconds = iso_seconds(item.get("contentDetails", {}).get("duration"))
         published = parse_datetime(snippet.get("publishedAt"))
         if seconds and published:
             limit = 180 if published.date() >= SHORTS_CUTOFF else 60
@@ -119,7 +119,7 @@ def video_from_resource(item: dict, in_shorts: bool | None) -> Video:
         channel_title=snippet.get("channelTitle", ""),
         published_at=parse_datetime(snippet.get("publishedAt")) or datetime(1970, 1, 1, tzinfo=timezone.utc),
         title=snippet.get("title", ""),
-        duration_seconds=parse_duration(item.get("contentDetails", {}).get("duration")),
+        duration_seconds=iso_seconds(item.get("contentDetails", {}).get("duration")),
         type=classify(item, in_shorts),
         views=_int(stats.get("viewCount")),
         likes=_int(stats.get("likeCount")),

@@ -1,6 +1,6 @@
 """How a tab fetch ends: the videos it keeps, newest first, and what it says about them.
 
-A mixin of ``tabs._TabFetch`` (kept apart so that module stays readable): after a full run every candidate
+A mixin of ``tabs.TabFetch`` (kept apart so that module stays readable): after a full run every candidate
 with details is kept; after a quota stop or a YouTube failure only a newest-first prefix is, down to where
 every playlist had reached and each video's Short/Long type was known, and the rest is counted in the
 warning. It also records how the channel's types were decided and says when no playlist reached a video.
@@ -16,15 +16,15 @@ from .outcome import cut_listing_reason, no_shorts_warning, skipped_warning, sto
 from .parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
 
 if TYPE_CHECKING:
-    from .tabs import _TabFetch
+    from .tabs import TabFetch
 
 TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
 
 
 class TabOutcome:
-    """The end of a ``_TabFetch``: ``_keep`` (into the accumulator), the type rule, the cut-listing check."""
+    """The end of a ``TabFetch``: ``_keep`` (into the accumulator), the type rule, the cut-listing check."""
 
-    def _keep(self: _TabFetch, partial: bool, error: YouTubeError | None = None) -> None:
+    def _keep(self: TabFetch, partial: bool, error: YouTubeError | None = None) -> None:
         with self.lock:
             order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
             videos: list[Video] = []
@@ -69,13 +69,13 @@ class TabOutcome:
         self.p.stage = "done"
         self._report(final=True)
 
-    def _record_type_rule(self: _TabFetch) -> None:
+    def _record_type_rule(self: TabFetch) -> None:
         if self.proof:
             self.acc.type_rules[self.ch.id] = TYPE_RULE_TABS
         elif self.shorts.exists is not None:
             self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else TYPE_RULE_DURATION
 
-    def _check_listing_complete(self: _TabFetch) -> None:
+    def _check_listing_complete(self: TabFetch) -> None:
         """A whole-channel listing that holds fewer than videoCount even with every playlist: say so, with the
         numbers of each playlist, and mark the result incomplete."""
         if self.m or self.since_key or self.proof or not self.video_count:

@@ -50,11 +50,10 @@ from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
 from .chains import PageChain, Turn, date_key
 from .outcome import (
-    _Accumulator,
+    Accumulator,
 )
 from .parsing import (
     PAGE,
-    VIDEO_PARTS,
     classify,
     video_from_resource,
 )
@@ -69,14 +68,14 @@ _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify c
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
 
 
-class _TabFetch(TabOutcome):
+class TabFetch(TabOutcome):
     """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
 
     Chains and detail workers write the shared state under ``lock``; this object's ``run`` (the caller's
     thread) waits for their events, decides when the listing is done, and is the only one to report progress.
     """
 
-    def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: _Accumulator,
+    def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator,
                  notify: ProgressFn, progress: Progress) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
         self.video_count = channel.video_count or 0
@@ -385,12 +384,11 @@ class _TabFetch(TabOutcome):
             self.events.put(("details", None))
 
     def _details(self, ids: list[str]) -> None:
-        resp = self.c._execute(self.c.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE),
-                               f"fetching video details of {self.ch.title}")
+        items = self.c.video_details(ids, f"fetching video details of {self.ch.title}")
         # parse here, on the pool, while the chains wait on the network; the type is provisional (Shorts
         # membership may still grow) and _typed() settles it
         member = self.in_shorts
-        parsed = [(it["id"], it, m, video_from_resource(it, m)) for it in resp.get("items", ()) for m in [member(it["id"])]]
+        parsed = [(it["id"], it, m, video_from_resource(it, m)) for it in items for m in [member(it["id"])]]
         with self.lock:
             for vid, item, m, video in parsed:
                 self.details[vid] = (item, video)

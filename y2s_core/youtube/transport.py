@@ -1,6 +1,6 @@
 """The wire under the YouTube client: the metered http object, its factory, and Google's errors in ours.
 
-Every request passes through ``_MeteredHttp``, which puts the key in a header (never the URL) and records
+Every request passes through ``MeteredHttp``, which puts the key in a header (never the URL) and records
 each request in a ``QuotaMeter`` (retries too), so ``FetchResult.quota`` is what Google charged, not an
 estimate. ``translate_http_error`` turns an ``HttpError`` into the error tree with a message a user can
 act on, built from the error body only: the request URL is never repeated.
@@ -28,7 +28,7 @@ from ..settings import Settings
 _NEVER_SENT = (ConnectionRefusedError, socket.gaierror, httplib2.ServerNotFoundError)
 
 
-class _MeteredHttp:
+class MeteredHttp:
     """Wraps an httplib2-compatible http object: sends the key as a header, records each request in a
     QuotaMeter, and reports each outcome to the upstream's circuit breaker (``BreakerOpen`` while open).
 

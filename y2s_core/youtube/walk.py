@@ -3,7 +3,7 @@
 ``PagePos`` is a page of a listing (the pageToken that fetched it and its last item); ``Resume`` is where a
 full listing cut by the quota stopped, saved as JSON in ``sync_state.listing_resume``: on the uploads chain,
 its uploads and UUSH pages; after a proven tab listing (``tabs``), each tab playlist's page (UULF, UUSH, UULV)
-and the tab of every id listed but not stored. ``_Walk`` lists one playlist newest first, from the top or
+and the tab of every id listed but not stored. ``Walk`` lists one playlist newest first, from the top or
 from a saved page it *verifies* (``youtube.incremental`` says how, and when it starts again from the top).
 """
 
@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KeyInvalid, YouTubeError
-from .parsing import PAGE, parse_datetime
+from .parsing import parse_datetime
 from .plan import TABS
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class Resume:
             return None
 
 
-class _Walk:
+class Walk:
     """One playlist, newest first, from the top or from a saved page. Thread-safe (``ensure`` runs on the pool)."""
 
     def __init__(self, client: YouTubeClient, playlist_id: str, what: str, start: PagePos | None = None,
@@ -135,10 +135,8 @@ class _Walk:
     def next_page(self) -> list[Item]:
         """The next page's items past the saved position ([] while re-finding it, and at the end)."""
         sent = self.token
-        req = self.c.playlist_items.list(part="contentDetails", playlistId=self.playlist, maxResults=PAGE,
-                                         pageToken=sent)
         try:
-            resp = self.c._execute(req, f"listing {self.what}")
+            resp = self.c.playlist_page(self.playlist, sent, f"listing {self.what}")
         except YouTubeError as e:
             if e.status == 404:  # playlistNotFound: an empty channel's uploads, or no UUSH playlist
                 self.exists, self.exhausted = False, True
