@@ -64,6 +64,23 @@ def test_a_fetch_that_cannot_fit_is_refused_with_retry_after_and_force_runs_it(s
     assert forced.status_code == 200 and forced.json()["sync"][0]["mode"] == "full"
 
 
+@pytest.mark.parametrize("how", ["post", "get"])
+def test_a_plain_fetch_is_planned_too_and_refused_when_it_cannot_fit(served, how):
+    """The one use case for every face: a plain fetch (no ``incremental``) is planned against Y2S_DAILY_QUOTA as
+    the CLI's is, refused with 429 before any listing (was: 1,126 units spent against a budget of 100)."""
+    emu, settings = served
+    api = api_client(Settings(**{**settings.__dict__, "daily_quota": 50}))
+    if how == "post":
+        r = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel"})
+    else:
+        r = api.get(f"{V1}/channels/@bigchannel/videos", headers=AUTH)
+    assert r.status_code == 429 and r.json()["kind"] == "WouldNotFit", r.text
+    assert emu.units_by_method == {"channels.list": 1}  # resolving only: nothing listed
+    if how == "post":
+        forced = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "force": True})
+        assert forced.status_code == 200 and len(forced.json()["rows"]) == 2600
+
+
 def test_a_quota_cut_incremental_fetch_keeps_its_rows_and_the_next_one_resumes(tmp_path):
     emu = YouTubeEmulator(daily_quota=45)
     with serve(emu) as server:

@@ -1,18 +1,37 @@
-"""What every face (the app, the CLI, the REST API) calls to reach YouTube: one client factory whose quota
-meter writes the machine's ledger as it is spent (``store.ledger``), and the figure of today's spend.
+"""The one use case every face calls (the app, the CLI, the REST API): plan -> run -> store -> outcome.
 
-    client = open_client(settings)        # every charged call reaches the ledger within a few units
-    ...fetch, sync...
-    today = settle(client)               # the last units written; today's main-pool units (None: no ledger)
+    client = open_client(settings)                     # its spend reaches the ledger as it is spent
+    run = fetch(client, settings, ["@a"], spec, incremental=True, on_plan=show)
+    run.result, run.error, run.plan, run.reports       # what was kept, what stopped it, what was planned
+    today = settle(client)                             # the last units written; today's main-pool units
+
+A fetch is planned first (``quota_planner``: from each channel's videoCount and the store) and refused with
+``WouldNotFit`` (exit 3, HTTP 429) when it cannot fit in what is left of today's ``Y2S_DAILY_QUOTA``, unless
+forced; the face hears the plan first (``on_plan``). ``incremental``: through the store (``sync.Syncer``:
+a channel it knows costs its new uploads and the statistics refreshed, a cut listing resumes, every channel
+stored as it is done); else a plain fetch with the caller's filters, remembered in the store afterwards.
+Either way the outcome carries the rows kept *and* what stopped the run: a quota cut or a YouTube failure is
+``run.error`` beside ``run.result``, never an exception that would lose the rows. Only what keeps nothing
+(unparsable input, no channel found, a refused plan, a bad key) is raised.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from .errors import QuotaExceeded, YouTubeError
+from .filters import FilterSpec
+from .models import FetchResult
+from .quota import main_units, spent_since
+from .quota_planner import QuotaPlan
 from .settings import Settings
+from .store import remember
 from .store.ledger import Ledger
-from .youtube import YouTubeClient
+from .sync import ChannelReport, Syncer, SyncOptions, plan_fetch
+from .youtube import Progress, YouTubeClient
 
 
 def open_client(settings: Settings, **options: Any) -> YouTubeClient:
@@ -30,4 +49,72 @@ def settle(client: YouTubeClient) -> int | None:
     return ledger.today() if isinstance(ledger, Ledger) else None
 
 
-__all__ = ["open_client", "settle"]
+@dataclass(frozen=True)
+class FetchRun:
+    """What one fetch kept, and what stopped it (``error``: None when it ran to its end)."""
+
+    result: FetchResult
+    error: YouTubeError | None
+    plan: QuotaPlan
+    reports: tuple[ChannelReport, ...] = ()
+    store_problem: str | None = None
+    new_ids: frozenset[str] = frozenset()
+
+    @property
+    def kept(self) -> bool:
+        """Something to show: the run ended, or it stopped with rows (a quota stop always says what it kept)."""
+        return self.error is None or bool(self.result.videos) or isinstance(self.error, QuotaExceeded)
+
+    def raise_unless_kept(self) -> FetchRun:
+        """This run, or its error when it stopped with nothing to show (there is only the error to say)."""
+        if not self.kept:
+            assert self.error is not None
+            raise self.error
+        return self
+
+
+def fetch(client: YouTubeClient, settings: Settings, inputs: str | Sequence[Any], spec: FilterSpec | None = None,
+          *, incremental: bool = False, stats: str = "recent", full: bool = False,
+          sheet_ids: frozenset[str] = frozenset(), force: bool = False, force_hint: str = "--force",
+          on_plan: Callable[[QuotaPlan], None] | None = None,
+          progress: Callable[[Progress], None] | None = None) -> FetchRun:
+    """Plan, refuse what cannot fit (unless ``force``; ``force_hint`` says how this face forces), fetch, store.
+
+    ``incremental``: through the store (``stats``, ``full``, ``sheet_ids``: ``sync.SyncOptions``); else a plain
+    fetch with ``spec`` applied by the listing, remembered afterwards (a failing store: ``store_problem``)."""
+    spec = spec or FilterSpec()
+    say_plan = on_plan or (lambda plan: None)
+    if incremental:
+        syncer = Syncer(client, settings, progress=progress)
+        prep = syncer.prepare(inputs, spec, SyncOptions(stats, full, sheet_ids))
+        say_plan(prep.plan)
+        if not prep.plan.fits and not force:
+            raise prep.plan.refusal(force_hint)
+        outcome = syncer.run(prep)
+        return FetchRun(outcome.result, outcome.stop, prep.plan, outcome.reports, outcome.store_problem,
+                        outcome.new_ids)
+    from .channel_input import as_refs
+
+    refs = as_refs(inputs)
+    before = client.meter.snapshot()
+    resolutions = client.resolve(refs)
+    plan = plan_fetch(settings, resolutions, spec, client.meter.total_units - main_units(before))
+    say_plan(plan)
+    if not plan.fits and not force:
+        raise plan.refusal(force_hint)
+    error: YouTubeError | None = None
+    try:
+        result = client.fetch(refs, spec, progress=progress, resolved=resolutions)
+    except YouTubeError as e:
+        if e.partial is None:
+            raise
+        result, error = e.partial, e
+    # the result reports the whole fetch's units, the resolution's included
+    result = dataclasses.replace(result, quota=spent_since(before, client.meter.snapshot()))
+    if error is not None:
+        error.partial = result
+    problem = remember(result, settings, spec).problem  # channels, videos and one stat snapshot per video
+    return FetchRun(result, error, plan, store_problem=problem)
+
+
+__all__ = ["FetchRun", "fetch", "open_client", "settle"]

@@ -130,13 +130,13 @@ class FetchBody(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     incremental: bool = Field(
         default=False, description="through the store, as the CLI's `fetch --new` / `sync`: a channel it knows costs "
-        "its new uploads plus the statistics refreshed (`stats`), a listing cut by the quota resumes; the quota planner "
-        "refuses (429) a fetch that cannot fit what is left of today's budget, unless `force`")
+        "its new uploads plus the statistics refreshed (`stats`), a listing cut by the quota resumes. Every fetch is "
+        "planned first: the quota planner refuses (429) one that cannot fit what is left of today's budget, unless `force`")
     stats: typing.Literal["none", "recent", "all"] = Field(
         default="recent", description="with incremental: which known videos get fresh statistics (recent: published in "
         "the last 90 days, and with /process the rows already in the target)")
-    force: bool = Field(default=False, description="with incremental: start even when the planner says it cannot fit "
-                        "(what it fetches is kept and the next incremental fetch resumes)")
+    force: bool = Field(default=False, description="start even when the planner says it cannot fit today's budget "
+                        "(what it fetches is kept, and an incremental fetch resumes from it next time)")
 
 
 class PushRow(_Open):

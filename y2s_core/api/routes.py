@@ -22,6 +22,7 @@ from ..channel_input import parse as parse_channels
 from ..errors import InputError, QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import FetchResult
+from ..service import fetch as fetch_videos
 from ..service import open_client, settle
 from ..settings import Settings
 from ..sheets import (
@@ -35,10 +36,7 @@ from ..sheets import (
 )
 from ..sheets.planner import video_ids
 from ..sheets.targets import WORKBOOK_SUFFIXES
-from ..store import remember
 from ..store.ledger import spent_today
-from ..sync import Syncer, SyncOptions
-from ..youtube import YouTubeClient
 from .cache import fetch_key
 from .config import ApiConfig
 from .errors import ApiError, y2s_error_response
@@ -141,40 +139,29 @@ def api_target(sheet: str, tab: str, settings: Settings, config: ApiConfig) -> S
 
 def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody | None = None,
            sheet_ids: frozenset[str] = frozenset(), said: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Fetch, store what came (channels, videos, one snapshot a video) and record the units in the ledger: the
-    result's JSON. ``body.incremental``: through the sync (``sync.Syncer``), planned first; its plan and
-    per-channel reports go in the answer and into ``said``. A fetch cut part-way raises its YouTubeError with
-    ``partial`` (stored too)."""
+    """The one fetch use case (``service.fetch``: planned first, 429 WouldNotFit with Retry-After when it cannot
+    fit today's budget unless ``force``; stored; the ledger written as it goes): the result's JSON.
+    ``body.incremental``: through the store; its plan and per-channel reports go in the answer and into
+    ``said``. A fetch cut part-way raises its YouTubeError with ``partial`` (stored too)."""
+    said = said if said is not None else {}
     client = open_client(settings)  # per request: its spend reaches the ledger as it goes
+    incremental = body is not None and body.incremental
     try:
-        if body is not None and body.incremental:
-            return _fetch_incremental(client, settings, channels, spec, body, sheet_ids, said if said is not None else {})
-        try:
-            result = client.fetch(channels, spec)
-        except YouTubeError as e:  # what was fetched before it stopped is stored too (store.remember never raises)
-            remember(e.partial, settings, spec)
-            raise
-        remember(result, settings, spec)
-        return result_json(result)
+        run = fetch_videos(client, settings, channels, spec, incremental=incremental,
+                    stats=body.stats if body is not None else "recent", sheet_ids=sheet_ids,
+                    force=body is not None and body.force, force_hint='"force": true')
     finally:  # the last units; an unwritable ledger is a logged warning, not a lost result
         settle(client)
         client.close()
-
-
-def _fetch_incremental(client: YouTubeClient, settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody,
-                       sheet_ids: frozenset[str], said: dict[str, Any]) -> dict[str, Any]:
-    syncer = Syncer(client, settings)  # stores as it goes
-    prep = syncer.prepare(channels, spec, SyncOptions(body.stats, sheet_ids=sheet_ids))
-    if not prep.plan.fits and not body.force:
-        raise prep.plan.refusal('"force": true')  # 429 with Retry-After: nothing spent but the resolution
-    outcome = syncer.run(prep)
-    result, stop = outcome.kept()
-    said.update(plan=prep.plan.line(), sync=[
-        {"channel_id": r.channel.id, "channel": r.channel.title, "mode": r.mode, "new": r.new, "refreshed": r.refreshed,
-         "gone": r.gone, "units": r.units, "complete": r.complete, "note": r.note} for r in outcome.reports])
-    if stop is not None:
-        raise stop  # the partial answer carries ``said`` too
-    return {**result_json(result), **said}
+    if incremental:
+        said.update(plan=run.plan.line(), sync=[
+            {"channel_id": r.channel.id, "channel": r.channel.title, "mode": r.mode, "new": r.new,
+             "refreshed": r.refreshed, "gone": r.gone, "units": r.units, "complete": r.complete, "note": r.note}
+            for r in run.reports])
+    if run.error is not None:
+        run.error.partial = run.result
+        raise run.error  # the partial answer carries ``said`` too
+    return {**result_json(run.result), **said}
 
 
 def _push(rows: list[dict[str, Any]], target: SheetTarget, dry_run: bool) -> dict[str, Any]:

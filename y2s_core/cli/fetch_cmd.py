@@ -1,30 +1,26 @@
-"""`fetch`: plan, fetch, print; ``--new`` goes through the store (``sync_cmd.fetch_through_store``)."""
+"""`fetch`: the one fetch use case (``service.fetch``), plain or ``--new`` (through the store), then print."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+from functools import partial
 
 from ..channel_input import parse as parse_channels
-from ..errors import QuotaExceeded, YouTubeError
-from ..filters import FilterSpec
+from ..errors import YouTubeError
 from ..models import FetchResult
-from ..quota import main_units, quota_line, spent_since
-from ..service import open_client, settle
+from ..quota import quota_line
+from ..service import fetch, open_client, settle
 from ..settings import Settings
-from ..youtube import YouTubeClient
-from .output import Say, StderrProgress, check_plan, core_warnings_to
+from .output import Say, StderrProgress, core_warnings_to, say_plan
 from .parser import spec_from_args
-from .sync_cmd import fetch_through_store
 
 
 def fetch_command(a: argparse.Namespace, settings: Settings, say: Say) -> tuple[FetchResult, YouTubeError | None]:
     """Fetch, keeping what was fetched when YouTube stops the run (quota, a failure retries could not fix).
 
-    The quota planner speaks first (a terminal, or --progress) and refuses a fetch that cannot fit in what
-    is left of today's budget (exit 3) unless --force. ``--new``: through the store (``sync.Syncer``),
-    which stores as it goes; a plain fetch is remembered afterwards. The quota ledger gets every unit the
-    client spent, in every path (an interrupt or a bug included).
+    The quota planner speaks first (a terminal, or --progress) and the service refuses a fetch that cannot fit
+    in what is left of today's budget (exit 3) unless --force. ``--new``: through the store, stored as it goes;
+    a plain fetch is remembered afterwards. The ledger is written as the units are spent.
     """
     spec = spec_from_args(a)
     refs = parse_channels(a.channels)  # bad input fails here, before any output
@@ -32,44 +28,22 @@ def fetch_command(a: argparse.Namespace, settings: Settings, say: Say) -> tuple[
         say.progress("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog")
     client = open_client(settings)  # its spend reaches the ledger as it goes
     today: int | None = None
-    progress = StderrProgress(say)
+    new = bool(getattr(a, "new", False))
     try:
-        if getattr(a, "new", False):
-            with core_warnings_to(say):  # the store's problems as `warning:` lines
-                result, stop = fetch_through_store(client, settings, refs, spec, a, say, progress)
-        else:
-            result, stop = _plain_fetch(client, settings, refs, spec, a, say, progress)
+        with core_warnings_to(say):  # the store's problems as `warning:` lines
+            run = fetch(client, settings, refs, spec, incremental=new, stats=a.stats, force=a.force,
+                        on_plan=partial(say_plan, say=say, forced=a.force), progress=StderrProgress(say))
     finally:
         with core_warnings_to(say):  # an unwritable ledger: one `warning:` line, the run goes on
             today = settle(client)
+    run.raise_unless_kept()
+    for r in run.reports:
+        say.progress(r.line())
+    result = run.result
     for w in result.warnings:
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
-    return result, stop
-
-
-def _plain_fetch(client: YouTubeClient, settings: Settings, refs: list, spec: FilterSpec, a: argparse.Namespace,
-                 say: Say, progress: StderrProgress) -> tuple[FetchResult, YouTubeError | None]:
-    from ..sync import plan_fetch
-
-    before = client.meter.snapshot()
-    resolutions = client.resolve(refs)
-    plan = plan_fetch(settings, resolutions, spec, client.meter.total_units - main_units(before))
-    check_plan(plan, a, say)
-    try:
-        result = client.fetch(refs, spec, progress=progress, resolved=resolutions)
-        stop = None
-    except YouTubeError as e:
-        if e.partial is None or (not e.partial.videos and not isinstance(e, QuotaExceeded)):
-            raise  # nothing was fetched: just the error
-        result, stop = e.partial, e
-    # the result reports the whole fetch's units, the resolution's included
-    result = dataclasses.replace(result, quota=spent_since(before, client.meter.snapshot()))
-    if stop is not None:
-        stop.partial = result
-    from ..store import remember
-
-    with core_warnings_to(say):  # an unwritable store: one `warning:` line, the run goes on
-        remember(result, settings, spec)  # channels, videos and one stat snapshot per video
-    return result, stop
+    if run.error is not None:
+        run.error.partial = result
+    return result, run.error

@@ -124,14 +124,13 @@ class StderrProgress:
 
 
 
-def check_plan(plan: Any, a: argparse.Namespace, say: Say) -> None:
-    """Say the quota plan (progress), and refuse what cannot fit unless --force (a warning then)."""
+def say_plan(plan: Any, *, say: Say, forced: bool) -> None:
+    """The quota plan as progress lines; a forced run that does not fit gets a warning (the service refuses an
+    unforced one)."""
     say.progress(plan.line())
     for line in plan.details():
         say.progress("  " + line)
-    if not plan.fits:
-        if not getattr(a, "force", False):
-            raise plan.refusal()
+    if not plan.fits and forced:
         say.warning(f"forced: about {plan.units:,} units needed, {max(plan.remaining or 0, 0):,} left today; "
                     "the fetch may stop half-way (what it fetches is kept, the next run resumes).")
 

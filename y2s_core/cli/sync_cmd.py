@@ -19,33 +19,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any, TextIO
 
-from ..errors import InputError, QuotaExceeded, Y2SError, YouTubeError
-from ..filters import FilterSpec
-from ..models import ChannelRef, FetchResult
+from ..errors import InputError, QuotaExceeded, Y2SError
+from ..models import FetchResult
 from ..quota import quota_line
-from ..service import open_client, settle
+from ..service import fetch, open_client, settle
 from ..settings import Settings
-from ..sync import ChannelReport, Syncer, SyncOptions
-from ..youtube import YouTubeClient
-from .output import StderrProgress, check_plan, core_warnings_to, raise_after_output
+from ..sync import ChannelReport
+from .output import StderrProgress, core_warnings_to, raise_after_output, say_plan
 from .parser import spec_from_args
 
 SEVERITY = (4, 3, 2, 1)  # --config: the most serious entry's code wins, in this order
 LOCK_FILE = "sync.lock"
-
-
-def fetch_through_store(client: YouTubeClient, settings: Settings, refs: Sequence[ChannelRef], spec: FilterSpec,
-                        a: argparse.Namespace, say: Any, progress: Any) -> tuple[FetchResult, YouTubeError | None]:
-    """``fetch --new``: the sync's fetch without a sheet; one line per channel on stderr (progress)."""
-    syncer = Syncer(client, settings, progress=progress)
-    prep = syncer.prepare(refs, spec, SyncOptions(stats=a.stats))
-    check_plan(prep.plan, a, say)
-    outcome = syncer.run(prep)
-    for r in outcome.reports:
-        say.progress(r.line())
-    return outcome.kept()
 
 
 def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -> int:
@@ -103,14 +90,15 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     client = open_client(settings)
     try:
         with core_warnings_to(say):
-            syncer = Syncer(client, settings, progress=StderrProgress(say))
-            prep = syncer.prepare(entry.channels, entry.spec, SyncOptions(entry.stats, entry.full, sheet_ids))
-            check_plan(prep.plan, a, say)
-            outcome = syncer.run(prep)
+            run = fetch(client, settings, entry.channels, entry.spec, incremental=True, stats=entry.stats,
+                        full=entry.full, sheet_ids=sheet_ids, force=a.force,
+                        on_plan=partial(say_plan, say=say, forced=a.force), progress=StderrProgress(say))
     finally:
         with core_warnings_to(say):
             today = settle(client)
-    result, stop = outcome.kept()
+    result, stop = run.raise_unless_kept().result, run.error
+    if stop is not None:
+        stop.partial = result
     for w in result.warnings:
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
@@ -118,7 +106,7 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     counts: dict[str, list[int]] = {}
     if result.videos:
         counts = _push(result, entry, target, a, settings, say, out, label)
-    for r in outcome.reports:
+    for r in run.reports:
         out.write(label + _channel_line(r, counts.get(r.channel.id)) + "\n")
     out.flush()
     raise_after_output(result, stop, say)

@@ -1,6 +1,6 @@
 """Fetching from the dashboard: st.cache_data around the core's sync fetch, with live progress and the plan.
 
-A fetch goes through ``sync.Syncer`` (like ``sync`` on the command line): a channel the store knows is
+A fetch is the one fetch use case (``service.fetch``, incremental: like ``sync`` on the command line): a channel the store knows is
 fetched incrementally (only the uploads newer than what it has, statistics refreshed per the page's
 choice), a channel it was cut short on is resumed, the others are listed in full; ``full=True`` ("Refresh
 everything") lists every channel again. Before any listing the quota planner's estimate is shown in the
@@ -29,12 +29,13 @@ from typing import Any
 
 import streamlit as st
 
+from .. import service
 from ..channel_input import parse as parse_channels
 from ..errors import YouTubeError
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
 from ..quota import quota_line, spent_since
-from ..quota_planner import QuotaPlan, WouldNotFit
+from ..quota_planner import QuotaPlan
 from ..service import settle
 from ..settings import Settings
 from ..sync import ChannelReport, Syncer, SyncOptions
@@ -128,18 +129,14 @@ def _cached_fetch(
     """
     _probe["miss"] = True
     board = _ProgressBoard(_client.meter.total_units, _source)
-    syncer = Syncer(_client, _settings, progress=board)
-    prep = syncer.prepare(_refs, _spec, SyncOptions(stats=stats, full=mode == "full"))
-    board.planned(prep.plan)
-    if not prep.plan.fits and not _force:
-        raise WouldNotFit(prep.plan)
-    outcome = syncer.run(prep)
-    _probe["store_problem"] = outcome.store_problem
-    if outcome.stop is not None:
-        outcome.stop.partial = outcome.result
-        raise outcome.stop
-    board.finish(outcome.result)
-    return outcome.result, outcome.reports, prep.plan.line(), outcome.store_problem
+    run = service.fetch(_client, _settings, _refs, _spec, incremental=True, stats=stats, full=mode == "full",
+                        force=_force, on_plan=board.planned, progress=board)
+    _probe["store_problem"] = run.store_problem
+    if run.error is not None:  # raised, so never cached: what it fetched is stored, the next fetch resumes
+        run.error.partial = run.result
+        raise run.error
+    board.finish(run.result)
+    return run.result, run.reports, run.plan.line(), run.store_problem
 
 
 def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = False, full: bool = False,
