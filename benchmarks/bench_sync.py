@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from served import Served  # noqa: E402  (benchmarks/served.py, beside this script)
 
-from y2s_core import cli, cli_sync  # noqa: E402
+from y2s_core import cli  # noqa: E402
+from y2s_core.cli import sync_cmd  # noqa: E402
 from y2s_core.emulators.catalog import synthetic_catalog  # noqa: E402
 
 
@@ -73,7 +74,7 @@ def _timed_push(*args, **kwargs):  # the sheet's share of a run: read, plan, wri
         SHEET_SECONDS.append(time.perf_counter() - start)
 
 
-_push, cli_sync._push = cli_sync._push, _timed_push
+_push, sync_cmd._push = sync_cmd._push, _timed_push
 
 
 def run_sync(server: Served, data: Path, config: Path, *extra: str) -> tuple[float, dict, str]:

@@ -1,7 +1,7 @@
 """Frozen data models shared by every layer, and the ONE row schema every table derives from.
 
 A ``Video`` turns into a *row* (a plain dict, ``Video.to_row()``): the JSON the CLI prints, its CSV, the
-input of ``sheets.plan`` and of the REST API. ``ROW_FIELDS`` declares each field of a row once: its key,
+input of ``sheets.plan_upsert`` and of the REST API. ``ROW_FIELDS`` declares each field of a row once: its key,
 the sheet column it fills, its DataFrame dtype (``metrics.frame``), its label in the app's tables, how it
 is read from a ``Video`` and its plain text (CSV). Row keys: video_id, channel, channel_id, date,
 type (Short|Long|Live|Upcoming), duration_seconds, duration (H:MM:SS), title, url, views, likes,

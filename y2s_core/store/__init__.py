@@ -3,7 +3,7 @@
     channels, videos    the latest metadata of everything fetched (first seen / last seen)
     snapshots           one row per video per fetch: views, likes, comments (append-only): history, growth
     sync_state          per channel: newest video seen, last sync, last full listing, a quota-cut listing
-    quota_ledger        units per Pacific day, key fingerprint and API method (``quota.record_spend``)
+    quota_ledger        units per Pacific day, key fingerprint and API method (``store.ledger``)
 
 Where: SQLite at ``$Y2S_DATA_DIR/y2s.sqlite`` (WAL, nothing to install), or ``Y2S_DATABASE_URL`` /
 ``[connections.y2s]`` in the app's secrets for PostgreSQL (Community Cloud wipes its disk on restart).

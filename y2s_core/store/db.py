@@ -12,7 +12,7 @@ transactions touching the same videos lock them in the same order and never dead
 
 Failures come out as ``StoreError`` naming the store (never a password) and the underlying error's
 class. The faces do not call this class for their own bookkeeping: they call ``remember`` /
-``quota.record_spend``, which turn a StoreError into one warning (a fetch never dies of its store).
+``store.ledger``, which turn a StoreError into one warning (a fetch never dies of its store).
 """
 
 from __future__ import annotations

@@ -35,60 +35,14 @@ from .parsing import (
     TYPE_RULE_DURATION,
     TYPE_RULE_UUSH,
     classify,
-    parse_datetime,
     video_from_resource,
 )
 from .plan import use_tabs
 from .tabs import TabFetch
+from .walk import Walk
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
-
-
-class ShortsCursor:
-    """Pages through a channel's UUSH playlist on demand, newest first; resumable and thread-safe."""
-
-    def __init__(self, client: YouTubeClient, channel: Channel) -> None:
-        self.client = client
-        self.playlist = channel.shorts_playlist_id
-        self.ids: set[str] = set()
-        self.exists: bool | None = None  # None until the first page answers
-        self.exhausted = False
-        self.oldest: datetime | None = None  # the oldest videoPublishedAt listed so far
-        self._token: str | None = None
-        self._lock = threading.Lock()
-
-    def covers(self, floor: datetime | None) -> bool:
-        """True once membership is known for every video published at or after ``floor`` (None: all)."""
-        if self.exhausted or self.exists is False:
-            return True
-        return floor is not None and self.oldest is not None and self.oldest < floor
-
-    def ensure_covered(self, floor: datetime | None) -> None:
-        with self._lock:
-            while not self.covers(floor):
-                try:
-                    resp = self.client.playlist_page(self.playlist, self._token, "listing Shorts")
-                except YouTubeError as e:
-                    if e.status == 404:  # playlistNotFound: no UUSH for this channel -> duration rule
-                        self.exists = False
-                        return
-                    raise
-                self.exists = True
-                for item in resp.get("items", []):
-                    cd = item.get("contentDetails", {})
-                    self.ids.add(cd.get("videoId"))
-                    published = parse_datetime(cd.get("videoPublishedAt"))
-                    if published:
-                        self.oldest = published if self.oldest is None else min(self.oldest, published)
-                self._token = resp.get("nextPageToken")
-                if not self._token:
-                    self.exhausted = True
-
-    def membership(self, video_id: str) -> bool | None:
-        if self.exists is False:
-            return None
-        return video_id in self.ids
 
 
 class ChannelFetch:
@@ -99,11 +53,11 @@ class ChannelFetch:
         progress: Progress,
     ) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify = client, channel, spec, acc, notify
-        self.shorts = ShortsCursor(client, channel)
+        self.shorts = Walk(client, channel.shorts_playlist_id, "Shorts")  # UUSH, listed on demand
         self.details: dict[str, tuple[dict, Video]] = {}  # video id -> (videos.list resource, parsed)
         self.missing: set[str] = set()  # listed by the playlist, omitted by videos.list
         self.order: list[str] = []  # candidate ids in uploads order (newest first)
-        self.token: str | None = None
+        self.uploads = Walk(client, channel.uploads_playlist_id, f"uploads of {channel.title}")
         self.exhausted = False
         self.no_uploads = False  # the uploads playlist answered 404 (an empty channel)
         self.since_reached = False
@@ -146,7 +100,7 @@ class ChannelFetch:
                             shorts_job.result()  # surface its error (quota) now
                             shorts_job = None
                         if shorts_job is None and self.floor is not None and not self.shorts.covers(self.floor):
-                            shorts_job = pool.submit(self.shorts.ensure_covered, self.floor)
+                            shorts_job = pool.submit(self.shorts.ensure, self.floor)
                         self._report()
                     self.p.stage = "details"
                     for f in pending:
@@ -157,7 +111,7 @@ class ChannelFetch:
                         shorts_job.result()
                         shorts_job = None
                     if self.floor is not None:
-                        self.shorts.ensure_covered(self.floor)
+                        self.shorts.ensure(self.floor)
                     self._finish()
                     done = self.exhausted or self.since_reached or not spec.max_videos
                     if done or len(self.kept) >= spec.max_videos:
@@ -193,27 +147,20 @@ class ChannelFetch:
         self._report()
 
     def _next_page(self, since: datetime | None) -> list[str]:
-        try:
-            resp = self.c.playlist_page(self.ch.uploads_playlist_id, self.token, f"listing uploads of {self.ch.title}")
-        except YouTubeError as e:
-            if e.status == 404:  # what the real API answers for a channel with no public uploads
-                self.acc.warnings.append(no_uploads_warning(self.ch.title))
-                self.exhausted = self.no_uploads = True
-                return []
-            raise
-        self.token = resp.get("nextPageToken")
-        self.exhausted = not self.token
+        items = self.uploads.next_page()
+        if self.uploads.exists is False:  # 404: what the real API answers for a channel with no public uploads
+            self.acc.warnings.append(no_uploads_warning(self.ch.title))
+            self.exhausted = self.no_uploads = True
+            return []
+        self.exhausted = self.uploads.exhausted
         until = self.spec.until
         # premieres can publish a little after they are listed: prune only what is clearly too new
         too_new = datetime.combine(until + timedelta(days=3), time(0), tzinfo=timezone.utc) if until else None
         ids: list[str] = []
-        for item in resp.get("items", []):
-            cd = item.get("contentDetails", {})
-            vid = cd.get("videoId")
-            if not vid or vid in self._listed:  # offsets shift when the channel uploads mid-fetch
+        for vid, published in items:
+            if vid in self._listed:  # offsets shift when the channel uploads mid-fetch
                 continue
             self._listed.add(vid)
-            published = parse_datetime(cd.get("videoPublishedAt"))
             if published is not None:
                 if since and published < since:
                     self.since_reached = True
@@ -232,7 +179,7 @@ class ChannelFetch:
         items = self.c.video_details(ids, f"fetching video details of {self.ch.title}")
         # parse here, on the pool, while the page chain waits on the network; the type is provisional
         # (Shorts membership may still grow) and _finish() corrects it
-        parsed = {it["id"]: (it, video_from_resource(it, self.shorts.membership(it["id"]))) for it in items}
+        parsed = {it["id"]: (it, video_from_resource(it, self._in_shorts(it["id"]))) for it in items}
         with self._lock:
             self.details.update(parsed)
             self._arrived.extend(parsed)
@@ -263,7 +210,7 @@ class ChannelFetch:
         if shorts_job is not None:
             shorts_job.result()
         if self.floor is not None:
-            self.shorts.ensure_covered(self.floor)
+            self.shorts.ensure(self.floor)
         return self._count_passing() >= m
 
     def _count_passing(self) -> int:
@@ -276,7 +223,7 @@ class ChannelFetch:
             if not self.shorts.covers(video.published_at):
                 unsettled.append((item, video))
                 continue
-            kind = classify(item, self.shorts.membership(video.id))
+            kind = classify(item, self._in_shorts(video.id))
             self._passing += self.spec.matches(video if kind is video.type else replace(video, type=kind))
         self._unsettled = unsettled
         return self._passing
@@ -294,9 +241,13 @@ class ChannelFetch:
                 if partial and not self.shorts.covers(video.published_at):
                     self.untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
                     continue
-                kind = classify(item, self.shorts.membership(vid))
+                kind = classify(item, self._in_shorts(vid))
                 videos.append(video if kind is video.type else replace(video, type=kind))
         self.kept = self.spec.apply(videos)
+
+    def _in_shorts(self, video_id: str) -> bool | None:
+        """UUSH membership, for ``classify``; None where the channel has no UUSH playlist (the duration rule)."""
+        return None if self.shorts.exists is False else video_id in self.shorts.ids
 
     def _record_type_rule(self) -> None:
         """How this channel's Short/Long types were decided, for the resolver summary (nothing if no video
