@@ -59,6 +59,10 @@ with st.form("fetch.form"):
     apply_clicked = b4.form_submit_button("Apply filters to loaded videos", key=P + "apply",
                                           help=f"Narrow the videos already fetched without calling {md(source)}.")
 
+notice = fetching.interrupted_notice()
+if notice:
+    st.warning(notice)
+
 state.remember_widgets(FORM_KEYS)
 force_clicked = bool(ss.pop(P + "force_pending", False))  # "Fetch anyway" (its callback ran before this)
 fetch_clicked = fetch_clicked or force_clicked

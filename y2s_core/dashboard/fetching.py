@@ -34,7 +34,7 @@ from ..channel_input import parse as parse_channels
 from ..errors import YouTubeError
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
-from ..quota import quota_line, spent_since
+from ..quota import main_units, quota_line, spent_since
 from ..quota_planner import QuotaPlan
 from ..service import settle
 from ..settings import Settings
@@ -44,6 +44,7 @@ from . import state
 from .furniture import md, plural, progress_line, safe_url
 
 FETCH_TTL_SECONDS = 60 * 60
+INTERRUPTED = "fetch.interrupted"  # session key: a fetch stopped by a page change ({"inputs", "units"}), else None
 PROGRESS_REDRAW_SECONDS = 0.2  # at most ~5 redraws a second per channel (stage changes always draw)
 
 
@@ -158,20 +159,44 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
         _cached_fetch.clear(**key)
     probe: dict[str, Any] = {}
     before = client.meter.snapshot()
+    ss = st.session_state
+    # cleared when the fetch ends or fails; a run stopped by a page change leaves it for the Fetch page to say
+    running = ss[INTERRUPTED] = {"inputs": text, "units": 0}
     try:
         result, reports, plan_line, problem = _cached_fetch(
             **key, _refs=refs, _spec=spec, _client=client, _settings=settings, _probe=probe,
             _source=source_name(settings), _force=force)
     except YouTubeError as e:  # a cut-short fetch: its own quota (the resolution's included)
+        ss[INTERRUPTED] = None
         if e.partial is not None:
             e.partial = replace(e.partial, quota=spent_since(before, client.meter.snapshot()))
         raise
+    except Exception:
+        ss[INTERRUPTED] = None
+        raise
     finally:
         spent = spent_since(before, client.meter.snapshot())
+        running["units"] = main_units(spent)
         state.add_session_quota(spent)
         settle(client)  # the ledger was written as the units were spent: the last few now
+    ss[INTERRUPTED] = None
     return FetchOutcome(result=result, from_cache=not probe, quota=spent,
                         store_problem=problem if probe else None, reports=reports, plan_line=plan_line)
+
+
+def interrupted_notice() -> str | None:
+    """What to say on the Fetch page about a fetch the user left mid-way (once), else None.
+
+    Leaving the page stops the script run that fetches; what it spent is in the ledger already (written as it
+    went), and every channel it finished is stored (so the next fetch skips or resumes it); the channel it was
+    listing is listed again."""
+    stopped = st.session_state.get(INTERRUPTED)
+    if not stopped:
+        return None
+    st.session_state[INTERRUPTED] = None
+    return (f"Your last fetch ({md(str(stopped['inputs']).strip()[:200])}) was stopped when you opened another page, "
+            f"after {plural(int(stopped['units']), 'quota unit')} (recorded in today's spend). The channels it had "
+            "finished are stored: press **Fetch** to go on (they are not listed again; the channel it was listing is).")
 
 
 def estimate(text: str, spec: FilterSpec, settings: Settings, *, full: bool = False, stats: str = "all") -> QuotaPlan:
