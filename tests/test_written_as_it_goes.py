@@ -165,3 +165,59 @@ def test_sync_waits_for_a_push_holding_the_workbook_and_keeps_its_rows(tmp_path,
     ids = video_ids(LocalWorkbookTarget(path).read())
     assert {r["video_id"] for r in theirs} <= set(ids), "the sync kept the rows pushed while it waited"
     assert len(ids) == len(set(ids)) > len(theirs)
+
+
+# ------------------------------------------------------- a listing is stored as it goes: kill -9, then resume
+
+
+def _sync_state(data_dir: Path, channel_id: str):
+    try:
+        return Store.in_dir(data_dir).sync_state_of(channel_id)
+    except Exception:  # the killed process may hold the write lock a moment: ask again
+        return None
+
+
+def test_kill_9_mid_listing_then_the_next_sync_resumes_instead_of_listing_again(tmp_path):
+    """A big channel's tab listing stores what it has about every second (its videos, each tab's page): a sync
+    killed with SIGKILL mid-listing leaves those, and the next sync resumes from them (was: the store held 0
+    videos and the next run listed the channel from scratch)."""
+    from y2s_core.sheets import LocalWorkbookTarget
+    from y2s_core.sheets.planner import video_ids
+
+    gate = GatedEmulator(open_for=70)  # a full listing of @bigchannel through its tabs costs 107
+    sheet = tmp_path / "out.csv"
+    env = {**os.environ, "YOUTUBE_API_KEY": "k", "Y2S_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(REPO)}
+    env.pop("Y2S_DATABASE_URL", None)
+    channel_id = gate.emu.catalog.channel_by_handle("@bigchannel").id
+    with serve(gate) as server:
+        proc = subprocess.Popen([sys.executable, "-m", "y2s_core", "sync", "@bigchannel", "--sheet", str(sheet),
+                                 "--stats", "none"], env={**env, "Y2S_YOUTUBE_API_URL": server.url}, cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert gate.reached.wait(120)
+            first = main_units(gate.emu.units_by_method)
+
+            def checkpointed() -> bool:
+                state = _sync_state(tmp_path / "data", channel_id)
+                return state is not None and state.listing_resume is not None
+
+            assert _wait(checkpointed, 60), "no checkpoint was stored while the listing was stuck"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        finally:
+            gate.release.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)
+    assert not sheet.exists()  # killed before its push
+    emu = YouTubeEmulator()  # the next day's run, ungated
+    with serve(emu) as server:
+        done = subprocess.run([sys.executable, "-m", "y2s_core", "sync", "@bigchannel", "--sheet", str(sheet),
+                               "--stats", "none"], env={**env, "Y2S_YOUTUBE_API_URL": server.url}, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "resume" in done.stdout, done.stdout
+    again = main_units(emu.units_by_method)
+    assert len(set(video_ids(LocalWorkbookTarget(sheet).read()))) == 2600
+    print(f"figures: killed after {first} units, resumed with {again}")
+    assert first + again <= 107 + 8, (first, again)  # a full listing again would cost 107 on top of ``first``

@@ -51,6 +51,7 @@ from .store.syncing import (
     detail_part,
     known_channels,
     midnight,
+    record_checkpoint,
     record_sync,
     type_counts,
 )
@@ -376,8 +377,14 @@ class Syncer:
         watch = ListingWatch(ch)
         self.c.observers.append(watch)
         err: YouTubeError | None = None
+        saved: set[str] = set()  # stored by this run's checkpoints (with their snapshot)
+        stored = {v.id for v in job.known.videos} if job.known else set()
+        checkpoint = None
+        if detail_part(listing).is_empty:  # what it details can all be stored, and a cut resumed
+            def checkpoint() -> None:
+                saved.update(self._checkpoint(ch, listing, watch, stored | saved, prep.options))
         try:
-            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution],
+            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution], checkpoint=checkpoint,
                                   progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
         except YouTubeError as e:
             err = e
@@ -389,7 +396,7 @@ class Syncer:
         store_err = None
         extra: list[Video] = []  # stored beside the result: detailed by a cut tab listing below what it kept
         try:
-            extra = self._store_full(job, listing, result, vids, watch, err, rule, prep.options)
+            extra = self._store_full(job, listing, result, vids, watch, err, rule, prep.options, saved)
         except Exception as e:
             store_err = self._problem(e, "fetch history not saved")
         stored_ids = {v.id for v in job.known.present} if job.known else set()
@@ -404,9 +411,24 @@ class Syncer:
         return _Done(prep.spec.apply(vids), report, err, rule, list(result.skipped_ids), list(result.warnings),
                      store_err, [v.id for v in vids if v.id not in stored_ids])
 
+    def _checkpoint(self, ch: Channel, listing: FilterSpec, watch: ListingWatch, have: set[str],
+                    options: SyncOptions) -> set[str]:
+        """A proven tab listing, mid-way: store the videos it detailed (typed by their tab) and where to resume
+        it, so a run killed now is resumed, not listed again. The ids stored; none when the store fails (the
+        listing goes on: its end stores everything, or says why not)."""
+        typed = watch.tab_typed(ch, have)
+        resume = watch.resume(ch, typed, listing, TYPE_RULE_TABS, stored=have)
+        try:
+            record_checkpoint(self.store, ch, type_rule=TYPE_RULE_TABS, seen=typed,
+                              resume=resume.to_json() if resume else None, now=options.now)
+        except Exception as e:  # the policy: a store that fails is a warning, said at the listing's end
+            _log.debug("checkpoint not stored: %s", type(e).__name__)
+            return set()
+        return {v.id for v in typed}
+
     def _store_full(self, job: _Job, listing: FilterSpec, result: FetchResult, vids: list[Video],
                     watch: ListingWatch, err: YouTubeError | None, rule: str | None,
-                    options: SyncOptions) -> list[Video]:
+                    options: SyncOptions, saved: set[str]) -> list[Video]:
         """Store a full listing; a cut one leaves its resume point. Returns the videos stored beyond ``vids``."""
         ch = job.channel
         known = job.known
@@ -425,13 +447,14 @@ class Syncer:
                 listed = set(watch.ids(ch.uploads_playlist_id)) - set(result.skipped_ids)
                 gone = [v.id for v in known.present if v.id not in listed and (floor is None or v.published_at >= floor)]
             record_sync(self.store, ch, type_rule=rule, seen=vids, gone=gone, boundary=watch.top(ch.uploads_playlist_id),
-                        coverage=Coverage(k, floor), resume=None, full_listing=floor is None, now=options.now)
+                        coverage=Coverage(k, floor), resume=None, full_listing=floor is None, now=options.now,
+                        snapshotted=saved)
             return []
         extra = watch.tab_typed(ch, {v.id for v in vids}) if k.is_empty and rule == TYPE_RULE_TABS else []
         resume = watch.resume(ch, [*vids, *extra], listing, rule,
                               stored={v.id for v in known.videos} if known else set()) if k.is_empty else None
         record_sync(self.store, ch, type_rule=rule, seen=[*vids, *extra], resume=resume.to_json() if resume else KEEP,
-                    now=options.now)
+                    now=options.now, snapshotted=saved)
         return extra
 
     def _problem(self, e: Exception, what: str) -> str:

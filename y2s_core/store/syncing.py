@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from typing import Any
@@ -162,13 +162,15 @@ def known_channels(store: Store, channel_ids: Sequence[str]) -> dict[str, KnownC
 def record_sync(store: Store, channel: Channel, *, type_rule: str | None, seen: Sequence[Video],
                 gone: Sequence[str] = (), boundary: tuple[str | None, datetime | None] | Any = KEEP,
                 coverage: Coverage | None | Any = KEEP, resume: Mapping[str, Any] | None | Any = KEEP,
-                full_listing: bool = False, now: datetime | None = None) -> FetchRecord:
+                full_listing: bool = False, now: datetime | None = None,
+                snapshotted: Collection[str] = ()) -> FetchRecord:
     """Store one channel's sync in one transaction.
 
     ``seen``: the videos YouTube returned in this run (new ones and refreshed ones): upserted, one
     snapshot each, their missing mark cleared. Stored videos not re-read get no snapshot (a copy of old
     numbers would read as zero growth). ``gone``: known ids YouTube no longer returns (marked, kept).
-    ``boundary`` / ``coverage`` / ``resume``: the new values, or ``KEEP``.
+    ``boundary`` / ``coverage`` / ``resume``: the new values, or ``KEEP``. ``snapshotted``: ids this run already
+    stored with their snapshot (``record_checkpoint``): not snapshotted twice.
     """
     now = now or datetime.now(timezone.utc)
     vids = {v.id: v for v in seen}
@@ -177,10 +179,11 @@ def record_sync(store: Store, channel: Channel, *, type_rule: str | None, seen: 
         known = store._known(conn, [channel.id])
         prior = {s.channel_id: s for s in store._sync_states(conn, [channel.id])}.get(channel.id)
         store._upsert_videos(conn, [vids[i] for i in sorted(vids)], now)
-        if vids:
+        fresh = [v for v in vids.values() if v.id not in snapshotted]
+        if fresh:
             conn.execute(snapshots.insert(), [
                 {"video_id": v.id, "taken_at": now, "views": v.views, "likes": v.likes, "comments": v.comments}
-                for v in vids.values()])
+                for v in fresh])
         lost = sorted(set(gone) - set(vids))
         if lost:
             conn.execute(update(videos).where(among(conn.dialect, videos.c.id, lost), videos.c.missing_since.is_(None))
@@ -198,6 +201,27 @@ def record_sync(store: Store, channel: Channel, *, type_rule: str | None, seen: 
                      [state])
     return FetchRecord(taken_at=now, channels=1, videos=len(vids), new_videos=len(set(vids) - known),
                        snapshots=len(vids))
+
+
+def record_checkpoint(store: Store, channel: Channel, *, type_rule: str | None, seen: Sequence[Video],
+                      resume: Mapping[str, Any] | None, now: datetime | None = None) -> None:
+    """Store what a full listing has so far, in one transaction, while it runs: the videos (one snapshot each)
+    and where to resume it (``listing_resume``). Nothing else of ``sync_state`` moves (the last and previous
+    sync, the boundary, the coverage are the listing's end's to write): a run killed after this resumes here."""
+    now = now or datetime.now(timezone.utc)
+    with store._write("written (checkpoint)") as conn:
+        store._upsert_channels(conn, [channel], {channel.id: type_rule} if type_rule else {}, now)
+        if seen:
+            store._upsert_videos(conn, list(seen), now)
+            conn.execute(snapshots.insert(), [
+                {"video_id": v.id, "taken_at": now, "views": v.views, "likes": v.likes, "comments": v.comments}
+                for v in seen])
+        ins = store._insert(conn, sync_state)
+        row = {"channel_id": channel.id, "listing_resume": json.dumps(dict(resume)) if resume is not None else None,
+               "updated_at": now}
+        conn.execute(ins.on_conflict_do_update(index_elements=["channel_id"],
+                                               set_={"listing_resume": ins.excluded.listing_resume,
+                                                     "updated_at": ins.excluded.updated_at}), [row])
 
 
 def type_counts(store: Store, channel_ids: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -239,6 +263,6 @@ def database_sync_lock(store: Store) -> Iterator[bool]:
                 conn.commit()
 
 
-__all__ = ["KEEP", "SYNC_LOCK_KEY", "database_sync_lock", "type_counts", "Coverage", "KnownChannel", "detail_part", "known_channels", "midnight", "record_sync",
+__all__ = ["KEEP", "SYNC_LOCK_KEY", "database_sync_lock", "record_checkpoint", "type_counts", "Coverage", "KnownChannel", "detail_part", "known_channels", "midnight", "record_sync",
            "spec_from_json", "spec_to_json"]
 

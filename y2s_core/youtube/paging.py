@@ -14,7 +14,7 @@ retries and translates errors); it never builds a transport of its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
@@ -274,8 +274,11 @@ class ChannelFetch:
 
 
 def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
-                  progress: Progress) -> None:
+                  progress: Progress, checkpoint: Callable[[], None] | None = None) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
-    (``plan.use_tabs``), else along its uploads chain (this module's engine)."""
-    engine = TabFetch if use_tabs(channel.video_count, spec) else ChannelFetch
-    engine(client, channel, spec, acc, notify, progress).run()
+    (``plan.use_tabs``; ``checkpoint`` is called now and then once its tabs are proven), else along its uploads
+    chain (this module's engine: a short listing, nothing to checkpoint)."""
+    if use_tabs(channel.video_count, spec):
+        TabFetch(client, channel, spec, acc, notify, progress, checkpoint).run()
+    else:
+        ChannelFetch(client, channel, spec, acc, notify, progress).run()

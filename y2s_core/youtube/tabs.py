@@ -40,6 +40,7 @@ import queue
 import threading
 import time
 from bisect import bisect_left, insort
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -63,6 +64,7 @@ from .tab_outcome import TAB_NAMES, TabOutcome
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
+CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``checkpoint``)
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
@@ -76,8 +78,10 @@ class TabFetch(TabOutcome):
     """
 
     def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator,
-                 notify: ProgressFn, progress: Progress) -> None:
+                 notify: ProgressFn, progress: Progress, checkpoint: Callable[[], None] | None = None) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
+        self.checkpoint = checkpoint
+        self._checkpointed = time.monotonic()
         self.video_count = channel.video_count or 0
         tail = channel.id[2:]
         self.chains = {role: PageChain(client, role + tail if role != "UU" else channel.uploads_playlist_id, role,
@@ -470,6 +474,7 @@ class TabFetch(TabOutcome):
                         self._report()
                         if finished:
                             break
+                        self._maybe_checkpoint()
                 except BaseException:
                     with self.lock:
                         jobs = list(self.pending)
@@ -485,6 +490,15 @@ class TabFetch(TabOutcome):
             self._keep(partial=True, error=e)
             raise
         self._keep(partial=False)
+
+    def _maybe_checkpoint(self) -> None:
+        """Let the caller store what it has (``checkpoint``), at most every ``CHECKPOINT_SECONDS``, once the tabs
+        are proven: every video detailed is then typed by its tab, and each tab's page is a place to resume."""
+        now = time.monotonic()
+        if self.checkpoint is None or not self.proof or now - self._checkpointed < CHECKPOINT_SECONDS:
+            return
+        self._checkpointed = now
+        self.checkpoint()
 
     def _wait_pending(self) -> None:
         with self.lock:
