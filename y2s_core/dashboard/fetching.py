@@ -188,15 +188,15 @@ def interrupted_notice() -> str | None:
     """What to say on the Fetch page about a fetch the user left mid-way (once), else None.
 
     Leaving the page stops the script run that fetches; what it spent is in the ledger already (written as it
-    went), and every channel it finished is stored (so the next fetch skips or resumes it); the channel it was
-    listing is listed again."""
+    went), every channel it finished is stored, and so is what a big channel's listing had when it stopped (its
+    checkpoints, ``sync``): the next fetch goes on from there."""
     stopped = st.session_state.get(INTERRUPTED)
     if not stopped:
         return None
     st.session_state[INTERRUPTED] = None
     return (f"Your last fetch ({md(str(stopped['inputs']).strip()[:200])}) was stopped when you opened another page, "
-            f"after {plural(int(stopped['units']), 'quota unit')} (recorded in today's spend). The channels it had "
-            "finished are stored: press **Fetch** to go on (they are not listed again; the channel it was listing is).")
+            f"after {plural(int(stopped['units']), 'quota unit')} (recorded in today's spend). The channels it finished, "
+            "and a big channel's listing up to where it stopped, are stored: press **Fetch** to go on from there.")
 
 
 def estimate(text: str, spec: FilterSpec, settings: Settings, *, full: bool = False, stats: str = "all") -> QuotaPlan:
