@@ -141,14 +141,16 @@ class TabFetch(TabOutcome):
 
     def _verdict(self, chain: PageChain) -> Turn:
         verdict = self._exact(chain)
-        if verdict is Turn.GO and self.m and self._ahead(chain):
+        if verdict is Turn.GO and self._ahead(chain):
             return Turn.WAIT
         return verdict
 
     def _ahead(self, chain: PageChain) -> bool:
-        """With max_videos, merge the chains by date: a chain waits while another one that still has to page
-        is behind it in time (has listed less far back). Before the cutoff is known, every chain would
-        otherwise page at the same rate and a sparse one (Shorts, lives) reach years past the window."""
+        """The chains are merged by date: a chain waits while another one that still has to page is behind it
+        in time (has listed less far back). So the units go in listing order: a quota cut keeps the newest
+        videos the units could pay for, the same ones every time (``tests/test_cut_keeps.py``), and a window
+        (max_videos) never sends a sparse chain (Shorts, lives) years past it. The dominant chain (long-form)
+        sets the pace either way, so the latency hardly moves (``benchmarks/bench_fetch.py``)."""
         oldest = chain.oldest
         return oldest is not None and any(
             other is not chain and other.oldest is not None and other.oldest > oldest and self._exact(other) is Turn.GO
