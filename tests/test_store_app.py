@@ -131,9 +131,7 @@ def test_a_quota_cut_fetch_in_the_app_stores_what_it_fetched(monkeypatch):
     from y2s_core.emulators.transport import serve
     from y2s_core.emulators.youtube import YouTubeEmulator
 
-    # 40 of the 107 units a full listing costs: the tab chains' first pages (5 with the resolution) and their
-    # first detail calls always get through, whatever the threads' timing (at 12 the chains could spend it all)
-    with serve(YouTubeEmulator(daily_quota=40)) as server:
+    with serve(YouTubeEmulator(daily_quota=12)) as server:
         monkeypatch.setenv("Y2S_YOUTUBE_API_URL", server.url)
         monkeypatch.setenv("YOUTUBE_API_KEY", "test-key")
         at = fetch(start_app(), "@bigchannel")

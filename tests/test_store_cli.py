@@ -126,7 +126,7 @@ def test_every_fetch_appends_a_snapshot_and_an_unwritable_store_is_one_warning(t
 
 
 def test_a_quota_cut_fetch_stores_what_it_fetched(tmp_path):
-    emu = YouTubeEmulator(daily_quota=40)  # of 107: the first detail calls always get through (see test_store_app)
+    emu = YouTubeEmulator(daily_quota=12)
     with serve(emu) as server:
         env = {"Y2S_YOUTUBE_API_URL": server.url, "YOUTUBE_API_KEY": "k", "Y2S_DATA_DIR": str(tmp_path)}
         code, out, err = run_inproc("fetch", "@bigchannel", "-q", env=env)
@@ -202,7 +202,7 @@ def test_the_rest_api_fetch_appends_snapshots_a_quota_cut_one_too(tmp_path):
     rows = r.json()["rows"]
     hist = Store.in_dir(tmp_path / "a").history([rows[0]["channel_id"]])
     assert len(hist) == 10 and {h.video_id for h in hist} == {row["video_id"] for row in rows}
-    emu = YouTubeEmulator(daily_quota=40)  # of 107: the first detail calls always get through (see test_store_app)
+    emu = YouTubeEmulator(daily_quota=20)
     with serve(emu) as server:
         settings = Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path / "b")
         r = api_client(settings).post("/api/v1/fetch", headers=AUTH, json={"channels": "@bigchannel"})
