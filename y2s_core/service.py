@@ -104,7 +104,7 @@ def fetch(client: YouTubeClient, settings: Settings, inputs: str | Sequence[Any]
         raise plan.refusal(force_hint)
     error: YouTubeError | None = None
     try:
-        result = client.fetch(refs, spec, progress=progress, resolved=resolutions)
+        result = client.fetch(refs, spec, progress=progress, resolved=resolutions, ordered=not plan.fits)
     except YouTubeError as e:
         if e.partial is None:
             raise

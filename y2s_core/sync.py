@@ -385,6 +385,7 @@ class Syncer:
                 saved.update(self._checkpoint(ch, listing, watch, stored | saved, prep.options))
         try:
             result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution], checkpoint=checkpoint,
+                                  ordered=not prep.plan.fits,
                                   progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
         except YouTubeError as e:
             err = e

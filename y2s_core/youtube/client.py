@@ -282,11 +282,14 @@ class YouTubeClient:
         *,
         resolved: Sequence[Resolution] | None = None,
         checkpoint: Callable[[], None] | None = None,
+        ordered: bool = False,
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
         ``checkpoint``: called now and then (about every ``tabs.CHECKPOINT_SECONDS``) from the fetching thread
         while a proven tab listing runs, so a caller can store what it has so far (``sync``: written as it goes).
+        ``ordered``: the budget may not pay for it all (a forced plan): every unit in listing order, so a quota
+        cut keeps the newest videos its units paid for, the same every time (a little slower).
 
         ``resolved``: the inputs' Resolutions when the caller already has them (the quota planner resolves
         first to read each channel's videoCount; the sync finds known channels in the store): no call again.
@@ -324,7 +327,7 @@ class YouTubeClient:
                 seen.add(ch.id)
                 acc.channels.append(ch)
                 try:
-                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"), checkpoint)
+                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"), checkpoint, ordered)
                 except (QuotaExceeded, KeyInvalid):
                     raise  # nothing more can be fetched today / with this key
                 except YouTubeError as e:  # a 5xx storm, a timeout, an open breaker: keep going elsewhere

@@ -274,11 +274,12 @@ class ChannelFetch:
 
 
 def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
-                  progress: Progress, checkpoint: Callable[[], None] | None = None) -> None:
+                  progress: Progress, checkpoint: Callable[[], None] | None = None, ordered: bool = False) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
     (``plan.use_tabs``; ``checkpoint`` is called now and then once its tabs are proven), else along its uploads
-    chain (this module's engine: a short listing, nothing to checkpoint)."""
+    chain (this module's engine: a short listing, nothing to checkpoint, already in listing order). ``ordered``:
+    the budget may not pay for the whole listing: the tab chains page strictly in listing order."""
     if use_tabs(channel.video_count, spec):
-        TabFetch(client, channel, spec, acc, notify, progress, checkpoint).run()
+        TabFetch(client, channel, spec, acc, notify, progress, checkpoint, ordered).run()
     else:
         ChannelFetch(client, channel, spec, acc, notify, progress).run()

@@ -78,9 +78,12 @@ class TabFetch(TabOutcome):
     """
 
     def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator,
-                 notify: ProgressFn, progress: Progress, checkpoint: Callable[[], None] | None = None) -> None:
+                 notify: ProgressFn, progress: Progress, checkpoint: Callable[[], None] | None = None,
+                 ordered: bool = False) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
         self.checkpoint = checkpoint
+        self.ordered = ordered  # the budget is short: no chain pages ahead of the others (see _verdict)
+        self.unsent = 0  # batches of ids taken from the buffer, not yet on the detail pool (ordered: wait for them)
         self._checkpointed = time.monotonic()
         self.video_count = channel.video_count or 0
         tail = channel.id[2:]
@@ -141,16 +144,21 @@ class TabFetch(TabOutcome):
 
     def _verdict(self, chain: PageChain) -> Turn:
         verdict = self._exact(chain)
-        if verdict is Turn.GO and self._ahead(chain):
+        # a window, or a listing the budget may not pay for (``ordered``), pages merged by date; the second also
+        # details what it listed before it pages on: every unit in listing order
+        if verdict is Turn.GO and (self.m or self.ordered) and self._ahead(chain):
+            return Turn.WAIT
+        if verdict is Turn.GO and self.ordered and self.proof is not None and (self.pending or self.unsent
+                                                                               or len(self.buffer) >= PAGE):
             return Turn.WAIT
         return verdict
 
     def _ahead(self, chain: PageChain) -> bool:
-        """The chains are merged by date: a chain waits while another one that still has to page is behind it
-        in time (has listed less far back). So the units go in listing order: a quota cut keeps the newest
-        videos the units could pay for, the same ones every time (``tests/test_cut_keeps.py``), and a window
-        (max_videos) never sends a sparse chain (Shorts, lives) years past it. The dominant chain (long-form)
-        sets the pace either way, so the latency hardly moves (``benchmarks/bench_fetch.py``)."""
+        """Merge the chains by date: a chain waits while another one that still has to page is behind it in time
+        (has listed less far back). A window (max_videos) so never sends a sparse chain (Shorts, lives) years
+        past it; a listing the budget may not pay for (``ordered``) so spends its units in listing order, and a
+        quota cut keeps the newest videos they paid for, the same ones every time (``tests/test_cut_keeps.py``).
+        A listing the budget pays for lets its chains run free: they overlap, and it takes less time."""
         oldest = chain.oldest
         return oldest is not None and any(
             other is not chain and other.oldest is not None and other.oldest > oldest and self._exact(other) is Turn.GO
@@ -217,6 +225,7 @@ class TabFetch(TabOutcome):
                     c is not chain and (c.state in ("new", "running") or self._verdict(c) is Turn.GO)
                     for c in self.chains.values() if c.state != "done"):
                 batches.append(self.buffer)  # the last page of the last chain: its details now, not after a hop
+                self.unsent += 1
                 self.buffer = []
             self._wake()  # a waiting chain may go on: the cutoff, the proof or another chain's depth moved
         self._submit(batches)
@@ -275,6 +284,7 @@ class TabFetch(TabOutcome):
         while len(self.buffer) >= PAGE:
             out.append(self.buffer[:PAGE])
             del self.buffer[:PAGE]
+        self.unsent += len(out)
         return out
 
     def absent(self, chain: PageChain) -> None:
@@ -372,10 +382,12 @@ class TabFetch(TabOutcome):
     # ----------------------------------------------------------------------------------- details
 
     def _submit(self, batches: list[list[str]]) -> None:
-        for ids in batches:
+        for k, ids in enumerate(batches):
             with self.lock:
                 if self.stop or self.pool is None:
+                    self.unsent -= len(batches) - k
                     return
+                self.unsent -= 1
                 job = self.pool.submit(self._details, ids)
                 self.pending.add(job)
             job.add_done_callback(self._detail_done)
@@ -386,6 +398,8 @@ class TabFetch(TabOutcome):
             self.pending.discard(job)
             self.failure = _first_cause(self.failure, error)  # recorded with the discard: run() never misses it
             wake = error is not None or not self._active()  # while a chain pages, run() has nothing to do
+            if self.ordered:
+                self._wake()  # a chain waits for the details of what it listed
         if wake:
             self.events.put(("details", None))
 
@@ -441,6 +455,7 @@ class TabFetch(TabOutcome):
             return False, []
         if self.buffer:  # every chain waits or ended: ask for the last, partial batch of details
             batch, self.buffer = self.buffer, []
+            self.unsent += 1
             return False, batch
         if self.pending:
             return False, []
