@@ -163,7 +163,7 @@ def test_an_unparseable_or_misshapen_body_gets_the_error_shape(api, body):
 
 
 def test_quota_exhaustion_is_429_with_retry_after_to_midnight_pacific_and_the_partial_rows(tmp_path):
-    emu = YouTubeEmulator(daily_quota=20)
+    emu = YouTubeEmulator(daily_quota=40)  # of 107: the first detail calls always get through (see test_store_app)
     with serve(emu) as server:
         client = api_client(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path))
         r = client.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel"})
@@ -241,7 +241,7 @@ def test_process_checks_the_target_before_spending_quota(served_api, emu):
 
 
 def test_process_pushes_what_was_fetched_when_the_quota_runs_out(tmp_path):
-    emu = YouTubeEmulator(daily_quota=20)
+    emu = YouTubeEmulator(daily_quota=40)  # of 107: the first detail calls always get through (see test_store_app)
     with serve(emu) as server:
         client = api_client(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path))
         r = client.post(f"{V1}/process", headers=AUTH, json={"channels": "@bigchannel", "sheet": "big.csv"})
