@@ -20,7 +20,7 @@ from y2s_core.models import VideoType
 from y2s_core.quota_planner import full_listing
 from y2s_core.settings import Settings
 from y2s_core.youtube import YouTubeClient
-from y2s_core.youtube.plan import TABS_FROM_PAGES, use_tabs
+from y2s_core.youtube.engines import TABS_FROM_PAGES, engine_for
 
 UU_ONLY = ("UULF", "UULV")  # an emulator without these lists the channel along its uploads playlist (UUSH kept)
 
@@ -277,8 +277,8 @@ def test_only_shorts_asked_lists_uush_and_details_only_shorts():
 
 
 def test_small_channels_and_windows_keep_the_uploads_engine(yt_emu):
-    assert not use_tabs(150, FilterSpec()) and not use_tabs(2600, FilterSpec(max_videos=50 * (TABS_FROM_PAGES - 1)))
-    assert use_tabs(2600, FilterSpec()) and not use_tabs(None, FilterSpec())
+    assert engine_for(150, FilterSpec()) == engine_for(2600, FilterSpec(max_videos=50 * (TABS_FROM_PAGES - 1))) == "uploads"
+    assert engine_for(2600, FilterSpec()) == "tabs" and engine_for(None, FilterSpec()) == "uploads"
     client_for(yt_emu).fetch("@y2sdemo")
     assert set(pages(yt_emu)) == {"UU", "UUSH"}  # 150 videos: one chain, as before
 

@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from .filters import FilterSpec
 from .models import Channel, Video
+from .youtube.engines import TABS
 from .youtube.incremental import PagePos, Resume
 from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, parse_datetime, video_from_resource
-from .youtube.plan import TABS
 from .youtube.walk import tab_playlist
 
 

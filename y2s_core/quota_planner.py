@@ -4,7 +4,7 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
 
 * a **full listing** of a channel of N uploads (statistics.videoCount from the channels.list answer the
   resolution needed anyway, or the store's count), S of them Shorts and L live streams, by the engine the
-  client picks (``youtube.plan.use_tabs``): on the uploads chain ``ceil(N/50)`` uploads pages +
+  client picks (``youtube.engines.engine_for``): on the uploads chain ``ceil(N/50)`` uploads pages +
   ``ceil(N/50)`` videos.list + ``max(1, ceil(S/50))`` UUSH pages (1 for the 404 of a channel without one);
   through the tabs (8 pages or more) one chain per tab, ``max(1, ceil(T/50))`` pages each for its T
   videos, + 1 uploads page + ``ceil(N/50)`` videos.list. An empty channel costs 1 (its uploads 404). ``--max-videos M``
@@ -35,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import QuotaExceeded
 from .filters import FilterSpec
 from .quota import quota_resets_at
-from .youtube.plan import PLAYLIST_CAP, use_tabs
+from .youtube.engines import PLAYLIST_CAP, engine_for
 
 DEFAULT_SHORTS_SHARE = 0.25  # share of Shorts assumed for a channel the store has never seen
 PAGE = 50
@@ -122,9 +122,9 @@ class WouldNotFit(QuotaExceeded):
 def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, shorts_share: float | None,
                  has_uush: bool | None, since_count: int | None = None, lives_share: float | None = None) -> ChannelEstimate:
     """A full listing with ``listing`` (the filters that stop it early), by the engine the client will pick
-    (``youtube.plan.use_tabs``): the uploads chain, or the tab playlists for a long listing."""
+    (``youtube.engines.engine_for``): the uploads chain, or the tab playlists for a long listing."""
     count = video_count or 0
-    tabs = use_tabs(count, listing)
+    tabs = engine_for(count, listing) == "tabs"
     n = count if tabs else min(count, PLAYLIST_CAP)  # the tab chains carry a listing past the uploads cap
     bound = False
     if listing.since is not None:

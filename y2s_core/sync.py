@@ -56,7 +56,7 @@ from .store.syncing import (
     type_counts,
 )
 from .youtube.client import Progress, YouTubeClient
-from .youtube.incremental import ChannelPlan, ChannelUpdate, ChannelUpdater, Resume
+from .youtube.incremental import ChannelState, ChannelUpdate, ChannelUpdater, Resume
 from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
 
 _log = logging.getLogger("y2s_core.sync")
@@ -129,7 +129,7 @@ class _Done:
 
 
 @dataclass
-class Prepared:
+class SyncPlan:
     refs: list[ChannelRef]
     spec: FilterSpec
     options: SyncOptions
@@ -183,7 +183,7 @@ class Syncer:
     # -- prepare -------------------------------------------------------------------------------------
 
     def prepare(self, inputs: str | Sequence[str] | Sequence[ChannelRef], spec: FilterSpec | None = None,
-                options: SyncOptions | None = None) -> Prepared:
+                options: SyncOptions | None = None) -> SyncPlan:
         spec, options = spec or FilterSpec(), options or SyncOptions()
         refs = as_refs(inputs)
         before = self.c.meter.snapshot()
@@ -230,7 +230,7 @@ class Syncer:
         resolve_units = sum(u - before.get(m, 0) for m, u in spent.items() if m != "search.list")
         plan = qp.QuotaPlan(tuple(j.estimate for j in jobs if j.estimate), resolve_units,
                             self.settings.daily_quota, spent_today(self.settings))
-        return Prepared(refs, spec, options, resolutions, jobs, plan, before, warnings, problem)
+        return SyncPlan(refs, spec, options, resolutions, jobs, plan, before, warnings, problem)
 
     def _job(self, res: Resolution, known: KnownChannel | None, spec: FilterSpec, options: SyncOptions) -> _Job:
         ch = res.channel
@@ -274,7 +274,7 @@ class Syncer:
 
     # -- run -----------------------------------------------------------------------------------------
 
-    def run(self, prep: Prepared) -> SyncOutcome:
+    def run(self, prep: SyncPlan) -> SyncOutcome:
         videos: list[Video] = []
         reports: list[ChannelReport] = []
         warnings, incomplete = list(prep.warnings), []
@@ -319,12 +319,12 @@ class Syncer:
             type_rules=type_rules)
         return SyncOutcome(result, tuple(reports), prep.plan, frozenset(new_ids), stop or failure, problem)
 
-    def _incremental(self, job: _Job, prep: Prepared) -> _Done:
+    def _incremental(self, job: _Job, prep: SyncPlan) -> _Done:
         known = job.known
         assert known is not None
         ch = known.channel
         resume = Resume.from_json(known.resume) if job.mode == "resume" else None
-        plan = ChannelPlan(ch, known.type_rule, {v.id: v for v in known.videos}, known.boundary_id,
+        plan = ChannelState(ch, known.type_rule, {v.id: v for v in known.videos}, known.boundary_id,
                            known.boundary_at, job.refresh, resume)
         progress = Progress(ch.title, "listing")
         update = ChannelUpdater(self.c, plan, self.notify, progress).run()
@@ -371,7 +371,7 @@ class Syncer:
                     full_listing=done and resume is not None and resume.since is None and not resume.max_videos,
                     now=options.now)
 
-    def _full(self, job: _Job, prep: Prepared) -> _Done:
+    def _full(self, job: _Job, prep: SyncPlan) -> _Done:
         ch = job.channel
         listing = listing_spec(prep.spec)
         watch = ListingWatch(ch)
@@ -517,4 +517,4 @@ def _short(e: Exception) -> str:
     return str(e).split(". ")[0][:160]
 
 
-__all__ = ["STATS_MODES", "ChannelReport", "Prepared", "SyncOptions", "SyncOutcome", "Syncer", "listing_spec", "plan_fetch"]
+__all__ = ["STATS_MODES", "ChannelReport", "SyncPlan", "SyncOptions", "SyncOutcome", "Syncer", "listing_spec", "plan_fetch"]

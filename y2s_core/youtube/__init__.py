@@ -1,7 +1,7 @@
 """The YouTube client: resolve channels, list uploads, fetch video details, classify, at the least quota.
 
 Quota per channel of N uploads (every list call costs 1 unit; search.list 1 call of its own 100-a-day bucket),
-along its uploads playlist (a small channel or window: ``plan.use_tabs``):
+along its uploads playlist (a small channel or window: ``engines.engine_for``):
 
     1 (channels.list) + ceil(N/50) (playlistItems.list, uploads) + ceil(N/50) (videos.list, 50 ids a call)
       + ceil(S/50) (playlistItems.list on the UUSH playlist, S Shorts, stopped early at the oldest upload needed)
@@ -23,7 +23,7 @@ Modules, each importing (at run time) only those above it:
     transport   the metered http object, its factory, Google errors -> ours (uses ``y2s_core.quota``)
     parsing     resources -> Channel / Video, the type rule, the request constants
     outcome     what a fetch gathers (the accumulator) and the warnings both engines write
-    plan        which engine lists a channel (pure; the quota planner asks it too)
+    engines     which engine lists a channel (``engine_for``: pure; the quota planner asks it too)
     chains      one playlist's page chain on its own thread
     tab_outcome how a tab fetch ends: the kept (newest-first) videos, its warnings, its type rule
     tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist

@@ -2,7 +2,7 @@
 
     update = ChannelUpdater(client, plan, notify).run()
 
-``plan`` (``ChannelPlan``) is what the store knows: the uploads playlist id, the stored videos and their
+``plan`` (``ChannelState``) is what the store knows: the uploads playlist id, the stored videos and their
 types, the **boundary** (the top of the uploads playlist at the last listing) and the ids whose statistics
 to re-read. The updater then spends, for a channel with ``n`` new uploads and ``r`` ids to refresh:
 
@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import QuotaExceeded, Y2SError, YouTubeError
 from ..models import Channel, Video, VideoType
+from .engines import TABS
 from .parsing import (
     PAGE,
     TYPE_RULE_DURATION,
@@ -63,7 +64,6 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
-from .plan import TABS
 from .tab_outcome import TAB_NAMES
 from .walk import Item, PagePos, Resume, Walk, tab_playlist
 
@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ChannelPlan:
+class ChannelState:
     """What the store knows of a channel, and what to do: list down to the boundary (or resume), refresh."""
 
     channel: Channel
@@ -106,7 +106,7 @@ class ChannelUpdate:
 class ChannelUpdater:
     """One known channel's incremental run (or the continuation of its cut listing)."""
 
-    def __init__(self, client: YouTubeClient, plan: ChannelPlan, notify: Callable[[Progress], None],
+    def __init__(self, client: YouTubeClient, plan: ChannelState, notify: Callable[[Progress], None],
                  progress: Progress) -> None:
         self.c, self.plan, self.notify, self.p = client, plan, notify, progress
         ch = plan.channel
@@ -488,4 +488,4 @@ def _frontier(walk: Walk) -> datetime | None:
     return at if at is not None else datetime.max.replace(tzinfo=timezone.utc)
 
 
-__all__ = ["ChannelPlan", "ChannelUpdate", "ChannelUpdater", "PagePos", "Resume"]
+__all__ = ["ChannelState", "ChannelUpdate", "ChannelUpdater", "PagePos", "Resume"]

@@ -1,7 +1,7 @@
 """The uploads engine: one channel's uploads page chain, its detail pool and its Shorts cursor; and
 ``fetch_channel``, which picks it or the tab engine (``tabs``: a big channel's tab playlists in parallel).
 
-This engine lists small channels and short windows (``plan.use_tabs``), where one chain is about as quick
+This engine lists small channels and short windows (``engines.engine_for``), where one chain is about as quick
 and spends the fewest units. The page tokens make the uploads chain sequential, so detail calls overlap it: each uploads page hands
 its ids to a small thread pool (videos.list, 50 ids a call) while this thread requests the next page.
 The UUSH (Shorts) listing runs on the same pool, only as deep as the oldest upload needed. Paging stops
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..errors import Y2SError, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video
+from .engines import engine_for
 from .outcome import (
     Accumulator,
     cut_listing_reason,
@@ -37,7 +38,6 @@ from .parsing import (
     classify,
     video_from_resource,
 )
-from .plan import use_tabs
 from .tabs import TabFetch
 from .walk import Walk
 
@@ -276,10 +276,10 @@ class ChannelFetch:
 def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
                   progress: Progress, checkpoint: Callable[[], None] | None = None, ordered: bool = False) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists in parallel when its listing is long
-    (``plan.use_tabs``; ``checkpoint`` is called now and then once its tabs are proven), else along its uploads
+    (``engines.engine_for``; ``checkpoint`` is called now and then once its tabs are proven), else along its uploads
     chain (this module's engine: a short listing, nothing to checkpoint, already in listing order). ``ordered``:
     the budget may not pay for the whole listing: the tab chains page strictly in listing order."""
-    if use_tabs(channel.video_count, spec):
+    if engine_for(channel.video_count, spec) == "tabs":
         TabFetch(client, channel, spec, acc, notify, progress, checkpoint, ordered).run()
     else:
         ChannelFetch(client, channel, spec, acc, notify, progress).run()

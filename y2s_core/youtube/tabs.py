@@ -50,6 +50,7 @@ from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
 from .chains import PageChain, Turn, date_key
+from .engines import TABS
 from .outcome import (
     Accumulator,
 )
@@ -58,7 +59,6 @@ from .parsing import (
     classify,
     video_from_resource,
 )
-from .plan import TABS
 from .tab_outcome import TAB_NAMES, TabOutcome
 
 if TYPE_CHECKING:

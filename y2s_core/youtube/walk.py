@@ -16,8 +16,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KeyInvalid, YouTubeError
+from .engines import TABS
 from .parsing import parse_datetime
-from .plan import TABS
 
 if TYPE_CHECKING:
     from .client import YouTubeClient

@@ -1,6 +1,7 @@
 """Which engine lists a channel: a pure function of its size.
 
-``use_tabs`` decides between the uploads chain (``paging``) and the tab playlists in parallel (``tabs``);
+``engine_for`` decides between the uploads chain (``paging``: "uploads") and the tab playlists in parallel
+(``tabs``: "tabs");
 the quota planner (``y2s_core.quota_planner.full_listing``) asks it too, to estimate what the engine the
 client will pick is going to spend.
 """
@@ -19,12 +20,13 @@ PLAYLIST_CAP = 20_000  # an uploads playlist lists at most about this many items
 TABS = ("UULF", "UUSH", "UULV")  # the tab playlists (long-form, Shorts, live), in the order a resume walks them
 
 
-def use_tabs(video_count: int | None, spec: FilterSpec) -> bool:
-    """List through the tab playlists? Only when the uploads chain would be long: ``TABS_FROM_PAGES`` pages
+def engine_for(video_count: int | None, spec: FilterSpec) -> str:
+    """"tabs" (the tab playlists in parallel) or "uploads" (the uploads chain). The tabs only when the uploads
+    chain would be long: ``TABS_FROM_PAGES`` pages
     of the window (the newest ``max_videos``, else the whole channel; ``since`` cannot be sized up front).
     A quota-cut tab listing resumes on its tab chains, each from its saved page (``youtube.incremental``),
     as cheaply as a cut uploads chain does (``benchmarks/bench_resume.py``)."""
     if not video_count:
-        return False
+        return "uploads"
     window = min(video_count, spec.max_videos) if spec.max_videos else video_count
-    return math.ceil(window / PAGE) >= TABS_FROM_PAGES
+    return "tabs" if math.ceil(window / PAGE) >= TABS_FROM_PAGES else "uploads"
