@@ -8,6 +8,7 @@ ledger with what the emulator charged.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -58,6 +59,26 @@ def _ledger(data_dir: Path, key: str, url: str | None = None) -> dict[str, int]:
     return Store.in_dir(data_dir).quota_today(fp)
 
 
+@contextlib.contextmanager
+def _running(gate: GatedEmulator, args: list[str], env: dict[str, str], cwd: Path):
+    """``python -m y2s_core ARGS`` running against the gate; on the way out the gate lets go and the process
+    is gone (killed if the test did not kill it)."""
+    proc = subprocess.Popen([sys.executable, "-m", "y2s_core", *args], env=env, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield proc
+    finally:
+        gate.release.set()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(30)
+
+
+def _kill_9(proc: subprocess.Popen) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+
+
 def _wait(condition, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -80,23 +101,14 @@ def test_kill_9_mid_fetch_leaves_the_spend_in_the_ledger_within_a_few_units(tmp_
     with serve(gate) as server:
         env["Y2S_YOUTUBE_API_URL"] = server.url
         args = [a.replace("{tmp}", str(tmp_path)) for a in command]
-        proc = subprocess.Popen([sys.executable, "-m", "y2s_core", *args, "--force"], env=env, cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            assert gate.reached.wait(120), proc.stderr.read().decode() if proc.poll() is not None else "no request"
+        with _running(gate, [*args, "--force"], env, tmp_path) as proc:
+            assert gate.reached.wait(120), "no request reached the gate"
             charged = main_units(gate.emu.units_by_method)
             assert charged == 40
             # the process is stuck on the gate: what it has received is written within FLUSH_UNITS
             assert _wait(lambda: main_units(_ledger(tmp_path, key, server.url)) >= charged - (FLUSH_UNITS - 1), 60), \
                 _ledger(tmp_path, key, server.url)
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(30)
-        finally:
-            gate.release.set()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(30)
-            proc.stderr.close()
+            _kill_9(proc)
         after = _ledger(tmp_path, key, server.url)
     assert charged - (FLUSH_UNITS - 1) <= main_units(after) <= charged
     for method, units in after.items():  # per method too, never more than the emulator charged
@@ -190,10 +202,8 @@ def test_kill_9_mid_listing_then_the_next_sync_resumes_instead_of_listing_again(
     env.pop("Y2S_DATABASE_URL", None)
     channel_id = gate.emu.catalog.channel_by_handle("@bigchannel").id
     with serve(gate) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "y2s_core", "sync", "@bigchannel", "--sheet", str(sheet),
-                                 "--stats", "none"], env={**env, "Y2S_YOUTUBE_API_URL": server.url}, cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+        args = ["sync", "@bigchannel", "--sheet", str(sheet), "--stats", "none"]
+        with _running(gate, args, {**env, "Y2S_YOUTUBE_API_URL": server.url}, tmp_path) as proc:
             assert gate.reached.wait(120)
             first = main_units(gate.emu.units_by_method)
 
@@ -202,13 +212,7 @@ def test_kill_9_mid_listing_then_the_next_sync_resumes_instead_of_listing_again(
                 return state is not None and state.listing_resume is not None
 
             assert _wait(checkpointed, 60), "no checkpoint was stored while the listing was stuck"
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(30)
-        finally:
-            gate.release.set()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(30)
+            _kill_9(proc)
     assert not sheet.exists()  # killed before its push
     emu = YouTubeEmulator()  # the next day's run, ungated
     with serve(emu) as server:
