@@ -43,4 +43,7 @@ rm -f "$Y2S_PG_DIR.err"
 # suite must reach 90%; a partial run (extra arguments) only reports. It ends "Total coverage: N%".
 COV=(--cov=y2s_core --cov-report=term:skip-covered)
 if [ "$#" -eq 0 ]; then COV+=(--cov-fail-under=90); fi
-.venv/bin/python -m pytest "${COV[@]}" "$@"  # not exec: the EXIT trap stops the PostgreSQL server
+# In parallel (pytest-xdist): one worker per core; pytest-cov adds up the workers' coverage. Tests that must
+# not run beside each other form a group (tests/conftest.py). `scripts/test.sh -n 0` runs serially.
+XDIST=(-n auto --dist loadgroup)
+.venv/bin/python -m pytest "${XDIST[@]}" "${COV[@]}" "$@"  # not exec: the EXIT trap stops the PostgreSQL server

@@ -12,7 +12,8 @@ import io
 import json
 import os
 import re
-import time
+import threading
+from urllib.parse import urlsplit
 
 import httplib2
 import pytest
@@ -98,19 +99,64 @@ def test_an_open_breaker_stops_the_fetch_without_more_calls():
     assert again.value.reason == "circuitOpen" and again.value.status == 503
 
 
+class SlowDetails:
+    """The emulator behind a backend too slow for the client: every videos.list call after the first two is
+    held until ``release`` (the client times out meanwhile), then answered and billed as Google would. It
+    counts the requests it has finished answering, so a test can wait for the last one instead of sleeping."""
+
+    def __init__(self, emu: YouTubeEmulator) -> None:
+        self.emu = emu
+        self.release = threading.Event()
+        self.details = self.held = self.answered = 0
+        self._done = threading.Condition()
+
+    def __getattr__(self, name: str):  # takes_started and the rest: the emulator's own
+        return getattr(self.emu, name)
+
+    def handle(self, method, url, headers, body, **kw):
+        with self._done:
+            detail = urlsplit(url).path.endswith("/videos")
+            self.details += detail
+            hold = detail and self.details > 2
+            self.held += hold
+        try:
+            if hold:
+                self.release.wait(120)
+            return self.emu.handle(method, url, headers, body, **kw)
+        finally:
+            with self._done:
+                self.answered += 1
+                self._done.notify_all()
+
+    def wait_answered(self, n: int, timeout: float) -> bool:
+        with self._done:
+            return self._done.wait_for(lambda: self.answered >= n, timeout)
+
+
 def test_timed_out_calls_are_counted_as_spent():
     emu = YouTubeEmulator()
-    emu.fail_next("videos.list", stall=0.6, times=1000, after=2)  # a slow backend: detail calls time out
-    with serve(emu) as server:
-        client = YouTubeClient(Settings(youtube_api_key="k", youtube_api_url=server.url),
-                               http_factory=lambda: httplib2.Http(timeout=0.2), retry_sleep=lambda s: None)
-        with pytest.raises(YouTubeError) as info:
-            client.fetch("@bigchannel")
-        seen, deadline = -1, time.monotonic() + 10
-        while seen != len(emu.calls) and time.monotonic() < deadline:  # stalled calls are answered (and
-            seen = len(emu.calls)                                        # billed) after the client gave up
-            time.sleep(0.8)
-    assert any(c.method == "videos.list" and c.units for c in emu.calls[3:])
+    slow = SlowDetails(emu)
+    sent, counting = [0], threading.Lock()
+
+    class Http(httplib2.Http):  # 1 s: the held calls time out, the others are answered long before
+        def __init__(self) -> None:
+            super().__init__(timeout=1)
+
+        def request(self, *args, **kwargs):  # every try the client sends (the fetch's threads each have one)
+            with counting:
+                sent[0] += 1
+            return super().request(*args, **kwargs)
+
+    with serve(slow) as server:
+        client = YouTubeClient(Settings(youtube_api_key="k", youtube_api_url=server.url), http_factory=Http,
+                               retry_sleep=lambda s: None)
+        try:
+            with pytest.raises(YouTubeError) as info:
+                client.fetch("@bigchannel")
+        finally:
+            slow.release.set()  # the held calls are answered (and billed) after the client gave up on them
+        assert slow.wait_answered(sent[0], 120), (slow.answered, sent)
+    assert slow.held >= 1 and emu.units_by_method["videos.list"] == slow.details  # each detail call billed
     assert info.value.partial is not None
     assert client.meter.snapshot() == dict(emu.units_by_method)
 

@@ -151,9 +151,11 @@ WRITERS, ROUNDS, PER_ROUND = 2, 25, 40
 def _writer(url: str, n: int, ready, spans) -> None:
     store = Store(url)
     shared = [video(i, 1000 + n) for i in range(PER_ROUND // 2)]  # both writers upsert these: same rows
-    ready.wait(60)  # both processes started and imported: go together
+    ready.wait(120)  # both processes started and imported: go together
     started = datetime.now(timezone.utc)
     for r in range(ROUNDS):
+        if r == ROUNDS // 2:  # half-way, each waits for the other: whatever the scheduler does, their writes
+            ready.wait(120)   # overlap (a loaded machine could otherwise run one writer after the other)
         own = [video(100 + n * 1000 + r * PER_ROUND + i, r) for i in range(PER_ROUND // 2)]
         store.record_fetch(result(shared + own), now=datetime.now(timezone.utc))
         store.record_quota("acct", {"videos.list": 1, "playlistItems.list": 2})
@@ -168,9 +170,9 @@ def test_two_processes_writing_at_once_lose_no_snapshot_and_no_unit(backend_url)
     for p in procs:
         p.start()
     for p in procs:
-        p.join(120)
+        p.join(240)
     assert [p.exitcode for p in procs] == [0] * WRITERS
-    (s1, e1), (s2, e2) = spans.get(timeout=5), spans.get(timeout=5)
+    (s1, e1), (s2, e2) = spans.get(timeout=30), spans.get(timeout=30)
     assert max(s1, s2) < min(e1, e2)  # the two really wrote at the same time
     store = Store(backend_url)
     hist = store.history([CID])
@@ -181,7 +183,7 @@ def test_two_processes_writing_at_once_lose_no_snapshot_and_no_unit(backend_url)
 
 def _migrator(urls: list[str], ready, out) -> None:
     for url in urls:
-        ready.wait(60)  # both processes open the same new database at the same moment
+        ready.wait(120)  # both processes open the same new database at the same moment
         try:
             Store(url).record_quota("acct", {"videos.list": 1})
             out.put("ok")

@@ -45,6 +45,33 @@ def check_types(catalog, videos) -> None:
     assert wrong == []
 
 
+# ------------------------------------------------------------------------------- checkpoints, at every chance
+
+
+def test_a_listing_checkpointed_at_every_chance_stores_each_video_once(backend_url, tmp_path, monkeypatch):
+    """A proven tab listing stores what it has about every second (tabs.CHECKPOINT_SECONDS): how many
+    checkpoints a run takes depends on the machine's speed, so this run takes one at every chance. The
+    result is the same, each video has one snapshot, and the finished listing leaves nothing to resume."""
+    import y2s_core.sync as sync_module
+    from y2s_core.youtube import tabs
+
+    monkeypatch.setattr(tabs, "CHECKPOINT_SECONDS", 0.0)
+    taken: list[int] = []
+    real = sync_module.record_checkpoint
+
+    def record_checkpoint(store, channel, **kw):
+        taken.append(len(kw["seen"]))
+        return real(store, channel, **kw)
+
+    monkeypatch.setattr(sync_module, "record_checkpoint", record_checkpoint)
+    _, out = sync(YouTubeEmulator(), backend_url, tmp_path)
+    assert taken  # at least one checkpoint (which videos it held depends on the threads: any is fine)
+    assert [r.mode for r in out.reports] == ["full"] and len(out.result.videos) == 2600 and out.result.complete
+    history = Store(backend_url).history([BIG_CHANNEL_ID])
+    assert len(history) == len({h.video_id for h in history}) == 2600  # checkpointed or not: one snapshot each
+    assert Store(backend_url).sync_state_of(BIG_CHANNEL_ID).listing_resume is None
+
+
 # ------------------------------------------------------------------------ a re-sync of an unchanged channel
 
 

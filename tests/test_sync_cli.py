@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -270,16 +272,43 @@ def test_a_sync_while_another_holds_the_lock_exits_1_and_spends_nothing(served, 
     assert run("sync", "@y2sdemo", "--sheet", str(tmp_path / "v.csv"), env=env)[0] == 0  # released
 
 
+class ListingHeld:
+    """The emulator, holding the uploads listing (playlistItems.list) until ``release``: whichever sync gets the
+    lock is still inside its listing, holding the lock, until the test lets it go (no stall to outlast)."""
+
+    def __init__(self, emu: YouTubeEmulator) -> None:
+        self.emu = emu
+        self.release = threading.Event()
+
+    def __getattr__(self, name: str):
+        return getattr(self.emu, name)
+
+    def handle(self, method, url, headers, body, **kw):
+        if "/playlistItems" in url:
+            self.release.wait(120)
+        return self.emu.handle(method, url, headers, body, **kw)
+
+
 def test_two_processes_syncing_at_once_only_one_writes_and_no_snapshot_is_lost(tmp_path):
     emu = YouTubeEmulator()
-    emu.fail_next("playlistItems.list", stall=3.0)  # the first listing is slow: whoever runs it holds the lock 3 s
-    with serve(emu) as server:
+    held = ListingHeld(emu)
+    with serve(held) as server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("YOUTUBE_", "Y2S_", "GOOGLE_"))}
         env.update(Y2S_YOUTUBE_API_URL=server.url, YOUTUBE_API_KEY="k", Y2S_DATA_DIR=str(tmp_path / "data"))
         args = [sys.executable, "-m", "y2s_core", "sync", "@y2sdemo", "--sheet", str(tmp_path / "v.csv")]
         procs = [subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(2)]
-        done = [p.communicate(timeout=120) for p in procs]
+        try:
+            with ThreadPoolExecutor(2) as pool:  # the one without the lock exits while the other is held listing
+                waits = [pool.submit(p.communicate, timeout=120) for p in procs]
+                next(as_completed(waits, timeout=120))
+                held.release.set()
+                done = [w.result() for w in waits]
+        finally:
+            held.release.set()
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
         codes = sorted(p.returncode for p in procs)
         assert codes == [0, 1], done
         loser = next(err for p, (_, err) in zip(procs, done, strict=True) if p.returncode == 1)
