@@ -142,16 +142,21 @@ class TabFetch(TabOutcome):
             if chain.state == "waiting" and self._verdict(chain) is not Turn.WAIT:
                 self.waits[chain.role].notify()
 
-    def _verdict(self, chain: PageChain) -> Turn:
+    def _verdict(self, chain: PageChain, *, details_first: bool = True) -> Turn:
         verdict = self._exact(chain)
         # a window, or a listing the budget may not pay for (``ordered``), pages merged by date; the second also
-        # details what it listed before it pages on: every unit in listing order
+        # details what it listed before it pages on (``details_first``): every unit in listing order
         if verdict is Turn.GO and (self.m or self.ordered) and self._ahead(chain):
             return Turn.WAIT
-        if verdict is Turn.GO and self.ordered and self.proof is not None and (self.pending or self.unsent
-                                                                               or len(self.buffer) >= PAGE):
+        if details_first and verdict is Turn.GO and self._details_due():
             return Turn.WAIT
         return verdict
+
+    def _details_due(self) -> bool:
+        """An ordered listing's chains wait for the details of what they listed (under the lock), so a stop (the
+        quota, a YouTube failure) keeps what it listed. A chain that waits only for them is still paging, for
+        ``_active`` and the last partial batch: they are not due yet."""
+        return self.ordered and self.proof is not None and bool(self.pending or self.unsent)
 
     def _ahead(self, chain: PageChain) -> bool:
         """Merge the chains by date: a chain waits while another one that still has to page is behind it in time
@@ -222,7 +227,8 @@ class TabFetch(TabOutcome):
             self._recut()
             batches = self._batches()
             if chain.exhausted and self.buffer and self.proof is not None and not any(
-                    c is not chain and (c.state in ("new", "running") or self._verdict(c) is Turn.GO)
+                    c is not chain and (c.state in ("new", "running")
+                                        or self._verdict(c, details_first=False) is Turn.GO)
                     for c in self.chains.values() if c.state != "done"):
                 batches.append(self.buffer)  # the last page of the last chain: its details now, not after a hop
                 self.unsent += 1
@@ -443,7 +449,8 @@ class TabFetch(TabOutcome):
 
     def _active(self) -> bool:
         """A chain is paging, or about to (woken, not yet running): the listing is not done (under the lock)."""
-        return any(c.state in ("new", "running") or (c.state == "waiting" and self._verdict(c) is Turn.GO)
+        return any(c.state in ("new", "running")
+                   or (c.state == "waiting" and self._verdict(c, details_first=False) is Turn.GO)
                    for c in self.chains.values())
 
     def _step(self) -> tuple[bool, list[str]]:
