@@ -68,6 +68,7 @@ class ChannelFetch:
         self.p = progress  # the client's Progress for this channel; each report sends a copy
         self._lock = threading.Lock()
         self._listed: set[str] = set()
+        self._dates: dict[str, datetime] = {}  # listed id -> videoPublishedAt (a detail call waits for its UUSH)
         self._arrived: list[str] = []  # detail ids in arrival order, for _enough's incremental count
         self._seen = 0
         self._unsettled: list[tuple[dict, Video]] = []
@@ -162,6 +163,7 @@ class ChannelFetch:
                 continue
             self._listed.add(vid)
             if published is not None:
+                self._dates[vid] = published
                 if since and published < since:
                     self.since_reached = True
                     break
@@ -176,6 +178,11 @@ class ChannelFetch:
         return ids
 
     def _details(self, ids: Sequence[str]) -> None:
+        # the UUSH listing first, down to the oldest of these: a detailed video's type is then known, so a stop
+        # (the quota, a failure) keeps every video it detailed, whatever the threads' timing
+        floor = min((self._dates[v] for v in ids if v in self._dates), default=None)
+        if floor is not None:
+            self.shorts.ensure(floor)
         items = self.c.video_details(ids, f"fetching video details of {self.ch.title}")
         # parse here, on the pool, while the page chain waits on the network; the type is provisional
         # (Shorts membership may still grow) and _finish() corrects it
