@@ -80,8 +80,13 @@ def hold_lock(path: Path | str, what: str) -> Iterator[None]:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # never through a symbolic link: a link planted at the lock's name would make this truncate (or create)
+        # whatever it points to
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644)
     except OSError as e:
+        if path.is_symlink():
+            raise Y2SError(f"The {what} lock file {path} is a symbolic link; remove it (a lock file is never followed "
+                           "to another file).") from None
         raise Y2SError(f"Cannot create the {what} lock file {path}: {e.strerror or e}. Check Y2S_DATA_DIR.") from None
     try:
         if not _try_lock(fd):

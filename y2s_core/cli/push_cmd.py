@@ -11,6 +11,7 @@ from ..channel_input import parse as parse_channels
 from ..errors import InputError
 from ..settings import Settings
 from ..sheets.base import SheetTarget
+from ..sheets.cells import clean_text, csv_escape
 from ..sheets.fileio import shown
 from .output import Say, core_warnings_to
 
@@ -99,4 +100,5 @@ def history(a: argparse.Namespace, settings: Settings, out: TextIO) -> None:
     else:
         w = csv.DictWriter(out, fieldnames=list(HISTORY_KEYS), lineterminator="\n")
         w.writeheader()
-        w.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+        # the one CSV escaping (``sheets.cells.csv_escape``): a title or id a spreadsheet would run is not run
+        w.writerows({k: csv_escape(clean_text(v) if isinstance(v, str) else v) for k, v in r.items()} for r in rows)
