@@ -64,7 +64,7 @@ def test_leaving_the_fetch_page_mid_fetch_keeps_its_units_and_says_so_on_return(
     channels = pg.get_by_label("Channels")
     channels.fill("@bigchannel")
     pg.get_by_role("button", name="Fetch", exact=True).click()
-    assert gate.reached.wait(120), "the fetch never reached the gate"  # the fetch is stuck mid-listing now
+    assert gate.wait_stuck(), "the fetch never reached the gate"  # the fetch is stuck mid-listing now
     charged = main_units(gate.emu.units_by_method)
     assert charged == OPEN_FOR
     pg.locator('[data-testid="stSidebarNav"]').get_by_text("Review and approve", exact=True).click()  # leaves

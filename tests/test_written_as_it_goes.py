@@ -38,9 +38,10 @@ class GatedEmulator:
         self.emu = YouTubeEmulator()
         self.open_for = open_for
         self.answered = 0
+        self.done = 0  # passing requests the emulator has finished answering (and billing)
         self.reached = threading.Event()  # a request arrived past the gate
         self.release = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     def handle(self, method, url, headers, body, **kw):
         with self._lock:
@@ -51,7 +52,19 @@ class GatedEmulator:
             self.reached.set()
             self.release.wait(120)
             return 503, {"content-type": "application/json"}, b'{"error": {"code": 503, "message": "gone"}}'
-        return self.emu.handle(method, url, headers, body)
+        try:
+            return self.emu.handle(method, url, headers, body)
+        finally:
+            with self._lock:
+                self.done += 1
+                self._lock.notify_all()
+
+    def wait_stuck(self, timeout: float = 120) -> bool:
+        """A request came past the gate and every one before it has been answered (so billed): the run is stuck."""
+        if not self.reached.wait(timeout):
+            return False
+        with self._lock:
+            return self._lock.wait_for(lambda: self.done >= self.open_for, timeout)
 
 
 def _ledger(data_dir: Path, key: str, url: str | None = None) -> dict[str, int]:
@@ -102,7 +115,7 @@ def test_kill_9_mid_fetch_leaves_the_spend_in_the_ledger_within_a_few_units(tmp_
         env["Y2S_YOUTUBE_API_URL"] = server.url
         args = [a.replace("{tmp}", str(tmp_path)) for a in command]
         with _running(gate, [*args, "--force"], env, tmp_path) as proc:
-            assert gate.reached.wait(120), "no request reached the gate"
+            assert gate.wait_stuck(), "no request reached the gate"
             charged = main_units(gate.emu.units_by_method)
             assert charged == 40
             # the process is stuck on the gate: what it has received is written within FLUSH_UNITS
@@ -204,7 +217,7 @@ def test_kill_9_mid_listing_then_the_next_sync_resumes_instead_of_listing_again(
     with serve(gate) as server:
         args = ["sync", "@bigchannel", "--sheet", str(sheet), "--stats", "none"]
         with _running(gate, args, {**env, "Y2S_YOUTUBE_API_URL": server.url}, tmp_path) as proc:
-            assert gate.reached.wait(120)
+            assert gate.wait_stuck()
             first = main_units(gate.emu.units_by_method)
 
             def checkpointed() -> bool:
