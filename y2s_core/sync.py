@@ -150,17 +150,6 @@ class SyncOutcome:
     stop: YouTubeError | None = None
     store_problem: str | None = None
 
-    def kept(self) -> tuple[FetchResult, YouTubeError | None]:
-        """(what to show, what stopped it): the result with the stop that cut it, which carries the result
-        as ``partial``. A stop that kept nothing (and is not the quota, which always says what it kept) is
-        raised instead: there is only the error to say."""
-        stop = self.stop
-        if stop is not None:
-            stop.partial = self.result
-            if not self.result.videos and not isinstance(stop, QuotaExceeded):
-                raise stop
-        return self.result, stop
-
 
 def listing_spec(spec: FilterSpec) -> FilterSpec:
     """The filters a full listing runs with so that everything it details can be stored: only those that
