@@ -169,7 +169,7 @@ def test_max_videos_stops_paging_after_the_first_page(yt_emu, yt_client):
     result = yt_client.fetch("@bigchannel", FilterSpec(max_videos=10))
     assert [v.id for v in result.videos] == yt_emu.catalog.uploads(big.id)[:10]  # exactly the newest 10
     assert len(uploads_calls(yt_emu)) == 1
-    assert [c.ids for c in calls(yt_emu, "videos.list")] == [50]  # one call: 1 unit for 10 ids or 50
+    assert [c.ids for c in calls(yt_emu, "videos.list")] == [10]  # one call, for the 10 ids the window holds
     assert yt_emu.units_used <= 4  # channels + 1 page + 1 details + at most 1 UUSH page
 
 
@@ -250,7 +250,7 @@ def test_progress_is_reported_per_channel(yt_emu, yt_client):
     stages = {(p.channel, p.stage) for p in seen}
     assert ("Y2S Demo Lab", "done") in stages and ("Old School Tutorials", "done") in stages
     last = [p for p in seen if p.channel == "Y2S Demo Lab"][-1]
-    assert last.pages == 4 and last.detailed == 150 and last.quota_units > 0
+    assert last.pages == 5 and last.detailed == 150 and last.quota_units > 0  # 4 uploads pages, 1 Shorts page
 
 
 # ----------------------------------------------------------------------------------------------- errors

@@ -13,7 +13,7 @@ per channel:
   boundary, detail the new uploads, refresh statistics per ``stats`` ("none", "recent": published in the
   last 90 days plus the rows already in the target sheet, "all");
 * **resume**: a full listing was cut by the quota: continue it from where it stopped;
-* **full**: unknown channel, ``full=True``, or coverage that does not serve: the paging engine lists the
+* **full**: unknown channel, ``full=True``, or coverage that does not serve: the listing engine lists the
   channel with the filters that decide its depth only (``listing_spec``), so every video it details is
   stored and the next run can be incremental. A listing cut short leaves a resume point, taken from the
   engine's own pages through the client's observer hook (``listing_watch``): on the uploads chain, or on
@@ -457,7 +457,7 @@ class Syncer:
 
 def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: FilterSpec, resolve_units: int,
                store: Store | None = None) -> qp.QuotaPlan:
-    """The plan of a plain fetch (the paging engine with ``spec``, every channel listed): from each channel's
+    """The plan of a plain fetch (the listing engine with ``spec``, every channel listed): from each channel's
     videoCount, and the store's share of Shorts and type rule where it has the channel (else the default)."""
     chans = list({r.channel.id: r.channel for r in resolutions if r.channel}.values())
     counts: dict[str, dict[str, int]] = {}

@@ -22,12 +22,12 @@ Modules, each importing (at run time) only those above it:
 
     transport   the metered http object, its factory, Google errors -> ours (uses ``y2s_core.quota``)
     parsing     resources -> Channel / Video, the type rule, the request constants
-    outcome     what a fetch gathers (the accumulator) and the warnings both engines write
-    engines     which engine lists a channel (``engine_for``: pure; the quota planner asks it too)
+    outcome     what a fetch gathers (the accumulator) and the warnings a listing writes
+    engines     which playlists list a channel (``engine_for``: pure; the quota planner asks it too)
     chains      one playlist's page chain on its own thread
-    tab_outcome how a tab fetch ends: the kept (newest-first) videos, its warnings, its type rule
-    tabs        the tab engine: UULF/UUSH/UULV in parallel, proven against videoCount and the uploads playlist
-    paging      the uploads engine (uploads chain, detail pool, Shorts cursor), and ``fetch_channel``
+    listing_end how a listing ends: the kept (newest-first) videos, its warnings, its type rule
+    listing     the listing engine: [UU] + UUSH, or [UU, UULF, UUSH, UULV] proven against videoCount;
+                ``fetch_channel``
     client      YouTubeClient (transport, ``execute``, ``playlist_page``, ``video_details``, resolution, fetch)
     walk        a listing's saved place (PagePos, Resume: uploads chain or tab chains) and one playlist's walk
     incremental a known channel: down to the boundary, or a cut listing continued (uploads chain or tabs)

@@ -1,9 +1,9 @@
-"""The YouTube client: resolve channel inputs, then fetch each channel's videos through the paging engine.
+"""The YouTube client: resolve channel inputs, then fetch each channel's videos through the listing engine.
 
 ``YouTubeClient`` owns the transport (one metered http object per thread, since httplib2 is not
 thread-safe), ``execute`` (retries, error translation, fail-fast once the quota is spent) and the
-resolution of every input form; ``paging.fetch_channel`` does the per-channel work (the uploads chain, or
-the tab playlists in parallel for a big channel: ``tabs``) and calls back into ``execute``.
+resolution of every input form; ``listing.fetch_channel`` does the per-channel work (the uploads playlist, or
+the tab playlists in parallel for a big channel) and calls back into ``execute``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
 from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import DEMO_API_KEY, Settings
-from .paging import Accumulator, fetch_channel
+from .listing import fetch_channel
+from .outcome import Accumulator
 from .parsing import CHANNEL_PARTS, PAGE, VIDEO_PARTS, channel_from_resource
 from .transport import MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
 
@@ -286,7 +287,7 @@ class YouTubeClient:
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
-        ``checkpoint``: called now and then (about every ``tabs.CHECKPOINT_SECONDS``) from the fetching thread
+        ``checkpoint``: called now and then (about every ``listing.CHECKPOINT_SECONDS``) from the fetching thread
         while a proven tab listing runs, so a caller can store what it has so far (``sync``: written as it goes).
         ``ordered``: the budget may not pay for it all (a forced plan): every unit in listing order, so a quota
         cut keeps the newest videos its units paid for, the same every time (a little slower).

@@ -1,7 +1,7 @@
 """Which engine lists a channel: a pure function of its size.
 
-``engine_for`` decides between the uploads chain (``paging``: "uploads") and the tab playlists in parallel
-(``tabs``: "tabs");
+``engine_for`` decides which playlists the listing engine (``listing``) pages: the uploads playlist ("uploads")
+or the tab playlists in parallel too ("tabs");
 the quota planner (``y2s_core.quota_planner.full_listing``) asks it too, to estimate what the engine the
 client will pick is going to spend.
 """

@@ -26,7 +26,7 @@ starts again from the top, where every stored id needs no details: only its page
 continuing, the top of the playlist is listed down to the saved top (uploads made in between).
 A new id is detailed only once the UUSH listing has reached its date (``_typed_details``), so a cut wastes
 no details but those in flight. Cost over one uninterrupted listing: the saved uploads and UUSH pages asked
-again (2 units), the new top page (1), and what the cut made useless (the paging engine's first listing
+again (2 units), the new top page (1), and what the cut made useless (the first listing
 details ahead of its UUSH listing and keeps no video whose type it does not know yet).
 
 A cut **tab listing** (``tabs``, proven: its Resume has ``tabs``) had listed the uploads playlist one page
@@ -41,7 +41,7 @@ A cut **window** (``Resume.max_videos``: the N newest uploads) goes no deeper th
 once N uploads are listed from the top; the tabs are merged by date (the tab least deep in time pages next)
 and stop once N videos newer than every tab's frontier are known. The N-th newest date is the coverage floor.
 
-Like the paging engine, this module calls back into the client (its discovery resources and
+Like the listing engine, this module calls back into the client (its discovery resources and
 ``playlist_page``, ``video_details``) and never builds a request of its own. It reuses ``parsing`` for every resource.
 """
 
@@ -64,7 +64,7 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
-from .tab_outcome import TAB_NAMES
+from .listing_end import TAB_NAMES
 from .walk import Item, PagePos, Resume, Walk, tab_playlist
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
-"""What one fetch gathers across its channels, and the sentences both paging engines end a channel with.
+"""What one fetch gathers across its channels, and the sentences a listing ends a channel with.
 
-``paging`` (the uploads chain) and ``tabs`` (the tab playlists in parallel) each fill an ``Accumulator``;
+The listing engine (``listing``) fills an ``Accumulator``, one channel after another;
 a quota stop or a YouTube failure keeps what it holds (``result(complete=False)``). The warnings are built
-here so a user reads the same words whichever engine listed the channel.
+here so a user reads the same words wherever the channel was listed.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How a tab fetch ends: the videos it keeps, newest first, and what it says about them.
 
-A mixin of ``tabs.TabFetch`` (kept apart so that module stays readable): after a full run every candidate
+A mixin of ``listing.ChannelListing`` (kept apart so that module stays readable): after a full run every candidate
 with details is kept; after a quota stop or a YouTube failure only a newest-first prefix is, down to where
 every playlist had reached and each video's Short/Long type was known, and the rest is counted in the
 warning. It also records how the channel's types were decided and says when no playlist reached a video.
@@ -12,19 +12,25 @@ from typing import TYPE_CHECKING
 
 from ..errors import YouTubeError
 from ..models import Video
-from .outcome import cut_listing_reason, no_shorts_warning, skipped_warning, stopped_warning
+from .outcome import (
+    cut_listing_reason,
+    no_shorts_warning,
+    no_uploads_warning,
+    skipped_warning,
+    stopped_warning,
+)
 from .parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
 
 if TYPE_CHECKING:
-    from .tabs import TabFetch
+    from .listing import ChannelListing
 
 TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
 
 
-class TabOutcome:
-    """The end of a ``TabFetch``: ``_keep`` (into the accumulator), the type rule, the cut-listing check."""
+class ListingEnd:
+    """The end of a ``ChannelListing``: ``_keep`` (into the accumulator), the type rule, the cut-listing check."""
 
-    def _keep(self: TabFetch, partial: bool, error: YouTubeError | None = None) -> None:
+    def _keep(self: ChannelListing, partial: bool, error: YouTubeError | None = None) -> None:
         with self.lock:
             order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
             videos: list[Video] = []
@@ -60,6 +66,8 @@ class TabOutcome:
             pages = sum(c.pages for c in self.chains.values())
             self.acc.warnings.append(stopped_warning(title, error, pages, len(kept), left))
             return
+        if self.uu.exists is False:  # 404: what the real API answers for a channel with no public uploads
+            self.acc.warnings.append(no_uploads_warning(title))
         self._check_listing_complete()
         if missing:
             self.acc.skipped.extend(missing)
@@ -69,22 +77,23 @@ class TabOutcome:
         self.p.stage = "done"
         self._report(final=True)
 
-    def _record_type_rule(self: TabFetch) -> None:
+    def _record_type_rule(self: ChannelListing) -> None:
         if self.proof:
             self.acc.type_rules[self.ch.id] = TYPE_RULE_TABS
         elif self.shorts.exists is not None:
             self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else TYPE_RULE_DURATION
 
-    def _check_listing_complete(self: TabFetch) -> None:
+    def _check_listing_complete(self: ChannelListing) -> None:
         """A whole-channel listing that holds fewer than videoCount even with every playlist: say so, with the
         numbers of each playlist, and mark the result incomplete."""
-        if self.m or self.since_key or self.proof or not self.video_count:
+        if self.since_key or self.proof or not self.video_count or not self.uu.exists or (self.m and not (
+                self.uu.exhausted and not self.tabs)):
             return
-        listed = len(self.cand)
+        listed = len(set().union(*(c.ids for c in self.chains.values())))
         if listed >= self.video_count:
             return
         each = ", ".join(f"{TAB_NAMES[r]} {len(c.ids):,}" for r, c in self.chains.items() if c.exists)
-        reason = cut_listing_reason(self.ch.title, listed, self.video_count,
-                                    f"a playlist lists at most about 20,000 items; listed by playlist: {each}")
+        reason = cut_listing_reason(self.ch.title, listed, self.video_count, *(
+            [f"a playlist lists at most about 20,000 items; listed by playlist: {each}"] if self.tabs else []))
         self.acc.warnings.append(reason)
         self.acc.incomplete.append(reason)

@@ -1,37 +1,33 @@
-"""The tab engine: a big channel listed through its tab playlists in parallel, proven against its uploads.
+"""The listing engine: one channel's playlists paged side by side, merged newest first, detailed as they come.
 
-An uploads playlist (UU…) is one page chain: N videos cost ceil(N/50) + 1 round trips, and it stops at
-about 20,000 items. YouTube also keeps one playlist per channel-page tab, UULF… (long-form), UUSH…
-(Shorts) and UULV… (live streams), undocumented and not always there. This engine lists the three at once,
-each on its own chain (``chains.PageChain``), and the uploads playlist's first page beside them; details
-(videos.list, 50 ids a call) are asked on a pool as the pages arrive.
+Every fetch of a channel goes through ``ChannelListing``, with one of two sets of playlists
+(``engines.engine_for``):
 
-Trusting the tabs (``proof``), decided as soon as every first page answered:
-  * the tabs' ``pageInfo.totalResults`` add up to the channel's ``statistics.videoCount`` (public videos), and
-  * every dated video of the uploads playlist's first page (the newest 50: where a tab lags, when one does)
-    is in some tab.
-Proven, the uploads chain stops there (it costs one unit), and a full listing is checked once more at its
-end: the videos detailed must reach videoCount, or the uploads playlist is listed after all. Not proven
-(a tab missing, one lagging, a count that differs), the uploads chain goes on as the listing's authority,
-as the uploads engine (``paging``) would list it; UUSH goes on beside it for the types, and UULF/UULV wait,
-to carry the listing past the uploads playlist's end if that stops short of videoCount (its ~20,000 cap).
-The result is the union of every chain, deduplicated, newest first.
+* **uploads**: ``[UU]`` (+ ``UUSH`` for the Short/Long type, paged no deeper than UU went). A short listing:
+  N videos cost 1 + ceil(N/50) + ceil(N/50) + the UUSH pages down to the oldest upload needed.
+* **tabs**: ``[UU, UULF, UUSH, UULV]`` for a big channel. The uploads playlist is one page chain (ceil(N/50)
+  round trips, capped at about 20,000 items); YouTube also keeps one playlist per channel-page tab (UULF
+  long-form, UUSH Shorts, UULV live), undocumented and not always there. The tabs are trusted (``proof``)
+  once every first page answered, when their ``pageInfo.totalResults`` add up to ``statistics.videoCount``
+  and every dated video of the uploads playlist's first page is in some tab. Proven, the uploads chain
+  stops after that page, and a full listing that ends below videoCount lists the uploads after all
+  (``late``). Not proven, the uploads chain is the authority (as in the uploads set), UUSH types it, and
+  UULF/UULV wait, to carry the listing past the uploads playlist's end if that stops short (``uu_short``).
 
-Windows stop early: with ``since`` every chain stops once it lists a video older than the day; with
-``max_videos`` N, the cutoff is the date of the N-th newest candidate not known to fail (deleted, or
-filtered out once its details and type are known), and a chain waits once it has listed past it (it
-resumes if the cutoff moves back as candidates fail); before the cutoff is known, chains are merged by date
-(one that is ahead in time waits for the others).
+Each playlist is a ``chains.PageChain`` on its own thread; each page hands its ids to a detail pool
+(videos.list, 50 ids a call). Where UU is the authority, ids are detailed only once UUSH has listed down to
+them, so a stop keeps every video it detailed, typed. Windows stop early: with ``since`` every chain stops
+past the day; with ``max_videos`` N, the cutoff is the date of the N-th newest candidate not known to fail,
+and a chain waits once past it; chains are then merged by date. ``ordered`` (the budget may not pay for the
+whole listing): chains are merged by date and each page is detailed before the next, so a quota cut keeps
+the same newest rows every time.
 
-Types follow ``parsing.classify`` unchanged: Upcoming from the resource, then UUSH membership -> Short, then
-liveStreamingDetails -> Live. A video's UUSH membership counts once UUSH has listed down to its date, so a quota
-stop never keeps a guessed type. Where UUSH does not exist, a video UULF or UULV lists is not a Short (its tab
-says so) instead of falling to the duration rule. UULV membership is not used: videos.list's
-liveStreamingDetails already marks every stream, and premieres (Live by the rule) are listed in UULF, so
-reading UULV as "Live" would type a tab-listed fetch differently from an uploads-listed one.
+Types follow ``parsing.classify``: Upcoming from the resource, then UUSH membership -> Short, then
+liveStreamingDetails -> Live; a video's UUSH membership counts once UUSH has listed down to its date. Where
+UUSH does not exist, a video UULF or UULV lists is not a Short; one no tab lists falls to the duration rule.
 
-Quota, for a proven full listing of N videos: 1 (channels.list) + the tabs' pages + 1 (the uploads page) +
-ceil(N/50) (details, pooled 50 ids a call), within the bound 1 + tab pages + ceil(N/50) + 2. Never a search.
+Quota, for a proven full tab listing of N videos: 1 (channels.list) + the tabs' pages + 1 (the uploads page)
++ ceil(N/50) (details). Never a search.
 """
 
 from __future__ import annotations
@@ -50,7 +46,8 @@ from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
 from .chains import PageChain, Turn, date_key
-from .engines import TABS
+from .engines import TABS, engine_for
+from .listing_end import TAB_NAMES, ListingEnd
 from .outcome import (
     Accumulator,
 )
@@ -59,7 +56,6 @@ from .parsing import (
     classify,
     video_from_resource,
 )
-from .tab_outcome import TAB_NAMES, TabOutcome
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
@@ -70,8 +66,9 @@ _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify c
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
 
 
-class TabFetch(TabOutcome):
-    """One channel through its tab playlists (and its uploads playlist): the ``chains.Listing`` of its chains.
+class ChannelListing(ListingEnd):
+    """One channel's listing: its uploads playlist (+ UUSH), or its tab playlists too (``tabs``); the
+    ``chains.Listing`` its chains report to.
 
     Chains and detail workers write the shared state under ``lock``; this object's ``run`` (the caller's
     thread) waits for their events, decides when the listing is done, and is the only one to report progress.
@@ -79,7 +76,7 @@ class TabFetch(TabOutcome):
 
     def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator,
                  notify: ProgressFn, progress: Progress, checkpoint: Callable[[], None] | None = None,
-                 ordered: bool = False) -> None:
+                 ordered: bool = False, tabs: bool = True) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
         self.checkpoint = checkpoint
         self.ordered = ordered  # the budget is short: no chain pages ahead of the others (see _verdict)
@@ -89,9 +86,9 @@ class TabFetch(TabOutcome):
         tail = channel.id[2:]
         self.chains = {role: PageChain(client, role + tail if role != "UU" else channel.uploads_playlist_id, role,
                                        f"listing {TAB_NAMES[role]} of {channel.title}")
-                       for role in ("UU", *TABS)}
+                       for role in (("UU", *TABS) if tabs else ("UU", "UUSH"))}
         self.uu, self.shorts = self.chains["UU"], self.chains["UUSH"]
-        self.tabs = [self.chains[r] for r in TABS]
+        self.tabs = [self.chains[r] for r in TABS] if tabs else []  # none: UU is the authority, UUSH types it
         self.lock = threading.RLock()
         self.waits = {role: threading.Condition(self.lock) for role in self.chains}  # one per chain: wake only it
         self.events: queue.SimpleQueue = queue.SimpleQueue()
@@ -114,7 +111,7 @@ class TabFetch(TabOutcome):
         self.excluded: set[str] = set()  # ruled out by their tab before any detail call (see _ruled_out)
         self.pending: set[Future] = set()
         self.cutoff: str | None = self.since_key
-        self.proof: bool | None = None
+        self.proof: bool | None = None if tabs else False  # trust the tabs? (None: not decided yet)
         self.late = False  # a proven full listing fell short of videoCount at its end: the uploads chain resumed
         self.uu_short = False  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
         self.stop = False
@@ -182,8 +179,10 @@ class TabFetch(TabOutcome):
         elif self.proof is False and not self.uu_short:  # the uploads chain is the authority
             if chain is not self.shorts:
                 return Turn.WAIT  # UULF / UULV: only needed past the uploads playlist's end
-            if chain.oldest is not None and self.uu.oldest is not None and chain.oldest < self.uu.oldest:
-                return Turn.WAIT  # UUSH types what UU lists: no deeper than UU went
+            if self.uu.oldest is None:  # UUSH types what UU lists: nothing yet (or nothing at all)
+                return Turn.STOP if self.uu.exhausted or self.uu.exists is False else Turn.WAIT
+            if chain.oldest is not None and chain.oldest < self.uu.oldest:
+                return Turn.WAIT  # no deeper than UU went
         cut, oldest = self.cutoff, chain.oldest
         if cut is not None and oldest is not None and (oldest < cut or (
                 oldest == cut and cut != self.since_key and chain is not self.shorts)):
@@ -218,7 +217,8 @@ class TabFetch(TabOutcome):
                 else:
                     chain.shadow.append((vid, key))
             chain.exhausted = not token
-            if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and not self.uu_short:
+            if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and self.tabs \
+                    and not self.uu_short:
                 self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it
                 self._unshadow(self.tabs)
             if chain is self.shorts and self.unsettled:
@@ -286,8 +286,14 @@ class TabFetch(TabOutcome):
                     else:
                         keep.append(vid)
                 self.buffer = keep
+        # the uploads chain as the authority: an id is detailed once UUSH has listed down to it (its type is
+        # then known), so a stop keeps every video it detailed
+        typed = len(self.buffer)
+        if self.proof is False and not self.uu_short:
+            typed = next((i for i, v in enumerate(self.buffer) if not self._type_final(v)), typed)
         out = []
-        while len(self.buffer) >= PAGE:
+        while typed >= PAGE:
+            typed -= PAGE
             out.append(self.buffer[:PAGE])
             del self.buffer[:PAGE]
         self.unsent += len(out)
@@ -544,6 +550,15 @@ class TabFetch(TabOutcome):
             self.p.detailed = len(self.details)
         self.p.quota_units = self.c.meter.total_units
         self.notify(replace(self.p))
+
+
+def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
+                  progress: Progress, checkpoint: Callable[[], None] | None = None, ordered: bool = False) -> None:
+    """Fetch one resolved channel into ``acc``: through its tab playlists too when its listing is long
+    (``engines.engine_for``; ``checkpoint`` is called now and then once its tabs are proven), else along its
+    uploads playlist. ``ordered``: the budget may not pay for the whole listing: every unit in listing order."""
+    tabs = engine_for(channel.video_count, spec) == "tabs"
+    ChannelListing(client, channel, spec, acc, notify, progress, checkpoint, ordered, tabs).run()
 
 
 def _first_cause(current: BaseException | None, new: BaseException | None) -> BaseException | None:
