@@ -15,10 +15,9 @@ per channel:
 * **resume**: a full listing was cut by the quota: continue it from where it stopped;
 * **full**: unknown channel, ``full=True``, or coverage that does not serve: the listing engine lists the
   channel with the filters that decide its depth only (``listing_spec``), so every video it details is
-  stored and the next run can be incremental. A listing cut short leaves a resume point, taken from the
-  engine's own pages through the client's observer hook (``listing_watch``): on the uploads chain, or on
-  each tab's chain after a proven tab listing, whose videos detailed below the prefix it kept are stored
-  too (their tab gives their type).
+  stored and the next run can be incremental. A listing cut short leaves a resume point, read from the
+  listing's own chains (``youtube.listing_end``): on the uploads chain, or on each tab's chain after a proven
+  tab listing, whose videos detailed below the prefix it kept are stored too (their tab gives their type).
 
 ``run`` does each channel in turn and stores it in its own transaction at once (a later failure never
 loses it); the result applies the caller's FilterSpec to known + new videos as a whole. A quota stop
@@ -38,7 +37,6 @@ from . import quota_planner as qp
 from .channel_input import as_refs
 from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from .filters import FilterSpec
-from .listing_watch import ListingWatch
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
 from .quota import quota_resets_at
 from .settings import Settings
@@ -57,6 +55,7 @@ from .store.syncing import (
 )
 from .youtube.client import Progress, YouTubeClient
 from .youtube.incremental import ChannelState, ChannelUpdate, ChannelUpdater, Resume
+from .youtube.listing import ChannelListing
 from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
 
 _log = logging.getLogger("y2s_core.sync")
@@ -363,36 +362,37 @@ class Syncer:
     def _full(self, job: _Job, prep: SyncPlan) -> _Done:
         ch = job.channel
         listing = listing_spec(prep.spec)
-        watch = ListingWatch(ch)
-        self.c.observers.append(watch)
         err: YouTubeError | None = None
         saved: set[str] = set()  # stored by this run's checkpoints (with their snapshot)
         stored = {v.id for v in job.known.videos} if job.known else set()
-        checkpoint = None
-        if detail_part(listing).is_empty:  # what it details can all be stored, and a cut resumed
-            def checkpoint() -> None:
-                saved.update(self._checkpoint(ch, listing, watch, stored | saved, prep.options))
+        checkpoints = detail_part(listing).is_empty  # what it details can all be stored, and a cut resumed
+        ended: list[ChannelListing] = []
+
+        def watch(engine: ChannelListing, final: bool) -> None:
+            if final:
+                ended.append(engine)
+            elif checkpoints:
+                saved.update(self._checkpoint(ch, engine, stored | saved, prep.options))
+
         try:
-            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution], checkpoint=checkpoint,
+            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution], watch=watch,
                                   ordered=not prep.plan.fits,
                                   progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
         except YouTubeError as e:
             err = e
             result = e.partial if e.partial is not None else FetchResult(channels=(ch,))
-        finally:
-            self.c.observers.remove(watch)
+        engine = ended[0] if ended else None
         vids = [v for v in result.videos if v.channel_id == ch.id]
         rule = result.type_rules.get(ch.id)
         store_err = None
         extra: list[Video] = []  # stored beside the result: detailed by a cut tab listing below what it kept
         try:
-            extra = self._store_full(job, listing, result, vids, watch, err, rule, prep.options, saved)
+            extra = self._store_full(job, listing, result, vids, engine, err, rule, prep.options, saved)
         except Exception as e:
             store_err = self._problem(e, "fetch history not saved")
         stored_ids = {v.id for v in job.known.present} if job.known else set()
         note = "" if err is None else f"cut short: {_short(err)}" + (
-            "; the next run resumes" if not detail_part(listing).needs_details and watch.pages(ch.uploads_playlist_id)
-            else "")
+            "; the next run resumes" if not detail_part(listing).needs_details and engine and engine.uu.pages else "")
         if err is None and not result.complete:
             note = " ".join(result.incomplete)
         report = ChannelReport(ch, "full", new=len({v.id for v in [*vids, *extra]} - stored_ids),
@@ -401,13 +401,12 @@ class Syncer:
         return _Done(prep.spec.apply(vids), report, err, rule, list(result.skipped_ids), list(result.warnings),
                      store_err, [v.id for v in vids if v.id not in stored_ids])
 
-    def _checkpoint(self, ch: Channel, listing: FilterSpec, watch: ListingWatch, have: set[str],
-                    options: SyncOptions) -> set[str]:
+    def _checkpoint(self, ch: Channel, engine: ChannelListing, have: set[str], options: SyncOptions) -> set[str]:
         """A proven tab listing, mid-way: store the videos it detailed (typed by their tab) and where to resume
         it, so a run killed now is resumed, not listed again. The ids stored; none when the store fails (the
         listing goes on: its end stores everything, or says why not)."""
-        typed = watch.tab_typed(ch, have)
-        resume = watch.resume(ch, typed, listing, TYPE_RULE_TABS, stored=have)
+        typed = engine.tab_typed(have)
+        resume = engine.resume_point(typed, stored=have)
         try:
             record_checkpoint(self.store, ch, type_rule=TYPE_RULE_TABS, seen=typed,
                               resume=resume.to_json() if resume else None, now=options.now)
@@ -417,7 +416,7 @@ class Syncer:
         return {v.id for v in typed}
 
     def _store_full(self, job: _Job, listing: FilterSpec, result: FetchResult, vids: list[Video],
-                    watch: ListingWatch, err: YouTubeError | None, rule: str | None,
+                    engine: ChannelListing | None, err: YouTubeError | None, rule: str | None,
                     options: SyncOptions, saved: set[str]) -> list[Video]:
         """Store a full listing; a cut one leaves its resume point. Returns the videos stored beyond ``vids``."""
         ch = job.channel
@@ -433,16 +432,17 @@ class Syncer:
             elif not result.complete:  # the uploads playlist stops at ~20,000: covered down to what it lists
                 floor = oldest
             gone: list[str] = []
-            if known is not None and k.is_empty:
-                listed = set(watch.ids(ch.uploads_playlist_id)) - set(result.skipped_ids)
+            if known is not None and k.is_empty and engine is not None:
+                listed = engine.uploads_listed() - set(result.skipped_ids)
                 gone = [v.id for v in known.present if v.id not in listed and (floor is None or v.published_at >= floor)]
-            record_sync(self.store, ch, type_rule=rule, seen=vids, gone=gone, boundary=watch.top(ch.uploads_playlist_id),
+            record_sync(self.store, ch, type_rule=rule, seen=vids, gone=gone,
+                        boundary=engine.top() if engine is not None else (None, None),
                         coverage=Coverage(k, floor), resume=None, full_listing=floor is None, now=options.now,
                         snapshotted=saved)
             return []
-        extra = watch.tab_typed(ch, {v.id for v in vids}) if k.is_empty and rule == TYPE_RULE_TABS else []
-        resume = watch.resume(ch, [*vids, *extra], listing, rule,
-                              stored={v.id for v in known.videos} if known else set()) if k.is_empty else None
+        extra = engine.tab_typed({v.id for v in vids}) if engine is not None and k.is_empty else []
+        resume = engine.resume_point([*vids, *extra], stored={v.id for v in known.videos} if known else set()) \
+            if engine is not None and k.is_empty else None
         record_sync(self.store, ch, type_rule=rule, seen=[*vids, *extra], resume=resume.to_json() if resume else KEEP,
                     now=options.now, snapshotted=saved)
         return extra

@@ -30,7 +30,7 @@ class Listing(Protocol):
 
     def turn(self, chain: PageChain) -> Turn: ...  # blocks while the answer is WAIT
 
-    def page(self, chain: PageChain, response: dict, token: str | None) -> None: ...
+    def page(self, chain: PageChain, response: dict, sent: str | None, token: str | None) -> None: ...
 
     def absent(self, chain: PageChain) -> None: ...  # the playlist answered 404 playlistNotFound
 
@@ -52,6 +52,11 @@ class PageChain:
         self.pages = 0
         self.ids: set[str] = set()
         self.first: list[str] = []  # the dated ids of the first page
+        # where the listing got to, for a resume point (``listing_end``): every (id, videoPublishedAt) listed in
+        # order, the first page's top item, and the last page (the token that fetched it, its raw items)
+        self.listed: list[tuple[str, str | None]] = []
+        self.top: tuple[str, str | None] | None = None
+        self.last_page: tuple[str | None, list[tuple[str, str | None]]] | None = None
         self.shadow: list[tuple[str, str | None]] = []  # (id, date key) listed while not the listing's authority
         self.oldest: str | None = None
         self.state = "new"  # new | running | waiting | done
@@ -72,8 +77,8 @@ class PageChain:
                     listing.absent(self)
                     return
                 raise
-            token = response.get("nextPageToken")
-            listing.page(self, response, token)
+            sent, token = token, response.get("nextPageToken")
+            listing.page(self, response, sent, token)
             if not token:
                 return
 

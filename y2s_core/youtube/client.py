@@ -28,7 +28,7 @@ from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
 from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import DEMO_API_KEY, Settings
-from .listing import fetch_channel
+from .listing import Watch, fetch_channel
 from .outcome import Accumulator
 from .parsing import CHANNEL_PARTS, PAGE, VIDEO_PARTS, channel_from_resource
 from .transport import MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
@@ -83,9 +83,6 @@ class YouTubeClient:
         self._retry_sleep = retry_sleep
         self._exhausted_until: datetime | None = None  # the main pool is spent until then
         self._search_exhausted_until: datetime | None = None  # search.list's own bucket is spent until then
-        # hook: called as observer(request, response) after every successful call (the sync keeps where a
-        # listing got to, to resume it after a quota cut: ``y2s_core.sync``); add and remove around a fetch
-        self.observers: list[Callable[[Any, dict], None]] = []
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
             "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
@@ -120,10 +117,7 @@ class YouTubeClient:
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
-            resp = request.execute(http=self._http(), num_retries=0 if search else self.num_retries)
-            for observe in list(self.observers):
-                observe(request, resp)
-            return resp
+            return request.execute(http=self._http(), num_retries=0 if search else self.num_retries)
         except HttpError as e:
             err = translate_http_error(e, context)
             if isinstance(err, QuotaExceeded):
@@ -282,13 +276,14 @@ class YouTubeClient:
         progress: ProgressFn | None = None,
         *,
         resolved: Sequence[Resolution] | None = None,
-        checkpoint: Callable[[], None] | None = None,
+        watch: Watch | None = None,
         ordered: bool = False,
     ) -> FetchResult:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
-        ``checkpoint``: called now and then (about every ``listing.CHECKPOINT_SECONDS``) from the fetching thread
-        while a proven tab listing runs, so a caller can store what it has so far (``sync``: written as it goes).
+        ``watch(listing, final)``: called from the fetching thread now and then (about every
+        ``listing.CHECKPOINT_SECONDS``) while a proven tab listing runs, and once each channel's listing ended, so a
+        caller can store what it has and where to resume (``sync``: written as it goes).
         ``ordered``: the budget may not pay for it all (a forced plan): every unit in listing order, so a quota
         cut keeps the newest videos its units paid for, the same every time (a little slower).
 
@@ -328,7 +323,7 @@ class YouTubeClient:
                 seen.add(ch.id)
                 acc.channels.append(ch)
                 try:
-                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"), checkpoint, ordered)
+                    fetch_channel(self, ch, spec, acc, notify, Progress(ch.title, "listing"), watch, ordered)
                 except (QuotaExceeded, KeyInvalid):
                     raise  # nothing more can be fetched today / with this key
                 except YouTubeError as e:  # a 5xx storm, a timeout, an open breaker: keep going elsewhere

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING
 from ..errors import QuotaExceeded, Y2SError, YouTubeError
 from ..models import Channel, Video, VideoType
 from .engines import TABS
+from .listing_end import TAB_NAMES
 from .parsing import (
     PAGE,
     TYPE_RULE_DURATION,
@@ -64,7 +65,6 @@ from .parsing import (
     parse_datetime,
     video_from_resource,
 )
-from .listing_end import TAB_NAMES
 from .walk import Item, PagePos, Resume, Walk, tab_playlist
 
 if TYPE_CHECKING:

@@ -60,7 +60,8 @@ from .parsing import (
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
-CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``checkpoint``)
+Watch = Callable[["ChannelListing", bool], None]  # (the listing, whether it ended): see ``fetch_channel``
+CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``watch``)
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 _IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
 _NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
@@ -75,10 +76,10 @@ class ChannelListing(ListingEnd):
     """
 
     def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator,
-                 notify: ProgressFn, progress: Progress, checkpoint: Callable[[], None] | None = None,
+                 notify: ProgressFn, progress: Progress, watch: Watch | None = None,
                  ordered: bool = False, tabs: bool = True) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
-        self.checkpoint = checkpoint
+        self.watch = watch
         self.ordered = ordered  # the budget is short: no chain pages ahead of the others (see _verdict)
         self.unsent = 0  # batches of ids taken from the buffer, not yet on the detail pool (ordered: wait for them)
         self._checkpointed = time.monotonic()
@@ -189,9 +190,14 @@ class ChannelListing(ListingEnd):
             return Turn.WAIT  # past the window (the N-th newest itself is enough; UUSH must pass it for its type)
         return Turn.GO
 
-    def page(self, chain: PageChain, response: dict, token: str | None) -> None:
+    def page(self, chain: PageChain, response: dict, sent: str | None, token: str | None) -> None:
         items = response.get("items") or ()
+        raw = [(cd.get("videoId"), cd.get("videoPublishedAt")) for cd in (it.get("contentDetails") or {} for it in items)]
+        raw = [(vid, at) for vid, at in raw if vid]
         with self.lock:
+            chain.last_page = (sent, raw)
+            if sent is None and raw and chain.top is None:  # a private first item has no date: the next one's
+                chain.top = (raw[0][0], next((at for _, at in raw if at), None))
             first = not chain.pages
             chain.pages += 1
             chain.exists = True
@@ -200,13 +206,12 @@ class ChannelListing(ListingEnd):
             # the listing's authority registers candidates: the tabs once proven, else the uploads playlist, and
             # the tabs past its end; until the proof is decided, and otherwise, a page only says who is in it
             authority = (self.proof is False) if chain is self.uu else chain in self._proven_tabs() or self.uu_short
-            for item in items:
-                cd = item.get("contentDetails") or {}
-                vid = cd.get("videoId")
-                if not vid or vid in chain.ids:  # offsets shift when the channel uploads mid-fetch
+            for vid, published in raw:
+                if vid in chain.ids:  # offsets shift when the channel uploads mid-fetch
                     continue
                 chain.ids.add(vid)
-                key = date_key(cd.get("videoPublishedAt"))
+                chain.listed.append((vid, published))
+                key = date_key(published)
                 if key is not None:
                     if chain.oldest is None or key < chain.oldest:
                         chain.oldest = key
@@ -522,13 +527,13 @@ class ChannelListing(ListingEnd):
         self._keep(partial=False)
 
     def _maybe_checkpoint(self) -> None:
-        """Let the caller store what it has (``checkpoint``), at most every ``CHECKPOINT_SECONDS``, once the tabs
+        """Let the caller store what it has (``watch``), at most every ``CHECKPOINT_SECONDS``, once the tabs
         are proven: every video detailed is then typed by its tab, and each tab's page is a place to resume."""
         now = time.monotonic()
-        if self.checkpoint is None or not self.proof or now - self._checkpointed < CHECKPOINT_SECONDS:
+        if self.watch is None or not self.proof or now - self._checkpointed < CHECKPOINT_SECONDS:
             return
         self._checkpointed = now
-        self.checkpoint()
+        self.watch(self, False)
 
     def _wait_pending(self) -> None:
         with self.lock:
@@ -553,12 +558,19 @@ class ChannelListing(ListingEnd):
 
 
 def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator, notify: ProgressFn,
-                  progress: Progress, checkpoint: Callable[[], None] | None = None, ordered: bool = False) -> None:
+                  progress: Progress, watch: Watch | None = None, ordered: bool = False) -> None:
     """Fetch one resolved channel into ``acc``: through its tab playlists too when its listing is long
-    (``engines.engine_for``; ``checkpoint`` is called now and then once its tabs are proven), else along its
-    uploads playlist. ``ordered``: the budget may not pay for the whole listing: every unit in listing order."""
-    tabs = engine_for(channel.video_count, spec) == "tabs"
-    ChannelListing(client, channel, spec, acc, notify, progress, checkpoint, ordered, tabs).run()
+    (``engines.engine_for``), else along its uploads playlist. ``watch(listing, final)``: called now and then
+    (final False) once its tabs are proven, and once it ended, done or cut (final True), so a caller can store
+    what it has and where to resume (``listing_end``). ``ordered``: the budget may not pay for the whole
+    listing: every unit in listing order."""
+    listing = ChannelListing(client, channel, spec, acc, notify, progress, watch, ordered,
+                             engine_for(channel.video_count, spec) == "tabs")
+    try:
+        listing.run()
+    finally:
+        if watch is not None:
+            watch(listing, True)
 
 
 def _first_cause(current: BaseException | None, new: BaseException | None) -> BaseException | None:

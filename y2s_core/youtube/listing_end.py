@@ -1,17 +1,26 @@
-"""How a tab fetch ends: the videos it keeps, newest first, and what it says about them.
+"""How a listing ends: the videos it keeps, newest first, what it says about them, and where it got to.
 
-A mixin of ``listing.ChannelListing`` (kept apart so that module stays readable): after a full run every candidate
-with details is kept; after a quota stop or a YouTube failure only a newest-first prefix is, down to where
-every playlist had reached and each video's Short/Long type was known, and the rest is counted in the
-warning. It also records how the channel's types were decided and says when no playlist reached a video.
+A mixin of ``listing.ChannelListing`` (kept apart so that module stays readable): after a full run every
+candidate with details is kept; after a quota stop or a YouTube failure only a newest-first prefix is, down
+to where every playlist had reached and each video's Short/Long type was known, and the rest is counted in
+the warning. It also records how the channel's types were decided and says when no playlist reached a video.
+
+Where it got to, read from its own chains (the one cursor shape, ``walk.Resume``, serialized there):
+``resume_point`` (a cut listing continues from it: on the uploads chain, or on each tab after a proven
+tab listing), ``tab_typed`` (videos a proven listing detailed below the prefix it kept: their tab gives
+their type, so they are stored too), ``top`` (the uploads playlist's first item: the next sync's boundary)
+and ``uploads_listed`` (what the uploads playlist listed: a stored video it no longer lists is gone).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import YouTubeError
 from ..models import Video
+from .engines import TABS
 from .outcome import (
     cut_listing_reason,
     no_shorts_warning,
@@ -19,9 +28,11 @@ from .outcome import (
     skipped_warning,
     stopped_warning,
 )
-from .parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
+from .parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH, parse_datetime, video_from_resource
+from .walk import PagePos, Resume
 
 if TYPE_CHECKING:
+    from .chains import PageChain
     from .listing import ChannelListing
 
 TAB_NAMES = {"UU": "uploads", "UULF": "long-form", "UUSH": "Shorts", "UULV": "live"}
@@ -97,3 +108,92 @@ class ListingEnd:
             [f"a playlist lists at most about 20,000 items; listed by playlist: {each}"] if self.tabs else []))
         self.acc.warnings.append(reason)
         self.acc.incomplete.append(reason)
+
+    # ------------------------------------------------------------------------------ where it got to
+
+    def top(self: ChannelListing) -> tuple[str | None, datetime | None]:
+        """The uploads playlist's first item (id, first dated videoPublishedAt): the next sync's boundary."""
+        with self.lock:
+            top = self.uu.top
+        return (top[0], parse_datetime(top[1])) if top else (None, None)
+
+    def uploads_listed(self: ChannelListing) -> set[str]:
+        with self.lock:
+            return set(self.uu.ids)
+
+    def tab_typed(self: ChannelListing, kept: set[str]) -> list[Video]:
+        """A proven tab listing cut short keeps a newest-first prefix; the videos it detailed below it are typed
+        by their tab all the same (UUSH: a Short; UULF, UULV: not): stored too, they need no details again."""
+        if not self.proof:
+            return []
+        with self.lock:
+            tab_of: dict[str, str] = {}
+            for role in TABS:
+                for vid, _ in self.chains[role].listed:
+                    tab_of.setdefault(vid, role)
+            details = {vid: item for vid, (item, _) in self.details.items()}
+        return [video_from_resource(item, tab_of[vid] == "UUSH") for vid, item in details.items()
+                if vid in tab_of and vid not in kept and item.get("snippet", {}).get("channelId", self.ch.id) == self.ch.id]
+
+    def resume_point(self: ChannelListing, kept: Sequence[Video], stored: set[str]) -> Resume | None:
+        """Where this listing, cut short, continues (None: it listed nothing to continue from). ``kept``: the
+        videos stored from it; ``stored``: the ids the store had before."""
+        with self.lock:
+            uploads = _pos(self.uu)
+            if uploads is None or uploads.last_id is None:
+                return None
+            have = stored | {v.id for v in kept}
+            top_id, top_at = self.top()
+            spec = self.spec
+            if self.proof:
+                return self._tab_resume(uploads, have, top_id, top_at)
+            listed = self.uu.listed
+            short_items = [(v, parse_datetime(at)) for v, at in self.shorts.listed]
+            shorts = _pos(self.shorts)
+            return Resume(
+                uploads=uploads, pending=tuple((v, parse_datetime(at)) for v, at in listed if v not in have),
+                shorts=shorts, shorts_exists=False if self.shorts.exists is False else (True if shorts else None),
+                shorts_oldest=min((at for _, at in short_items if at), default=None),
+                pending_shorts=tuple(sorted({v for v, _ in short_items} - have)), top_id=top_id, top_at=top_at,
+                since=spec.since, listed=len(listed), max_videos=spec.max_videos)
+
+    def _tab_resume(self: ChannelListing, uploads: PagePos, have: set[str], top_id: str | None,
+                    top_at: datetime | None) -> Resume:
+        """A proven tab listing cut short: each tab continues from its last page (every tab answered its first
+        page or a 404 before the proof: one without a page is absent). The uploads playlist listed only its
+        first page, which the tabs held; pending ids are what the tabs listed that is not stored (under the lock)."""
+        tabs: dict[str, PagePos] = {}
+        done: set[str] = set()
+        sizes: dict[str, int] = {}
+        dates: dict[str, datetime | None] = {}
+        tab_of: dict[str, str] = {}
+        for role in TABS:
+            chain = self.chains[role]
+            pos = _pos(chain)
+            if pos is None or chain.exhausted:
+                done.add(role)
+            if pos is not None:
+                tabs[role] = pos
+            if chain.total is not None:
+                sizes[role] = chain.total
+            for vid, at in chain.listed:
+                dates.setdefault(vid, parse_datetime(at))
+                tab_of.setdefault(vid, role)
+        pending = sorted(((v, at) for v, at in dates.items() if v not in have),
+                         key=lambda p: p[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+        shorts = tabs.get("UUSH")
+        return Resume(
+            uploads=uploads, pending=tuple(pending), shorts=shorts, shorts_exists=shorts is not None,
+            shorts_oldest=min((at for v, at in dates.items() if at and tab_of[v] == "UUSH"), default=None),
+            pending_shorts=tuple(sorted(v for v, _ in pending if tab_of[v] == "UUSH")), top_id=top_id, top_at=top_at,
+            since=self.spec.since, listed=len(dates), tabs=tabs, tabs_done=frozenset(done), tab_sizes=sizes,
+            tab_of={v: tab_of[v] for v, _ in pending}, max_videos=self.spec.max_videos)
+
+
+def _pos(chain: PageChain) -> PagePos | None:
+    """A chain's last page as a place to resume (None: it listed no page)."""
+    if chain.last_page is None:
+        return None
+    token, items = chain.last_page
+    last_at = next((parse_datetime(at) for _, at in reversed(items) if at), None)
+    return PagePos(token, items[-1][0] if items else None, last_at, chain.pages)
