@@ -14,6 +14,19 @@ P = "fetch."
 FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels", P + "full", P + "stats"]
 STATS = {"all": "All known videos", "recent": "Published in the last 90 days", "none": "None (new uploads only)"}
 
+
+
+def _cut_message(error: YouTubeError, kept: int) -> str:
+    """A fetch cut short (the quota, or a failure retries could not fix): why, and what it kept."""
+    msg = md(settings.redact(str(error)))
+    if isinstance(error, QuotaExceeded):
+        if "resets" not in msg:
+            msg += f" The daily YouTube quota resets at {furniture.format_when(error.resets_at or quota_resets_at())}."
+        return msg + (f" Kept the {kept} videos fetched before it ran out: review, measure and push them now, or "
+                      "fetch the rest after the reset." if kept else " Nothing was fetched before it ran out.")
+    return msg + (" Review, measure and push them now, or fetch again later for the rest." if kept else "")
+
+
 settings = furniture.page_settings()
 ss = st.session_state
 source = fetching.source_name(settings)
@@ -105,40 +118,19 @@ if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
             except WouldNotFit as e:  # said below, with the button that overrides it
                 ss[P + "refusal"] = md(settings.redact(str(e))).replace(" or force it (--force;",
                                                                          " or press **Fetch anyway** (")
-            except QuotaExceeded as e:
-                partial = e.partial
-                kept = len(partial.videos) if partial is not None else 0
-                msg = md(settings.redact(str(e)))
-                if "resets" not in msg:
-                    msg += f" The daily YouTube quota resets at {furniture.format_when(e.resets_at or quota_resets_at())}."
-                if kept:
-                    msg += (f" Kept the {kept} videos fetched before it ran out: review, measure and push them now, "
-                            "or fetch the rest after the reset.")
-                    state.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
-                                                  "quota": dict(partial.quota), "at": datetime.now(timezone.utc),
-                                                  "spec": spec})
-                else:
-                    msg += " Nothing was fetched before it ran out."
-                st.error(msg)
-            except YouTubeError as e:  # a failure retries could not fix (5xx, timeouts, an open breaker)
-                partial = e.partial
-                msg = md(settings.redact(str(e)))
-                if partial is not None and partial.videos:
-                    msg += " Review, measure and push them now, or fetch again later for the rest."
-                    state.set_result(partial, {"inputs": text, "from_cache": False, "complete": False,
-                                               "quota": dict(partial.quota), "at": datetime.now(timezone.utc),
-                                               "spec": spec})
-                st.error(msg)
             except Y2SError as e:
                 st.error(md(settings.redact(str(e))))
             except Exception as e:  # a bug: one line, not a traceback
                 furniture.show_unexpected(e, settings, "fetching")
             else:
                 r = outcome.result
-                state.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
-                                        "quota": dict(r.quota), "at": datetime.now(timezone.utc),
-                                        "spec": spec})
-                if outcome.store_problem:
+                if outcome.error is None or r.videos:  # a cut that kept nothing leaves the last result
+                    state.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
+                                            "quota": dict(r.quota), "at": datetime.now(timezone.utc),
+                                            "spec": spec})
+                if outcome.error is not None:
+                    st.error(_cut_message(outcome.error, len(r.videos)))
+                elif outcome.store_problem:
                     st.warning(f"Fetched. Note: {md(outcome.store_problem)}; history and growth miss this fetch.")
                 if outcome.reports and not outcome.from_cache:
                     st.caption(" · ".join(md(r.line()) for r in outcome.reports))

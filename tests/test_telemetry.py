@@ -164,12 +164,12 @@ def _secret_flows(tmp_path, emu, yt_url, sheets_url) -> None:
     assert bad_pem.post("/api/v1/push", headers=AUTH, json={"rows": rows.json()["rows"], "sheet": SHEET_KEY}).status_code == 403
     from y2s_core import youtube
 
-    original = youtube.YouTubeClient.fetch
+    original = youtube.YouTubeClient.fetch_kept
     try:
-        youtube.YouTubeClient.fetch = lambda self, *a, **k: (_ for _ in ()).throw(RuntimeError(f"boom {FAKE_KEY} {FAKE_PEM}"))
+        youtube.YouTubeClient.fetch_kept = lambda self, *a, **k: (_ for _ in ()).throw(RuntimeError(f"boom {FAKE_KEY} {FAKE_PEM}"))
         crash = client.post("/api/v1/fetch", headers=AUTH, json={"channels": "@oldschool"})
     finally:
-        youtube.YouTubeClient.fetch = original
+        youtube.YouTubeClient.fetch_kept = original
     assert crash.status_code == 500 and FAKE_KEY not in crash.text and crash.json()["kind"] == "Error"
 
 

@@ -15,6 +15,7 @@ from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.errors import ChannelNotFound, InputError, KeyInvalid, QuotaExceeded, YouTubeError
 from y2s_core.filters import FilterSpec
 from y2s_core.models import ChannelRef, VideoType
+from y2s_core.service import FetchRun
 from y2s_core.settings import Settings
 from y2s_core.youtube import VIDEO_PARTS, YouTubeClient, quota_resets_at
 
@@ -267,11 +268,10 @@ def test_transient_errors_are_retried_and_every_attempt_counted(yt_emu, yt_clien
 
 def test_quota_exhaustion_keeps_what_was_fetched_and_says_when_it_resets():
     emu = YouTubeEmulator(daily_quota=40)  # of 107
-    with pytest.raises(QuotaExceeded) as ei:  # ordered, as a forced run the planner knows is short: what the
-        client_for(emu).fetch("@bigchannel", ordered=True)  # stop keeps does not depend on the threads' timing
-    e = ei.value
-    assert e.exit_code == 3 and e.partial is not None and not e.partial.complete
-    assert 50 * ((40 - 5) // 2) <= len(e.partial.videos) < 2600
+    # ordered, as a forced run the planner knows is short: what the stop keeps does not depend on the threads' timing
+    partial, e = client_for(emu).fetch_kept("@bigchannel", ordered=True)
+    assert isinstance(e, QuotaExceeded) and e.exit_code == 3 and not partial.complete
+    assert 50 * ((40 - 5) // 2) <= len(partial.videos) < 2600
     assert e.resets_at > datetime.now(timezone.utc)
     assert "midnight Pacific" in str(e)
     assert emu.units_used <= 40
@@ -283,9 +283,9 @@ def test_quota_exhaustion_keeps_what_was_fetched_and_says_when_it_resets():
 @pytest.mark.parametrize("quota", [3, 8, 19, 40])
 def test_rows_kept_after_a_quota_stop_never_carry_a_guessed_type(quota):
     emu = YouTubeEmulator(daily_quota=quota)
-    with pytest.raises(QuotaExceeded) as ei:
-        client_for(emu).fetch("@bigchannel")
-    for v in ei.value.partial.videos:
+    partial, e = client_for(emu).fetch_kept("@bigchannel")
+    assert isinstance(e, QuotaExceeded)
+    for v in partial.videos:
         assert v.type.value == emu.catalog.expected_type(v.id), v
 
 
@@ -380,9 +380,11 @@ def test_the_quota_message_says_what_was_kept_only_when_something_was():
         client_for(emu).fetch("@oldschool")
     assert "kept" not in str(nothing.value)
     emu = YouTubeEmulator(daily_quota=40)  # of 107: some videos are always kept
-    with pytest.raises(QuotaExceeded) as some:
-        client_for(emu).fetch("@bigchannel")
-    assert f"The {len(some.value.partial.videos):,} videos fetched before it ran out are kept." in str(some.value)
+    partial, error = client_for(emu).fetch_kept("@bigchannel")
+    assert isinstance(error, QuotaExceeded) and partial.videos and "kept" not in str(error)  # not mutated
+    told = FetchRun(partial, error, plan=None).told()  # what the faces say
+    assert isinstance(told, QuotaExceeded) and told.resets_at == error.resets_at and told is not error
+    assert str(told) == f"{error} The {len(partial.videos):,} videos fetched before it ran out are kept."
 
 
 def test_an_unmatched_custom_url_names_what_search_found(yt_emu, yt_client):

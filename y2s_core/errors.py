@@ -6,7 +6,7 @@ The faces (pages, CLI, REST API) show ``str(error)`` and, in the CLI, exit with 
     Y2SError                      exit 1   anything else
     ├── InputError                exit 2   a channel, filter, URL or file the user gave is not valid
     ├── YouTubeError              exit 1   the YouTube Data API failed (5xx after retries, a timeout, an
-    │   │                                  open circuit breaker ...); carries the partial FetchResult
+    │   │                                  open circuit breaker ...)
     │   ├── QuotaExceeded         exit 3   daily quota spent
     │   ├── ChannelNotFound       exit 2   no channel for that input
     │   └── KeyInvalid            exit 4   the API key is missing, wrong or restricted
@@ -15,13 +15,15 @@ The faces (pages, CLI, REST API) show ``str(error)`` and, in the CLI, exit with 
     │   └── PermissionDenied      exit 4   the service account may not open/edit the sheet
     └── StoreError                exit 1   the store (SQLite in Y2S_DATA_DIR, or Y2S_DATABASE_URL) failed
 
-Messages never contain secrets (API keys, private keys, tokens).
+Messages never contain secrets (API keys, private keys, tokens). An error carries no result: a fetch cut
+short returns its rows *beside* its error (``YouTubeClient.fetch_kept``, ``service.FetchRun``); a face that
+says more than the error (the rows it kept) says it with ``with_note``, a copy.
 """
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
-from typing import Any
 
 
 class Y2SError(Exception):
@@ -36,6 +38,13 @@ class Y2SError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def with_note(self, note: str) -> Y2SError:
+        """A copy of this error whose message ends with ``note`` (this one is left as it is)."""
+        told = copy.copy(self)
+        told.message = f"{self.message} {note}" if note else self.message
+        told.args = (told.message,)
+        return told
+
 
 class InputError(Y2SError, ValueError):
     """Something the user typed or passed is not valid. The message says what and how to fix it."""
@@ -44,28 +53,22 @@ class InputError(Y2SError, ValueError):
 
 
 class YouTubeError(Y2SError):
-    """The YouTube Data API answered with an error we cannot recover from.
+    """The YouTube Data API answered with an error we cannot recover from."""
 
-    ``partial``: when raised by a fetch, the FetchResult of what was fetched before it failed (complete =
-    False): the faces still print, show or return those rows (with the failure's exit code)."""
-
-    def __init__(self, message: str, *, status: int | None = None, reason: str | None = None,
-                 partial: Any = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
-        self.partial = partial
 
 
 class QuotaExceeded(YouTubeError):
-    """A daily YouTube quota bucket is spent. ``partial`` holds what was fetched before it ran out;
-    ``bucket`` says which: "units" (the main pool) or "search" (search.list's own bucket)."""
+    """A daily YouTube quota bucket is spent. ``bucket`` says which: "units" (the main pool) or "search"
+    (search.list's own bucket)."""
 
     exit_code = 3
 
-    def __init__(self, message: str, *, resets_at: datetime | None = None, partial: Any = None,
-                 bucket: str = "units") -> None:
-        super().__init__(message, status=403, reason="quotaExceeded", partial=partial)
+    def __init__(self, message: str, *, resets_at: datetime | None = None, bucket: str = "units") -> None:
+        super().__init__(message, status=403, reason="quotaExceeded")
         self.resets_at = resets_at
         self.bucket = bucket
 

@@ -65,6 +65,15 @@ class FetchRun:
         """Something to show: the run ended, or it stopped with rows (a quota stop always says what it kept)."""
         return self.error is None or bool(self.result.videos) or isinstance(self.error, QuotaExceeded)
 
+    def told(self) -> YouTubeError | None:
+        """The error that stopped the run as a face says it: with how many rows it kept (a copy)."""
+        if self.error is None or not self.result.videos:
+            return self.error
+        verb = "ran out" if isinstance(self.error, QuotaExceeded) else "failed"
+        told = self.error.with_note(f"The {len(self.result.videos):,} videos fetched before it {verb} are kept.")
+        assert isinstance(told, YouTubeError)
+        return told
+
     def raise_unless_kept(self) -> FetchRun:
         """This run, or its error when it stopped with nothing to show (there is only the error to say)."""
         if not self.kept:
@@ -102,17 +111,9 @@ def fetch(client: YouTubeClient, settings: Settings, inputs: str | Sequence[Any]
     say_plan(plan)
     if not plan.fits and not force:
         raise plan.refusal(force_hint)
-    error: YouTubeError | None = None
-    try:
-        result = client.fetch(refs, spec, progress=progress, resolved=resolutions, ordered=not plan.fits)
-    except YouTubeError as e:
-        if e.partial is None:
-            raise
-        result, error = e.partial, e
+    result, error = client.fetch_kept(refs, spec, progress=progress, resolved=resolutions, ordered=not plan.fits)
     # the result reports the whole fetch's units, the resolution's included
     result = dataclasses.replace(result, quota=spent_since(before, client.meter.snapshot()))
-    if error is not None:
-        error.partial = result
     problem = remember(result, settings, spec).problem  # channels, videos and one stat snapshot per video
     return FetchRun(result, error, plan, store_problem=problem)
 

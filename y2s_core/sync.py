@@ -362,7 +362,6 @@ class Syncer:
     def _full(self, job: _Job, prep: SyncPlan) -> _Done:
         ch = job.channel
         listing = listing_spec(prep.spec)
-        err: YouTubeError | None = None
         saved: set[str] = set()  # stored by this run's checkpoints (with their snapshot)
         stored = {v.id for v in job.known.videos} if job.known else set()
         checkpoints = detail_part(listing).is_empty  # what it details can all be stored, and a cut resumed
@@ -374,13 +373,9 @@ class Syncer:
             elif checkpoints:
                 saved.update(self._checkpoint(ch, engine, stored | saved, prep.options))
 
-        try:
-            result = self.c.fetch([job.resolution.ref], listing, resolved=[job.resolution], watch=watch,
-                                  ordered=not prep.plan.fits,
-                                  progress=lambda p: None if p.stage == "resolving" else self.notify(p))  # said once
-        except YouTubeError as e:
-            err = e
-            result = e.partial if e.partial is not None else FetchResult(channels=(ch,))
+        result, err = self.c.fetch_kept([job.resolution.ref], listing, resolved=[job.resolution], watch=watch,
+                                        ordered=not prep.plan.fits,
+                                        progress=lambda p: None if p.stage == "resolving" else self.notify(p))
         engine = ended[0] if ended else None
         vids = [v for v in result.videos if v.channel_id == ch.id]
         rule = result.type_rules.get(ch.id)

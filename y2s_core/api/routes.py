@@ -19,11 +19,11 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import breaker, telemetry
 from ..channel_input import parse as parse_channels
-from ..errors import InputError, QuotaExceeded, YouTubeError
+from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import FetchResult
+from ..service import FetchRun, open_client, settle
 from ..service import fetch as fetch_videos
-from ..service import open_client, settle
 from ..settings import Settings
 from ..sheets import (
     LocalWorkbookTarget,
@@ -138,12 +138,12 @@ def api_target(sheet: str, tab: str, settings: Settings, config: ApiConfig) -> S
 
 
 def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody | None = None,
-           sheet_ids: frozenset[str] = frozenset(), said: dict[str, Any] | None = None) -> dict[str, Any]:
+           sheet_ids: frozenset[str] = frozenset()) -> tuple[FetchRun, dict[str, Any]]:
     """The one fetch use case (``service.fetch``: planned first, 429 WouldNotFit with Retry-After when it cannot
-    fit today's budget unless ``force``; stored; the ledger written as it goes): the result's JSON.
-    ``body.incremental``: through the store; its plan and per-channel reports go in the answer and into
-    ``said``. A fetch cut part-way raises its YouTubeError with ``partial`` (stored too)."""
-    said = said if said is not None else {}
+    fit today's budget unless ``force``; stored; the ledger written as it goes): the run, and what the answer
+    says beside its rows (``body.incremental``: through the store; its plan and per-channel reports). A fetch
+    cut part-way is a run with an error beside the rows it kept (stored too)."""
+    said: dict[str, Any] = {}
     client = open_client(settings)  # per request: its spend reaches the ledger as it goes
     incremental = body is not None and body.incremental
     try:
@@ -158,10 +158,7 @@ def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody 
             {"channel_id": r.channel.id, "channel": r.channel.title, "mode": r.mode, "new": r.new,
              "refreshed": r.refreshed, "gone": r.gone, "units": r.units, "complete": r.complete, "note": r.note}
             for r in run.reports])
-    if run.error is not None:
-        run.error.partial = run.result
-        raise run.error  # the partial answer carries ``said`` too
-    return {**result_json(run.result), **said}
+    return run, said
 
 
 def _push(rows: list[dict[str, Any]], target: SheetTarget, dry_run: bool) -> dict[str, Any]:
@@ -219,10 +216,10 @@ async def channel_videos(
 def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, spec: FilterSpec, key: Any) -> Any:
     cache = request.app.state.cache
     with request.app.state.slots.take(caller):
-        try:
-            answer = _fetch(settings, refs, spec)
-        except YouTubeError as e:
-            return _partial_response(e, settings)
+        run, said = _fetch(settings, refs, spec)
+        if run.error is not None:
+            return _partial_response(run, settings, said)
+    answer = result_json(run.result)
     if answer["complete"] and cache.ttl > 0:  # as a later hit answers: no quota spent then
         cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "cached": True})
                   .model_dump_json().encode())
@@ -236,11 +233,10 @@ def fetch(request: Request, body: FetchBody, caller: Caller) -> Any:
     settings, _ = _state(request)
     spec = body.filters.spec()
     with request.app.state.slots.take(caller):
-        said: dict[str, Any] = {}
-        try:
-            return _fetch(settings, body.channels, spec, body, said=said)
-        except YouTubeError as e:
-            return _partial_response(e, settings, said)
+        run, said = _fetch(settings, body.channels, spec, body)
+    if run.error is not None:
+        return _partial_response(run, settings, said)
+    return {**result_json(run.result), **said}
 
 
 @router.post("/push", response_model=PushOut, summary="Upsert rows into a sheet or workbook",
@@ -266,15 +262,12 @@ def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
     target = api_target(body.sheet, body.tab, settings, config)
     sheet_ids = frozenset(video_ids(target.read())) if body.incremental and body.stats == "recent" else frozenset()
     with request.app.state.slots.take(caller):
-        said: dict[str, Any] = {}
-        try:
-            fetched = _fetch(settings, body.channels, spec, body, sheet_ids, said)
-        except YouTubeError as e:
-            if not _kept(e):
-                raise
-            pushed = _push(e.partial.rows(), target, body.dry_run)
-            return _partial_response(e, settings, said, push=pushed)
-    return {"fetch": fetched, "push": _push(fetched["rows"], target, body.dry_run)}
+        run, said = _fetch(settings, body.channels, spec, body, sheet_ids)
+        run.raise_unless_kept()
+        pushed = _push(run.result.rows(), target, body.dry_run)
+    if run.error is not None:
+        return _partial_response(run, settings, said, push=pushed)
+    return {"fetch": {**result_json(run.result), **said}, "push": pushed}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
@@ -286,18 +279,15 @@ def metrics(caller: Caller) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def _kept(e: YouTubeError) -> bool:
-    """A fetch stopped part-way with something to keep (a quota stop always says what it kept, even none)."""
-    return e.partial is not None and (bool(e.partial.videos) or isinstance(e, QuotaExceeded))
-
-
-def _partial_response(e: YouTubeError, settings: Settings, said: dict[str, Any] | None = None,
-                      **extra: Any) -> JSONResponse:
+def _partial_response(run: FetchRun, settings: Settings, said: dict[str, Any], **extra: Any) -> JSONResponse:
     """A fetch stopped part-way: the error's shape and status, with the rows fetched so far in ``partial``
-    (an incremental fetch's plan and per-channel reports, ``said``, with them)."""
-    if not _kept(e):
-        return y2s_error_response(e, settings, **extra)
-    return y2s_error_response(e, settings, partial={**result_json(e.partial), **(said or {})}, **extra)
+    (an incremental fetch's plan and per-channel reports, ``said``, with them) when it kept any (a quota stop
+    always says what it kept, even none)."""
+    error = run.told()
+    assert error is not None
+    if not run.kept:
+        return y2s_error_response(error, settings, **extra)
+    return y2s_error_response(error, settings, partial={**result_json(run.result), **said}, **extra)
 
 
 __all__ = ["VERSION", "api_target", "push_json", "result_json", "router", "store_reachable"]

@@ -44,6 +44,4 @@ def fetch_command(a: argparse.Namespace, settings: Settings, say: Say) -> tuple[
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
                  + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
-    if run.error is not None:
-        run.error.partial = result
-    return result, run.error
+    return result, run.told()

@@ -162,9 +162,7 @@ def raise_after_output(result: FetchResult, stop: YouTubeError | None, say: Say)
     """
     bad = [r for r in result.resolutions if r.error]
     if stop:
-        if bad:
-            stop.message += f" Not fetched either: {'; '.join(r.error or '' for r in bad)}"
-        raise stop
+        raise stop.with_note(f"Not fetched either: {'; '.join(r.error or '' for r in bad)}") if bad else stop
     if not bad:
         return
     if len(bad) == 1:

@@ -96,9 +96,7 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     finally:
         with core_warnings_to(say):
             today = settle(client)
-    result, stop = run.raise_unless_kept().result, run.error
-    if stop is not None:
-        stop.partial = result
+    result, stop = run.raise_unless_kept().result, run.told()
     for w in result.warnings:
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"

@@ -10,8 +10,10 @@ progress box, and a fetch that cannot fit in what is left of today's budget rais
 The cache (global, shared by every session) holds fetch results keyed on the parsed channel inputs,
 ``FilterSpec.key()`` (every filter field), the mode (store / full) and the statistics choice, and a
 *fingerprint* of the YouTube key and endpoint (a hash; the key itself, the settings and the client are
-underscore arguments and never hashed). Entries expire after ``FETCH_TTL_SECONDS``. A quota-cut fetch
-raises, so it is never cached (what it fetched is stored, and the next fetch resumes from it).
+underscore arguments and never hashed). Entries expire after ``FETCH_TTL_SECONDS``. A fetch cut short (the
+quota, a YouTube failure) leaves the cached function by an exception that carries its run (``_CutShort``),
+so it is never cached (what it fetched is stored, and the next fetch resumes from it); ``fetch`` returns it
+as an outcome with its ``error`` beside its rows.
 
 Progress inside a cached function: every ``st`` call made while the function runs is recorded and
 *replayed* on a cache hit, and a write into a container created *outside* the function cannot be
@@ -56,6 +58,15 @@ class FetchOutcome:
     store_problem: str | None = None  # the fetch history could not be stored (the result is fine)
     reports: tuple[ChannelReport, ...] = ()  # per channel: incremental / resume / full, new, refreshed, units
     plan_line: str = ""  # the quota planner's estimate before the fetch
+    error: YouTubeError | None = None  # what cut the fetch short (said with the rows it kept), else None
+
+
+class _CutShort(Exception):  # noqa: N818 - not an error the user meets: the way out of the cache for a cut run
+    """A fetch cut short leaves ``_cached_fetch`` by this (never cached), carrying its run."""
+
+    def __init__(self, run: service.FetchRun) -> None:
+        super().__init__("cut short")
+        self.run = run
 
 
 def inputs_key(refs: Iterable[ChannelRef]) -> tuple[tuple[str, str, str], ...]:
@@ -134,8 +145,7 @@ def _cached_fetch(
                         force=_force, on_plan=board.planned, progress=board)
     _probe["store_problem"] = run.store_problem
     if run.error is not None:  # raised, so never cached: what it fetched is stored, the next fetch resumes
-        run.error.partial = run.result
-        raise run.error
+        raise _CutShort(run.raise_unless_kept())
     board.finish(run.result)
     return run.result, run.reports, run.plan.line(), run.store_problem
 
@@ -145,8 +155,8 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     """Fetch ``text``'s channels through the cache (``refresh`` drops the cached entry first; ``full`` lists
     every channel again, skipping the cache too).
 
-    Raises the core's errors (InputError, ChannelNotFound, WouldNotFit, QuotaExceeded whose ``partial`` then
-    carries only this fetch's quota, KeyInvalid, YouTubeError). The session's quota counter and the
+    Raises the core's errors (InputError, ChannelNotFound, WouldNotFit, KeyInvalid, a YouTubeError that kept
+    nothing); a fetch cut short with rows (or by the quota) is an outcome whose ``error`` says why. The session's quota counter and the
     machine's quota ledger are updated either way. What a fetch (not a cache hit) gets is stored as it
     goes (channels, videos, one stat snapshot per video read), a cut-short one too.
     """
@@ -162,15 +172,13 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     ss = st.session_state
     # cleared when the fetch ends or fails; a run stopped by a page change leaves it for the Fetch page to say
     running = ss[INTERRUPTED] = {"inputs": text, "units": 0}
+    cut: service.FetchRun | None = None
     try:
         result, reports, plan_line, problem = _cached_fetch(
             **key, _refs=refs, _spec=spec, _client=client, _settings=settings, _probe=probe,
             _source=source_name(settings), _force=force)
-    except YouTubeError as e:  # a cut-short fetch: its own quota (the resolution's included)
-        ss[INTERRUPTED] = None
-        if e.partial is not None:
-            e.partial = replace(e.partial, quota=spent_since(before, client.meter.snapshot()))
-        raise
+    except _CutShort as e:
+        cut = e.run
     except Exception:
         ss[INTERRUPTED] = None
         raise
@@ -180,6 +188,10 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
         state.add_session_quota(spent)
         settle(client)  # the ledger was written as the units were spent: the last few now
     ss[INTERRUPTED] = None
+    if cut is not None:  # its rows, with its own quota (the resolution's included), and why it stopped
+        return FetchOutcome(result=replace(cut.result, quota=spent), from_cache=False, quota=spent,
+                            store_problem=cut.store_problem, reports=cut.reports, plan_line=cut.plan.line(),
+                            error=cut.told())
     return FetchOutcome(result=result, from_cache=not probe, quota=spent,
                         store_problem=problem if probe else None, reports=reports, plan_line=plan_line)
 

@@ -27,7 +27,7 @@ from ..errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
 from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
-from ..settings import DEMO_API_KEY, Settings
+from ..settings import DEMO_API_KEY, Settings, shown_url
 from .listing import Watch, fetch_channel
 from .outcome import Accumulator
 from .parsing import CHANNEL_PARTS, PAGE, VIDEO_PARTS, channel_from_resource
@@ -133,11 +133,11 @@ class YouTubeClient:
                 f"calling it again for {e.retry_in:.0f} s. Re-run in a minute.", status=503, reason="circuitOpen",
             ) from None
         except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as e:
-            where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
+            where = shown_url(self.settings.youtube_api_url) or "https://youtube.googleapis.com"
             raise YouTubeError(f"Could not reach the YouTube API at {where} while {context}: {type(e).__name__}.",
                                status=None, reason="unreachable") from None
         except ValueError:  # a 200 whose body is not JSON: a proxy or captive portal answered
-            where = self.settings.youtube_api_url or "https://youtube.googleapis.com"
+            where = shown_url(self.settings.youtube_api_url) or "https://youtube.googleapis.com"
             raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
 
     # -- the calls the listing engines make (they never build a request or send one themselves)
@@ -269,7 +269,16 @@ class YouTubeClient:
         return Resolution(ref, error=f"{ref}: no channel with the custom URL /c/{ref.value}.{hint}", warning=warning)
 
     # -- fetching
-    def fetch(
+    def fetch(self, inputs: str | Sequence[str] | Sequence[ChannelRef], spec: FilterSpec | None = None,
+              progress: ProgressFn | None = None, **options: Any) -> FetchResult:
+        """``fetch_kept``'s result, or its error (the rows it kept are then lost: the faces use ``fetch_kept``
+        through ``service.fetch``)."""
+        result, error = self.fetch_kept(inputs, spec, progress, **options)
+        if error is not None:
+            raise error
+        return result
+
+    def fetch_kept(
         self,
         inputs: str | Sequence[str] | Sequence[ChannelRef],
         spec: FilterSpec | None = None,
@@ -278,7 +287,7 @@ class YouTubeClient:
         resolved: Sequence[Resolution] | None = None,
         watch: Watch | None = None,
         ordered: bool = False,
-    ) -> FetchResult:
+    ) -> tuple[FetchResult, YouTubeError | None]:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
         ``watch(listing, final)``: called from the fetching thread now and then (about every
@@ -290,10 +299,11 @@ class YouTubeClient:
         ``resolved``: the inputs' Resolutions when the caller already has them (the quota planner resolves
         first to read each channel's videoCount; the sync finds known channels in the store): no call again.
 
-        Raises InputError for unparsable input, ChannelNotFound when no input resolves, QuotaExceeded when
-        the quota runs out mid-way, YouTubeError when YouTube keeps failing (5xx after retries, timeouts,
-        an open circuit breaker; the other channels are still fetched unless the breaker opened). Every
-        YouTubeError raised here carries ``.partial``, a FetchResult (complete=False) of what was fetched.
+        Returns (result, error): ``error`` is what stopped the fetch, beside the rows it kept (``result``,
+        complete=False): QuotaExceeded when the quota runs out mid-way, YouTubeError when YouTube keeps failing
+        (5xx after retries, timeouts, an open circuit breaker; the other channels are still fetched unless the
+        breaker opened), ChannelNotFound when no input resolves (with an empty result). Raises InputError for
+        unparsable input.
         """
         spec = spec or FilterSpec()
         refs = as_refs(inputs)
@@ -337,12 +347,8 @@ class YouTubeClient:
             if isinstance(e, QuotaExceeded):
                 acc.incomplete.append(
                     f"stopped by the YouTube quota ({'search bucket' if e.bucket == 'search' else 'daily units'}).")
-            e.partial = acc.result(complete=False)
-            if e.partial.videos:
-                verb = "ran out" if isinstance(e, QuotaExceeded) else "failed"
-                e.message += f" The {len(e.partial.videos):,} videos fetched before it {verb} are kept."
-            raise
-        return acc.result(complete=True)
+            return acc.result(complete=False), e
+        return acc.result(complete=True), None
 
     def close(self) -> None:
         http = getattr(self._local, "http", None)
