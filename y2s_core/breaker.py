@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .settings import shown_url
+
 FAILURE_THRESHOLD = 5
 COOLDOWN_SECONDS = 30.0
 
@@ -103,7 +105,7 @@ def states() -> dict[str, dict[str, object]]:
     """Every breaker of this process, '<service> <endpoint>' -> its state (for the REST health answer)."""
     with _registry_lock:
         items = list(_registry.items())
-    return {f"{service} {endpoint}": b.describe() for (service, endpoint), b in items}
+    return {f"{service} {shown_url(endpoint)}": b.describe() for (service, endpoint), b in items}
 
 
 def reset_all() -> None:

@@ -119,6 +119,7 @@ class Settings:
         short_ok = [self.youtube_api_key]  # whole secrets, redacted however short (>= 4 characters)
         if self.database_url:  # a database password (postgresql://user:PASSWORD@host/db)
             short_ok += url_passwords(self.database_url)
+        short_ok += url_secrets(self.youtube_api_url) + url_secrets(self.sheets_api_url)  # user:PW@, ?key=K
         secrets += short_ok
         for s in sorted((s for s in secrets if isinstance(s, str)), key=len, reverse=True):
             if len(s) >= 8 or (len(s) >= 4 and s in short_ok):
@@ -267,6 +268,36 @@ def _service_account_setting(value: Any) -> dict[str, Any]:
             "service-account JSON key (IAM > Service accounts > Keys > Add key > JSON)."
         )
     return info
+
+
+def shown_url(url: str | None) -> str:
+    """An endpoint URL fit to show anywhere (a page, an error, /health, a log): no ``user:password@`` part, no
+    query or fragment (they may carry keys). The one function every face uses for a URL it shows."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an endpoint URL that does not parse)"
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """What an endpoint URL may hide (for ``Settings.redact``): its user-info password and query values."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+        found = [parts.password or ""] + [v for _, v in parse_qsl(parts.query)]
+    except ValueError:
+        return []
+    return [s for p in found if p for s in (p, unquote(p))]
 
 
 def url_passwords(url: str) -> list[str | None]:

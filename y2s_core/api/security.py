@@ -35,6 +35,7 @@ from .errors import ApiError, error_body
 
 _log = logging.getLogger("y2s_core.api")
 
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 REQUESTS = Counter("y2s_api_requests", "REST API requests by route, method and status", ["route", "method", "status"])
 REQUEST_SECONDS = Histogram("y2s_api_request_duration_seconds", "REST API request duration", ["route", "method"])
 
@@ -81,11 +82,13 @@ class RequestLog:
             matched = scope.get("route")
             route = getattr(matched, "path_format", None) or getattr(matched, "path", None) or "unmatched"
             seconds = time.perf_counter() - start
-            REQUESTS.labels(route, scope["method"], str(status["code"])).inc()
-            REQUEST_SECONDS.labels(route, scope["method"]).observe(seconds)
-            fields = {"method": scope["method"], "path": scope["path"][:200], "route": route,
+            # labels from closed sets: a method name is any token a client sends (each one a new series)
+            method = scope["method"] if scope["method"] in HTTP_METHODS else "other"
+            REQUESTS.labels(route, method, str(status["code"]) if 100 <= status["code"] <= 599 else "other").inc()
+            REQUEST_SECONDS.labels(route, method).observe(seconds)
+            fields = {"method": scope["method"][:20], "path": scope["path"][:200], "route": route,
                       "status": status["code"], "duration_ms": round(seconds * 1000, 1)}
-            _log.info("%s %s %s %.1f ms", scope["method"], scope["path"][:200], status["code"], seconds * 1000,
+            _log.info("%s %s %s %.1f ms", scope["method"][:20], scope["path"][:200], status["code"], seconds * 1000,
                       extra={"fields": fields})
 
 

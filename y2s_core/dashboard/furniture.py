@@ -16,13 +16,12 @@ import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
 from .. import telemetry
 from ..models import FetchResult
-from ..settings import Settings
+from ..settings import Settings, shown_url
 from . import state
 
 _log = logging.getLogger(__name__)
@@ -206,14 +205,4 @@ def format_when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def safe_url(url: str | None) -> str:
-    """An endpoint URL fit to show: no user:password@ part, no query or fragment (they may carry keys)."""
-    if not url:
-        return ""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(an endpoint URL that does not parse)"
-    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+safe_url = shown_url  # the one URL redaction (``settings.shown_url``)

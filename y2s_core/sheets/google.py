@@ -42,7 +42,7 @@ import requests
 from .. import telemetry
 from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_status
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
-from ..settings import Settings
+from ..settings import Settings, shown_url
 from .base import SheetTarget, check_tab
 from .cells import cell_text
 from .planner import CellUpdate, SheetPlan, cell_at, cell_blocks
@@ -332,7 +332,7 @@ class GoogleSheetTarget(SheetTarget):
                 status=503,
             ) from None
         except (requests.ConnectionError, requests.Timeout, TransportError) as e:
-            where = self.settings.sheets_api_url or SHEETS_API_PREFIX
+            where = shown_url(self.settings.sheets_api_url) or SHEETS_API_PREFIX
             raise SheetsError(
                 f"The Google Sheets endpoint {where} is unreachable ({type(e).__name__}); check the network "
                 "(or Y2S_SHEETS_API_URL) and re-run: the push resumes without duplicates."
