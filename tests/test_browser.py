@@ -140,6 +140,7 @@ def test_fetch_explore_approve_and_push_in_a_real_browser(app, page):
     # Metrics: plotly charts render (real SVG drawn by plotly.js in the browser)
     _goto_page(pg, "Metrics")
     pg.locator(".js-plotly-plot .main-svg").first.wait_for()
+    pg.locator(".js-plotly-plot").nth(3).wait_for()  # every chart drawn (under load they come one by one)
     _idle(pg)
     assert pg.locator(".js-plotly-plot").count() >= 4
     _shot(pg, "3-metrics")

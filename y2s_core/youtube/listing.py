@@ -35,27 +35,25 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from bisect import bisect_left, insort
+from bisect import insort
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
 from ..filters import FilterSpec
-from ..models import Channel, Video, VideoType
-from .chains import PageChain, Turn, date_key
+from ..models import Channel, Video
+from .chains import Page, PageChain, Turn, date_key
 from .engines import TABS, engine_for
 from .listing_end import TAB_NAMES, ListingEnd
+from .listing_state import NOT_IN_SHORTS, ListingState
 from .outcome import (
     Accumulator,
 )
-from .parsing import (
-    PAGE,
-    classify,
-    video_from_resource,
-)
+from .parsing import PAGE, video_from_resource
+from .walk import Carry
 
 if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
@@ -63,11 +61,9 @@ if TYPE_CHECKING:
 Watch = Callable[["ChannelListing", bool], None]  # (the listing, whether it ended): see ``fetch_channel``
 CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``watch``)
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
-_IN_SHORTS = frozenset({VideoType.SHORT, VideoType.UPCOMING})  # what classify can make of a UUSH member
-_NOT_IN_SHORTS = frozenset({VideoType.LONG, VideoType.LIVE, VideoType.UPCOMING})
 
 
-class ChannelListing(ListingEnd):
+class ChannelListing(ListingState, ListingEnd):
     """One channel's listing: its uploads playlist (+ UUSH), or its tab playlists too (``tabs``); the
     ``chains.Listing`` its chains report to.
 
@@ -77,19 +73,31 @@ class ChannelListing(ListingEnd):
 
     def __init__(self, client: YouTubeClient, channel: Channel, spec: FilterSpec, acc: Accumulator,
                  notify: ProgressFn, progress: Progress, watch: Watch | None = None,
-                 ordered: bool = False, tabs: bool = True) -> None:
+                 ordered: bool = False, tabs: bool = True, carry: Carry | None = None) -> None:
         self.c, self.ch, self.spec, self.acc, self.notify, self.p = client, channel, spec, acc, notify, progress
+        self.continues = carry is not None  # an incremental run or a resume: it continues what was listed
+        self.carry = carry = carry or Carry()
         self.watch = watch
         self.ordered = ordered  # the budget is short: no chain pages ahead of the others (see _verdict)
         self.unsent = 0  # batches of ids taken from the buffer, not yet on the detail pool (ordered: wait for them)
         self._checkpointed = time.monotonic()
         self.video_count = channel.video_count or 0
         tail = channel.id[2:]
+        before = carry.known | {vid for vid, _, _ in carry.pending}
         self.chains = {role: PageChain(client, role + tail if role != "UU" else channel.uploads_playlist_id, role,
-                                       f"listing {TAB_NAMES[role]} of {channel.title}")
+                                       f"listing {TAB_NAMES[role]} of {channel.title}", carry.starts.get(role), before)
                        for role in (("UU", *TABS) if tabs else ("UU", "UUSH"))}
         self.uu, self.shorts = self.chains["UU"], self.chains["UUSH"]
         self.tabs = [self.chains[r] for r in TABS] if tabs else []  # none: UU is the authority, UUSH types it
+        for role in carry.done | ({"UU"} if carry.proven else set()):
+            self.chains[role].exhausted = True  # listed to its end before (a proven listing: UU is not asked)
+        if carry.shorts_absent:
+            self.shorts.exists, self.shorts.exhausted = False, True
+        self.shorts.ids.update(carry.shorts_members)
+        self.before_key = _key(carry.shorts_oldest)  # UUSH typed everything dated at/after this before
+        self.boundary = (carry.boundary[0], _key(carry.boundary[1])) if carry.boundary else None
+        self.tab_of: dict[str, str] = {}  # a proven listing continued: the tab of each id listed before
+        self.oldest_open: str | None = None  # the oldest candidate whose type UUSH must still say
         self.lock = threading.RLock()
         self.waits = {role: threading.Condition(self.lock) for role in self.chains}  # one per chain: wake only it
         self.events: queue.SimpleQueue = queue.SimpleQueue()
@@ -98,7 +106,7 @@ class ChannelListing(ListingEnd):
         # premieres can publish a little after they are listed: prune only what is clearly too new
         self.too_new_key = f"{(spec.until + timedelta(days=3)).isoformat()}T00:00:00" if spec.until else None
         self.needs_type = spec.types is not None
-        self.shorts_only = self.needs_type and not (spec.types & _NOT_IN_SHORTS)
+        self.shorts_only = self.needs_type and not (spec.types & NOT_IN_SHORTS)
         self.cand: dict[str, str | None] = {}  # candidate id -> its listing date key (None: undated), in arrival order
         self.details: dict[str, tuple[dict, Video]] = {}
         self.typed_with: dict[str, bool | None] = {}  # the UUSH membership each video was classified with
@@ -112,13 +120,24 @@ class ChannelListing(ListingEnd):
         self.excluded: set[str] = set()  # ruled out by their tab before any detail call (see _ruled_out)
         self.pending: set[Future] = set()
         self.cutoff: str | None = self.since_key
-        self.proof: bool | None = None if tabs else False  # trust the tabs? (None: not decided yet)
+        self.proof: bool | None = True if carry.proven else None if tabs else False  # trust the tabs? (None: not yet)
         self.late = False  # a proven full listing fell short of videoCount at its end: the uploads chain resumed
         self.uu_short = False  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
         self.stop = False
         self.failure: BaseException | None = None  # the first error of a chain or a detail call
         self.pool: ThreadPoolExecutor | None = None
         self._reported = 0.0
+        if self.m:
+            for at in carry.window:
+                insort(self.live, _key(at) or "")
+        for vid, at, role in carry.pending:  # listed before, not stored: candidates first
+            chain, published = self.chains.get(role, self.uu), _iso_z(at)
+            chain.ids.add(vid)
+            chain.listed.append((vid, published))
+            if carry.proven:
+                self.tab_of[vid] = role
+            self._register(vid, date_key(published))
+        self._recut()
 
     # ------------------------------------------------------------------------------------ the Listing
 
@@ -174,39 +193,44 @@ class ChannelListing(ListingEnd):
             return Turn.STOP  # only Shorts asked: UUSH lists them all, a long-form or live tab holds none
         if self.proof is None and chain.pages:
             return Turn.WAIT  # one page each until the first pages decide whom to trust
+        if self.carry.proven and not self.m and chain in self.tabs and any(
+                self._exact(other) is Turn.GO for other in self.tabs[:self.tabs.index(chain)]):
+            return Turn.WAIT  # a cut tab listing continued: one tab after another, so a cut leaves one unfinished
         if chain is self.uu:
             if chain.pages and self.proof:  # its first page only: the tabs hold every video
                 return Turn.WAIT
         elif self.proof is False and not self.uu_short:  # the uploads chain is the authority
             if chain is not self.shorts:
                 return Turn.WAIT  # UULF / UULV: only needed past the uploads playlist's end
-            if self.uu.oldest is None:  # UUSH types what UU lists: nothing yet (or nothing at all)
+            if self.oldest_open is None:  # UUSH types what UU lists: nothing to type yet (or at all)
                 return Turn.STOP if self.uu.exhausted or self.uu.exists is False else Turn.WAIT
-            if chain.oldest is not None and chain.oldest < self.uu.oldest:
-                return Turn.WAIT  # no deeper than UU went
+            if chain.oldest is not None and chain.oldest < self.oldest_open:
+                return Turn.WAIT  # no deeper than the oldest candidate
         cut, oldest = self.cutoff, chain.oldest
         if cut is not None and oldest is not None and (oldest < cut or (
                 oldest == cut and cut != self.since_key and chain is not self.shorts)):
             return Turn.WAIT  # past the window (the N-th newest itself is enough; UUSH must pass it for its type)
         return Turn.GO
 
-    def page(self, chain: PageChain, response: dict, sent: str | None, token: str | None) -> None:
-        items = response.get("items") or ()
-        raw = [(cd.get("videoId"), cd.get("videoPublishedAt")) for cd in (it.get("contentDetails") or {} for it in items)]
-        raw = [(vid, at) for vid, at in raw if vid]
+    def page(self, chain: PageChain, page: Page) -> None:
         with self.lock:
-            chain.last_page = (sent, raw)
-            if sent is None and raw and chain.top is None:  # a private first item has no date: the next one's
-                chain.top = (raw[0][0], next((at for _, at in raw if at), None))
+            chain.last_page = None if page.restart else (page.sent, page.raw)
+            chain.pos_pages = 0 if page.restart else chain.pos_pages + 1
+            if page.sent is None and page.raw and chain.top is None:  # a private first item has no date: the next
+                chain.top = (page.raw[0][0], next((at for _, at in page.raw if at), None))
             first = not chain.pages
             chain.pages += 1
             chain.exists = True
-            if first:
-                chain.total = _int((response.get("pageInfo") or {}).get("totalResults"))
+            if first and page.total is not None:
+                chain.total = page.total
             # the listing's authority registers candidates: the tabs once proven, else the uploads playlist, and
             # the tabs past its end; until the proof is decided, and otherwise, a page only says who is in it
             authority = (self.proof is False) if chain is self.uu else chain in self._proven_tabs() or self.uu_short
-            for vid, published in raw:
+            ended = False
+            for vid, published in page.fresh:
+                if chain is self.uu and self._at_boundary(vid, published):
+                    ended = True  # an incremental run: the uploads playlist is listed down to where it was
+                    break
                 if vid in chain.ids:  # offsets shift when the channel uploads mid-fetch
                     continue
                 chain.ids.add(vid)
@@ -221,7 +245,7 @@ class ChannelListing(ListingEnd):
                     self._register(vid, key)
                 else:
                     chain.shadow.append((vid, key))
-            chain.exhausted = not token
+            chain.exhausted = ended or not page.token
             if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and self.tabs \
                     and not self.uu_short:
                 self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it
@@ -241,69 +265,6 @@ class ChannelListing(ListingEnd):
             self._wake()  # a waiting chain may go on: the cutoff, the proof or another chain's depth moved
         self._submit(batches)
 
-    def _register(self, vid: str, key: str | None) -> None:
-        """A candidate for the result (under the lock), unless outside the dates asked or already one."""
-        if vid in self.cand:
-            return
-        if key is not None and ((self.since_key and key < self.since_key) or
-                                (self.too_new_key and key >= self.too_new_key)):
-            return
-        self.cand[vid] = key  # undated: private or deleted; videos.list decides
-        self.buffer.append(vid)
-        if self.m and key is not None:
-            insort(self.live, key)
-            self.live_ids.add(vid)
-
-    def _unshadow(self, chains: list[PageChain]) -> None:
-        """These chains became the listing's authority: register what they listed so far."""
-        for chain in chains:
-            for vid, key in chain.shadow:
-                self._register(vid, key)
-            chain.shadow.clear()
-
-    def _batches(self) -> list[list[str]]:
-        """Full batches of 50 ids to detail now (under the lock). A candidate its tab rules out is never asked
-        for (``_ruled_out``); with max_videos, one listed past the cutoff waits (``deferred``) and is asked for
-        only if the cutoff comes back down to it."""
-        if self.needs_type and self.shorts.exists:
-            out_now = [v for v in (*self.buffer, *self.deferred) if self._ruled_out(v)]
-            if out_now:
-                self.excluded.update(out_now)
-                self.buffer = [v for v in self.buffer if v not in self.excluded]
-                self.deferred.difference_update(out_now)
-                for vid in out_now:
-                    self._drop(vid)
-                self._recut()
-        if self.m:
-            cut = self.cutoff
-            if self.deferred and (cut is None or self.deferred_newest >= cut):
-                back = [v for v in self.deferred if cut is None or self.cand[v] >= cut]
-                self.deferred.difference_update(back)
-                self.deferred_newest = max((self.cand[v] for v in self.deferred), default="")
-                self.buffer.extend(back)
-            if cut is not None:
-                keep = []
-                for vid in self.buffer:
-                    key = self.cand[vid]
-                    if key is not None and key < cut:
-                        self.deferred.add(vid)
-                        self.deferred_newest = max(self.deferred_newest, key)
-                    else:
-                        keep.append(vid)
-                self.buffer = keep
-        # the uploads chain as the authority: an id is detailed once UUSH has listed down to it (its type is
-        # then known), so a stop keeps every video it detailed
-        typed = len(self.buffer)
-        if self.proof is False and not self.uu_short:
-            typed = next((i for i, v in enumerate(self.buffer) if not self._type_final(v)), typed)
-        out = []
-        while typed >= PAGE:
-            typed -= PAGE
-            out.append(self.buffer[:PAGE])
-            del self.buffer[:PAGE]
-        self.unsent += len(out)
-        return out
-
     def absent(self, chain: PageChain) -> None:
         with self.lock:
             chain.exists = False
@@ -315,86 +276,6 @@ class ChannelListing(ListingEnd):
             batches = self._batches()
             self._wake()
         self._submit(batches)
-
-    # -------------------------------------------------------------------------------- shared state
-
-    def _decide(self) -> None:
-        """Trust the tabs? Once every tab and the uploads playlist answered their first page (under the lock)."""
-        if self.proof is not None or any(t.exists is None for t in self.tabs) or self.uu.exists is None:
-            return
-        counted = sum(t.total or 0 for t in self.tabs if t.exists)
-        newest_in_tabs = all(any(v in t.ids for t in self.tabs) for v in self.uu.first)
-        self.proof = counted == self.video_count and newest_in_tabs and any(t.exists for t in self.tabs)
-        self._unshadow(self._proven_tabs() if self.proof else [self.uu])
-
-    def _proven_tabs(self) -> list[PageChain]:
-        """The tabs that list the candidates once proven: all three, or UUSH alone when only Shorts are asked."""
-        if not self.proof:
-            return []
-        return [self.shorts] if self.shorts_only else self.tabs
-
-    def _recut(self) -> None:
-        cut = self.since_key
-        if self.m and len(self.live) >= self.m:
-            nth = self.live[-self.m]
-            cut = nth if cut is None or nth > cut else cut
-        self.cutoff = cut
-
-    def _drop(self, vid: str) -> None:
-        """A candidate known to fail (deleted, or filtered out) no longer holds a place in the window."""
-        if vid in self.live_ids:
-            self.live_ids.discard(vid)
-            del self.live[bisect_left(self.live, self.cand[vid])]
-
-    def _judge(self, vid: str) -> None:
-        if vid not in self.live_ids:
-            return
-        if self.needs_type and not self._type_final(vid):
-            self.unsettled.add(vid)
-            return
-        self.unsettled.discard(vid)
-        if not self.spec.matches(self._typed(vid)):
-            self._drop(vid)
-
-    def _ruled_out(self, vid: str) -> bool:
-        """The types asked cannot include this video, whatever its details say: in UUSH it is a Short (or an
-        upcoming stream), out of it never a Short. Saves the detail calls of a tab the filter excludes."""
-        if not self._type_final(vid):
-            return False
-        possible = _IN_SHORTS if vid in self.shorts.ids else _NOT_IN_SHORTS
-        return not (self.spec.types & possible)
-
-    def _settle(self) -> None:
-        for vid in list(self.unsettled):
-            self._judge(vid)
-        self._recut()
-
-    def in_shorts(self, vid: str) -> bool | None:
-        """UUSH membership, for ``classify``. Where UUSH does not exist, a video its tab lists (UULF, UULV) is
-        not a Short; only a video no tab lists falls to the duration rule (None)."""
-        if vid in self.shorts.ids:
-            return True
-        if self.shorts.exists is False:
-            return False if any(vid in t.ids for t in self.tabs if t is not self.shorts) else None
-        return False
-
-    def _type_final(self, vid: str) -> bool:
-        return vid in self.shorts.ids or self.shorts.covers(self.cand.get(vid))
-
-    def _typed(self, vid: str) -> Video:
-        item, video = self.details[vid]
-        in_shorts = self.in_shorts(vid)
-        if in_shorts is self.typed_with.get(vid):  # classified with the same membership when parsed
-            return video
-        kind = classify(item, in_shorts)
-        return video if kind is video.type else replace(video, type=kind)
-
-    def _covered(self, key: str | None) -> bool:
-        """Every video dated ``key`` has been listed: by the uploads playlist, or by every tab once proven."""
-        uu = self.uu
-        if uu.exists and (uu.exhausted or (key is not None and uu.oldest is not None and uu.oldest < key)):
-            return True
-        return bool(self.proof) and all(t.covers(key) for t in self.tabs)
 
     # ----------------------------------------------------------------------------------- details
 
@@ -414,6 +295,9 @@ class ChannelListing(ListingEnd):
         with self.lock:
             self.pending.discard(job)
             self.failure = _first_cause(self.failure, error)  # recorded with the discard: run() never misses it
+            if error is not None:  # the fetch ends with it: no chain asks another page
+                self.stop = True
+                self._wake()
             wake = error is not None or not self._active()  # while a chain pages, run() has nothing to do
             if self.ordered:
                 self._wake()  # a chain waits for the details of what it listed
@@ -455,6 +339,7 @@ class ChannelListing(ListingEnd):
             with self.lock:
                 chain.state = "done"
                 self.failure = _first_cause(self.failure, error)
+                self.stop = self.stop or error is not None
                 self._wake()
             self.events.put(("done", chain.role))
 
@@ -464,20 +349,24 @@ class ChannelListing(ListingEnd):
                    or (c.state == "waiting" and self._verdict(c, details_first=False) is Turn.GO)
                    for c in self.chains.values())
 
-    def _step(self) -> tuple[bool, list[str]]:
-        """After an event (under the lock): (done, the last partial batch of ids to detail now)."""
+    def _step(self) -> tuple[bool, list[list[str]]]:
+        """After an event (under the lock): (done, the last batches of ids to detail now)."""
         if any(c.state == "waiting" and self._verdict(c) is Turn.GO for c in self.chains.values()):
             self._wake()  # a chain may go on: make sure it hears it
             return False, []
         if self._active():
             return False, []
-        if self.buffer:  # every chain waits or ended: ask for the last, partial batch of details
-            batch, self.buffer = self.buffer, []
-            self.unsent += 1
-            return False, batch
+        if self.buffer:  # every chain waits or ended: the rest of the buffer (a continued listing's pending ids)
+            batches = self._batches()
+            while self.buffer:
+                batches.append(self.buffer[:PAGE])
+                del self.buffer[:PAGE]
+                self.unsent += 1
+            if batches:
+                return False, batches
         if self.pending:
             return False, []
-        full = not self.m and not self.since_key and not self.shorts_only
+        full = not self.m and not self.since_key and not self.shorts_only and not self.continues
         if full and self.proof and len(self.details) + len(self.excluded) < self.video_count and not self.late:
             self.late = True  # the tabs said they hold every video, but fewer came: list the uploads after all
             self.proof = False
@@ -502,9 +391,9 @@ class ChannelListing(ListingEnd):
                         with self.lock:
                             if self.failure is not None:
                                 raise self.failure
-                            finished, batch = self._step()
+                            finished, batches = self._step()
                             listing = self._active()
-                        self._submit([batch] if batch else [])
+                        self._submit(batches)
                         self.p.stage = "listing" if listing else "details"
                         self._report()
                         if finished:
@@ -522,8 +411,13 @@ class ChannelListing(ListingEnd):
                         self._wake()
         except YouTubeError as e:  # the quota, or a failure retries could not fix: keep what got through
             self._wait_pending()
-            self._keep(partial=True, error=e)
-            raise
+            # every chain and detail call has ended: the error that says most, whichever was recorded first
+            # (a breaker opened by the others' failures is not what to tell)
+            best = self.failure if isinstance(self.failure, YouTubeError) else e
+            self._keep(partial=True, error=best)
+            if best is e:
+                raise
+            raise best from None
         self._keep(partial=False)
 
     def _maybe_checkpoint(self) -> None:
@@ -573,6 +467,15 @@ def fetch_channel(client: YouTubeClient, channel: Channel, spec: FilterSpec, acc
             watch(listing, True)
 
 
+def _key(moment: datetime | None) -> str | None:
+    """A datetime as a ``chains.date_key`` (UTC seconds)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") if moment else None
+
+
+def _iso_z(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
 def _first_cause(current: BaseException | None, new: BaseException | None) -> BaseException | None:
     """The error a fetch ends with when several chains fail at once: the first, unless it is only the breaker
     opening on failures another call will report (or a later one is the quota or a bug, which say more)."""
@@ -582,9 +485,3 @@ def _first_cause(current: BaseException | None, new: BaseException | None) -> Ba
                       else 3 if e.reason == "circuitOpen" else 2)
     return new if rank(new) < rank(current) else current
 
-
-def _int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None

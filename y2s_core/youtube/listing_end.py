@@ -46,20 +46,23 @@ class ListingEnd:
             order = sorted(self.cand.items(), key=lambda kv: kv[1] or "", reverse=True)  # newest first, stable
             videos: list[Video] = []
             untyped = undetailed = beyond = 0
-            gap = False  # partial: keep a newest-first prefix, so nothing newer than a kept video is missing
+            # partial: keep a newest-first prefix, so nothing newer than a kept video is missing; a listing that
+            # continues the store's keeps every video it detailed and typed (the store holds what is above it)
+            prefix = partial and not self.continues
+            gap = False
             for vid, key in order:
                 if vid in self.missing or vid in self.excluded:
                     continue
                 if vid not in self.details:
                     undetailed += vid not in self.deferred  # deferred: past the window, never needed
                     gap = True
-                elif partial and not self._covered(key):
+                elif prefix and not self._covered(key):
                     beyond += 1  # a video of a playlist that did not get this far may be missing above it
                     gap = True
                 elif partial and not self._type_final(vid):
                     untyped += 1  # UUSH not read that far: its type is unknown, don't write a guess
                     gap = True
-                elif partial and gap:
+                elif prefix and gap:
                     beyond += 1  # detailed, but a video above it is not: not a prefix any more
                 else:
                     videos.append(self._typed(vid))
@@ -83,7 +86,7 @@ class ListingEnd:
         if missing:
             self.acc.skipped.extend(missing)
             self.acc.warnings.append(skipped_warning(title, len(missing)))
-        if not self.proof and self.shorts.exists is False:
+        if not self.proof and self.shorts.exists is False and not self.continues:
             self.acc.warnings.append(no_shorts_warning(title))
         self.p.stage = "done"
         self._report(final=True)
@@ -97,7 +100,7 @@ class ListingEnd:
     def _check_listing_complete(self: ChannelListing) -> None:
         """A whole-channel listing that holds fewer than videoCount even with every playlist: say so, with the
         numbers of each playlist, and mark the result incomplete."""
-        if self.since_key or self.proof or not self.video_count or not self.uu.exists or (self.m and not (
+        if self.continues or self.since_key or self.proof or not self.video_count or not self.uu.exists or (self.m and not (
                 self.uu.exhausted and not self.tabs)):
             return
         listed = len(set().union(*(c.ids for c in self.chains.values())))
@@ -116,6 +119,11 @@ class ListingEnd:
         with self.lock:
             top = self.uu.top
         return (top[0], parse_datetime(top[1])) if top else (None, None)
+
+    def position(self: ChannelListing, role: str) -> PagePos | None:
+        """Where the playlist of ``role`` got to: its last page (None: it listed no page)."""
+        with self.lock:
+            return _pos(self.chains[role])
 
     def uploads_listed(self: ChannelListing) -> set[str]:
         with self.lock:
@@ -196,4 +204,4 @@ def _pos(chain: PageChain) -> PagePos | None:
         return None
     token, items = chain.last_page
     last_at = next((parse_datetime(at) for _, at in reversed(items) if at), None)
-    return PagePos(token, items[-1][0] if items else None, last_at, chain.pages)
+    return PagePos(token, items[-1][0] if items else None, last_at, chain.pos_pages)

@@ -1,27 +1,21 @@
-"""Where a playlist listing stands, and one playlist walked from the top or from there.
+"""Where a listing stands: the one cursor shape, serialized here and nowhere else.
 
-``PagePos`` is a page of a listing (the pageToken that fetched it and its last item); ``Resume`` is where a
+``PagePos`` is a page of a playlist (the pageToken that fetched it and its last item); ``Resume`` is where a
 full listing cut by the quota stopped, saved as JSON in ``sync_state.listing_resume``: on the uploads chain,
-its uploads and UUSH pages; after a proven tab listing (``tabs``), each tab playlist's page (UULF, UUSH, UULV)
-and the tab of every id listed but not stored. ``Walk`` lists one playlist newest first, from the top or
-from a saved page it *verifies* (``youtube.incremental`` says how, and when it starts again from the top).
+its uploads and UUSH pages; after a proven tab listing, each tab playlist's page (UULF, UUSH, UULV) and the
+tab of every id listed but not stored. ``Carry`` is what a listing brings in from the store to continue
+one: the ids stored, the boundary of an incremental run, the saved pages to start from (``chains.PageChain``
+verifies them), the ids listed before and not stored.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import KeyInvalid, YouTubeError
 from .engines import TABS
-from .parsing import parse_datetime
-
-if TYPE_CHECKING:
-    from .client import YouTubeClient
-
 
 Item = tuple[str, "datetime | None"]  # (video id, videoPublishedAt) as a playlist lists it
 
@@ -113,88 +107,20 @@ class Resume:
             return None
 
 
-class Walk:
-    """One playlist, newest first, from the top or from a saved page. Thread-safe (``ensure`` runs on the pool)."""
+@dataclass(frozen=True)
+class Carry:
+    """What a listing carries in from the store: it continues what was listed before (``incremental``)."""
 
-    def __init__(self, client: YouTubeClient, playlist_id: str, what: str, start: PagePos | None = None,
-                 listed: Collection[str] = ()) -> None:
-        self.c, self.playlist, self.what = client, playlist_id, what
-        self.token = start.token if start else None
-        self._saved = start if start and start.last_id else None
-        self._listed = listed
-        self.pos = start or PagePos()
-        self.pages = 0
-        self.exists: bool | None = None
-        self.exhausted = False
-        self.restarted = False
-        self.oldest: datetime | None = None
-        self.ids: set[str] = set()
-        self.first: Item | None = None  # the top of the playlist: its first id and first publication date
-        self.lock = threading.Lock()
-
-    def next_page(self) -> list[Item]:
-        """The next page's items past the saved position ([] while re-finding it, and at the end)."""
-        sent = self.token
-        try:
-            resp = self.c.playlist_page(self.playlist, sent, f"listing {self.what}")
-        except YouTubeError as e:
-            if e.status == 404:  # playlistNotFound: an empty channel's uploads, or no UUSH playlist
-                self.exists, self.exhausted = False, True
-                return []
-            if e.status == 400 and self._saved is not None and not isinstance(e, KeyInvalid):
-                self._restart()  # the saved token is refused (expired, or not this playlist's any more)
-                return []
-            raise
-        self.pages += 1
-        self.exists = True
-        items: list[Item] = [(cd["videoId"], parse_datetime(cd.get("videoPublishedAt")))
-                             for cd in (it.get("contentDetails", {}) for it in resp.get("items", []))
-                             if cd.get("videoId")]
-        self.token = resp.get("nextPageToken")
-        self.exhausted = not self.token
-        if items:
-            last = next((at for _, at in reversed(items) if at), None)
-            self.pos = PagePos(sent, items[-1][0], last or self.pos.last_at, self.pos.pages + 1)
-            if sent is None and self.first is None:  # a private first item has no date: take the next one's
-                self.first = (items[0][0], next((at for _, at in items if at), None))
-        if self._saved is not None:
-            items = self._past_saved(items)
-        for vid, at in items:
-            self.ids.add(vid)
-            if at is not None and (self.oldest is None or at < self.oldest):
-                self.oldest = at
-        return items
-
-    def _past_saved(self, items: list[Item]) -> list[Item]:
-        """Skip what sorts above the saved item; restart from the top when the page does not lead to it."""
-        saved = self._saved
-        assert saved is not None
-        for i, (vid, at) in enumerate(items):
-            if vid == saved.last_id:
-                self._saved = None
-                return items[i + 1:]
-            above = vid in self._listed or at is None or saved.last_at is None or at >= saved.last_at
-            if not above:  # an older video before the saved one: the saved page no longer leads back to it
-                self._restart()
-                return []
-        if self.exhausted:
-            self._restart()
-        return []
-
-    def _restart(self) -> None:
-        self.token, self._saved, self.restarted, self.exhausted = None, None, True, False
-        self.pos = PagePos()
-
-    def covers(self, floor: datetime | None) -> bool:
-        """Membership is known for everything published at/after ``floor`` (from where this walk began)."""
-        if self.exhausted or self.exists is False:
-            return True
-        return floor is not None and self.oldest is not None and self.oldest < floor
-
-    def ensure(self, floor: datetime | None) -> None:
-        with self.lock:
-            while not self.covers(floor):
-                self.next_page()
+    known: frozenset[str] = frozenset()  # stored ids: listed before, never candidates (their details are stored)
+    boundary: tuple[str | None, datetime | None] | None = None  # the uploads playlist ends at this item, or older
+    starts: Mapping[str, PagePos] = field(default_factory=dict)  # role -> its saved page, continued (verified)
+    done: frozenset[str] = frozenset()  # roles listed to their end before: not asked again
+    pending: tuple[tuple[str, datetime | None, str], ...] = ()  # listed before, not stored: (id, date, role)
+    shorts_absent: bool = False  # the channel has no UUSH playlist (the duration rule): never asked
+    shorts_oldest: datetime | None = None  # UUSH was listed before from its top down to here ...
+    shorts_members: frozenset[str] = frozenset()  # ... and held these
+    window: tuple[datetime, ...] = ()  # a max_videos window: the stored videos' dates (they hold places in it)
+    proven: bool = False  # a proven tab listing continues: the tabs list and type, the uploads playlist rests
 
 
 def tab_playlist(channel_id: str, role: str, shorts_playlist_id: str | None = None) -> str:
@@ -202,4 +128,4 @@ def tab_playlist(channel_id: str, role: str, shorts_playlist_id: str | None = No
     return shorts_playlist_id if role == "UUSH" and shorts_playlist_id else role + channel_id[2:]
 
 
-__all__ = ["Item", "PagePos", "Resume", "tab_playlist"]
+__all__ = ["Carry", "Item", "PagePos", "Resume", "tab_playlist"]
