@@ -44,6 +44,9 @@ def _quote(value: object, limit: int = 40) -> str:
     return shown if len(shown) <= limit + 12 else shown[: limit + 10] + "…'"
 
 
+quote_text = _quote  # the one shortened quote of a user's text in a message, for every module (config, columns)
+
+
 def _utc(moment: datetime) -> datetime:
     """Aware UTC datetime (a naive one is taken to be UTC already)."""
     if moment.tzinfo is None:
@@ -567,4 +570,5 @@ class FilterSpec:
 
 
 
-__all__ = ["FilterSpec", "parse_user_duration", "parse_keywords", "format_keywords", "MAX_DURATION_SECONDS"]
+__all__ = ["FilterSpec", "parse_user_duration", "parse_keywords", "format_keywords", "quote_text",
+           "MAX_DURATION_SECONDS"]

@@ -80,8 +80,9 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
     except KeyboardInterrupt:
         err.write("error: interrupted\n")
         return 1
-    except Exception as e:  # the contract: one line, never a traceback
-        msg = f"unexpected {type(e).__name__}: {e}"
+    except Exception as e:  # the contract: one line, never a traceback, never a huge echo
+        text = " ".join(str(e).split())
+        msg = f"unexpected {type(e).__name__}: {text if len(text) <= 200 else text[:199] + '…'}"
         err.write(f"error: {settings.redact(msg) if settings else msg}\n")
         return 1
 
@@ -90,6 +91,8 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):  # titles are any script: never die half-way on a cp1252 console
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    if hasattr(sys.stderr, "reconfigure"):  # a message quoting a non-UTF-8 argument is said, not "lost sys.stderr"
+        sys.stderr.reconfigure(errors="backslashreplace")
     sys.exit(run())
 
 

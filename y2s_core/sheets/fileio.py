@@ -89,8 +89,32 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def check_path_text(path: Path | str) -> None:
+    """THE check that a path (or file name) given by anyone is text a file system and every face can hold:
+    ``InputError`` (exit 2, HTTP 400) naming the first character that is not, before the path is used.
+
+    No system call takes a NUL. Nor is a surrogate text: a byte that is not UTF-8 in a command-line argument
+    (Python keeps it as U+DC80..U+DCFF), or a lone ``\\ud800`` from JSON. The OS takes the first, but the
+    workbook's name could then not be printed, logged, stored or sent back as JSON; the second no OS call
+    takes at all."""
+    text = str(path)
+    what = "path" if any(sep in text for sep in "/\\") else "file name"
+    if "\x00" in text:  # no system call takes it (Python raises ValueError)
+        raise InputError(f"The {what} {shown(text)} holds a NUL character (\\x00); give a name without it.")
+    bad = next((ch for ch in text if "\ud800" <= ch <= "\udfff"), None)
+    if bad is None:
+        return
+    code = ord(bad)
+    why = (f"the byte \\x{code - 0xDC00:02x} of a name that is not UTF-8" if 0xDC80 <= code <= 0xDCFF
+           else "half of a surrogate pair")
+    raise InputError(f"The {what} {shown(text)} is not valid text: it holds \\u{code:04x} ({why}). Rename the "
+                     "file or give a name in UTF-8.")
+
+
 def user_path(path: Path | str) -> Path:
-    """``~`` and ``~user`` expanded; an unknown user's home is a clear error (pathlib raises RuntimeError)."""
+    """``~`` and ``~user`` expanded; an unknown user's home is a clear error (pathlib raises RuntimeError), and
+    so is a path that is not text (``check_path_text``)."""
+    check_path_text(path)
     try:
         return Path(path).expanduser()
     except RuntimeError:  # ~nosuchuser/..., or a file name such as ~.xlsx
@@ -281,4 +305,5 @@ def _copy_mode_and_owner(fd: int, tmp: Path, old: os.stat_result) -> None:
         os.chmod(tmp, mode)
 
 
-__all__ = ["LOCK_TIMEOUT_SECONDS", "exclusive", "atomic_write", "os_error", "real_path", "shown", "user_path"]
+__all__ = ["LOCK_TIMEOUT_SECONDS", "exclusive", "atomic_write", "check_path_text", "os_error", "real_path", "shown",
+           "user_path"]

@@ -18,7 +18,7 @@ import requests
 from ..errors import InputError
 from ..settings import Settings
 from .base import SheetTarget, check_tab
-from .fileio import os_error, shown, user_path
+from .fileio import check_path_text, os_error, shown, user_path
 from .google import GoogleSheetTarget
 from .local import LocalWorkbookTarget
 
@@ -85,8 +85,8 @@ def confined_path(root: str | os.PathLike[str], name: str) -> Path:
 
     THE rule for names from the app's visitors and the REST API's clients: a plain name ending in .xlsx
     or .csv; no folder (``/``, ``\\``), no ``..``, no leading ``.`` or ``~``, no drive (``:``), no control
-    character; and the name, once resolved (symlinks followed), must still sit directly in ``root``.
-    ``InputError`` says what to fix otherwise.
+    character, nothing that is not text (``check_path_text``); and the name, once resolved (symlinks
+    followed), must still sit directly in ``root``. ``InputError`` says what to fix otherwise.
     """
     n = (name or "").strip()
     if not n:
@@ -94,6 +94,7 @@ def confined_path(root: str | os.PathLike[str], name: str) -> Path:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in n):
         raise InputError("The workbook file name contains a control character; type a plain name such as "
                          "youtube2sheets.xlsx.")
+    check_path_text(n)  # a lone surrogate (JSON "\ud800") or a non-UTF-8 byte: no file system call sees it
     if any(ch in n for ch in "/\\:") or n.startswith((".", "~")):
         raise InputError(f"{n[:80]!r}: give a plain file name (e.g. youtube2sheets.xlsx), no folder, '..', '~' or "
                          "drive: workbooks are written only inside the workbooks folder.")
@@ -136,6 +137,7 @@ def default_target(settings: Settings | None = None, tab: str = "Videos") -> Loc
 
 __all__ = [
     "SheetTarget",
+    "check_path_text",
     "check_tab",
     "check_writable",
     "open_target",

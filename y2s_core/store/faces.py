@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..channel_input import video_id_from_url
 from ..errors import InputError, StoreError
+from ..filters import quote_text
 from ..models import OPTIONAL_FIELDS, FetchResult, format_timestamp
 from .db import FetchRecord, Store
 
@@ -90,7 +91,7 @@ def parse_columns(value: str | Sequence[str] | None) -> tuple[str, ...]:
             continue
         key = _BY_NAME.get(_norm(part))
         if key is None:
-            raise InputError(f"Unknown optional column {part!r}: use {', '.join(COLUMN_CHOICES)} "
+            raise InputError(f"Unknown optional column {quote_text(part)}: use {', '.join(COLUMN_CHOICES)} "
                              "(comma-separated).")
         keys.add(key)
     return tuple(k for k in COLUMN_CHOICES if k in keys)
