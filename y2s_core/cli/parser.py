@@ -5,6 +5,9 @@ argparse's usage dump."""
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 from ..errors import InputError
 from ..filters import FilterSpec
@@ -12,9 +15,31 @@ from ..filters import FilterSpec
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
 
 
+MAX_QUOTED = 80  # an argument quoted in an error is cut to this many characters
+MAX_ERROR = 400  # and the whole message (several long arguments) to this many
+
+
+def shorten_args(message: str, args: Sequence[str]) -> str:
+    """``message`` with every argument longer than ``MAX_QUOTED`` cut (argparse quotes a 5,000-character
+    value in full: "invalid choice: 'xxx…'"), said as "…' (5,000 characters)"; the whole capped too."""
+    values = {a for a in args if isinstance(a, str)}
+    values |= {a.partition("=")[2] for a in values if a.startswith("-")}  # --format=VALUE quotes VALUE alone
+    for arg in sorted({a for a in values if len(a) > MAX_QUOTED}, key=len, reverse=True):
+        short = f"{arg[:MAX_QUOTED - 1]}…"
+        message = message.replace(repr(arg), f"{short!r} ({len(arg):,} characters)").replace(arg, short)
+    return message if len(message) <= MAX_ERROR else message[: MAX_ERROR - 1] + "…"
+
+
 class _Parser(argparse.ArgumentParser):
+    _seen: Sequence[str] = ()
+
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+        self._seen = tuple(sys.argv[1:] if args is None else args)  # for error(): the values it may quote
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage + message otherwise)
         sub = self.prog.removeprefix("python -m y2s_core").strip()
+        message = shorten_args(message, self._seen)
         raise InputError(f"{message} (see `python -m y2s_core {sub + ' ' if sub else ''}--help`)")
 
 
@@ -65,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--format", choices=("json", "csv", "table"), default="json")
     f.add_argument("--raw-csv", action="store_true",
                    help="csv: print text exactly as fetched; by default text a spreadsheet would run as a "
-                        "formula (starting with = + - @) gets a leading apostrophe")
+                        "formula (starting with = + - @, also after spaces or invisible characters, or with "
+                        "their fullwidth forms) gets a leading apostrophe")
 
     def sheet(sp: argparse.ArgumentParser, required: bool = True) -> None:
         sp.add_argument("--sheet", required=required, metavar="URL_OR_PATH",

@@ -76,13 +76,13 @@ def with_columns(rows: list[dict[str, Any]], a: argparse.Namespace, settings: Se
 def history(a: argparse.Namespace, settings: Settings, out: TextIO) -> None:
     """Snapshots of one stored channel (or video), oldest first; the channel is found in the store, no YouTube call."""
     from ..channel_input import video_id_from_url
-    from ..store import HISTORY_KEYS, open_store
+    from ..store import HISTORY_KEYS, Store
 
     refs = parse_channels(a.channel)
     if len(refs) != 1:
         raise InputError("history takes one channel: pass a single @handle, UC… id or URL.")
     ref = refs[0]
-    store = open_store(settings)
+    store = Store.for_settings(settings, read_only_fallback=True)  # a read-only data folder is read, not refused
     channel = store.find_channel(ref)
     if channel is None:
         other = ", or name it by its UC… id or @handle" if ref.kind in ("username", "custom") else ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any, TextIO
@@ -46,14 +47,14 @@ def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -
             raise InputError("sync --config takes its channels and sheets from the file: drop the CHANNEL "
                              "arguments and --sheet (or drop --config).")
         entries = load(a.config)
-        with _sync_lock(settings):
+        with _sync_lock(settings, say):
             return _run_entries(entries, a, settings, say, out)
     if not a.channels:
         raise InputError("sync needs at least one CHANNEL and --sheet (or --config FILE).")
     if not a.sheet:
         raise InputError("sync needs --sheet URL_OR_PATH (a Google Sheet, or a .xlsx/.csv path).")
     entry = Entry("", tuple(a.channels), a.sheet, a.tab, spec_from_args(a), parse_columns(a.columns), a.stats, a.full)
-    with _sync_lock(settings):
+    with _sync_lock(settings, say):
         _run_entry(entry, a, settings, say, out)
     return 0
 
@@ -149,13 +150,23 @@ def _channel_line(r: ChannelReport, counts: list[int] | None) -> str:
 
 
 @contextlib.contextmanager
-def _sync_lock(settings: Settings) -> Iterator[None]:
-    """One sync at a time per data folder (a lock file) and per PostgreSQL store (an advisory lock)."""
+def _sync_lock(settings: Settings, say: Any = None) -> Iterator[None]:
+    """One sync at a time per data folder (a lock file) and per PostgreSQL store (an advisory lock).
+
+    A read-only data folder: the lock file goes to the temp folder (``locks.fallback_lock_path``), said in
+    one warning. A store lock that cannot be released at the end (PostgreSQL went down during the run: its
+    session, and the lock with it, is gone) is a warning too: what was pushed stays pushed, exit 0."""
     from ..locks import LockBusy, hold_lock
     from ..store import Store
     from ..store.syncing import database_sync_lock
 
-    with hold_lock(settings.data_dir / LOCK_FILE, "sync"):
+    def warn(line: str) -> None:
+        if say is not None:
+            say.warning(settings.redact(line))
+        else:
+            logging.getLogger(__name__).warning("%s", settings.redact(line))
+
+    with hold_lock(settings.data_dir / LOCK_FILE, "sync", fallback=warn):
         store = Store.for_settings(settings)
         try:
             db_lock = database_sync_lock(store)
@@ -169,4 +180,7 @@ def _sync_lock(settings: Settings) -> Iterator[None]:
             yield
         finally:
             if db_lock is not None:
-                db_lock.__exit__(None, None, None)
+                try:
+                    db_lock.__exit__(None, None, None)
+                except Y2SError as e:
+                    warn(f"{e} The sync itself is done; the database drops the lock with the lost connection.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -36,6 +37,17 @@ TRUNCATION_MARKER = " …[truncated]"
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # text a spreadsheet app would evaluate
 # (OWASP lists = + - @ tab CR; clean_text turns a CR into a line feed, which a line-based reader also
 # splits on, so it is escaped too)
+_FORMULA_SIGNS = frozenset("=+-@")  # what a formula starts with once NFKC-folded: ＝ ﹦ ＋ ﹢ － ﹣ ＠ ﹫ too
+# What may stand before the sign unseen: Unicode's default-ignorable code points (zero-width space and
+# joiners, word joiner, BOM, bidi marks, soft hyphen, variation selectors, Hangul fillers...) and the
+# braille blank; whitespace (NBSP, ideographic space...) is ``str.isspace``. An importer that trims
+# spaces (LibreOffice's "Trim spaces", converters) or an app that folds fullwidth forms (Excel with an
+# East Asian IME) would otherwise see a formula.
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
 _XML_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF, CR
 _NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")  # lone surrogates and the two non-characters
 
@@ -134,6 +146,20 @@ def _count(value: Any) -> int | float | str:
     return int(number) if number.is_integer() else number
 
 
+COUNT_KEYS: tuple[str, ...] = ("views", "likes", "comments")  # never below 0 (a gain may be: not here)
+
+
+def negative_counts(row: Mapping[str, Any]) -> list[str]:
+    """The counts of ``row`` that are below zero, as "views -5" (YouTube never answers one: a hand-made or
+    edited row)."""
+    found = []
+    for key in COUNT_KEYS:
+        value = _count(row.get(key))
+        if isinstance(value, (int, float)) and value < 0:
+            found.append(f"{key} {value:g}" if isinstance(value, float) else f"{key} {value}")
+    return found
+
+
 def _date_text(value: Any) -> str:
     if value is None or value == "":
         return ""
@@ -190,14 +216,25 @@ def normalize_header(name: Any) -> str:
 
 
 def _csv_needs_prefix(text: str) -> bool:
-    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR LF."""
-    return text.lstrip("'").startswith(_CSV_FORMULA_START)
+    """Text a spreadsheet app would evaluate (after any leading apostrophes): = + - @ tab CR LF, or a
+    sign that is one of = + - @ once folded (NFKC: fullwidth ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫) after any
+    whitespace (space, NBSP, ideographic space) and invisible characters (zero-width space, BOM...)."""
+    text = text.lstrip("'")
+    if text.startswith(_CSV_FORMULA_START):
+        return True
+    for ch in text:
+        if ch.isspace() or _INVISIBLE_RE.match(ch) or unicodedata.category(ch) == "Cf":
+            continue
+        folded = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+        return folded[:1] in _FORMULA_SIGNS
+    return False
 
 
 def csv_escape(value: Any) -> str:
     """A cell's CSV text that no spreadsheet app evaluates: text starting with = + - @ tab or CR (after
-    any apostrophes) gets a leading apostrophe, the OWASP advice against CSV injection. Every CSV the
-    project writes (local targets, downloads, ``fetch --format csv``) goes through here."""
+    any apostrophes), or with = + - @ or a fullwidth/small form of them after spaces or invisible
+    characters, gets a leading apostrophe, the OWASP advice against CSV injection. Every CSV the project
+    writes (local targets, downloads, ``fetch --format csv``, ``history --format csv``) goes through here."""
     if value is None:
         return ""
     if isinstance(value, bool):

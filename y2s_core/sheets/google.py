@@ -50,6 +50,7 @@ from .planner import CellUpdate, SheetPlan, cell_at, cell_blocks
 MAX_REQUEST_BYTES = 2_000_000  # Google's recommended maximum payload; larger writes are split
 SHEETS_API_PREFIX = "https://sheets.googleapis.com"
 SHEETS_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # a service-account key's token_uri, when it has none
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 HTTP_TIMEOUT = (15.0, 300.0)  # (connect, read) seconds: a big append can take a while to answer
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{20,}")  # real keys are 44 characters
@@ -200,6 +201,12 @@ def _short(s: str, n: int = 80) -> str:
     return repr(s if len(s) <= n else s[: n - 1] + "…")
 
 
+def _cause_name(e: BaseException) -> str:
+    """The class of what is inside google-auth's TransportError (requests' ConnectionError, Timeout...)."""
+    inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else (e.__cause__ or e)
+    return type(inner).__name__
+
+
 def _a1(row: int, col: int) -> str:
     """0-based (row, col) -> 'B3'."""
     letters = ""
@@ -331,7 +338,15 @@ class GoogleSheetTarget(SheetTarget):
                 f"again for {e.retry_in:.0f} s. Re-run the push in a minute: it resumes without duplicates.",
                 status=503,
             ) from None
-        except (requests.ConnectionError, requests.Timeout, TransportError) as e:
+        except TransportError as e:  # google-auth's: only its token exchange (the Sheets calls are requests')
+            token_uri = str((self.settings.service_account_info or {}).get("token_uri") or GOOGLE_TOKEN_URI)
+            raise SheetsError(
+                f"The Google OAuth token endpoint {shown_url(token_uri) or GOOGLE_TOKEN_URI} is unreachable "
+                f"({_cause_name(e)}): the service account could not get an access token, so Google Sheets was "
+                "not called. Check the network (or token_uri in the service-account JSON) and re-run: the push "
+                "resumes without duplicates."
+            ) from None
+        except (requests.ConnectionError, requests.Timeout) as e:
             where = shown_url(self.settings.sheets_api_url) or SHEETS_API_PREFIX
             raise SheetsError(
                 f"The Google Sheets endpoint {where} is unreachable ({type(e).__name__}); check the network "

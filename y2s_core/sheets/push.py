@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 from .base import SheetTarget
-from .cells import row_to_cells
+from .cells import negative_counts, row_to_cells
 from .planner import SheetPlan, plan_upsert
 
 
@@ -60,10 +60,17 @@ def push(
 
 
 def check_rows(rows: Sequence[Mapping[str, Any]]) -> None:
-    """InputError naming the rows that have no video id (none in ``video_id``, no YouTube link in ``url``)."""
+    """InputError naming the rows that have no video id (none in ``video_id``, no YouTube link in ``url``),
+    then those with a negative count (views, likes, comments): nothing is written for either."""
     bad = [i for i, r in enumerate(rows, start=1) if not row_to_cells(r)["Video ID"]]
     if bad:
         where = ", ".join(f"row {i}" for i in bad[:5]) + (", …" if len(bad) > 5 else "")
         noun = "row has" if len(bad) == 1 else "rows have"
         raise InputError(f"{len(bad):,} {noun} no video id ({where}): give every row a video_id or a YouTube url, "
                          "as `fetch --format json` prints them.")
+    negative = [(i, found) for i, r in enumerate(rows, start=1) if (found := negative_counts(r))]
+    if negative:
+        where = ", ".join(f"row {i} {' '.join(found)}" for i, found in negative[:5]) + (", …" if len(negative) > 5 else "")
+        noun = "row has" if len(negative) == 1 else "rows have"
+        raise InputError(f"{len(negative):,} {noun} a negative count ({where}): views, likes and comments are "
+                         "never below 0; fix or drop those rows (nothing was written).")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,17 +107,22 @@ class FetchRecord:
 class Store:
     """The store at ``url`` (a SQLAlchemy URL); a ``Path`` is a data dir (SQLite ``y2s.sqlite`` in it)."""
 
-    def __init__(self, url: str | Path, *, where: str | None = None) -> None:
+    def __init__(self, url: str | Path, *, where: str | None = None, read_only_fallback: bool = False) -> None:
         if isinstance(url, Path):
             url, where = f"sqlite:///{url / SQLITE_FILE}", where or str(url)
         self.url = url
         self.where = where or describe(url)
+        self.read_only_fallback = read_only_fallback
+        self._read_only: Engine | None = None
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> Store:
-        """The store these settings name: ``database_url``, else SQLite in ``data_dir``."""
+    def for_settings(cls, settings: Settings, *, read_only_fallback: bool = False) -> Store:
+        """The store these settings name: ``database_url``, else SQLite in ``data_dir``.
+
+        ``read_only_fallback``: for a face that only reads (``history``), a SQLite file that cannot be
+        opened for writing (a data folder this user may not write) is opened read-only instead."""
         where = describe(settings.database_url) if settings.database_url else str(settings.data_dir)
-        return cls(store_url(settings), where=where)
+        return cls(store_url(settings), where=where, read_only_fallback=read_only_fallback)
 
     @classmethod
     def in_dir(cls, data_dir: Path | str) -> Store:
@@ -129,7 +135,54 @@ class Store:
 
     @property
     def engine(self) -> Engine:
-        """This URL's engine, its schema migrated to the latest version (once per process)."""
+        """This URL's engine, its schema migrated to the latest version (once per process); with
+        ``read_only_fallback``, a read-only one when the SQLite file cannot be opened for writing."""
+        if self._read_only is not None:
+            return self._read_only
+        try:
+            return self._engine()
+        except StoreError as e:
+            file = self._sqlite_file() if self.read_only_fallback and e.cause != "SchemaTooNew" else None
+            if file is None:
+                raise
+            try:
+                self._read_only = self._open_read_only()
+            except StoreError as ro:  # in a read-only folder, why it cannot be read even so; else the first error
+                raise (ro if ro.cause == "SchemaTooOld" or not os.access(file.parent, os.W_OK) else e) from None
+            return self._read_only
+
+    def _sqlite_file(self) -> Path | None:
+        from .engine import normalize_url
+
+        try:
+            url = normalize_url(self.url)
+        except InputError:
+            return None
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database) if Path(url.database).is_file() else None
+
+    def _open_read_only(self) -> Engine:
+        """The SQLite file opened read-only (``engine.read_only_sqlite``); it must be at the latest schema
+        version, which cannot be reached without writing."""
+        from .migrations import LATEST, current_version
+
+        with self._guard("opened read-only"):
+            engine = engine_for(self.url, read_only=True)
+            with engine.connect() as conn:
+                version = current_version(conn)
+        if version < LATEST:
+            raise StoreError(f"The store in {self.where} can only be read here (the folder is read-only) and is at "
+                             f"schema version {version}, older than this YouTube2Sheets reads ({LATEST}): run a "
+                             "fetch or sync once with write access to upgrade it.", where=self.where,
+                             cause="SchemaTooOld")
+        if version > LATEST:
+            raise StoreError(f"The store in {self.where} is at schema version {version}, newer than this "
+                             f"YouTube2Sheets knows ({LATEST}): upgrade YouTube2Sheets.", where=self.where,
+                             cause="SchemaTooNew")
+        return engine
+
+    def _engine(self) -> Engine:
         with self._guard("opened"):  # a corrupted file, a folder in its place, a server that is down
             engine = engine_for(self.url)
             with _ready_lock:

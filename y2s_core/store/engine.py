@@ -8,6 +8,9 @@
   secrets): PostgreSQL through psycopg 3 (``postgresql://`` and ``postgres://`` are read as
   ``postgresql+psycopg://``), a small pool with pre-ping (Community Cloud apps sleep; databases drop
   idle connections).
+* ``read_only_sqlite``: a SQLite file in a folder this user may not write, opened read-only (``history``
+  falls back to it, ``Store(read_only_fallback=True)``): ``mode=ro``, else ``immutable=1`` when no
+  ``-wal`` file holds changes.
 
 The engine cache is process-wide on purpose: an engine is a connection pool (SQLAlchemy's advice is one
 per URL per process) and holds no user data. SQLite engines pool nothing (``NullPool``: a connection is
@@ -42,6 +45,7 @@ _MAX_ENGINES = 16
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+READ_ONLY_KEY = "read-only "  # _engines key prefix of a URL's read-only engine
 
 
 def store_url(settings: Settings) -> str:
@@ -126,14 +130,18 @@ def url_from_connection(table: Mapping[str, Any]) -> str | None:
     return url.render_as_string(hide_password=False)
 
 
-def engine_for(text: str) -> Engine:
-    """The process's engine for this URL (made on first use)."""
-    key = text.strip()
+def engine_for(text: str, *, read_only: bool = False) -> Engine:
+    """The process's engine for this URL (made on first use). ``read_only`` (SQLite only): one that opens
+    the file read-only (``read_only_sqlite``), for a data folder this user may not write."""
+    key = READ_ONLY_KEY + text.strip() if read_only else text.strip()
     with _lock:
         engine = _engines.get(key)
         if engine is not None:
             return engine
-    engine = _make_engine(normalize_url(key))
+    url = normalize_url(text.strip())
+    if read_only and not (url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:"):
+        raise InputError("Only a SQLite file store can be opened read-only.")
+    engine = read_only_sqlite(url.database) if read_only else _make_engine(url)
     with _lock:
         if key in _engines:  # another thread made it meanwhile
             engine.dispose()
@@ -145,11 +153,12 @@ def engine_for(text: str) -> Engine:
 
 
 def forget(text: str) -> None:
-    """Close and drop this URL's engine (tests that drop a database; the next use makes a new one)."""
+    """Close and drop this URL's engines (tests that drop a database; the next use makes a new one)."""
     with _lock:
-        engine = _engines.pop(text.strip(), None)
-    if engine is not None:
-        engine.dispose()
+        engines = [_engines.pop(k, None) for k in (text.strip(), READ_ONLY_KEY + text.strip())]
+    for engine in engines:
+        if engine is not None:
+            engine.dispose()
 
 
 def _make_engine(url: URL) -> Engine:
@@ -188,3 +197,42 @@ def _wal(cur: sqlite3.Cursor) -> None:
             if "locked" not in str(e) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
+
+
+def read_only_sqlite(path: str) -> Engine:
+    """An engine that only reads the SQLite file at ``path``, for a folder this user may not write.
+
+    A WAL database needs its ``-shm`` index, which a reader creates beside the file: in a read-only
+    folder, plain and ``mode=ro`` connections both fail ("attempt to write a readonly database") unless
+    a writer holds the database open (its ``-shm`` is then there, and ``mode=ro`` reads through it).
+    Otherwise the file is opened ``immutable=1`` (no index, no locks): safe while no ``-wal`` file holds
+    changes (there is none after the last writer closed; one that is there is refused rather than not
+    read). Every connection is ``query_only``.
+    """
+    from urllib.request import pathname2url
+
+    uri = "file:" + pathname2url(str(Path(path).resolve()))
+    wal = Path(path + "-wal")
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()  # reads the header: fails without a WAL index
+        except sqlite3.OperationalError:
+            conn.close()
+            if wal.exists() and wal.stat().st_size:
+                raise sqlite3.OperationalError(
+                    f"unable to read: {wal.name} holds changes, and reading them needs a folder this user "
+                    "may write") from None
+            conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        conn.isolation_level = None  # the begin event below opens each transaction
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")  # a read transaction: one snapshot for a whole read
+
+    return engine

@@ -247,20 +247,34 @@ SYNC_LOCK_KEY = 0x59325332  # "Y2S2": one scheduled sync at a time per PostgreSQ
 def database_sync_lock(store: Store) -> Iterator[bool]:
     """For a PostgreSQL store: a session advisory lock held for the block, so two machines syncing into one
     database (a server's cron and a GitHub Actions runner) do not both write; yields False when another
-    session holds it. SQLite lives on one machine: the lock file in ``Y2S_DATA_DIR`` is enough (yields True)."""
+    session holds it. SQLite lives on one machine: the lock file in ``Y2S_DATA_DIR`` is enough (yields True).
+    A release that fails (the connection was lost) is a StoreError saying the store "could not be unlocked
+    after the sync", raised once the block is done (the sync's caller makes it a warning)."""
     engine = store.engine
     if engine.dialect.name != "postgresql":
         yield True
         return
-    with store._guard("locked for a sync"), engine.connect() as conn:
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SYNC_LOCK_KEY}).scalar())
-        conn.commit()
+    with store._guard("locked for a sync"):
+        conn = engine.connect()
         try:
-            yield got
-        finally:
-            if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SYNC_LOCK_KEY})
-                conn.commit()
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SYNC_LOCK_KEY}).scalar())
+            conn.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.close()
+            raise
+    try:
+        yield got
+    finally:
+        # the release has its own words: a server that went down during the sync is no failure to *lock*
+        # (its session, and the lock with it, is gone anyway)
+        with store._guard("unlocked after the sync"):
+            try:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SYNC_LOCK_KEY})
+                    conn.commit()
+            finally:
+                conn.close()
 
 
 __all__ = ["KEEP", "SYNC_LOCK_KEY", "database_sync_lock", "record_checkpoint", "type_counts", "Coverage", "KnownChannel", "detail_part", "known_channels", "midnight", "record_sync",
