@@ -134,7 +134,7 @@ def test_repeated_keyword_parameters_add_keywords(api):
 @pytest.mark.parametrize(
     ("payload", "status", "kind"),
     [
-        ({"channels": "https://vimeo.com/1"}, 400, "ChannelInputError"),
+        ({"channels": "https://vimeo.com/1"}, 400, "InputError"),  # a documented kind, not the subclass
         ({"channels": "@y2sdemo", "filters": {"since": "yesterday"}}, 400, "InputError"),
         ({"channels": "@y2sdemo", "filters": {"max_video": 3}}, 400, "InputError"),  # a misspelt filter
         ({"filters": {}}, 400, "InputError"),

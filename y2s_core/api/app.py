@@ -21,6 +21,8 @@ Every route but `/api/v1/health` needs `Authorization: Bearer <Y2S_API_TOKEN>` w
 (without one it serves on loopback only). Every failure is `{"error": message, "kind": name}`; 429 carries
 `Retry-After`. Request bodies are limited to Y2S_API_MAX_BODY_BYTES (413), concurrent fetches per token to
 Y2S_API_MAX_CONCURRENT_FETCHES (429), Host headers to loopback names and Y2S_API_ALLOWED_HOSTS (400).
+A request header must arrive within Y2S_API_HEADER_TIMEOUT seconds and a body must not pause longer than
+Y2S_API_BODY_TIMEOUT (408); at most Y2S_API_MAX_CONNECTIONS connections are open (503 TooManyConnections).
 """
 
 
@@ -58,15 +60,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
               env: Mapping[str, str] | None = None) -> None:
-    """Serve with uvicorn. Refuses (InputError, exit 2) a non-loopback ``host`` when no token is configured."""
+    """Serve with uvicorn. Refuses (InputError, exit 2) a non-loopback ``host`` without a token, or with a
+    token under 32 characters. The HTTP edge (read timeouts, connection cap, bounded logs) is ``server``'s."""
     import uvicorn
+
+    from .server import open_file_limit, quiet_connection_logs, server_options
 
     config = ApiConfig.from_env(env)
     check_bind(host, config)
     telemetry.configure_logging(env, default_level="INFO",
                                 secrets=[*telemetry.settings_secrets(settings), *config.tokens])
-    uvicorn.run(create_app(settings, config), host=host, port=port, log_config=None, access_log=False,
-                server_header=False)
+    quiet_connection_logs()
+    uvicorn.run(create_app(settings, config), host=host, port=port, **server_options(config, open_file_limit()))
 
 
 __all__ = ["create_app", "serve_api"]

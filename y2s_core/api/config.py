@@ -10,6 +10,13 @@
     Y2S_API_MAX_BODY_BYTES           request body limit (default 5 MiB) -> 413 beyond it
     Y2S_API_MAX_CONCURRENT_FETCHES   fetches running at once per token (default 2) -> 429 beyond it
     Y2S_API_CACHE_SECONDS            how long GET .../videos answers from a finished fetch (default 300; 0: never)
+    Y2S_API_MAX_CONNECTIONS          open connections at most (default 1000; lowered to fit the open-file limit).
+                                     At the cap a new connection closes the one that has waited longest for its
+                                     client's bytes (a slow or half-sent request); when none is waiting, 503.
+    Y2S_API_HEADER_TIMEOUT           seconds a client has to send a whole request header (default 10) -> 408
+    Y2S_API_BODY_TIMEOUT             the longest pause, in seconds, between two reads of a body (default 30) -> 408
+
+Beyond loopback every token must be at least 32 characters (``secrets.token_urlsafe(32)`` makes 43).
 
 Credentials for YouTube and Sheets are the core's ``Settings``; tokens never appear in ``repr``.
 """
@@ -27,6 +34,10 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_CONCURRENT_FETCHES = 2
 DEFAULT_CACHE_SECONDS = 300.0
+DEFAULT_MAX_CONNECTIONS = 1000
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
+MIN_TOKEN_LENGTH = 32  # beyond loopback
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,9 @@ class ApiConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_concurrent_fetches: int = DEFAULT_MAX_CONCURRENT_FETCHES
     cache_seconds: float = DEFAULT_CACHE_SECONDS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiConfig:
@@ -51,6 +65,9 @@ class ApiConfig:
             max_concurrent_fetches=_number(env, "Y2S_API_MAX_CONCURRENT_FETCHES", DEFAULT_MAX_CONCURRENT_FETCHES,
                                            minimum=1),
             cache_seconds=float(_number(env, "Y2S_API_CACHE_SECONDS", int(DEFAULT_CACHE_SECONDS), minimum=0)),
+            max_connections=_number(env, "Y2S_API_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, minimum=1),
+            header_timeout=float(_number(env, "Y2S_API_HEADER_TIMEOUT", int(DEFAULT_HEADER_TIMEOUT), minimum=1)),
+            body_timeout=float(_number(env, "Y2S_API_BODY_TIMEOUT", int(DEFAULT_BODY_TIMEOUT), minimum=1)),
         )
 
     @property
@@ -79,13 +96,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_MAKE_TOKEN = "`export Y2S_API_TOKEN=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')`"
+
+
 def check_bind(host: str, config: ApiConfig) -> None:
-    """Refuse to listen beyond loopback without a token: anyone who reaches the port could spend the quota."""
-    if not config.requires_token and not is_loopback(host):
+    """Refuse to listen beyond loopback without a token, or with a token shorter than MIN_TOKEN_LENGTH:
+    anyone who reaches the port (or guesses a short token) could spend the quota."""
+    if is_loopback(host):
+        return
+    if not config.requires_token:
         raise InputError(
             f"Refusing to serve the API on {host!r} without a token: anyone who can reach it could spend the "
-            "YouTube quota and write to your sheets. Set Y2S_API_TOKEN (e.g. `export Y2S_API_TOKEN=$(python -c "
-            "'import secrets; print(secrets.token_urlsafe(32))')`), or serve on 127.0.0.1."
+            f"YouTube quota and write to your sheets. Set Y2S_API_TOKEN (e.g. {_MAKE_TOKEN}), or serve on 127.0.0.1."
+        )
+    short = [i for i, token in enumerate(config.tokens, 1) if len(token) < MIN_TOKEN_LENGTH]
+    if short:
+        which = "token" if len(config.tokens) == 1 else f"token #{short[0]} of {len(config.tokens)}"
+        raise InputError(
+            f"Refusing to serve the API on {host!r} with a short token: Y2S_API_TOKEN's {which} has "
+            f"{len(config.tokens[short[0] - 1])} characters, and beyond loopback each needs at least "
+            f"{MIN_TOKEN_LENGTH}. Make one with {_MAKE_TOKEN}, or serve on 127.0.0.1."
         )
 
 
@@ -102,4 +132,4 @@ def _number(env: Mapping[str, str], name: str, default: int, *, minimum: int) ->
     return int(raw)
 
 
-__all__ = ["ApiConfig", "LOOPBACK_HOSTS", "check_bind", "is_loopback"]
+__all__ = ["ApiConfig", "LOOPBACK_HOSTS", "MIN_TOKEN_LENGTH", "check_bind", "is_loopback"]

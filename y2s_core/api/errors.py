@@ -1,17 +1,26 @@
 """Every failure as one JSON shape, ``{"error": message, "kind": name}``, with its HTTP status.
 
     400 InputError          a channel, filter, body or target the caller sent is not valid (validation and
-                            unparseable bodies included); HostNotAllowed: a Host header not on the list
+                            unparseable bodies included; the core's InputError subclasses answer as InputError),
+                            or a request that is not valid HTTP/1.1 (a repeated Host, a malformed or
+                            conflicting Content-Length); HostNotAllowed: a Host header not on the list
     401 Unauthorized        no or wrong ``Authorization: Bearer`` token
     403 KeyInvalid / PermissionDenied / SheetNotAllowed   the YouTube key, the service account, the allow-list
     404 ChannelNotFound / SheetNotFound / NotFound
     405 MethodNotAllowed
+    408 RequestTimeout      the request header (Y2S_API_HEADER_TIMEOUT) or the body (Y2S_API_BODY_TIMEOUT) did
+                            not arrive in time; the connection is closed
     413 PayloadTooLarge     the body is over Y2S_API_MAX_BODY_BYTES
     429 QuotaExceeded       YouTube's daily quota is spent (Retry-After: seconds to midnight Pacific; the
                             rows fetched so far ride along in ``partial``)
         TooManyRequests     this token already runs its allowed number of fetches (Retry-After: 1)
     500 Error               a bug (the message is redacted; the log has the traceback)
     502 YouTubeError / SheetsError   Google failed in a way a retry later may fix
+    503 TooManyConnections  Y2S_API_MAX_CONNECTIONS connections are open and none is waiting on its client
+                            (or this one was closed to make room: it had waited longest); Retry-After: 1
+        Unavailable         only from the reverse proxy in deploy/nginx.conf: the API is not answering
+
+The 400/408/503 answers about the connection itself come from the HTTP layer (``server.py``), before the app.
 
 Messages never hold a secret: they go through ``Settings.redact`` (the core's messages never carry one).
 """
@@ -78,8 +87,13 @@ def retry_after_quota(exc: QuotaExceeded, now: datetime | None = None) -> str:
 def y2s_error_response(exc: Y2SError, settings: Settings, **extra: Any) -> JSONResponse:
     """The core's error as the API's shape; QuotaExceeded gets Retry-After."""
     headers = {"Retry-After": retry_after_quota(exc)} if isinstance(exc, QuotaExceeded) else None
-    return JSONResponse(error_body(settings.redact(str(exc)), type(exc).__name__, **extra),
+    return JSONResponse(error_body(settings.redact(str(exc)), kind_of(exc), **extra),
                         status_code=status_of(exc), headers=headers)
+
+
+def kind_of(exc: Y2SError) -> str:
+    """The documented kind: every 400 is "InputError" (never a subclass's name, e.g. ChannelInputError)."""
+    return "InputError" if isinstance(exc, InputError) else type(exc).__name__
 
 
 def validation_message(errors: list[Any]) -> str:
@@ -132,5 +146,5 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
                             status_code=500)
 
 
-__all__ = ["ApiError", "STATUS", "error_body", "install_error_handlers", "retry_after_quota", "status_of",
+__all__ = ["ApiError", "STATUS", "error_body", "install_error_handlers", "kind_of", "retry_after_quota", "status_of",
            "validation_message", "y2s_error_response"]
