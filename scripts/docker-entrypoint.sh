@@ -7,8 +7,25 @@
 #   fetch|push|sync|history ...   the CLI (python -m y2s_core ...)
 #   healthcheck            exit 0 when the dashboard's /_stcore/health or the API's /api/v1/health answers
 #   anything else          run as a command
+#
+# Docker secrets: NAME_FILE=/run/secrets/x sets NAME to that file's text (trailing newlines dropped) for the
+# variables that hold a secret: Y2S_API_TOKEN, Y2S_DATABASE_URL, PGPASSWORD (libpq's: the database password
+# when Y2S_DATABASE_URL has none), YOUTUBE_API_KEY. A NAME_FILE that cannot be read is exit 2.
 set -eu
 cd "$(dirname "$0")/.."
+
+for name in Y2S_API_TOKEN Y2S_DATABASE_URL PGPASSWORD YOUTUBE_API_KEY; do
+  eval "file=\${${name}_FILE:-}"
+  [ -n "$file" ] || continue
+  if [ ! -f "$file" ] || [ ! -r "$file" ]; then
+    echo "error: ${name}_FILE=$file is not a readable file (a Docker secret is mounted at /run/secrets/NAME)." >&2
+    exit 2
+  fi
+  value="$(cat "$file")"
+  eval "export $name=\"\$value\""
+  unset "${name}_FILE"
+done
+unset file value
 
 mode="${1:-app}"
 [ "$#" -gt 0 ] && shift

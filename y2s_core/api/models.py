@@ -15,10 +15,28 @@ import typing
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, create_model, model_validator
 
-from ..filters import FilterSpec
+from ..errors import InputError
+from ..filters import MAX_DURATION_SECONDS, FilterSpec
 from ..models import ROW_FIELDS, Channel, Video, VideoType
+from ..settings import Settings
+from ..sheets.push import check_rows
+from . import inputs
+from .inputs import (
+    CHANNEL,
+    CHANNELS,
+    MAX_CHANNELS,
+    ROW_ID_RULE,
+    ROW_ID_SCHEMA,
+    SHEET,
+    TAB,
+    QueryBool,
+    any_of,
+    refuse,
+    row_has_video_id,
+    text_type,
+)
 
 
 class _Open(BaseModel):
@@ -35,44 +53,111 @@ class ErrorBody(_Open):
 # ---------------------------------------------------------------------------------------------- filters
 
 
+def _body_filter(name: str, metavar: str) -> Any:
+    """A filter in a JSON body: its text form (as the CLI takes it, in the grammar ``inputs`` states), or the
+    JSON shape it also takes (a number, a list)."""
+    hint = {"N": "a whole number from 1, or all / none / unlimited", "S": inputs.DURATION_HINT,
+            "WORDS": f"a list of at most {inputs.MAX_KEYWORDS} words or phrases of at most "
+                     f"{inputs.KEYWORD_MAX_CHARS} characters, or {inputs.KEYWORDS_HINT}",
+            "YYYY-MM-DD": "a real date as YYYY-MM-DD, or empty",
+            "short,long,live,upcoming": "a list of short, long, live, upcoming (at least one), or that text"}[metavar]
+    if metavar == "N":
+        return any_of(name, hint, integer=(1, None), text=inputs.MAX_VIDEOS)
+    if metavar == "S":
+        return any_of(name, hint, integer=(0, MAX_DURATION_SECONDS), text=inputs.duration(name))
+    if metavar == "WORDS":
+        return any_of(name, hint, text=inputs.keywords(name, 200), items=(
+            {"type": "string", "maxLength": inputs.KEYWORD_MAX_CHARS}, _string_item(name, inputs.KEYWORD_MAX_CHARS),
+            0, inputs.MAX_KEYWORDS))
+    if metavar == "YYYY-MM-DD":
+        return any_of(name, hint, text=inputs.date(name))
+    return any_of(name, hint, text=inputs.TYPES, items=(
+        {"type": "string", "enum": list(inputs.TYPE_NAMES)}, _type_item, 1, 2 * len(inputs.TYPE_NAMES)))
+
+
+def _string_item(name: str, limit: int) -> Any:
+    def check(item: Any) -> str:
+        if not isinstance(item, str):
+            refuse(f"{name} takes text items, not {type(item).__name__}")
+        if len(item) > limit:
+            refuse(f"{name}: an item of {len(item):,} characters (at most {limit})")
+        return item
+    return check
+
+
+def _type_item(item: Any) -> str:
+    if item not in inputs.TYPE_NAMES:
+        shown = repr(item)[:40] if isinstance(item, str) else type(item).__name__
+        refuse(f"types: {shown} is not one of {', '.join(inputs.TYPE_NAMES)}")
+    return str(item)
+
+
+def _query_filter(name: str, metavar: str) -> Any:
+    """A filter as a query parameter: CLI text in the grammar ``inputs`` states (keywords may repeat)."""
+    if metavar == "WORDS":
+        return list[text_type(inputs.keywords(name, inputs.QUERY_KEYWORD_CHARS))]  # type: ignore[misc]
+    grammars = {"N": inputs.MAX_VIDEOS, "S": inputs.duration(name), "YYYY-MM-DD": inputs.date(name),
+                "short,long,live,upcoming": inputs.TYPES}
+    return text_type(grammars[metavar])
+
+
+_FILTER_FORMS = ("N", "S", "WORDS", "YYYY-MM-DD", "short,long,live,upcoming", "")
+
+
+def _rules() -> dict[str, Any]:
+    """The filters (FilterSpec.rules()); each value form must have its API grammar here (a new form fails loudly)."""
+    rules = FilterSpec.rules()
+    unknown = {name: rule.metavar for name, rule in rules.items() if rule.metavar not in _FILTER_FORMS}
+    if unknown:
+        raise RuntimeError(f"the REST API has no grammar for these filters' values yet (api/models.py): {unknown}")
+    return rules
+
+
 def _filters_model() -> type[BaseModel]:
-    """The filters body, one optional field per FilterSpec field (text, a number or a list, as the CLI takes)."""
+    """The filters body, one optional field per FilterSpec field (text as the CLI takes it, a number or a list)."""
     fields: dict[str, Any] = {}
-    for name, rule in FilterSpec.rules().items():
-        kind: Any = bool if not rule.metavar else (int | str | list[str] | None)
-        fields[name] = (kind, Field(default=False if kind is bool else None, description=rule.help))
+    for name, rule in _rules().items():
+        if not rule.metavar:
+            fields[name] = (StrictBool, Field(default=False, description=rule.help))
+        else:
+            fields[name] = (_body_filter(name, rule.metavar), Field(default=None, description=rule.help))
     return create_model("Filters", __config__=ConfigDict(extra="forbid"), **fields)
 
 
 class Filters(_filters_model()):  # type: ignore[misc]
-    def spec(self) -> FilterSpec:
-        """Lists stay lists (a quoted phrase with a comma stays one keyword); text is parsed like the CLI's."""
-        return FilterSpec.from_strings(**self.model_dump())
+    def spec(self, settings: Settings | None = None) -> FilterSpec:
+        """Lists stay lists (a quoted phrase with a comma stays one keyword); text is parsed like the CLI's;
+        ``settings``: MAX_VIDEOS for a max_videos left unset."""
+        values = self.model_dump()
+        return FilterSpec.from_strings(**(settings.filter_defaults(values) if settings else values))
 
 
 def _query_model() -> type[BaseModel]:
     """The filters as query parameters: text as the CLI takes it; a repeated keyword parameter adds keywords."""
-    defaults = {f.name: f.default for f in dataclasses.fields(FilterSpec)}
     fields: dict[str, Any] = {}
-    for name, rule in FilterSpec.rules().items():
+    for name, rule in _rules().items():
         if not rule.metavar:
-            fields[name] = (bool, Field(default=False, description=rule.help))
-        elif isinstance(defaults.get(name), tuple):  # keywords: include=a,b&include="c, d"
-            fields[name] = (list[str] | None, Field(default=None, description=rule.help + " (may repeat)"))
+            fields[name] = (QueryBool, Field(default=False, description=rule.help + " (true or false)"))
+        elif rule.metavar == "WORDS":  # keywords: include=a,b&include="c, d"
+            fields[name] = (_query_filter(name, rule.metavar), Field(
+                default=None, max_length=inputs.QUERY_KEYWORD_VALUES,
+                description=f"{rule.help} (may repeat, up to {inputs.QUERY_KEYWORD_VALUES} times; more keywords: "
+                            "POST /fetch with a list)"))
         else:
-            fields[name] = (str | None, Field(default=None, description=f"{rule.help} ({rule.metavar})"))
+            fields[name] = (_query_filter(name, rule.metavar), Field(default=None, description=f"{rule.help} "
+                                                                     f"({rule.metavar})"))
     return create_model("FilterQuery", __config__=ConfigDict(extra="forbid"), **fields)
 
 
 class FilterQuery(_query_model()):  # type: ignore[misc]
-    def spec(self) -> FilterSpec:
-        """Each value is CLI text (``"hello, world", ai`` is two keywords); repeated keyword values add up."""
+    def spec(self, settings: Settings | None = None) -> FilterSpec:
+        """Each value is CLI text (``"hello, world", ai`` is two keywords); repeated keyword values add up;
+        ``settings``: MAX_VIDEOS for a max_videos left unset."""
         values = self.model_dump()
         for name, v in values.items():
             if isinstance(v, list):
                 values[name] = ", ".join(v) if v else None
-        return FilterSpec.from_strings(**values)
-
+        return FilterSpec.from_strings(**(settings.filter_defaults(values) if settings else values))
 
 
 # ------------------------------------------------------------------------------------------------- rows
@@ -120,35 +205,71 @@ EXAMPLE_ROW = {k: v for k, v in Video(
     if k in ("video_id", "channel", "date", "type", "duration_seconds", "title", "url", "views", "likes")}
 
 
+def _channel_item(item: Any) -> str:
+    if not isinstance(item, str):
+        refuse(f"channels takes text items, not {type(item).__name__}")
+    return CHANNEL.check(item)
+
+
+Channels = any_of("channels", CHANNELS.hint, text=CHANNELS, items=(CHANNEL.schema(), _channel_item, 1, MAX_CHANNELS),
+                  nullable=False, description="channel inputs: @handle, UC… id, channel or video links; several "
+                  "separated by commas, semicolons or line breaks, or a list (one input an item)")
+
+
 class FetchBody(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"channels": "@y2sdemo", "filters": {"max_videos": 5, "types": ["short", "long"]}},
         {"channels": ["@oldschool", "https://www.youtube.com/@y2sdemo"], "filters": {"include": ["clip, 45 seconds"]}},
     ]})
-    channels: str | list[str] = Field(description="channel inputs: @handle, UC… id, channel or video URLs; "
-                                      "several separated by newlines or commas, or a list")
-    filters: Filters = Field(default_factory=Filters)
-    incremental: bool = Field(
+    channels: Channels = Field(description="channel inputs: @handle, UC… id, channel or video links; several "
+                               "separated by commas, semicolons or line breaks, or a list (one input an item)")
+    filters: Filters = Field(default_factory=Filters, description="the filters (their text forms as the CLI takes "
+                             "them; min_duration <= max_duration and since <= until, else 400)")
+    incremental: StrictBool = Field(
         default=False, description="through the store, as the CLI's `fetch --new` / `sync`: a channel it knows costs "
         "its new uploads plus the statistics refreshed (`stats`), a listing cut by the quota resumes. Every fetch is "
         "planned first: the quota planner refuses (429) one that cannot fit what is left of today's budget, unless `force`")
     stats: typing.Literal["none", "recent", "all"] = Field(
         default="recent", description="with incremental: which known videos get fresh statistics (recent: published in "
         "the last 90 days, and with /process the rows already in the target)")
-    force: bool = Field(default=False, description="start even when the planner says it cannot fit today's budget "
-                        "(what it fetches is kept, and an incremental fetch resumes from it next time)")
+    force: StrictBool = Field(default=False, description="start even when the planner says it cannot fit today's "
+                              "budget (what it fetches is kept, and an incremental fetch resumes from it next time)")
+
+
+def _count(name: str) -> Any:
+    return any_of(name, "views, likes and comments are whole numbers from 0, or null", integer=(0, None))
 
 
 class PushRow(_Open):
-    """A row as ``fetch`` returns it (any extra keys are kept); it needs a video id or a YouTube URL."""
+    """A row as ``fetch`` returns it (any extra keys are kept); it needs a video id or a YouTube video link."""
 
-    video_id: str | None = None
-    url: str | None = None
-    # a row with neither is refused by the core's push (the same message as the CLI's, naming the row)
+    model_config = ConfigDict(extra="allow", json_schema_extra=ROW_ID_SCHEMA)  # the rule PushBody enforces
+    video_id: StrictStr | None = None
+    url: StrictStr | None = None
+    views: _count("views") = None  # type: ignore[valid-type]
+    likes: _count("likes") = None  # type: ignore[valid-type]
+    comments: _count("comments") = None  # type: ignore[valid-type]
+
+
+def _rows_have_ids(rows: list[PushRow]) -> None:
+    """PushRow's documented rule (``inputs.ROW_ID_SCHEMA``), said with the row numbers, in the core's words when
+    the core's push refuses the rows too."""
+    bad = [i for i, row in enumerate(rows, 1) if not row_has_video_id(row.model_dump(include={"video_id", "url"}))]
+    if not bad:
+        return
+    try:
+        check_rows([row.model_dump(exclude_unset=True) for row in rows])
+    except InputError as exc:
+        refuse(str(exc))
+    where = ", ".join(f"row {i}" for i in bad[:5]) + (", …" if len(bad) > 5 else "")
+    refuse(f"{len(bad):,} row(s) without a video id the API takes ({where}): {ROW_ID_RULE}")
 
 
 TARGET_HELP = ("a Google Sheets URL or key, or a workbook file name (name.xlsx / name.csv) written in the "
                "server's workbooks folder (no folders, '..' or '~')")
+TAB_HELP = "worksheet name (created when missing); empty: Videos"
+Sheet = text_type(SHEET)
+Tab = text_type(TAB)
 
 
 class PushBody(BaseModel):
@@ -158,9 +279,14 @@ class PushBody(BaseModel):
          "tab": "Videos"},
     ]})
     rows: list[PushRow] = Field(description="rows as returned by fetch")
-    sheet: str = Field(description=TARGET_HELP)
-    tab: str = Field(default="Videos", description="worksheet name (created when missing)")
-    dry_run: bool = Field(default=False, description="plan only: read the target, write nothing")
+    sheet: Sheet = Field(description=TARGET_HELP)
+    tab: Tab = Field(default="Videos", description=TAB_HELP)
+    dry_run: StrictBool = Field(default=False, description="plan only: read the target, write nothing")
+
+    @model_validator(mode="after")
+    def _rows_need_ids(self) -> PushBody:
+        _rows_have_ids(self.rows)
+        return self
 
 
 class ProcessBody(FetchBody):
@@ -168,9 +294,9 @@ class ProcessBody(FetchBody):
         {"channels": "@oldschool", "filters": {"max_videos": 3}, "sheet": "videos.xlsx", "tab": "Videos",
          "dry_run": True},
     ]})
-    sheet: str = Field(description=TARGET_HELP)
-    tab: str = Field(default="Videos", description="worksheet name (created when missing)")
-    dry_run: bool = Field(default=False, description="fetch and plan, write nothing")
+    sheet: Sheet = Field(description=TARGET_HELP)
+    tab: Tab = Field(default="Videos", description=TAB_HELP)
+    dry_run: StrictBool = Field(default=False, description="fetch and plan, write nothing")
 
 
 # ------------------------------------------------------------------------------------------- responses

@@ -40,6 +40,7 @@ from ..store.ledger import spent_today
 from .cache import fetch_key
 from .config import ApiConfig
 from .errors import ApiError, y2s_error_response
+from .inputs import CHANNEL, text_type
 from .models import (
     ErrorBody,
     FetchBody,
@@ -57,9 +58,11 @@ from .security import require_token
 VERSION = "0.1.0"
 router = APIRouter(prefix="/api/v1")
 Caller = Annotated[str, Depends(require_token)]
+ChannelPath = text_type(CHANNEL)
 
 _ERRORS: dict[int, str] = {
-    400: "invalid input (InputError), or a Host not allowed (HostNotAllowed)",
+    400: "invalid input (InputError): a value this document does not admit, or one of the two rules it states in "
+         "words (min_duration <= max_duration, since <= until); or a Host not allowed (HostNotAllowed)",
     401: "no or wrong bearer token (Unauthorized)",
     403: "key or service account refused (KeyInvalid, PermissionDenied), or a sheet not in Y2S_API_ALLOWED_SHEETS",
     404: "no such channel or spreadsheet (ChannelNotFound, SheetNotFound)",
@@ -195,8 +198,11 @@ def store_reachable(settings: Settings) -> bool:
             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
 async def channel_videos(
     request: Request, caller: Caller,
-    channel: Annotated[str, PathParam(description="@handle, UC… id, or a channel/video URL (URL-encoded)",
-                                      examples=["@y2sdemo", "https%3A%2F%2Fwww.youtube.com%2F%40oldschool"])],
+    channel: Annotated[ChannelPath, PathParam(
+        description="one channel input: @handle, UC… id, or a youtube.com / youtu.be channel or video link "
+                    "(percent-encoded in the path, e.g. https%3A%2F%2Fwww.youtube.com%2F%40oldschool)",
+        openapi_examples={"handle": {"value": "@y2sdemo"},
+                          "link": {"value": "https://www.youtube.com/@oldschool"}})],
     filters: Annotated[FilterQuery, Query()],
 ) -> Any:
     """The channel's videos as rows (the CLI's JSON), the quota spent and whether the fetch is complete.
@@ -204,7 +210,7 @@ async def channel_videos(
     Answers from a fetch finished within Y2S_API_CACHE_SECONDS with the same inputs, filters and key
     (``cached``: true, no quota spent)."""
     settings, _ = _state(request)
-    spec = filters.spec()
+    spec = filters.spec(settings)
     refs = parse_channels(channel)
     key = fetch_key(refs, spec, settings.account_fingerprint)
     hit = request.app.state.cache.get(key)
@@ -231,7 +237,7 @@ def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, s
 def fetch(request: Request, body: FetchBody, caller: Caller) -> Any:
     """Fetch one or more channels with filters: rows, channels, resolutions, warnings, quota, completeness."""
     settings, _ = _state(request)
-    spec = body.filters.spec()
+    spec = body.filters.spec(settings)
     with request.app.state.slots.take(caller):
         run, said = _fetch(settings, body.channels, spec, body)
     if run.error is not None:
@@ -258,7 +264,7 @@ def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
     The target is checked before any quota is spent. When the quota runs out part-way (429) or YouTube keeps
     failing (502), the rows fetched so far are still pushed and the answer carries ``partial`` and ``push``."""
     settings, config = _state(request)
-    spec = body.filters.spec()
+    spec = body.filters.spec(settings)
     target = api_target(body.sheet, body.tab, settings, config)
     sheet_ids = frozenset(video_ids(target.read())) if body.incremental and body.stats == "recent" else frozenset()
     with request.app.state.slots.take(caller):
