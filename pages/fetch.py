@@ -7,6 +7,7 @@ import streamlit as st
 from y2s_core.dashboard import fetching, forms, furniture, state, tables
 from y2s_core.dashboard.furniture import md
 from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
+from y2s_core.models import VideoType
 from y2s_core.quota import quota_line, quota_resets_at
 from y2s_core.quota_planner import WouldNotFit
 
@@ -22,7 +23,7 @@ def _cut_message(error: YouTubeError, kept: int) -> str:
     if isinstance(error, QuotaExceeded):
         if "resets" not in msg:
             msg += f" The daily YouTube quota resets at {furniture.format_when(error.resets_at or quota_resets_at())}."
-        return msg + (f" Kept the {kept} videos fetched before it ran out: review, measure and push them now, or "
+        return msg + (f" Kept the {furniture.plural(kept, 'video')} fetched before it ran out: review, measure and push them now, or "
                       "fetch the rest after the reset." if kept else " Nothing was fetched before it ran out.")
     return msg + (" Review, measure and push them now, or fetch again later for the rest." if kept else "")
 
@@ -45,7 +46,8 @@ with st.form("fetch.form"):
     st.text_area("Channels", key=P + "channels", height=110, placeholder="@googledevelopers\nhttps://www.youtube.com/@veritasium")
     c1, c2, c3 = st.columns(3)
     c1.number_input("Max videos per channel (0 = all)", min_value=0, step=10, key=P + "max_videos",
-                    help="The newest N per channel after the other filters. Fewer videos cost less quota.")
+                    help="The newest N per channel after the other filters. Fewer videos cost less quota. "
+                         "Starts at the MAX_VIDEOS setting when it is set.")
     c2.text_input("Min duration", key=P + "min_duration", placeholder="e.g. 60, 1:30, 2m")
     c3.text_input("Max duration", key=P + "max_duration", placeholder="e.g. 20:00, 1h")
     c1.multiselect("Video types", forms.TYPE_CHOICES, key=P + "types")
@@ -127,7 +129,7 @@ if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
                 if outcome.error is None or r.videos:  # a cut that kept nothing leaves the last result
                     state.set_result(r, {"inputs": text, "from_cache": outcome.from_cache, "complete": r.complete,
                                             "quota": dict(r.quota), "at": datetime.now(timezone.utc),
-                                            "spec": spec})
+                                            "spec": outcome.fetched_with or spec, "not_parsed": outcome.not_parsed})
                 if outcome.error is not None:
                     st.error(_cut_message(outcome.error, len(r.videos)))
                 elif outcome.store_problem:
@@ -160,12 +162,20 @@ else:
                    "channel has no public uploads. Widen the filters or try other channels, then **Fetch** again.")
     else:
         matching = "all of them" if len(shown) == len(result.videos) else f"{len(shown):,} of them"
-        st.success(f"Fetched {status}; {matching} match the current filters: {md(ss[state.SPEC].describe())}.")
+        left_out = ss[state.SPEC].left_out(result.videos)  # "6 Live/Upcoming hidden by the type filter"
+        fetched_with = meta.get("spec")
+        if fetched_with is not None and fetched_with.types is not None:  # a max videos counted only these types
+            skipped = [t.value for t in VideoType if t not in fetched_with.types]
+            left_out.append(f"{'/'.join(skipped)} not fetched (the type filter, with max videos)")
+        st.success(f"Fetched {status}; {matching} match the current filters: {md(ss[state.SPEC].describe())}"
+                   + (f" ({md('; '.join(left_out))})" if left_out else "") + ".")
     for w in result.warnings:
         st.warning(md(w))
     unresolved = [r.error for r in result.resolutions if r.error]
     if unresolved:
         st.warning("Not fetched: " + md(" ".join(unresolved)))
+    if meta.get("not_parsed"):  # bad lines among good ones: the good ones were fetched
+        st.warning(md(meta["not_parsed"]))
     st.subheader("Channels")
     st.dataframe(
         tables.resolution_frame(result.resolutions, result.type_rules),

@@ -26,7 +26,7 @@ def served(tmp_path):
         yield emu, settings
 
 
-def test_a_known_channel_costs_one_page_and_its_statistics(served):
+def test_a_known_channel_costs_only_its_statistics_when_the_feed_shows_nothing_new(served):
     emu, settings = served
     api = api_client(settings)
     first = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True})
@@ -38,18 +38,19 @@ def test_a_known_channel_costs_one_page_and_its_statistics(served):
     emu.reset()
     again = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True,
                                                         "stats": "none"}).json()
-    assert [(s["mode"], s["new"], s["units"]) for s in again["sync"]] == [("incremental", 0, 1)]
-    assert emu.units_used == 1 and emu.units_by_method == {"playlistItems.list": 1}  # no channels.list either
-    assert again["rows"] == body["rows"] and again["quota_units"] == 1
+    assert [(s["mode"], s["new"], s["units"], s["note"]) for s in again["sync"]] == \
+        [("incremental", 0, 0, "feed: unchanged")]
+    assert emu.units_used == 0 and emu.feed_calls == 1  # the uploads feed, no playlistItems.list, no channels.list
+    assert again["rows"] == body["rows"] and again["quota_units"] == 0
     emu.reset()
     every = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True,
                                                         "stats": "all"}).json()
-    assert every["sync"][0]["refreshed"] == 2600 and emu.units_used == 1 + math.ceil(2600 / 50)
+    assert every["sync"][0]["refreshed"] == 2600 and emu.units_used == math.ceil(2600 / 50)
     assert max(c.ids for c in emu.calls if c.method == "videos.list") <= 50
     # every fetch through the API appends snapshots: the first listing, then "all" (not "none")
     assert len(Store(settings.data_dir).history([BIG_CHANNEL_ID])) == 2 * 2600
     ledger = Store(settings.data_dir).quota_today(settings.account_fingerprint)
-    assert sum(ledger.values()) == body["quota_units"] + 1 + every["quota_units"]
+    assert sum(ledger.values()) == body["quota_units"] + 0 + every["quota_units"]
 
 
 def test_a_fetch_that_cannot_fit_is_refused_with_retry_after_and_force_runs_it(served, tmp_path):
@@ -109,9 +110,9 @@ def test_process_refreshes_the_rows_already_in_the_target(served):
     emu.reset()
     again = api.post(f"{V1}/process", headers=AUTH, json={**body, "stats": "recent"}).json()
     in_sheet = len(first["fetch"]["rows"])
-    # one uploads page, then the statistics of every row already in the sheet (50 ids a call)
+    # no uploads page (the feed shows nothing new), then the statistics of every row already in the sheet (50 ids a call)
     assert again["fetch"]["sync"][0]["mode"] == "incremental" and again["fetch"]["sync"][0]["refreshed"] == in_sheet
-    assert emu.units_by_method == {"playlistItems.list": 1, "videos.list": math.ceil(in_sheet / 50)}
+    assert emu.units_by_method == {"videos.list": math.ceil(in_sheet / 50)}
     assert again["push"]["new"] == 0
 
 

@@ -129,12 +129,13 @@ def test_a_repeated_fetch_is_served_from_cache_and_refresh_calls_youtube_again()
     assert any("Old School Tutorials**: done" in t for t in texts(at.markdown)), "the progress is replayed"
     at.button(key="fetch.refresh").click().run()
     no_crash(at)
-    # the store knows the channel now: 1 uploads page (nothing new) + 1 videos.list for its 40 videos' statistics
-    assert at.session_state["y2s.quota_units"] == first + 2
+    # the store knows the channel now: the uploads feed shows nothing new (no uploads page) + 1 videos.list for its
+    # 40 videos' statistics
+    assert at.session_state["y2s.quota_units"] == first + 1
     assert not any("Served from the cache" in t for t in texts(at.caption))
     fetch(at, full=True)  # Refresh everything: listed in full again, like the first time
     no_crash(at)
-    assert at.session_state["y2s.quota_units"] == 2 * first + 2
+    assert at.session_state["y2s.quota_units"] == 2 * first + 1
 
 
 def test_the_cache_is_shared_between_sessions_but_quota_is_per_session():
@@ -664,8 +665,8 @@ def test_settings_show_session_quota_and_clear_the_cache():
     at.button(key="settings.clear_cache").click().run()
     assert any("cleared" in t for t in texts(at.success))
     fetch(at, "@oldschool")
-    # after clearing, the fetch calls YouTube again: incrementally now (1 uploads page + 1 statistics call)
-    assert at.session_state["y2s.quota_units"] == spent + 2, "after clearing, the fetch calls YouTube again"
+    # after clearing, the fetch calls YouTube again: incrementally now (the feed: no uploads page; 1 statistics call)
+    assert at.session_state["y2s.quota_units"] == spent + 1, "after clearing, the fetch calls YouTube again"
     goto(at, "pages/settings.py")
     at.button(key="settings.reset").click().run()
     assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()
@@ -820,13 +821,15 @@ def test_quota_today_adds_up_fetches_across_sessions_from_the_local_ledger():
 
 
 def test_applying_filters_wider_than_the_fetch_says_to_fetch_again():
-    at = fetch(start_app(), "@y2sdemo")  # default types: Short, Long (no Live fetched)
+    # the newest 20 Shorts and Long: with a max videos the fetch counts only those types (no Live fetched)
+    at = fetch(start_app(), "@y2sdemo", max_videos=20, types=["Short", "Long"])
     set_widget(at, "fetch.types", ["Short", "Long", "Live"])
     at.button(key="fetch.apply").click().run()
     no_crash(at)
     assert any("never fetched" in t and "more video types" in t and "Fetch" in t for t in texts(at.warning)), \
         texts(at.warning)
-    set_widget(at, "fetch.types", ["Short"])  # only narrows: no warning
+    set_widget(at, "fetch.types", ["Short", "Long"])
+    set_widget(at, "fetch.max_videos", 10)  # only narrows: no warning
     at.button(key="fetch.apply").click().run()
     assert not any("never fetched" in t for t in texts(at.warning)), texts(at.warning)
     assert any("Filters applied to the loaded videos" in t for t in texts(at.success))
@@ -834,10 +837,10 @@ def test_applying_filters_wider_than_the_fetch_says_to_fetch_again():
 
 def test_widened_filters_names_what_the_fetch_left_out():
     fetched = forms.FilterForm(max_videos=10, min_duration="60", include="tutorial", exclude="trailer",
-                            since=date(2024, 1, 1)).to_spec()
+                            since=date(2024, 1, 1), types=("Short", "Long")).to_spec()
     assert fetched.widened_by(fetched) == []
     narrower = forms.FilterForm(max_videos=5, min_duration="60", include="tutorial", exclude="trailer",
-                             since=date(2024, 1, 1)).to_spec()
+                             since=date(2024, 1, 1), types=("Short", "Long")).to_spec()
     assert fetched.widened_by(narrower) == []
     wider = forms.FilterForm(min_duration="30", include="tutorial, howto", types=forms.TYPE_CHOICES).to_spec()
     said = fetched.widened_by(wider)

@@ -66,7 +66,7 @@ def test_a_store_that_cannot_be_written_is_a_warning_and_the_videos_load(tmp_pat
 
 
 def test_review_marks_the_uploads_new_since_the_last_sync():
-    full = demo("@y2sdemo", FilterSpec(types=["short", "long"]))
+    full = demo("@y2sdemo", FilterSpec())  # every type, as the app fetches by default
     newest = [v.id for v in full.videos[:3]]
     store().record_fetch(replace(full, videos=full.videos[3:]), now=NOW - timedelta(days=1))  # yesterday's sync
     at = goto(fetch(start_app(), "@y2sdemo"), "pages/review.py")

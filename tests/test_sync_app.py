@@ -36,13 +36,14 @@ def test_a_known_channel_is_fetched_incrementally_and_refresh_everything_lists_i
     set_widget(at, "fetch.stats", "none")
     at.button(key="fetch.refresh").click().run()
     no_crash(at)
-    assert units(at) == first + 1  # one uploads page: nothing new
-    assert any("Big Channel Demo: incremental, 0 new, 0 refreshed, 1 units" in t for t in texts(at.caption))
-    assert any("Planned: about 1 units (incremental 1)" in t for t in texts(at.caption))
-    assert len(at.session_state["y2s.result"].videos) == 2567  # Shorts and Long (the default types)
+    assert units(at) == first  # the uploads feed shows nothing new: no uploads page
+    assert any("Big Channel Demo: incremental, 0 new, 0 refreshed, 0 units (feed: unchanged)" in t
+               for t in texts(at.caption))
+    assert any("Planned: about 0 units (incremental 0)" in t for t in texts(at.caption))
+    assert len(at.session_state["y2s.result"].videos) == 2600  # every type (the default types, as the CLI and the API)
     fetch(at, full=True)
     no_crash(at)
-    assert units(at) == 2 * first + 1 and any("Big Channel Demo: full" in t for t in texts(at.caption))
+    assert units(at) == 2 * first and any("Big Channel Demo: full" in t for t in texts(at.caption))
 
 
 def test_estimate_quota_shows_the_plan_without_fetching():
@@ -51,7 +52,7 @@ def test_estimate_quota_shows_the_plan_without_fetching():
     at.button(key="fetch.estimate").click().run()
     no_crash(at)
     info = " ".join(texts(at.info))
-    assert "This fetch would spend about 2 units (incremental 2)" in info  # 1 page + 40 statistics (all)
+    assert "This fetch would spend about 1 unit (incremental 1)" in info  # 40 statistics (all); the feed: no page
     assert "Old School Tutorials: incremental" in info
     assert units(at) == spent  # a known channel: planned from the store, no call
     at.text_area(key="fetch.channels").input("@y2sdemo")
@@ -70,5 +71,5 @@ def test_a_fetch_that_cannot_fit_is_refused_and_fetch_anyway_runs_it(monkeypatch
     at.button(key="fetch.force").click().run()
     no_crash(at)
     result = at.session_state["y2s.result"]
-    assert not at.error and result.complete and len(result.videos) == 2567  # Shorts and Long (the default types)
+    assert not at.error and result.complete and len(result.videos) == 2600  # every type (the default types, as the CLI and the API)
     assert units(at) == 1 + 107  # the refused try resolved once; the demo emulator itself allows 10,000

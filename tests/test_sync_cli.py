@@ -1,5 +1,5 @@
 """The sync from the command line against the YouTube emulator served on 127.0.0.1: a second sync adds no row
-and costs 1 unit a channel, new uploads reach the sheet, a quota-cut sync resumes with every video once in
+and costs no unit (the uploads feed, served beside the API, shows nothing new), new uploads reach the sheet, a quota-cut sync resumes with every video once in
 the sheet and the store, the quota planner refuses what cannot fit (exit 3, --force), ``sync --config``
 (one line per channel, exit codes combined) and the lock that keeps two runs from both writing."""
 
@@ -53,7 +53,7 @@ def sheet_ids(path: Path) -> list[str]:
 # ------------------------------------------------------------------------------------------- sync
 
 
-def test_a_second_sync_adds_no_row_and_costs_one_unit_a_channel(served, tmp_path):
+def test_a_second_sync_adds_no_row_and_costs_no_unit(served, tmp_path):
     emu, env = served
     book = tmp_path / "v.csv"
     code, out, err = run("sync", "@bigchannel", "@oldschool", "--sheet", str(book), env=env)
@@ -63,11 +63,11 @@ def test_a_second_sync_adds_no_row_and_costs_one_unit_a_channel(served, tmp_path
     emu.reset()
     code, out, err = run("sync", "@bigchannel", "@oldschool", "--sheet", str(book), "--stats", "none", env=env)
     assert code == 0 and err == "", err
-    assert emu.units_by_method == {"playlistItems.list": 2}  # one uploads page each; no channels.list
+    assert emu.units_by_method == {} and emu.feed_calls == 2  # each channel's feed shows nothing new; no channels.list
     lines = out.splitlines()
     assert lines[0] == f"pushed: 0 new, 0 updated, 2640 unchanged -> {book}"
-    assert lines[1:] == ["Big Channel Demo: incremental, 0 new, 0 updated, 1 units",
-                         "Old School Tutorials: incremental, 0 new, 0 updated, 1 units"]
+    assert lines[1:] == ["Big Channel Demo: incremental, 0 new, 0 updated, 0 units (feed: unchanged)",
+                         "Old School Tutorials: incremental, 0 new, 0 updated, 0 units (feed: unchanged)"]
     assert len(sheet_ids(book)) == len(set(sheet_ids(book))) == 2640
 
 
@@ -138,7 +138,7 @@ def test_fetch_new_prints_what_a_full_fetch_prints_at_the_incremental_cost(serve
     assert code == 0, err
     emu.reset()
     code, again, err = run("fetch", "@y2sdemo", "--new", "--stats", "none", env=env)
-    assert code == 0 and emu.units_used == 1
+    assert code == 0 and emu.units_used == 0 and emu.feed_calls == 1  # the feed shows nothing new
     assert json.loads(again) == json.loads(full)
     emu.reset()
     code, plain, _ = run("fetch", "@y2sdemo", env=env)
@@ -170,7 +170,7 @@ def test_the_plan_is_said_on_a_terminal_or_with_progress(served):
     code, out, err = run("fetch", "@oldschool", "--progress", env=env)
     assert code == 0
     assert "plan: about 3 units (full 3) after 1 spent resolving; today 1 of 10,000 units spent, 9,999 left" in err
-    assert "  Old School Tutorials: full, about 3 units (1 uploads pages + 1 videos.list + 1 UUSH pages)" in err
+    assert "  Old School Tutorials: full, about 3 units (1 uploads page + 1 videos.list + 1 UUSH page)" in err
     assert "quota: 4 quota units" in err  # the plan was right (1 unit resolving, then 3)
 
 
@@ -208,7 +208,7 @@ columns = ["first_seen"]
     assert "[demo] Y2S Demo Lab: full, 20 new, 0 updated" in out and "[big] Big Channel Demo: full, 2,600 new" in out
     emu.reset()
     code, out, err = run("sync", "--config", str(config), env=env)
-    assert code == 0 and emu.units_used == 3 and out.count("incremental, 0 new, 0 updated, 1 units") == 3
+    assert code == 0 and emu.units_used == 0 and out.count("incremental, 0 new, 0 updated, 0 units (feed: unchanged)") == 3
 
 
 @pytest.mark.parametrize("text, phrase", [

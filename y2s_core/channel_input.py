@@ -115,6 +115,40 @@ def _show(text: str, limit: int = 60) -> str:
 
 def parse(text: str | Iterable[str]) -> list[ChannelRef]:
     """Parse one or more channel inputs; duplicates collapsed, order kept. One ``InputError`` for all bad ones."""
+    refs, problems, n_tokens = _parse_all(text)
+    if problems:
+        raise ChannelInputError(_combined_message(problems, n_tokens), problems)
+    if len(refs) > MAX_INPUTS:
+        raise ChannelInputError(_too_many(len(refs)))
+    return refs
+
+
+def parse_each(text: str | Iterable[str]) -> tuple[list[ChannelRef], list[Problem]]:
+    """Like ``parse``, but a bad input is returned as a ``Problem`` beside the good ones (a face fetches those
+    and reports the bad ones after them). Still one ``InputError`` for what is wrong with the whole text: no
+    input at all, too long, too many; and when no input is good (nothing to fetch)."""
+    refs, problems, n_tokens = _parse_all(text)
+    if problems and not refs:
+        raise ChannelInputError(_combined_message(problems, n_tokens), problems)
+    if len(refs) > MAX_INPUTS:
+        raise ChannelInputError(_too_many(len(refs)))
+    return refs, problems
+
+
+def not_parsed(problems: Sequence[Problem]) -> str:
+    """What a face says, after the rows, about the inputs ``parse_each`` set aside ("" when there is none)."""
+    if not problems:
+        return ""
+    if len(problems) == 1:
+        return f"Not fetched: {problems[0].reason} {FORMS_HINT}"
+    reasons = "; ".join(p.reason for p in problems[:MAX_LISTED_PROBLEMS])
+    more = f"; … and {len(problems) - MAX_LISTED_PROBLEMS} more" if len(problems) > MAX_LISTED_PROBLEMS else ""
+    return f"Not fetched, {len(problems)} channel inputs that are not valid: {reasons}{more}. {FORMS_HINT}"
+
+
+def _parse_all(text: str | Iterable[str]) -> tuple[list[ChannelRef], list[Problem], int]:
+    """(good refs, bad inputs, number of tokens); the whole text's own problems raised (too many good refs:
+    the caller's check, after it said the bad ones)."""
     if text is None:
         raise ChannelInputError(f"Enter at least one channel. {FORMS_HINT}")
     if isinstance(text, str):
@@ -154,11 +188,7 @@ def parse(text: str | Iterable[str]) -> list[ChannelRef]:
         if key not in seen:
             seen.add(key)
             refs.append(ref)
-    if problems:
-        raise ChannelInputError(_combined_message(problems, len(tokens)), problems)
-    if len(refs) > MAX_INPUTS:
-        raise ChannelInputError(_too_many(len(refs)))
-    return refs
+    return refs, problems, len(tokens)
 
 
 def parse_one(text: str) -> ChannelRef:
@@ -529,6 +559,8 @@ def as_refs(inputs: str | Sequence[str] | Sequence[ChannelRef]) -> list[ChannelR
 __all__ = [
     "as_refs",
     "parse",
+    "parse_each",
+    "not_parsed",
     "parse_one",
     "dedupe_key",
     "video_id_from_url",

@@ -22,6 +22,7 @@ import isodate
 
 from .errors import InputError
 from .models import Video, VideoType, format_duration
+from .words import plural
 
 MAX_DURATION_SECONDS = 100 * 24 * 3600  # anything longer is a typo
 MAX_KEYWORDS = 100
@@ -461,6 +462,23 @@ class FilterSpec:
         for group in groups.values():
             group.sort(key=lambda v: _utc(v.published_at), reverse=True)
             out.extend(group if self.max_videos is None else group[: self.max_videos])
+        return out
+
+    def left_out(self, videos: Iterable[Video]) -> list[str]:
+        """What this spec hides among ``videos``, in words for a summary: "6 Live/Upcoming hidden by the type
+        filter", "12 other videos hidden by the other filters" ([] when it hides none)."""
+        videos = list(videos)
+        kept = len(self.apply(videos))
+        by_type = [v for v in videos if self.types is not None and v.type not in self.types]
+        out: list[str] = []
+        if by_type:
+            kinds = [t for t in VideoType if any(v.type == t for v in by_type)]
+            label = "/".join("Short" if t is VideoType.SHORT and len(by_type) == 1 else _TYPE_LABELS[t] for t in kinds)
+            out.append(f"{len(by_type):,} {label} hidden by the type filter")
+        rest = len(videos) - kept - len(by_type)
+        if rest > 0:
+            out.append(f"{plural(rest, 'other video' if by_type else 'video')} hidden by the "
+                       f"{'other ' if by_type else ''}filters")
         return out
 
     @property

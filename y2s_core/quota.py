@@ -13,7 +13,7 @@ that uses the same key: scheduled CLI runs, the app, the REST API. So:
 * a meter's ``sink`` (``store.ledger.Ledger``) writes each charged call to the machine's ledger as it is
   spent: the ledger's I/O lives with the store, this module is pure arithmetic.
 
-A leaf: it imports nothing of y2s_core, so the models, the client, the store and every face may use it.
+A leaf (it imports nothing of y2s_core but ``words``), so the models, the client, the store and every face may use it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from .words import plural
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 DAILY_UNITS = 10_000  # the main pool's default
@@ -106,10 +108,10 @@ def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
     bucket, 100 a day)'. ``units``: of the main pool; methods with 0 left out; the search part only if any."""
     by_method = by_method or {}
     per = ", ".join(f"{m} {u}" for m, u in sorted(by_method.items()) if u and m != SEARCH_BUCKET)
-    line = f"{units:,} quota units" + (f" ({per})" if per else "")
+    line = plural(units, "quota unit") + (f" ({per})" if per else "")
     calls = search_calls(by_method)
     if calls:
-        line += f"; {calls:,} search call{'s' if calls != 1 else ''} (search.list bucket, {SEARCH_DAILY_CALLS} a day)"
+        line += f"; {plural(calls, 'search call')} (search.list bucket, {SEARCH_DAILY_CALLS} a day)"
     return line
 
 

@@ -14,7 +14,9 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
 * an **incremental** run of a known channel (``youtube.incremental``): 1 uploads page, plus for the new
   uploads expected from the channel's pace over the last 90 days and the time since its last sync their
   pages, details and 1 UUSH page, plus ``ceil(R/50)`` videos.list for the R known videos whose
-  statistics are refreshed (exact: the store has them);
+  statistics are refreshed (exact: the store has them). With no new upload expected and a boundary to
+  compare the uploads feed with, the feed is expected to show nothing new: 0 uploads pages (1 more if the
+  feed is down or an upload came after all: the estimate is "about", not a ceiling);
 * a **resumed** listing: the saved pages asked again (2), the new top page (1), the uploads pages below
   what was listed, and details for the uploads not stored yet; a cut tab listing resumes on its tabs: the
   new top page (1), each unfinished tab's saved page again (1 a tab) and the pages it has left (from its
@@ -35,6 +37,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import QuotaExceeded
 from .filters import FilterSpec
 from .quota import quota_resets_at
+from .words import plural
 from .youtube.engines import PLAYLIST_CAP, engine_for
 
 DEFAULT_SHORTS_SHARE = 0.25  # share of Shorts assumed for a channel the store has never seen
@@ -86,7 +89,7 @@ class QuotaPlan:
             by[e.mode] = by.get(e.mode, 0) + e.units
         parts = ", ".join(f"{m} {u:,}" for m, u in by.items())
         bound = "at most" if any(e.upper_bound for e in self.estimates) else "about"
-        text = f"plan: {bound} {self.units:,} units" + (f" ({parts})" if parts else "")
+        text = f"plan: {bound} {plural(self.units, 'unit')}" + (f" ({parts})" if parts else "")
         if self.resolve_units:
             text += f" after {self.resolve_units:,} spent resolving"
         if self.remaining is None:
@@ -95,7 +98,7 @@ class QuotaPlan:
                        f"{max(self.remaining, 0):,} left")
 
     def details(self) -> list[str]:
-        return [f"{e.channel}: {e.mode}, {'at most' if e.upper_bound else 'about'} {e.units:,} units ({e.how})"
+        return [f"{e.channel}: {e.mode}, {'at most' if e.upper_bound else 'about'} {plural(e.units, 'unit')} ({e.how})"
                 for e in self.estimates]
 
     def refusal(self, force: str = "--force") -> WouldNotFit:
@@ -111,7 +114,7 @@ class WouldNotFit(QuotaExceeded):
     def __init__(self, plan: QuotaPlan, force: str = "--force") -> None:
         at = quota_resets_at()
         super().__init__(
-            f"Not started: this fetch needs about {plan.units:,} YouTube units but only "
+            f"Not started: this fetch needs about {plural(plan.units, 'YouTube unit')} but only "
             f"{max(plan.remaining or 0, 0):,} of today's {plan.daily:,} are left (Y2S_DAILY_QUOTA, minus today's "
             f"spend in the ledger); it would stop half-way. Fetch fewer videos (max videos, since) or fewer "
             f"channels, wait for the reset at midnight Pacific ({at:%Y-%m-%d %H:%M} UTC), or force it "
@@ -150,17 +153,20 @@ def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, 
                                f"{det} videos.list", upper_bound=bound)
     shorts = 1 if has_uush is False else max(1, pages(share * n + (1 if listing.max_videos else 0)))
     up = max(1, pages(n))
-    what = "1 UUSH 404 (duration rule)" if has_uush is False else f"{shorts} UUSH pages"
-    return ChannelEstimate(channel, "full", up + det + shorts, f"{up} uploads pages + {det} videos.list + {what}",
+    what = "1 UUSH 404 (duration rule)" if has_uush is False else plural(shorts, "UUSH page")
+    return ChannelEstimate(channel, "full", up + det + shorts, f"{plural(up, 'uploads page')} + {det} videos.list + {what}",
                            upper_bound=bound)
 
 
-def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool | None) -> ChannelEstimate:
-    up = max(1, pages(expected_new + 1))
+def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool | None,
+                feed: bool = False) -> ChannelEstimate:
+    """``feed``: the run reads the uploads feed first (a boundary to compare it with); with no new upload
+    expected, the feed proves it and the uploads page is not asked."""
+    up = 0 if feed and expected_new == 0 else max(1, pages(expected_new + 1))
     det = pages(expected_new)
     shorts = 0 if expected_new == 0 or has_uush is False else max(1, pages(expected_new * DEFAULT_SHORTS_SHARE))
     stats = pages(refresh)
-    how = f"{up} uploads page{'s' if up > 1 else ''}"
+    how = plural(up, "uploads page") + (" (the feed shows nothing new)" if up == 0 else "")
     if expected_new:
         how += f" + {det} videos.list and {shorts} UUSH for ~{expected_new} new"
     how += f" + {stats} videos.list for {refresh:,} statistics"
@@ -184,7 +190,7 @@ def resume(channel: str, *, video_count: int | None, stored: int, listed: int, r
             tab_pages = [min(n, left) for n in tab_pages]
         listing = 1 + sum(1 + n for n in tab_pages)
         return ChannelEstimate(channel, "resume", listing + det + stats,
-                               f"1 uploads page + {listing - 1} tab pages ({len(tab_pages)} tab{'s' * (len(tab_pages) != 1)})"
+                               f"1 uploads page + {plural(listing - 1, 'tab page')} ({plural(len(tab_pages), 'tab')})"
                                f" + {det} videos.list"
                                f" + {stats} for statistics")
     rest = max(0, count - listed)
@@ -192,7 +198,8 @@ def resume(channel: str, *, video_count: int | None, stored: int, listed: int, r
     up = 2 + pages(rest)
     shorts = 0 if has_uush is False else 1 + pages(share * rest)
     return ChannelEstimate(channel, "resume", up + det + shorts + stats,
-                           f"{up} uploads pages + {det} videos.list + {shorts} UUSH pages + {stats} for statistics")
+                           f"{plural(up, 'uploads page')} + {det} videos.list + {plural(shorts, 'UUSH page')} + {stats} for "
+                           "statistics")
 
 
 def expected_new(published: Sequence[datetime], last_sync: datetime | None, now: datetime | None = None) -> int:

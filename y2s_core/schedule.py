@@ -29,6 +29,7 @@ from typing import Any
 
 from .errors import InputError
 from .filters import FilterSpec, quote_text
+from .settings import Settings
 from .sheets.fileio import shown, user_path
 
 KEYS = ("name", "channels", "sheet", "tab", "filters", "columns", "stats", "full")
@@ -50,9 +51,10 @@ class Entry:
     full: bool = False
 
 
-def load(path: str | Path) -> list[Entry]:
+def load(path: str | Path, settings: Settings | None = None) -> list[Entry]:
     """The entries of a channels.toml (tomllib: Python 3.11+). Any file is read safely: at most
-    ``MAX_CONFIG_BYTES`` (+1, to tell a bigger one), and every way it can be wrong is one short ``InputError``."""
+    ``MAX_CONFIG_BYTES`` (+1, to tell a bigger one), and every way it can be wrong is one short ``InputError``.
+    ``settings``: their MAX_VIDEOS is the max_videos of an entry whose filters do not set one."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -82,10 +84,10 @@ def load(path: str | Path) -> list[Entry]:
         raise InputError(f"The config {where} nests tables or arrays too deeply to be a channels.toml.") from None
     except ValueError:  # an integer of more than 4,300 digits
         raise InputError(f"The config {where} is not valid TOML: a number too long to read.") from None
-    return entries(data, where)
+    return entries(data, where, settings)
 
 
-def entries(data: Mapping[str, Any], where: str = "the config") -> list[Entry]:
+def entries(data: Mapping[str, Any], where: str = "the config", settings: Settings | None = None) -> list[Entry]:
     """Check a parsed config: top-level keys are defaults, each ``[[sync]]`` table one entry. Every value of
     the wrong type is an ``InputError`` naming the key; a user's text is quoted shortened, never in full."""
     from .store import parse_columns
@@ -144,7 +146,8 @@ def entries(data: Mapping[str, Any], where: str = "the config") -> list[Entry]:
             raise InputError(f"{label}: columns must be a list of column names (or one comma-separated text), "
                              f"not {_said(columns)}.")
         try:
-            spec = FilterSpec.from_strings(**{k: tuple(v) if isinstance(v, list) else v for k, v in filters.items()})
+            values = {k: tuple(v) if isinstance(v, list) else v for k, v in filters.items()}
+            spec = FilterSpec.from_strings(**(settings.filter_defaults(values) if settings is not None else values))
             columns = parse_columns(columns)
         except InputError as err:
             raise InputError(f"{label}: {err}") from None

@@ -31,6 +31,7 @@ from .settings import Settings
 from .store import remember
 from .store.ledger import Ledger
 from .sync import ChannelReport, Syncer, SyncOptions, plan_fetch
+from .words import plural
 from .youtube import Progress, YouTubeClient
 
 
@@ -70,7 +71,8 @@ class FetchRun:
         if self.error is None or not self.result.videos:
             return self.error
         verb = "ran out" if isinstance(self.error, QuotaExceeded) else "failed"
-        told = self.error.with_note(f"The {len(self.result.videos):,} videos fetched before it {verb} are kept.")
+        n = len(self.result.videos)
+        told = self.error.with_note(f"The {plural(n, 'video')} fetched before it {verb} {'is' if n == 1 else 'are'} kept.")
         assert isinstance(told, YouTubeError)
         return told
 

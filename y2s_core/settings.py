@@ -9,6 +9,10 @@ Variables (the contract in ARCHITECTURE.md):
     Y2S_DATA_DIR                         local state (the store's SQLite file, the default workbook)
     Y2S_DATABASE_URL                     the store in a database (SQLAlchemy URL, e.g. PostgreSQL) instead
     Y2S_DAILY_QUOTA                      the YouTube key's daily units (default 10,000): the quota planner's budget
+    MAX_VIDEOS                           the default --max-videos of every face (CLI fetch/sync, the app's filter
+                                         form, the REST API's filters): the newest N per channel; unset = all
+    RATE_LIMIT_DELAY                     at least this many seconds between two YouTube requests of this process
+                                         (default 0: no pause; parallel chains share it)
 
 The service account may also come from st.secrets: ``[gcp_service_account]`` as a table of the key's
 fields or as the JSON text, or ``GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON`` (``load_service_account`` says
@@ -42,6 +46,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path.home() / ".y2s")
     database_url: str | None = field(default=None, repr=False)  # the store (y2s_core.store); None: SQLite in data_dir
     daily_quota: int = 10_000  # units a day for this key (Y2S_DAILY_QUOTA): the quota planner's budget
+    max_videos: int | None = None  # MAX_VIDEOS: the default max_videos filter of every face (None: all)
+    rate_limit_delay: float = 0.0  # RATE_LIMIT_DELAY: minimum seconds between two YouTube requests (0: none)
+    youtube_feed_url: str | None = None  # base URL of the uploads feed (Y2S_YOUTUBE_FEED_URL); None: youtube.feed decides
 
     @classmethod
     def from_env(
@@ -74,7 +81,19 @@ class Settings:
             data_dir=Path(data_dir) if data_dir else Path.home() / ".y2s",
             database_url=_clean(secrets.get("Y2S_DATABASE_URL")) or _clean(env.get("Y2S_DATABASE_URL")),
             daily_quota=_daily_quota(_clean(secrets.get("Y2S_DAILY_QUOTA")) or _clean(env.get("Y2S_DAILY_QUOTA"))),
+            max_videos=_max_videos(_setting("MAX_VIDEOS", env, secrets)),
+            rate_limit_delay=_rate_limit_delay(_setting("RATE_LIMIT_DELAY", env, secrets)),
+            youtube_feed_url=_clean(secrets.get("Y2S_YOUTUBE_FEED_URL")) or _clean(env.get("Y2S_YOUTUBE_FEED_URL")),
         )
+
+    def filter_defaults(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A face's filter values (``FilterSpec.from_strings``' names) with MAX_VIDEOS for a max_videos the user
+        left unset (absent, None or blank); a value given, "all" included, is kept."""
+        out = dict(values)
+        given = out.get("max_videos")
+        if self.max_videos is not None and (given is None or (isinstance(given, str) and not given.strip())):
+            out["max_videos"] = self.max_videos
+        return out
 
     def with_api_key(self, key: str | None) -> Settings:
         """A copy using a personal key (the app's per-session key field)."""
@@ -137,6 +156,41 @@ def _daily_quota(text: str | None) -> int:
         value = 0
     if value <= 0:
         raise InputError(f"Y2S_DAILY_QUOTA must be a whole number of units like 10000, not {text[:20]!r}.")
+    return value
+
+
+def _setting(name: str, env: Mapping[str, str], secrets: Mapping[str, Any]) -> str | None:
+    """A plain setting's text: the secret when it carries a value, else the environment's."""
+    return _clean(secrets.get(name)) or _clean(env.get(name))
+
+
+MAX_RATE_LIMIT_DELAY = 60.0  # seconds: more is a typo (milliseconds meant?) that would stall every fetch
+
+
+def _max_videos(text: str | None) -> int | None:
+    """MAX_VIDEOS: a whole number of videos (1 or more); unset, blank or "all" for every video."""
+    if not text or text.lower() == "all":
+        return None
+    digits = text.replace(",", "").replace("_", "")
+    value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 9 else 0
+    if value <= 0:
+        raise InputError(f"MAX_VIDEOS must be a whole number of videos per channel like 50 (or unset, or all, for "
+                         f"every video), not {text[:20]!r}.")
+    return value
+
+
+def _rate_limit_delay(text: str | None) -> float:
+    """RATE_LIMIT_DELAY: seconds (a decimal like 0.5; "2s" too) between two YouTube requests; unset: 0."""
+    if not text:
+        return 0.0
+    number = text[:-1].strip() if text.lower().endswith("s") else text
+    try:
+        value = float(number) if number.isascii() else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_RATE_LIMIT_DELAY:  # NaN too
+        raise InputError(f"RATE_LIMIT_DELAY must be a number of seconds from 0 to {MAX_RATE_LIMIT_DELAY:g} like 0.5 "
+                         f"(the least time between two YouTube requests), not {text[:20]!r}.")
     return value
 
 

@@ -9,8 +9,9 @@
 id is stored), resolves the others through YouTube (their videoCount feeds the plan), and picks a mode
 per channel:
 
-* **incremental** (``youtube.incremental``): the store's coverage serves the filters; list down to the
-  boundary, detail the new uploads, refresh statistics per ``stats`` ("none", "recent": published in the
+* **incremental** (``youtube.incremental``): the store's coverage serves the filters; the uploads feed first
+  (no quota: its newest entry is the boundary, nothing to list), else list down to the
+  boundary, detail the new uploads; refresh statistics per ``stats`` ("none", "recent": published in the
   last 90 days plus the rows already in the target sheet, "all");
 * **resume**: a full listing was cut by the quota: continue it from where it stopped;
 * **full**: unknown channel, ``full=True``, or coverage that does not serve: the listing engine lists the
@@ -53,6 +54,7 @@ from .store.syncing import (
     record_sync,
     type_counts,
 )
+from .words import plural
 from .youtube.client import Progress, YouTubeClient
 from .youtube.incremental import ChannelState, ChannelUpdate, ChannelUpdater, Resume
 from .youtube.listing import ChannelListing
@@ -95,7 +97,7 @@ class ChannelReport:
         text = f"{self.channel.title}: {self.mode}, {self.new:,} new, {self.refreshed:,} refreshed"
         if self.gone:
             text += f", {self.gone:,} gone"
-        text += f", {self.units:,} units"
+        text += f", {plural(self.units, 'unit')}"
         return text + (f" ({self.note})" if self.note else "")
 
 
@@ -238,7 +240,8 @@ class Syncer:
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
                 est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(
-                    [v.published_at for v in present], known.last_sync_at, options.now))
+                    [v.published_at for v in present], known.last_sync_at, options.now),
+                    feed=known.boundary_id is not None)
                 return _Job(res, "incremental", known, refresh, est)
         listing = listing_spec(spec)
         stored = known.present if known else []
@@ -326,7 +329,7 @@ class Syncer:
         back = {v.id for v in known.videos if v.id in known.missing and v.id in fresh}  # public again
         pool = [fresh.get(v.id, v) for v in known.videos
                 if v.id not in gone and (v.id not in known.missing or v.id in back)] + update.new
-        note = ""
+        note = update.feed  # which path: "feed: unchanged" (not listed), "feed unavailable (404): listed", ...
         if resume is not None:
             note = f"resumed: {len(known.present):,} of {ch.video_count or 0:,} already stored"
             if update.restarted:

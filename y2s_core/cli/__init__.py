@@ -23,7 +23,7 @@ from typing import TextIO
 from .. import telemetry
 from ..errors import Y2SError
 from ..settings import Settings
-from .fetch_cmd import fetch_command
+from .fetch_cmd import FIRST_RUN, fetch_command
 from .output import Say, raise_after_output, render_table, render_type_rules, write_rows
 from .parser import build_parser, spec_from_args
 from .push_cmd import history, open_sheet, push_rows, read_rows, with_columns
@@ -53,12 +53,14 @@ def run(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdou
 
             parse_columns(a.columns)  # a bad --columns fails before any quota is spent
         if a.command == "fetch":
-            result, stop = fetch_command(a, settings, say)
-            write_rows(result.rows(), a.format, out, raw_csv=a.raw_csv)
+            got = fetch_command(a, settings, say)
+            write_rows(got.result.rows(), a.format, out, raw_csv=a.raw_csv)
             if a.format == "table":
-                out.write(render_type_rules(result))
+                out.write(render_type_rules(got.result))
+                if got.first_run:
+                    out.write(FIRST_RUN + "\n")
             out.flush()
-            raise_after_output(result, stop, say)
+            raise_after_output(got.result, got.stop, say, got.unparsed)
         elif a.command == "push":
             target = open_sheet(a, settings)
             push_rows(with_columns(read_rows(a.input, stdin), a, settings, say), target, a, out, say)

@@ -9,12 +9,14 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
+from ..channel_input import FORMS_HINT, Problem
 from ..errors import InputError, QuotaExceeded, YouTubeError
 from ..models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
 from ..sheets.cells import clean_text, csv_escape, row_to_cells
+from ..words import plural
 from ..youtube import Progress
 
 TABLE_COLUMNS = (("channel", 20), ("date", 10), ("type", 8), ("duration", 8), ("views", 11), ("likes", 9),
@@ -77,7 +79,7 @@ def render_table(rows: list[dict[str, Any]]) -> str:
         cells = row_to_cells(r)
         parts = [fit(cell(cells, n), w).rjust(w) if n in right else fit(cell(cells, n), w).ljust(w) for n, w in cols]
         buf.write("  ".join(parts).rstrip() + "\n")
-    buf.write(f"{len(rows)} videos\n")
+    buf.write(plural(len(rows), "video") + "\n")
     return buf.getvalue()
 
 
@@ -103,13 +105,29 @@ class Say:
 
 
 class StderrProgress:
-    """Per-channel progress lines (a failed input is not said here: the error line says it, once)."""
+    """Per-channel progress lines (a failed input is not said here: the error line says it, once).
+
+    ``Progress.quota_units`` is the client's running total; each line says the units of *its* channel: the
+    total minus where it stood when that channel began (channels are fetched one after another). ``start()``
+    marks where fetching begins (after the resolution and the plan), so the first channel is not charged
+    for resolving every input."""
 
     def __init__(self, say: Say) -> None:
         self.say = say
         self.last: dict[str, str] = {}
+        self.mark = 0  # the running total when the next channel begins
+        self.base: dict[str, int] = {}  # channel -> the running total when it began
+
+    def start(self, total_units: int) -> None:
+        self.mark = total_units
 
     def __call__(self, p: Progress) -> None:
+        if p.stage in ("resolving", "error"):
+            self.mark = max(self.mark, p.quota_units)
+        else:
+            base = self.base.setdefault(p.channel, self.mark)
+            if p.stage == "done":
+                self.mark = max(self.mark, p.quota_units)
         if not self.say.progress_on or p.stage == "error":
             return
         if p.stage in ("listing", "details") and p.pages % 10 and self.last.get(p.channel) == p.stage:
@@ -118,8 +136,8 @@ class StderrProgress:
         if p.stage == "resolving":
             self.say.progress(f"{p.channel}: resolving…")
         else:
-            self.say.progress(f"{p.channel}: {p.stage}, {p.pages} pages, {p.listed} listed, {p.detailed} detailed, "
-                              f"{p.quota_units} units")
+            self.say.progress(f"{p.channel}: {p.stage}, {plural(p.pages, 'page')}, {p.listed:,} listed, "
+                              f"{p.detailed:,} detailed, {plural(max(0, p.quota_units - base), 'unit')}")
 
 
 
@@ -131,8 +149,20 @@ def say_plan(plan: Any, *, say: Say, forced: bool) -> None:
     for line in plan.details():
         say.progress("  " + line)
     if not plan.fits and forced:
-        say.warning(f"forced: about {plan.units:,} units needed, {max(plan.remaining or 0, 0):,} left today; "
+        say.warning(f"forced: about {plural(plan.units, 'unit')} needed, {max(plan.remaining or 0, 0):,} left today; "
                     "the fetch may stop half-way (what it fetches is kept, the next run resumes).")
+
+
+def fetch_callbacks(say: Say, meter: Any, *, forced: bool) -> tuple[Callable[[Any], None], StderrProgress]:
+    """(on_plan, progress) for ``service.fetch``: the plan said, then per-channel progress counted from there
+    (``meter``: the client's QuotaMeter, read when the plan is said, once every input is resolved)."""
+    progress = StderrProgress(say)
+
+    def on_plan(plan: Any) -> None:
+        say_plan(plan, say=say, forced=forced)
+        progress.start(meter.total_units)
+
+    return on_plan, progress
 
 
 @contextlib.contextmanager
@@ -152,28 +182,31 @@ def core_warnings_to(say: Say) -> Iterator[None]:
         core.removeHandler(handler)
 
 
-def raise_after_output(result: FetchResult, stop: YouTubeError | None, say: Say) -> None:
+def raise_after_output(result: FetchResult, stop: YouTubeError | None, say: Say,
+                       unparsed: Sequence[Problem] = ()) -> None:
     """Once the rows are out: what stopped the fetch (the quota: exit 3; a YouTube failure: exit 1), else
-    the inputs that did not resolve, said once.
+    the inputs that were not fetched, said once: those that did not parse (``unparsed``, from
+    ``channel_input.parse_each``) and those that did not resolve.
 
     One bad input: its own message. Several: one line that counts them, with each reason on a line above
     it when progress is shown (a terminal, or --progress), else inside that one line. A spent search bucket
     among the reasons makes it a quota error (exit 3), else invalid input (exit 2).
     """
-    bad = [r for r in result.resolutions if r.error]
+    unresolved = [r for r in result.resolutions if r.error]
+    reasons = [p.reason for p in unparsed] + [r.error or "" for r in unresolved]
     if stop:
-        raise stop.with_note(f"Not fetched either: {'; '.join(r.error or '' for r in bad)}") if bad else stop
-    if not bad:
+        raise stop.with_note(f"Not fetched either: {'; '.join(reasons)}") if reasons else stop
+    if not reasons:
         return
-    if len(bad) == 1:
-        message = bad[0].error or ""
+    total = len(result.resolutions) + len(unparsed)
+    if len(reasons) == 1:
+        message = f"{reasons[0]} {FORMS_HINT}" if unparsed else reasons[0]
     elif say.progress_on:
-        for r in bad:
-            say.err.write(f"  {r.error}\n")
-        message = f"{len(bad)} of {len(result.resolutions)} channel inputs were not fetched (reasons above)."
+        for reason in reasons:
+            say.err.write(f"  {reason}\n")
+        message = f"{len(reasons)} of {plural(total, 'channel input')} were not fetched (reasons above)."
     else:
-        message = (f"{len(bad)} of {len(result.resolutions)} channel inputs were not fetched: "
-                   + " | ".join(r.error or "" for r in bad))
-    if any(r.exhausted for r in bad):
+        message = f"{len(reasons)} of {plural(total, 'channel input')} were not fetched: " + " | ".join(reasons)
+    if any(r.exhausted for r in unresolved):
         raise QuotaExceeded(message, bucket="search")
     raise InputError(message)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..filters import FilterSpec
+from ..settings import Settings
 
 EPILOG = "Exit codes: 0 ok, 2 invalid input, 3 YouTube quota exhausted, 4 auth or permission, 1 other error."
 
@@ -53,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         g = sp.add_argument_group("filters")
         for name, rule in FilterSpec.rules().items():  # one option per FilterSpec field
             flag = "--" + name.replace("_", "-")
-            if rule.metavar:
+            if name == "max_videos":
+                g.add_argument(flag, metavar=rule.metavar, help=f"{rule.help}; default: MAX_VIDEOS when set, else "
+                               "all (--max-videos all overrides it)")
+            elif rule.metavar:
                 g.add_argument(flag, metavar=rule.metavar, help=rule.help)
             else:
                 g.add_argument(flag, action="store_true", help=rule.help)
@@ -129,5 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def spec_from_args(a: argparse.Namespace) -> FilterSpec:
-    return FilterSpec.from_strings(**{name: getattr(a, name) for name in FilterSpec.names()})
+def spec_from_args(a: argparse.Namespace, settings: Settings | None = None) -> FilterSpec:
+    """The filters of the command line; MAX_VIDEOS (``settings``) where ``--max-videos`` is not given."""
+    values = {name: getattr(a, name) for name in FilterSpec.names()}
+    return FilterSpec.from_strings(**(settings.filter_defaults(values) if settings is not None else values))

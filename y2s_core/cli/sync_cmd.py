@@ -20,16 +20,17 @@ import argparse
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from functools import partial
 from typing import Any, TextIO
 
+from ..channel_input import parse_each
 from ..errors import InputError, QuotaExceeded, Y2SError
 from ..models import FetchResult
 from ..quota import quota_line
 from ..service import fetch, open_client, settle
 from ..settings import Settings
 from ..sync import ChannelReport
-from .output import StderrProgress, core_warnings_to, raise_after_output, say_plan
+from ..words import plural
+from .output import core_warnings_to, fetch_callbacks, raise_after_output
 from .parser import spec_from_args
 
 SEVERITY = (4, 3, 2, 1)  # --config: the most serious entry's code wins, in this order
@@ -46,14 +47,15 @@ def run_sync(a: argparse.Namespace, settings: Settings, say: Any, out: TextIO) -
         if a.channels or a.sheet:
             raise InputError("sync --config takes its channels and sheets from the file: drop the CHANNEL "
                              "arguments and --sheet (or drop --config).")
-        entries = load(a.config)
+        entries = load(a.config, settings)  # MAX_VIDEOS for an entry without filters.max_videos
         with _sync_lock(settings, say):
             return _run_entries(entries, a, settings, say, out)
     if not a.channels:
         raise InputError("sync needs at least one CHANNEL and --sheet (or --config FILE).")
     if not a.sheet:
         raise InputError("sync needs --sheet URL_OR_PATH (a Google Sheet, or a .xlsx/.csv path).")
-    entry = Entry("", tuple(a.channels), a.sheet, a.tab, spec_from_args(a), parse_columns(a.columns), a.stats, a.full)
+    entry = Entry("", tuple(a.channels), a.sheet, a.tab, spec_from_args(a, settings), parse_columns(a.columns), a.stats,
+                  a.full)
     with _sync_lock(settings, say):
         _run_entry(entry, a, settings, say, out)
     return 0
@@ -85,15 +87,16 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     from ..sheets.planner import video_ids
 
     target = open_target(entry.sheet, entry.tab, settings)  # a bad sheet fails here, before any quota is spent
+    refs, unparsed = parse_each(entry.channels)  # a bad line is said after the others are synced
     sheet_ids: frozenset[str] = frozenset()
     if entry.stats == "recent":
         sheet_ids = frozenset(video_ids(target.read()))
     client = open_client(settings)
+    on_plan, progress = fetch_callbacks(say, client.meter, forced=a.force)
     try:
         with core_warnings_to(say):
-            run = fetch(client, settings, entry.channels, entry.spec, incremental=True, stats=entry.stats,
-                        full=entry.full, sheet_ids=sheet_ids, force=a.force,
-                        on_plan=partial(say_plan, say=say, forced=a.force), progress=StderrProgress(say))
+            run = fetch(client, settings, refs, entry.spec, incremental=True, stats=entry.stats,
+                        full=entry.full, sheet_ids=sheet_ids, force=a.force, on_plan=on_plan, progress=progress)
     finally:
         with core_warnings_to(say):
             today = settle(client)
@@ -101,14 +104,15 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     for w in result.warnings:
         say.warning(w)
     say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
-                 + (f"; today {today:,} units on this machine (resets midnight Pacific)" if today is not None else ""))
+                 + (f"; today {plural(today, 'unit')} on this machine (resets midnight Pacific)"
+                    if today is not None else ""))
     counts: dict[str, list[int]] = {}
     if result.videos:
         counts = _push(result, entry, target, a, settings, say, out, label)
     for r in run.reports:
         out.write(label + _channel_line(r, counts.get(r.channel.id)) + "\n")
     out.flush()
-    raise_after_output(result, stop, say)
+    raise_after_output(result, stop, say, unparsed)
 
 
 def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, settings: Settings, say: Any,
@@ -138,10 +142,14 @@ def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, s
 
 def _channel_line(r: ChannelReport, counts: list[int] | None) -> str:
     new, updated = counts or (0, 0)
-    text = f"{r.channel.title}: {r.mode}, {new:,} new, {updated:,} updated, {r.units:,} units"
-    extra = []
+    text = f"{r.channel.title}: {r.mode}, {new:,} new, {updated:,} updated, {plural(r.units, 'unit')}"
+    extra = []  # "new" above: rows new to the sheet; below: uploads new on YouTube, when they differ
     if r.mode in ("incremental", "resume") and r.new != new:
-        extra.append(f"{r.new:,} new upload{'s' if r.new != 1 else ''} found")
+        if new > r.new:
+            extra.append(f"{f'{r.new:,}' if r.new else 'none'} new on YouTube: the "
+                         f"{'rest were' if r.new else 'rows are'} stored videos the sheet did not have yet")
+        else:
+            extra.append(f"{plural(r.new, 'new upload')} on YouTube")
     if r.gone:
         extra.append(f"{r.gone:,} deleted or private (left in the sheet)")
     if r.note:

@@ -32,6 +32,7 @@ from typing import Any
 import streamlit as st
 
 from .. import service
+from ..channel_input import not_parsed, parse_each
 from ..channel_input import parse as parse_channels
 from ..errors import YouTubeError
 from ..filters import FilterSpec
@@ -59,6 +60,8 @@ class FetchOutcome:
     reports: tuple[ChannelReport, ...] = ()  # per channel: incremental / resume / full, new, refreshed, units
     plan_line: str = ""  # the quota planner's estimate before the fetch
     error: YouTubeError | None = None  # what cut the fetch short (said with the rows it kept), else None
+    fetched_with: FilterSpec | None = None  # the filters the fetch ran with (``fetch_spec``)
+    not_parsed: str = ""  # the channel inputs that did not parse, in words (the others were fetched)
 
 
 class _CutShort(Exception):  # noqa: N818 - not an error the user meets: the way out of the cache for a cut run
@@ -110,7 +113,7 @@ class _ProgressBoard:
                 return
             self.last[name] = (p.stage, now)
             self._slot(name).markdown(progress_line(p.channel, p.stage, p.pages, p.listed, p.detailed, p.message))
-        self.quota.caption(f"Quota spent so far: {self.units:,} units")
+        self.quota.caption(f"Quota spent so far: {plural(self.units, 'unit')}")
 
     def planned(self, plan: QuotaPlan) -> None:
         self.plan.caption(":material/calculate: " + md(plan.line().replace("plan: ", "Planned: ", 1)) + ".")
@@ -150,6 +153,15 @@ def _cached_fetch(
     return run.result, run.reports, run.plan.line(), run.store_problem
 
 
+def fetch_spec(spec: FilterSpec) -> FilterSpec:
+    """The filters a fetch runs with for the page's ``spec``: without its types unless a max videos counts
+    them, so every type is loaded for the same units (the listing is the same: ``sync.listing_spec``) and the
+    type filter hides, and the summary says, what it leaves out; with them, the newest N of those types."""
+    if spec.types is None or spec.max_videos is not None:
+        return spec
+    return replace(spec, types=None)
+
+
 def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = False, full: bool = False,
           stats: str = "all", force: bool = False) -> FetchOutcome:
     """Fetch ``text``'s channels through the cache (``refresh`` drops the cached entry first; ``full`` lists
@@ -159,8 +171,12 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     nothing); a fetch cut short with rows (or by the quota) is an outcome whose ``error`` says why. The session's quota counter and the
     machine's quota ledger are updated either way. What a fetch (not a cache hit) gets is stored as it
     goes (channels, videos, one stat snapshot per video read), a cut-short one too.
+
+    A bad line among good ones is ``not_parsed`` in the outcome, the others fetched. The fetch runs with
+    ``fetch_spec(spec)`` (``fetched_with``); the page applies ``spec`` to what it loaded.
     """
-    refs = parse_channels(text)
+    refs, problems = parse_each(text)
+    spec = fetch_spec(spec)
     mode = "full" if full else "store"
     key = {"inputs": inputs_key(refs), "spec_key": spec.key(), "key_fp": settings.account_fingerprint,
            "mode": mode, "stats": stats}
@@ -191,9 +207,10 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     if cut is not None:  # its rows, with its own quota (the resolution's included), and why it stopped
         return FetchOutcome(result=replace(cut.result, quota=spent), from_cache=False, quota=spent,
                             store_problem=cut.store_problem, reports=cut.reports, plan_line=cut.plan.line(),
-                            error=cut.told())
+                            error=cut.told(), fetched_with=spec, not_parsed=not_parsed(problems))
     return FetchOutcome(result=result, from_cache=not probe, quota=spent,
-                        store_problem=problem if probe else None, reports=reports, plan_line=plan_line)
+                        store_problem=problem if probe else None, reports=reports, plan_line=plan_line,
+                        fetched_with=spec, not_parsed=not_parsed(problems))
 
 
 def interrupted_notice() -> str | None:

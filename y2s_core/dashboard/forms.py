@@ -20,7 +20,10 @@ from ..settings import Settings
 from ..sheets import SheetTarget, check_tab, local_workbook, open_target, parse_spreadsheet_key
 
 TYPE_CHOICES: tuple[str, ...] = tuple(t.value for t in VideoType)  # Short, Long, Live, Upcoming
-DEFAULT_TYPES: tuple[str, ...] = ("Short", "Long")
+# every type, as the CLI and the REST API (no --types: all): the sheet is the channel's full record, and a
+# default that drops Live and Upcoming left them out without a word; the fetch summary says what a narrower
+# choice hides ("6 Live/Upcoming hidden by the type filter")
+DEFAULT_TYPES: tuple[str, ...] = TYPE_CHOICES
 EARLIEST_DATE = date(2005, 4, 23)  # the first YouTube upload: the date pickers' lower bound
 
 
@@ -35,7 +38,7 @@ class FilterForm:
     holds: text for durations and keywords, 0 for "no limit", the ticked type labels.
     """
 
-    max_videos: int = 0  # 0 = no limit
+    max_videos: int = 0  # 0 = no limit (a session starts at MAX_VIDEOS when set: state.load_settings)
     min_duration: str = ""
     max_duration: str = ""
     include: str = ""
@@ -183,6 +186,8 @@ class PushPreview:
 
     def summary(self) -> str:
         if not self.writes:
+            if self.unchanged == 1:
+                return "nothing to write; the 1 row is already there and up to date."
             return f"nothing to write; all {self.unchanged:,} rows are already there and up to date."
         return f"{self.new:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged."
 

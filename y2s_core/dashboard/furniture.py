@@ -22,6 +22,7 @@ import streamlit as st
 from .. import telemetry
 from ..models import FetchResult
 from ..settings import Settings, shown_url
+from ..words import plural  # the one count-and-noun helper of every face (pages call furniture.plural)
 from . import state
 
 _log = logging.getLogger(__name__)
@@ -189,13 +190,6 @@ def progress_line(channel: str, stage: str, pages: int, listed: int, detailed: i
     verb = {"listing": "listing uploads", "details": "fetching details", "done": "done"}.get(stage, stage)
     return (f"{icon} **{md(channel)}**: {verb} · {plural(pages, 'page')} listed · {plural(listed, 'video')} listed"
             f" · {detailed:,} detailed")
-
-
-def plural(n: int, noun: str) -> str:
-    """'1 page', '2 pages', '1,000 videos', '3 batches'."""
-    if n == 1:
-        return f"{n:,} {noun}"
-    return f"{n:,} {noun}" + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
 
 
 def format_when(moment: datetime | None) -> str:

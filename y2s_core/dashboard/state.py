@@ -41,6 +41,7 @@ CLIENT = "y2s.client"  # (account fingerprint, YouTubeClient)
 WIDGETS = "y2s.widgets"  # dict: remembered widget values, restored when a page is shown again
 PUSH_PREVIEW = "y2s.push_preview"  # forms.PushPreview | None
 LAST_PUSH = "y2s.last_push"  # dict | None
+FILTERS_SEEDED = "y2s.filters_seeded"  # bool: the filter form got this session's defaults (MAX_VIDEOS)
 
 
 def init_state() -> None:
@@ -97,19 +98,33 @@ def load_settings() -> tuple[Settings, str | None]:
     db_url = url_from_connection((secrets.get("connections") or {}).get("y2s") or {})
     if db_url:  # [connections.y2s] url = "postgresql://..." (Streamlit's SQL-connection format): the store
         base = dataclasses.replace(base, database_url=db_url)
+    _seed_filters(base)
     key = st.session_state[API_KEY]
     return (base.with_api_key(key) if key else base), problem or settings_problem
 
 
+def _seed_filters(settings: Settings) -> None:
+    """Once a session, before its first form: MAX_VIDEOS is the filter form's max videos (the user may change it)."""
+    ss = st.session_state
+    if ss.get(FILTERS_SEEDED):
+        return
+    ss[FILTERS_SEEDED] = True
+    if settings.max_videos is not None and ss[FILTERS] == FilterForm():
+        ss[FILTERS] = dataclasses.replace(ss[FILTERS], max_videos=settings.max_videos)
+
+
 _SA_NAMES = ("gcp_service_account", ENV_SERVICE_ACCOUNT)
 _KEY_NAMES = ("YOUTUBE_API_KEY",)
+_PLAIN_NAMES = ("MAX_VIDEOS", "RATE_LIMIT_DELAY", "Y2S_DAILY_QUOTA")  # a bad one: its default, said in the banner
 
 
 def _settings_without_what_fails(secrets: Mapping[str, Any]) -> tuple[Settings, str | None]:
-    """Settings from env + secrets; when that fails, without the service account, then without the key too."""
+    """Settings from env + secrets; when that fails, without the plain settings (MAX_VIDEOS ...), the service
+    account, the key, then without two or all of them."""
     env = dict(os.environ)
     problem: str | None = None
-    for drop in ((), _SA_NAMES, _KEY_NAMES, _SA_NAMES + _KEY_NAMES):
+    sa, key, plain = _SA_NAMES, _KEY_NAMES, _PLAIN_NAMES
+    for drop in ((), plain, sa, key, sa + plain, key + plain, sa + key, sa + key + plain):
         try:
             settings = Settings.from_env(env={k: v for k, v in env.items() if k not in drop},
                                          secrets={k: v for k, v in secrets.items() if k not in drop})
@@ -119,7 +134,7 @@ def _settings_without_what_fails(secrets: Mapping[str, Any]) -> tuple[Settings, 
             problem = problem or "The app's settings could not be read; check its secrets."
         else:
             return settings, problem
-    return Settings.from_env(env={k: v for k, v in env.items() if k not in _SA_NAMES + _KEY_NAMES}), problem
+    return Settings.from_env(env={k: v for k, v in env.items() if k not in sa + key + plain}), problem
 
 
 def session_client(settings: Settings) -> YouTubeClient:

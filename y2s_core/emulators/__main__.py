@@ -3,10 +3,12 @@
     python -m y2s_core.emulators youtube --port 8765 [--latency-ms 30] [--daily-quota 10000]
                                          [--search-daily-calls 100] [--playlist-cap 20000]
                                          [--omit-tabs UULF,UUSH,UULV] [--tab-channel 45000]
+                                         [--feed up|404|500|stale|slow|malformed]
     python -m y2s_core.emulators sheets  --port 8766 [--autocreate]
 
 Then point the product at it: Y2S_YOUTUBE_API_URL=http://127.0.0.1:8765 (and YOUTUBE_API_KEY=anything),
-Y2S_SHEETS_API_URL=http://127.0.0.1:8766.
+Y2S_SHEETS_API_URL=http://127.0.0.1:8766. The YouTube emulator serves the uploads feed (/feeds/videos.xml)
+at the same base, where the product reads it beside that API URL (or set Y2S_YOUTUBE_FEED_URL).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import sys
 
 from .transport import serve
+from .youtube_feed import FEED_MODES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     yt.add_argument("--search-daily-calls", type=int, default=100, help="search.list calls a day (its own bucket)")
     yt.add_argument("--playlist-cap", type=int, default=20_000, help="items a playlist lists at most")
     yt.add_argument("--omit-tabs", default="", help="tab playlists to answer 404 for every channel (UULF,UUSH,UULV)")
+    yt.add_argument("--feed", default="up", choices=FEED_MODES, help="the uploads feed's state (an outage to test)")
     yt.add_argument("--tab-channel", type=int, default=0, metavar="N",
                     help="add @tabchannel, N uploads split between the three tabs (catalog.with_tab_channel)")
     sh = sub.add_parser("sheets", help="the Google Sheets API v4 emulator")
@@ -42,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         omit = [t.strip() for t in args.omit_tabs.split(",") if t.strip()]
         app = YouTubeEmulator(catalog, latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota,
                               search_daily_calls=args.search_daily_calls, playlist_cap=args.playlist_cap,
-                              omit_tabs=omit)
+                              omit_tabs=omit, feed=args.feed)
     else:
         from .sheets import SheetsEmulator
 

@@ -4,7 +4,8 @@
     yt = build("youtube", "v3", developerKey="k", http=HttplibHttp(emu), static_discovery=True)
     yt.channels().list(part="contentDetails", forHandle="@y2sdemo").execute()
 
-Routes (any base URL, GET only): ``.../youtube/v3/{channels,playlistItems,videos,playlists,search}``.
+Routes (any base URL, GET only): ``.../youtube/v3/{channels,playlistItems,videos,playlists,search}``, and
+``.../feeds/videos.xml`` (the uploads feed, outside the API: ``youtube_feed``).
 Responses follow the real API and the recorded fixtures: ``kind``/``etag``/``pageInfo``, only the
 requested ``part``s, string statistics, absent keys where YouTube omits them, Google error bodies.
 
@@ -69,6 +70,7 @@ from .youtube_errors import (
     too_many_ids,
     unknown_channel_error,
 )
+from .youtube_feed import FeedRoutes
 from .youtube_playlists import PlaylistRoutes
 
 Response = tuple[int, dict[str, str], bytes]
@@ -143,16 +145,18 @@ def _read_page_token(token: str, scope: str) -> int | None:
     return offset
 
 
-class YouTubeEmulator(PlaylistRoutes):
+class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
     """The YouTube Data API v3 list methods over a ``Catalog``; an App for ``transport``.
 
     ``omit_tabs`` / ``lagging`` (and ``lag()``) take the undocumented tab playlists away, or hold videos back
-    from them, to test a client's fallback (see ``youtube_playlists``)."""
+    from them, to test a client's fallback (see ``youtube_playlists``). The uploads feed (``/feeds/videos.xml``,
+    no key, no quota) is served beside the API; ``feed`` ("up", "404", "500", "stale", "slow", "malformed")
+    switches its outages and ``feed_calls`` counts its requests (see ``youtube_feed``)."""
 
     def __init__(self, catalog: Catalog | None = None, daily_quota: int = 10_000, latency: float = 0.0,
                  unknown_channel: str = "400", *, search_daily_calls: int = SEARCH_DAILY_CALLS,
                  playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new", omit_tabs: Iterable[str] = (),
-                 lagging: Iterable[str] = ()) -> None:
+                 lagging: Iterable[str] = (), feed: str = "up") -> None:
         if unknown_channel not in ("empty", "400"):
             raise ValueError("unknown_channel must be 'empty' or '400'")
         if invalid_key not in ("new", "old"):
@@ -165,6 +169,7 @@ class YouTubeEmulator(PlaylistRoutes):
         self.unknown_channel = unknown_channel
         self.invalid_key = invalid_key
         self._init_tabs(omit_tabs, lagging)
+        self._init_feed(feed)
         self.calls: list[Call] = []
         self.units_used = 0  # the main pool
         self.search_calls_used = 0  # the search.list bucket
@@ -201,11 +206,13 @@ class YouTubeEmulator(PlaylistRoutes):
         return out
 
     def reset(self) -> None:
-        """Forget the calls and the units used (a new quota day). Pending faults stay."""
+        """Forget the calls, the units used (a new quota day) and the feed's count. Pending faults and the feed's
+        switch stay."""
         with self._lock:
             self.calls.clear()
             self.units_used = 0
             self.search_calls_used = 0
+        self._reset_feed()
 
     def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1,
                   *, after: int = 0, stall: float = 0.0, when: Mapping[str, str] | None = None) -> None:
@@ -243,10 +250,12 @@ class YouTubeEmulator(PlaylistRoutes):
         resource = path[path.rfind(marker) + len(marker):] if marker in path else ""
         if path.endswith("/_emulator/stats"):  # counters for a test or benchmark in another process
             return self._stats(reset=method.upper() == "POST")
+        query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if path.endswith("/feeds/videos.xml"):  # the uploads feed (www.youtube.com): no key, no quota
+            return self._feed(method, query)
         api_method = _METHODS.get(resource)
         if api_method is None:
             return error(404, "Not Found", "notFound")
-        query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         params = {k: v for k, v in query.items() if k != "key"}
         ids = len([i for i in query.get("id", "").split(",") if i.strip()])
         if method.upper() != "GET":
@@ -316,7 +325,7 @@ class YouTubeEmulator(PlaylistRoutes):
     def _stats(self, reset: bool) -> Response:
         with self._lock:
             body = {"units_used": self.units_used, "search_calls_used": self.search_calls_used,
-                    "calls": len(self.calls)}
+                    "calls": len(self.calls), "feed_calls": self.feed_calls}
         body.update(units_by_method=dict(self.units_by_method), calls_by_method=dict(self.calls_by_method),
                     max_ids_per_call=max((c.ids for c in self.calls if c.method == "videos.list"), default=0))
         if reset:

@@ -43,6 +43,7 @@ from .. import telemetry
 from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_status
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..settings import Settings, shown_url
+from ..words import plural
 from .base import SheetTarget, check_tab
 from .cells import cell_text
 from .planner import CellUpdate, SheetPlan, cell_at, cell_blocks
@@ -389,7 +390,7 @@ class GoogleSheetTarget(SheetTarget):
             )
         if status == 429:
             return SheetsError(
-                f"Google Sheets rate limit (429) still hit after {max(self._http.rate_tries, 1)} tries over "
+                f"Google Sheets rate limit (429) still hit after {plural(max(self._http.rate_tries, 1), 'try')} over "
                 f"{self._http.rate_waited:.0f} s; wait a minute and re-run: the push resumes without duplicates.",
                 status=429,
             )

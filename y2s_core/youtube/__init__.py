@@ -22,6 +22,7 @@ Modules, each importing (at run time) only those above it:
 
     transport   the metered http object, its factory, Google errors -> ours (uses ``y2s_core.quota``)
     parsing     resources -> Channel / Video, the type rule, the request constants
+    feed        the uploads feed (Atom, no quota): read, parsed, and its verdict on a known channel
     outcome     what a fetch gathers (the accumulator) and the warnings a listing writes
     engines     which playlists list a channel (``engine_for``: pure; the quota planner asks it too)
     chains      one playlist's page chain on its own thread
@@ -30,7 +31,8 @@ Modules, each importing (at run time) only those above it:
                 ``fetch_channel``
     client      YouTubeClient (transport, ``execute``, ``playlist_page``, ``video_details``, resolution, fetch)
     walk        a listing's saved place (PagePos, Resume: uploads chain or tab chains) and one playlist's walk
-    incremental a known channel: down to the boundary, or a cut listing continued (uploads chain or tabs)
+    incremental a known channel: the feed first (0 units when it shows nothing new), else down to the
+                boundary, or a cut listing continued (uploads chain or tabs)
 
 ``QuotaMeter`` and ``quota_resets_at`` live in ``y2s_core.quota``; they are re-exported here for the
 importers that know them from this package.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import http.client
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,6 +29,7 @@ from ..filters import FilterSpec
 from ..models import Channel, ChannelRef, FetchResult, Resolution
 from ..quota import SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at
 from ..settings import DEMO_API_KEY, Settings, shown_url
+from .feed import FEED_PAUSE, FEED_TIMEOUT, FeedRead, feed_base, read_feed
 from .listing import Watch, fetch_channel
 from .outcome import Accumulator
 from .parsing import CHANNEL_PARTS, PAGE, VIDEO_PARTS, channel_from_resource
@@ -79,6 +81,8 @@ class YouTubeClient:
         self._factory = http_factory or default_http_factory(self.settings)
         self._local = threading.local()
         self.max_workers = max_workers
+        self.feed_timeout = FEED_TIMEOUT  # seconds a read of the uploads feed may take (read_feed)
+        self._feed_off: tuple[float, str] | None = None  # (monotonic time, why): the feed is not read until then
         self.num_retries = num_retries
         self._retry_sleep = retry_sleep
         self._exhausted_until: datetime | None = None  # the main pool is spent until then
@@ -100,8 +104,31 @@ class YouTubeClient:
         http = getattr(self._local, "http", None)
         if http is None:
             http = self._local.http = MeteredHttp(self._factory(), self.meter,
-                                                   self.settings.youtube_api_key or DEMO_API_KEY, self.breaker)
+                                                   self.settings.youtube_api_key or DEMO_API_KEY, self.breaker,
+                                                   delay=self.settings.rate_limit_delay)
         return http
+
+    def read_feed(self, channel_id: str) -> FeedRead:
+        """The channel's uploads feed (``feed``): no key, no quota, never raises. Read with an http object of the
+        client's own factory (tests: the emulator), kept apart from the metered one: no key header, no meter,
+        no circuit breaker (a feed outage says nothing of the API), a short timeout."""
+        off = self._feed_off
+        if off is not None and time.monotonic() < off[0]:  # it just timed out or was unreachable: not again yet
+            return FeedRead(failure=f"{off[1]}, not asked again")
+        http = getattr(self._local, "feed_http", None)
+        if http is None:
+            http = self._local.feed_http = self._factory()
+            if hasattr(http, "timeout"):
+                http.timeout = self.feed_timeout
+        read = read_feed(http, feed_base(self.settings), channel_id=channel_id)
+        if read.failure and read.failure.startswith(("timed out", "unreachable")):
+            # a feed that hangs would cost every channel its timeout: the listing alone for FEED_PAUSE seconds
+            self._feed_off = (time.monotonic() + FEED_PAUSE, read.failure)
+            self._local.feed_http = None  # its connection may hold a half-read answer
+            close = getattr(http, "close", None)
+            if close:
+                close()
+        return read
 
     def execute(self, request: Any, context: str, *, search: bool = False) -> dict:
         """Send ``request`` (retried by googleapiclient) and translate its errors.
@@ -351,9 +378,11 @@ class YouTubeClient:
         return acc.result(complete=True), None
 
     def close(self) -> None:
-        http = getattr(self._local, "http", None)
-        if http:
-            http.close()
+        for name in ("http", "feed_http"):
+            http = getattr(self._local, name, None)
+            close = getattr(http, "close", None)
+            if close:
+                close()
 
 
 def fetch(inputs, spec: FilterSpec | None = None, settings: Settings | None = None, progress: ProgressFn | None = None) -> FetchResult:

@@ -14,8 +14,15 @@ UUSH only as deep as the oldest new upload. For a channel with ``n`` new uploads
                          says the channel has no UUSH playlist: the duration rule needs no call)
   + ceil(r / 50)         videos.list for the statistics of known videos (their types come from the store)
 
-so an unchanged channel costs 1 unit plus its refresh. A known id videos.list no longer returns is
-``gone`` (deleted or private); a new one it does not return is ``skipped``.
+A known id videos.list no longer returns is ``gone`` (deleted or private); a new one it does not return is
+``skipped``.
+
+**The feed first.** Before that listing, a channel with a boundary is looked up in its uploads feed
+(``feed``: no key, no quota). When the feed's newest entry is the boundary, nothing was uploaded since:
+the listing is skipped (0 units; the boundary stays) and only the refresh is paid. Any other answer (new
+uploads, an outage, a stale or unreadable feed) leaves the listing as above, so an unchanged channel costs
+0 units plus its refresh while the feed answers, 1 plus its refresh when it does not.
+``ChannelUpdate.feed`` says which path the run took, for the sync report.
 
 **Resume.** A full listing cut by the quota left a ``Resume``. The run lists the top of the uploads playlist
 down to the saved top first (uploads made in between), then continues the cut listing with the same engine:
@@ -39,6 +46,7 @@ from ..errors import QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
 from .engines import TABS
+from .feed import FeedLook, first_look
 from .listing import ChannelListing
 from .outcome import Accumulator
 from .parsing import PAGE, TYPE_RULE_DURATION, TYPE_RULE_UUSH, parse_datetime, video_from_resource
@@ -78,6 +86,7 @@ class ChannelUpdate:
     pages: int = 0
     stop: YouTubeError | None = None
     warnings: list[str] = field(default_factory=list)
+    feed: str = ""  # the feed's verdict ("feed: unchanged", "feed unavailable (404): listed"); "": not read
 
 
 class ChannelUpdater:
@@ -94,15 +103,19 @@ class ChannelUpdater:
         self.cont: ChannelListing | None = None
         self.refreshed: dict[str, dict] = {}
         self.asked_refresh: set[str] = set()
+        self.look: FeedLook | None = None
 
     def run(self) -> ChannelUpdate:
         out = ChannelUpdate(type_rule=self.plan.type_rule)
         plan, r = self.plan, self.plan.resume
         try:
-            boundary = (r.top_id, r.top_at) if r else (plan.boundary_id, plan.boundary_at)
-            self.top = self._listing(FilterSpec(), False, Carry(known=self.stored, boundary=boundary,
-                                                                shorts_absent=self.absent))
-            self.top.run()
+            if r is None and plan.boundary_id:
+                self.look = first_look(self.c.read_feed(plan.channel.id), plan.boundary_id, plan.boundary_at)
+            if self.look is None or not self.look.unchanged:
+                boundary = (r.top_id, r.top_at) if r else (plan.boundary_id, plan.boundary_at)
+                self.top = self._listing(FilterSpec(), False, Carry(known=self.stored, boundary=boundary,
+                                                                    shorts_absent=self.absent))
+                self.top.run()
             if r is not None:
                 self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos), r.tabs is not None,
                                           self._carry(r))
@@ -169,6 +182,10 @@ class ChannelUpdater:
         out.gone = sorted(self.asked_refresh - set(self.refreshed))
         top = self.top.top() if self.top is not None else (None, None)
         out.top = top if top[0] is not None else None
+        if self.look is not None:
+            out.feed = self.look.note
+            if self.look.unchanged:  # not listed: the boundary stays the top of the uploads playlist
+                out.top = (plan.boundary_id, plan.boundary_at)
         out.restarted = self.cont is not None and any(c.restarted for c in self.cont.chains.values())
         out.window_floor = self._window_floor() if out.stop is None else None
         out.pages = sum(c.pages for x in listings for c in x.chains.values())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..errors import QuotaExceeded, YouTubeError
 from ..models import Channel, FetchResult, Resolution, Video
 from ..quota import QuotaMeter
+from ..words import plural
 
 
 @dataclass
@@ -47,11 +48,11 @@ def stopped_warning(title: str, error: YouTubeError, pages: int, kept: int, left
     """A channel cut short by the quota or a failure: how far it got, what was kept, what was left out."""
     dropped = f" ({'; '.join(left)})" if left else ""
     why = "the quota" if isinstance(error, QuotaExceeded) else "a YouTube failure"
-    return f"{title}: stopped by {why} after {pages} pages; {kept} videos kept{dropped}."
+    return f"{title}: stopped by {why} after {plural(pages, 'page')}; {plural(kept, 'video')} kept{dropped}."
 
 
 def skipped_warning(title: str, n: int) -> str:
-    return f"{title}: skipped {n} listed videos that YouTube did not return (deleted or private)."
+    return f"{title}: skipped {plural(n, 'listed video')} that YouTube did not return (deleted or private)."
 
 
 def no_shorts_warning(title: str) -> str:

@@ -2,7 +2,8 @@
 
 Every request passes through ``MeteredHttp``, which puts the key in a header (never the URL) and records
 each request in a ``QuotaMeter`` (retries too), so ``FetchResult.quota`` is what Google charged, not an
-estimate. ``translate_http_error`` turns an ``HttpError`` into the error tree with a message a user can
+estimate. With ``RATE_LIMIT_DELAY`` set it first waits its turn at ``PACER``: one per process, so the
+parallel chains of a fetch, every client and every session share the pace. ``translate_http_error`` turns an ``HttpError`` into the error tree with a message a user can
 act on, built from the error body only: the request URL is never repeated.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,30 +31,69 @@ from ..settings import Settings
 _NEVER_SENT = (ConnectionRefusedError, socket.gaierror, httplib2.ServerNotFoundError)
 
 
+class Pacer:
+    """At least ``delay`` seconds between the starts of any two requests paced here, across threads.
+
+    A request may start once ``last_start + delay`` has passed; it then records its own start, under the lock,
+    as the next one's ``last_start``. One that must wait sleeps outside the lock and asks again (another
+    may have started meanwhile). A delay of 0 returns at once, without the lock."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._clock = clock
+        self._sleep = sleep
+
+    def wait(self, delay: float) -> float:
+        """Block until this request may start; returns the seconds waited."""
+        if delay <= 0:
+            return 0.0
+        asked = self._clock()
+        while True:
+            with self._lock:
+                now = self._clock()
+                if self._last is None or now >= self._last + delay:
+                    self._last = now
+                    return now - asked
+                left = self._last + delay - now
+            self._sleep(left)
+
+
+PACER = Pacer()  # the process's one pace for YouTube requests (RATE_LIMIT_DELAY)
+
+
 class MeteredHttp:
     """Wraps an httplib2-compatible http object: sends the key as a header, records each request in a
     QuotaMeter, and reports each outcome to the upstream's circuit breaker (``BreakerOpen`` while open).
 
     Metering is what Google bills: 200, 404 and a 400 that does not refuse the key. A request that failed
     after it was sent (a timeout, a dropped connection) may have been served and billed, so it is counted
-    too: the ledger would rather over- than under-count a day's units."""
+    too: the ledger would rather over- than under-count a day's units.
+
+    ``delay`` (``Settings.rate_limit_delay``): each request first waits its turn at ``pacer`` (the process's
+    ``PACER``), retries too."""
 
     def __init__(self, inner: Any, meter: QuotaMeter, key: str | None = None,
-                 breaker: CircuitBreaker | None = None) -> None:
+                 breaker: CircuitBreaker | None = None, delay: float = 0.0, pacer: Pacer | None = None) -> None:
         self.inner = inner
         self.meter = meter
         self.key = key
         self.breaker = breaker
+        self.delay = delay
+        self.pacer = pacer or PACER
 
     def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
         headers = dict(headers or {})
-        start = telemetry.started()
         if self.key:
             headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
         path = urlsplit(uri).path.rstrip("/")
         api_method = path.rsplit("/", 1)[-1] + ".list"
         if self.breaker is not None:
             self.breaker.before_call()
+        if self.delay > 0:
+            self.pacer.wait(self.delay)
+        start = telemetry.started()
         try:
             resp, content = self.inner.request(
                 uri, method=method, body=body, headers=headers, redirections=redirections,
