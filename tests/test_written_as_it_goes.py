@@ -238,3 +238,54 @@ def test_kill_9_mid_listing_then_the_next_sync_resumes_instead_of_listing_again(
     assert len(set(video_ids(LocalWorkbookTarget(sheet).read()))) == 2600
     print(f"figures: killed after {first} units, resumed with {again}")
     assert first + again <= 107 + 8, (first, again)  # a full listing again would cost 107 on top of ``first``
+
+
+def test_kill_9_mid_resume_then_the_next_sync_goes_on_from_the_resumes_own_checkpoint(tmp_path):
+    """A resumed listing (the continuation of a listing the quota cut) stores what it has about every second too:
+    killed with SIGKILL mid-resume, it leaves its videos and a moved resume point, and the next run goes on from
+    there (without the checkpoint it went back to the first cut's point and paid the resume's units again)."""
+    from y2s_core.sheets import LocalWorkbookTarget
+    from y2s_core.sheets.planner import video_ids
+
+    sheet = tmp_path / "out.csv"
+    data = tmp_path / "data"
+    env = {**os.environ, "YOUTUBE_API_KEY": "k", "Y2S_DATA_DIR": str(data), "PYTHONPATH": str(REPO)}
+    env.pop("Y2S_DATABASE_URL", None)
+    args = ["sync", "@bigchannel", "--sheet", str(sheet), "--stats", "none", "--force"]
+    cut = YouTubeEmulator(daily_quota=30)  # day 1: the first listing, cut by the quota
+    channel_id = cut.catalog.channel_by_handle("@bigchannel").id
+    with serve(cut) as server:
+        first = subprocess.run([sys.executable, "-m", "y2s_core", *args], env={**env, "Y2S_YOUTUBE_API_URL": server.url},
+                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 3, first.stderr  # the quota stopped it
+    before = _sync_state(data, channel_id).listing_resume
+    stored_before = len(Store.in_dir(data).channel_videos(channel_id))
+    assert before is not None and 0 < stored_before < 2600
+
+    gate = GatedEmulator(open_for=30)  # day 2: the resume (about 80 units) held after 30 of them, then killed
+    with serve(gate) as server:
+        with _running(gate, args, {**env, "Y2S_YOUTUBE_API_URL": server.url}, tmp_path) as proc:
+            assert gate.wait_stuck()
+            spent = main_units(gate.emu.units_by_method)
+
+            def moved() -> bool:
+                state = _sync_state(data, channel_id)
+                return state is not None and state.listing_resume not in (None, before)
+
+            assert _wait(moved, 60), "the resume stored no checkpoint while it was stuck"
+            _kill_9(proc)
+    stored_after = len(Store.in_dir(data).channel_videos(channel_id))
+    assert stored_after > stored_before + 500, (stored_before, stored_after)  # the resume's videos are kept
+
+    emu = YouTubeEmulator()  # day 3: the rest
+    with serve(emu) as server:
+        done = subprocess.run([sys.executable, "-m", "y2s_core", *args], env={**env, "Y2S_YOUTUBE_API_URL": server.url},
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "resume" in done.stdout, done.stdout
+    rest = main_units(emu.units_by_method)
+    assert len(set(video_ids(LocalWorkbookTarget(sheet).read()))) == 2600
+    stored = Store.in_dir(data).channel_videos(channel_id)
+    assert len(stored) == len({v.id for v in stored}) == 2600
+    print(f"figures: resume killed after {spent} units, the next run {rest}")
+    assert spent + rest <= 107 - 30 + 12, (spent, rest)  # what the resume had left, plus a few pages asked again

@@ -318,10 +318,22 @@ class Syncer:
         plan = ChannelState(ch, known.type_rule, {v.id: v for v in known.videos}, known.boundary_id,
                            known.boundary_at, job.refresh, resume)
         progress = Progress(ch.title, "listing")
-        update = ChannelUpdater(self.c, plan, self.notify, progress).run()
+        saved: set[str] = set()  # stored by this run's checkpoints (with their snapshot)
+
+        def checkpoint(videos: list[Video], next_resume: Resume) -> None:
+            fresh = [v for v in videos if v.id not in saved]
+            try:
+                record_checkpoint(self.store, ch, type_rule=known.type_rule, seen=fresh,
+                                  resume=next_resume.to_json(), now=prep.options.now)
+            except Exception as e:  # the policy: a store that fails is a warning, said at the run's end
+                _log.debug("checkpoint not stored: %s", type(e).__name__)
+                return
+            saved.update(v.id for v in fresh)
+
+        update = ChannelUpdater(self.c, plan, self.notify, progress, checkpoint if resume else None).run()
         store_err = None
         try:
-            self._store_update(job, update, resume, prep.options)
+            self._store_update(job, update, resume, prep.options, saved)
         except Exception as e:
             store_err = self._problem(e, "fetch history not saved")
         fresh = {v.id: v for v in update.refreshed}
@@ -342,7 +354,8 @@ class Syncer:
         return _Done(prep.spec.apply(pool), report, update.stop, update.type_rule, update.skipped, update.warnings,
                      store_err, [v.id for v in update.new])
 
-    def _store_update(self, job: _Job, update: ChannelUpdate, resume: Resume | None, options: SyncOptions) -> None:
+    def _store_update(self, job: _Job, update: ChannelUpdate, resume: Resume | None, options: SyncOptions,
+                      saved: set[str]) -> None:
         known = job.known
         assert known is not None
         done = update.stop is None and update.complete
@@ -360,7 +373,7 @@ class Syncer:
         record_sync(self.store, known.channel, type_rule=update.type_rule, seen=[*update.new, *update.refreshed],
                     gone=update.gone, boundary=boundary, coverage=coverage, resume=next_resume,
                     full_listing=done and resume is not None and resume.since is None and not resume.max_videos,
-                    now=options.now)
+                    now=options.now, snapshotted=saved)
 
     def _full(self, job: _Job, prep: SyncPlan) -> _Done:
         ch = job.channel

@@ -93,8 +93,12 @@ class ChannelUpdater:
     """One known channel's incremental run (or the continuation of its cut listing)."""
 
     def __init__(self, client: YouTubeClient, plan: ChannelState, notify: Callable[[Progress], None],
-                 progress: Progress) -> None:
+                 progress: Progress, checkpoint: Callable[[list[Video], Resume], None] | None = None) -> None:
+        """``checkpoint(videos, resume)``: called now and then while a cut listing is continued, with the videos
+        it has so far (detailed and typed, not stored before) and where to resume it, so a run killed now
+        resumes there (``listing.CHECKPOINT_SECONDS``)."""
         self.c, self.plan, self.notify, self.p = client, plan, notify, progress
+        self.checkpoint = checkpoint
         r = plan.resume
         self.stored = frozenset(plan.known)
         self.absent = plan.type_rule == TYPE_RULE_DURATION or (r is not None and r.shorts_exists is False)
@@ -137,8 +141,19 @@ class ChannelUpdater:
     def _listing(self, spec: FilterSpec, tabs: bool, carry: Carry) -> ChannelListing:
         """A continuation runs ``ordered`` (each page detailed before the next, the playlists merged by date): it
         resumes a listing the quota cut, so the next cut keeps what its units paid for, the same every time."""
-        return ChannelListing(self.c, self.plan.channel, spec, self.acc, self.notify, self.p, ordered=bool(carry.starts),
-                              tabs=tabs, carry=carry)
+        watch = self._watch if self.checkpoint is not None and carry.starts else None
+        return ChannelListing(self.c, self.plan.channel, spec, self.acc, self.notify, self.p, watch,
+                              ordered=bool(carry.starts), tabs=tabs, carry=carry)
+
+    def _watch(self, listing: ChannelListing, final: bool) -> None:
+        """A continued listing, mid-way: hand what it has and where it got to to ``checkpoint``."""
+        r = self.plan.resume
+        if final or r is None or self.checkpoint is None:
+            return
+        with listing.lock:
+            videos = [*self.acc.videos, *listing.typed_so_far(self.stored | {v.id for v in self.acc.videos})]
+            resume = self._next_resume(r, {v.id for v in videos})
+        self.checkpoint(videos, resume)
 
     def _carry(self, r: Resume) -> Carry:
         """What the continuation of a cut listing carries in: its saved pages, its pending ids, the stored videos

@@ -424,7 +424,7 @@ class ChannelListing(ListingState, ListingEnd):
         """Let the caller store what it has (``watch``), at most every ``CHECKPOINT_SECONDS``, once the tabs
         are proven: every video detailed is then typed by its tab, and each tab's page is a place to resume."""
         now = time.monotonic()
-        if self.watch is None or not self.proof or now - self._checkpointed < CHECKPOINT_SECONDS:
+        if self.watch is None or not (self.proof or self.continues) or now - self._checkpointed < CHECKPOINT_SECONDS:
             return
         self._checkpointed = now
         self.watch(self, False)

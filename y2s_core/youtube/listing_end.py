@@ -143,6 +143,12 @@ class ListingEnd:
         return [video_from_resource(item, tab_of[vid] == "UUSH") for vid, item in details.items()
                 if vid in tab_of and vid not in kept and item.get("snippet", {}).get("channelId", self.ch.id) == self.ch.id]
 
+    def typed_so_far(self: ChannelListing, exclude: set[str]) -> list[Video]:
+        """The videos detailed so far whose type is known (a listing that continues the store's keeps them all):
+        stored by a checkpoint, they need no details again."""
+        with self.lock:
+            return [self._typed(vid) for vid in self.details if vid not in exclude and self._type_final(vid)]
+
     def resume_point(self: ChannelListing, kept: Sequence[Video], stored: set[str]) -> Resume | None:
         """Where this listing, cut short, continues (None: it listed nothing to continue from). ``kept``: the
         videos stored from it; ``stored``: the ids the store had before."""
