@@ -14,6 +14,11 @@ ss = st.session_state
 settings = furniture.page_settings()
 
 st.title("Settings and connections")
+if state.trust_all_visitors():
+    st.warning("`Y2S_TRUST_ALL_VISITORS` is on: everyone who can open this app uses its YouTube key, Google account "
+               "and database, not only visitors on this machine.")
+elif ss.get(state.VISITOR):
+    st.info("You are visiting from another machine: this app's own credentials are not used for you (demo mode).")
 
 st.subheader("YouTube Data API")
 if ss[state.API_KEY]:

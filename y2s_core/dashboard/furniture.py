@@ -125,7 +125,11 @@ def _configure_logging(_settings: Settings) -> bool:
 
 def demo_banner(settings: Settings, problem: str | None = None) -> None:
     """The banner every page shows: demo mode, and any settings problem."""
-    if settings.demo:
+    why = st.session_state.get(state.VISITOR)
+    if why:
+        st.warning(f"**Demo mode for visitors from other machines**: {why}. You can still paste your own "
+                   "YouTube key on the Settings page.", icon=":material/shield:")
+    elif settings.demo:
         st.info(
             "**Demo mode**: no YouTube API key is configured, so the videos come from the built-in "
             "emulator's demo catalog (@y2sdemo, @bigchannel, @hugechannel, @oldschool, @emptychannel), "

@@ -41,6 +41,8 @@ CLIENT = "y2s.client"  # (account fingerprint, YouTubeClient)
 WIDGETS = "y2s.widgets"  # dict: remembered widget values, restored when a page is shown again
 PUSH_PREVIEW = "y2s.push_preview"  # forms.PushPreview | None
 LAST_PUSH = "y2s.last_push"  # dict | None
+VISITOR = "y2s.visitor"  # str | None: why this visitor gets demo mode instead of the owner's credentials
+PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")  # a request that came through a proxy
 FILTERS_SEEDED = "y2s.filters_seeded"  # bool: the filter form got this session's defaults (MAX_VIDEOS)
 
 
@@ -99,8 +101,60 @@ def load_settings() -> tuple[Settings, str | None]:
     if db_url:  # [connections.y2s] url = "postgresql://..." (Streamlit's SQL-connection format): the store
         base = dataclasses.replace(base, database_url=db_url)
     _seed_filters(base)
+    st.session_state[VISITOR] = None
+    if "auth" not in secrets and not visitor_trusted(_visitor_ip(), _visitor_headers(), _trust_all(secrets)):
+        base, st.session_state[VISITOR] = without_owner_credentials(base)
     key = st.session_state[API_KEY]
     return (base.with_api_key(key) if key else base), problem or settings_problem
+
+
+def visitor_trusted(ip: str | None, headers: Mapping[str, str], trust_all: bool) -> bool:
+    """May this visitor use the owner's credentials (without sign-in)? Only from this machine: Streamlit says
+    ``ip`` None for a loopback connection, and a request that came through a proxy (``X-Forwarded-For``,
+    ``Forwarded``, ``X-Real-IP``) is not local whatever the socket says (nginx in front of a local Streamlit
+    must not make every visitor the owner). ``Y2S_TRUST_ALL_VISITORS=true`` (a private Community Cloud app
+    whose viewers the owner invited) lifts this."""
+    if trust_all:
+        return True
+    proxied = any(name.lower() in PROXY_HEADERS for name in headers)
+    return ip is None and not proxied
+
+
+def without_owner_credentials(settings: Settings) -> tuple[Settings, str | None]:
+    """Demo mode for a visitor who may not use the owner's credentials: (settings, why), why None when there
+    were none to withhold."""
+    if settings.demo and not settings.has_sheets and not settings.database_url:
+        return settings, None
+    demo = dataclasses.replace(settings, youtube_api_key=None, youtube_api_url=None, service_account_info=None,
+                               sheets_api_url=None, database_url=None)
+    return demo, ("this app's YouTube key, Google account and database are used only by visitors on the machine it "
+                  "runs on (set `Y2S_TRUST_ALL_VISITORS=true` to share them with everyone who can open it)")
+
+
+def _visitor_ip() -> str | None:
+    """The remote address Streamlit reports (None: a loopback connection, or no connection at all)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # no session context (a bare script run): this machine
+        return None
+    return ip if isinstance(ip, str) and ip else None  # documented as str | None; anything else is no address
+
+
+def _visitor_headers() -> Mapping[str, str]:
+    try:
+        return dict(st.context.headers)
+    except Exception:
+        return {}
+
+
+def _trust_all(secrets: Mapping[str, Any]) -> bool:
+    value = secrets.get("Y2S_TRUST_ALL_VISITORS", os.environ.get("Y2S_TRUST_ALL_VISITORS", ""))
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def trust_all_visitors() -> bool:
+    """Whether ``Y2S_TRUST_ALL_VISITORS`` is on (the Settings page says so)."""
+    return _trust_all(_read_secrets()[0])
 
 
 def _seed_filters(settings: Settings) -> None:
