@@ -1,7 +1,6 @@
 """Metrics: headline figures and charts of the fetched videos (frames from y2s_core.metrics, drawn with plotly),
 and their growth across fetches (frames from y2s_core.growth over the store's stat snapshots)."""
 
-import plotly.express as px
 import streamlit as st
 
 from y2s_core import growth, metrics
@@ -45,9 +44,8 @@ m[4].metric("Shorts share", "—" if h["shorts_share"] is None else f"{h['shorts
 m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"{h['median_engagement']:.2%}",
             help="(likes + comments) / views")
 
-TYPE_COLORS = {"Short": "#e62117", "Long": "#1f77b4", "Live": "#9467bd", "Upcoming": "#7f7f7f"}
-ORDER = {"type": list(metrics.TYPE_ORDER)}
-
+if len(df) >= charts.BIG_SET:  # the browser takes a while to draw this many: say so before the grey boxes
+    st.caption(f"Drawing {len(df):,} videos … the charts below can take a few seconds to appear.")
 over_time, total = charts.chart_points(charts.plot_frame(metrics.views_over_time(df)))
 by_duration, _ = charts.chart_points(charts.plot_frame(metrics.views_vs_duration(df)))
 if total > len(over_time):
@@ -57,40 +55,24 @@ if total > len(over_time):
 left, right = st.columns(2)
 with left:
     st.subheader("Views over time")
-    fig = px.scatter(over_time, x="published_at", y="views", color="type", log_y=True,
-                     hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
-                     labels={"published_at": "Published", "views": "Views (log)"})
-    st.plotly_chart(fig, key=P + "views_over_time")
+    st.plotly_chart(charts.views_over_time_figure(over_time), key=P + "views_over_time")
 with right:
     st.subheader("Views vs duration")
-    fig = px.scatter(by_duration, x="duration_minutes", y="views", color="type", log_y=True,
-                     hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
-                     labels={"duration_minutes": "Duration (minutes)", "views": "Views (log)"})
-    st.plotly_chart(fig, key=P + "views_vs_duration")
+    st.plotly_chart(charts.views_vs_duration_figure(by_duration), key=P + "views_vs_duration")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Type mix")
-    fig = px.bar(charts.plot_frame(metrics.type_mix(df)), x="channel", y="videos", color="type", hover_data=["share", "views"],
-                 color_discrete_map=TYPE_COLORS, category_orders=ORDER, labels={"videos": "Videos", "channel": ""})
-    st.plotly_chart(fig, key=P + "type_mix")
+    st.plotly_chart(charts.type_mix_figure(charts.plot_frame(metrics.type_mix(df))), key=P + "type_mix")
 with right:
     st.subheader("Engagement rate")
-    fig = px.histogram(metrics.engagement_distribution(df), x="engagement_rate", color="type", nbins=40,
-                       color_discrete_map=TYPE_COLORS, category_orders=ORDER,
-                       labels={"engagement_rate": "(likes + comments) / views"})
-    fig.update_layout(xaxis_tickformat=".1%")
-    st.plotly_chart(fig, key=P + "engagement")
+    st.plotly_chart(charts.engagement_figure(metrics.engagement_distribution(df)), key=P + "engagement")
 
 st.subheader("Uploads per month")
-fig = px.bar(metrics.uploads_per_month(df), x="month", y="videos", color="type", color_discrete_map=TYPE_COLORS,
-             category_orders=ORDER, labels={"month": "", "videos": "Uploads"})
-st.plotly_chart(fig, key=P + "uploads_per_month")
+st.plotly_chart(charts.uploads_per_month_figure(metrics.uploads_per_month(df)), key=P + "uploads_per_month")
 
 st.subheader("Upload cadence (UTC)")
-fig = px.imshow(metrics.cadence_heatmap(df), aspect="auto", color_continuous_scale="Reds",
-                labels={"x": "Hour (UTC)", "y": "", "color": "Uploads"})
-st.plotly_chart(fig, key=P + "cadence")
+st.plotly_chart(charts.cadence_figure(metrics.cadence_heatmap(df)), key=P + "cadence")
 
 RANK_LABELS = {"views": "Views", "likes": "Likes", "comments": "Comments", "engagement_rate": "Engagement rate",
                "outlier_score": "Outlier score", "duration_seconds": "Duration", "duration_minutes": "Duration",
@@ -133,10 +115,7 @@ st.subheader("Outliers")
 st.caption("Views divided by the channel's median views over its 30 most recent videos: 3× means three times "
            "the usual audience.")
 outliers = charts.plot_frame(metrics.top_videos(df, 15, "outlier_score"))
-fig = px.bar(outliers, x="outlier_score", y=charts.unique_labels(outliers["title"]), color="channel", orientation="h",
-             hover_data=["views"], labels={"outlier_score": "× channel median", "y": ""})
-fig.update_layout(yaxis={"categoryorder": "total ascending"})
-st.plotly_chart(fig, key=P + "outliers")
+st.plotly_chart(charts.outliers_figure(outliers), key=P + "outliers")
 
 if h["channels"] > 1:
     st.subheader("Channel comparison")
@@ -153,9 +132,7 @@ if h["channels"] > 1:
                                 "uploads_per_week": st.column_config.NumberColumn("Uploads a week", format="%.1f"),
                                 "median_duration_minutes": st.column_config.NumberColumn("Median length (min)",
                                                                                          format="%.1f")})
-    fig = px.bar(charts.plot_frame(comparison), x="channel", y="median_views", hover_data=["videos", "uploads_per_week"],
-                 labels={"median_views": "Median views", "channel": ""})
-    st.plotly_chart(fig, key=P + "comparison_chart")
+    st.plotly_chart(charts.comparison_figure(charts.plot_frame(comparison)), key=P + "comparison_chart")
 
 st.subheader("Growth")
 st.caption("Every fetch keeps a snapshot of each video's views, likes and comments; growth compares the "
@@ -171,15 +148,10 @@ else:
     left, right = st.columns(2)
     with left:
         st.markdown("**Total views over time**")
-        fig = px.line(growth.channel_views(snaps), x="taken_at", y="views", color="channel", markers=True,
-                      hover_data=["videos"], labels={"taken_at": "Snapshot", "views": "Views", "channel": ""})
-        st.plotly_chart(fig, key=P + "growth_total")
+        st.plotly_chart(charts.growth_total_figure(growth.channel_views(snaps)), key=P + "growth_total")
     with right:
         st.markdown("**Views gained per day**")
-        fig = px.line(gained, x="taken_at", y="views_per_day", color="channel", markers=True,
-                      hover_data=["views_gained", "videos"],
-                      labels={"taken_at": "Snapshot", "views_per_day": "Views a day since the previous", "channel": ""})
-        st.plotly_chart(fig, key=P + "growth_per_day")
+        st.plotly_chart(charts.growth_per_day_figure(gained), key=P + "growth_per_day")
     st.markdown("**Top risers** (views a day over the last week of snapshots)")
     risers = growth.top_risers(snaps, 10)
     st.dataframe(risers, hide_index=True, key=P + "risers",
@@ -195,6 +167,4 @@ else:
         st.markdown("**First 7 and 30 days** (newest videos with enough snapshots)")
         st.caption("Views 7 and 30 days after publication: interpolated between the snapshots around that day, "
                    "or the nearest one within a day (7 d) / 4.5 days (30 d).")
-        fig = px.bar(early, x=charts.unique_labels(early["title"]), y="views", color="period", barmode="group",
-                     hover_data=["channel", "how"], labels={"x": "", "views": "Views", "period": ""})
-        st.plotly_chart(fig, key=P + "early_views")
+        st.plotly_chart(charts.early_views_figure(early), key=P + "early_views")

@@ -78,7 +78,8 @@ COLUMN_CONFIG = {
                                                  "sync before it"),
     "Thumbnail": st.column_config.ImageColumn("Thumbnail", width="small"),
     "Published": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
-    # "medium": with "large" the Views, Likes, Comments and Link columns fell off the right edge
+    # "medium": with "large" the Views, Likes, Comments and Link columns fell off the right edge (measured again
+    # at 1400 px: the grid is 940 px wide and the other columns take about 710 of them)
     "Title": st.column_config.TextColumn("Title", width="medium"),
     "Views": st.column_config.NumberColumn("Views", format="localized"),
     "Likes": st.column_config.NumberColumn("Likes", format="localized", help="None when the creator hides likes"),
@@ -101,7 +102,7 @@ def _table(group: list, columns: list[str]) -> None:
         disabled=[c for c in tables.REVIEW_COLUMNS if c != "Approve"],
         on_change=_on_edit,
         args=(key, ids),
-        height=min(40 + 35 * len(ids), 560),
+        height=tables.table_height(len(ids)),  # grows with the rows up to about a window
     )
     # the returned table is the truth too (also when the edit state was set without a callback)
     ss[state.APPROVED] = tables.approvals_from_table(ids, edited, ss[state.APPROVED])

@@ -78,6 +78,16 @@ def channel_options(result: FetchResult | None) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- review
 
+ROW_PX = 35  # a data grid row (Streamlit's default row height)
+HEADER_PX = 38  # the header row and the grid's borders
+MAX_TABLE_PX = 900  # about 24 rows: fills a typical window without hiding the page below it
+
+
+def table_height(rows: int, cap: int = MAX_TABLE_PX) -> int:
+    """Pixels for a data grid of ``rows`` rows: every row while they fit under ``cap``, then ``cap`` (it scrolls)."""
+    return min(HEADER_PX + ROW_PX * max(rows, 1), cap)
+
+
 
 def review_frame(videos: Sequence[Video], approved: Iterable[str], new: Iterable[str] = ()) -> pd.DataFrame:
     """The approval table: one row per video, indexed by video id, ``REVIEW_COLUMNS`` in order.
