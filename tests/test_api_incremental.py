@@ -12,6 +12,7 @@ from tests.api_helpers import AUTH, api_client
 from y2s_core.emulators.catalog import BIG_CHANNEL_ID
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
+from y2s_core.quota import main_units, stats_calls
 from y2s_core.settings import Settings
 from y2s_core.store import Store
 
@@ -45,12 +46,15 @@ def test_a_known_channel_costs_only_its_statistics_when_the_feed_shows_nothing_n
     emu.reset()
     every = api.post(f"{V1}/fetch", headers=AUTH, json={"channels": "@bigchannel", "incremental": True,
                                                         "stats": "all"}).json()
-    assert every["sync"][0]["refreshed"] == 2600 and emu.units_used == math.ceil(2600 / 50)
-    assert max(c.ids for c in emu.calls if c.method == "videos.list") <= 50
+    # the statistics from videos.batchGetStats: its own bucket (52 calls), 0 units of the main pool
+    assert every["sync"][0]["refreshed"] == 2600 and emu.units_used == 0 == every["quota_units"]
+    assert emu.stats_calls_used == math.ceil(2600 / 50) and every["quota"] == {"videos.batchGetStats": 52}
+    assert max(c.ids for c in emu.calls if c.method == "videos.batchGetStats") <= 50
     # every fetch through the API appends snapshots: the first listing, then "all" (not "none")
     assert len(Store(settings.data_dir).history([BIG_CHANNEL_ID])) == 2 * 2600
     ledger = Store(settings.data_dir).quota_today(settings.account_fingerprint)
-    assert sum(ledger.values()) == body["quota_units"] + 0 + every["quota_units"]
+    assert main_units(ledger) == body["quota_units"] + 0 + every["quota_units"]  # the buckets kept apart
+    assert stats_calls(ledger) == 52
 
 
 def test_a_fetch_that_cannot_fit_is_refused_with_retry_after_and_force_runs_it(served, tmp_path):
@@ -112,7 +116,7 @@ def test_process_refreshes_the_rows_already_in_the_target(served):
     in_sheet = len(first["fetch"]["rows"])
     # no uploads page (the feed shows nothing new), then the statistics of every row already in the sheet (50 ids a call)
     assert again["fetch"]["sync"][0]["mode"] == "incremental" and again["fetch"]["sync"][0]["refreshed"] == in_sheet
-    assert emu.units_by_method == {"videos.list": math.ceil(in_sheet / 50)}
+    assert emu.units_by_method == {"videos.batchGetStats": math.ceil(in_sheet / 50)}  # its own bucket: 0 units
     assert again["push"]["new"] == 0
 
 

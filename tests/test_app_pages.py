@@ -129,13 +129,14 @@ def test_a_repeated_fetch_is_served_from_cache_and_refresh_calls_youtube_again()
     assert any("Old School Tutorials**: done" in t for t in texts(at.markdown)), "the progress is replayed"
     at.button(key="fetch.refresh").click().run()
     no_crash(at)
-    # the store knows the channel now: the uploads feed shows nothing new (no uploads page) + 1 videos.list for its
-    # 40 videos' statistics
-    assert at.session_state["y2s.quota_units"] == first + 1
+    # the store knows the channel now: the uploads feed shows nothing new (no uploads page) + 1 videos.batchGetStats
+    # call for its 40 videos' statistics (its own bucket: no unit of the main pool)
+    assert at.session_state["y2s.quota_units"] == first
+    assert at.session_state["y2s.quota_methods"].get("videos.batchGetStats") == 1
     assert not any("Served from the cache" in t for t in texts(at.caption))
     fetch(at, full=True)  # Refresh everything: listed in full again, like the first time
     no_crash(at)
-    assert at.session_state["y2s.quota_units"] == 2 * first + 1
+    assert at.session_state["y2s.quota_units"] == 2 * first
 
 
 def test_the_cache_is_shared_between_sessions_but_quota_is_per_session():
@@ -665,8 +666,10 @@ def test_settings_show_session_quota_and_clear_the_cache():
     at.button(key="settings.clear_cache").click().run()
     assert any("cleared" in t for t in texts(at.success))
     fetch(at, "@oldschool")
-    # after clearing, the fetch calls YouTube again: incrementally now (the feed: no uploads page; 1 statistics call)
-    assert at.session_state["y2s.quota_units"] == spent + 1, "after clearing, the fetch calls YouTube again"
+    # after clearing, the fetch calls YouTube again: incrementally now (the feed: no uploads page; 1 statistics call,
+    # in videos.batchGetStats's own bucket: no unit of the main pool)
+    assert at.session_state["y2s.quota_units"] == spent, "statistics cost no main-pool unit"
+    assert at.session_state["y2s.quota_methods"].get("videos.batchGetStats") == 1, "YouTube was called again"
     goto(at, "pages/settings.py")
     at.button(key="settings.reset").click().run()
     assert at.session_state["y2s.result"] is None and at.session_state["y2s.approved"] == set()

@@ -83,9 +83,10 @@ def test_statistics_are_still_refreshed_when_the_feed_shows_nothing_new(tmp_path
     recent = sum(1 for v in demo_catalog().videos(BIG_CHANNEL_ID)
                  if v.published >= (NOW - timedelta(days=90)).timestamp())
     prep, out = sync(emu, tmp_path, stats="recent")
-    assert dict(emu.units_by_method) == {"videos.list": math.ceil(recent / 50)}  # the refresh only
+    # the refresh only, from videos.batchGetStats (its own bucket): 0 units of the main pool
+    assert dict(emu.units_by_method) == {"videos.batchGetStats": math.ceil(recent / 50)} and emu.units_used == 0
     assert out.reports[0].refreshed == recent and out.reports[0].note == "feed: unchanged"
-    assert prep.plan.units == math.ceil(recent / 50)
+    assert prep.plan.units == 0 and prep.plan.stats_calls == math.ceil(recent / 50)
     assert [r["video_id"] for r in rows(out)] == [r["video_id"] for r in rows(first)]
 
 

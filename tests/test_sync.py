@@ -85,18 +85,22 @@ def test_a_resync_of_an_unchanged_2600_video_channel_costs_per_stats_mode(backen
     n = 2600
     recent = sum(1 for v in demo_catalog().videos(BIG_CHANNEL_ID) if v.published >= (NOW - timedelta(days=90)).timestamp())
     assert 0 < recent < n
-    # the uploads feed shows nothing new (its newest entry is the boundary): no uploads page, only the refresh
-    for stats, units in (("none", 0), ("recent", math.ceil(recent / 50)), ("all", math.ceil(n / 50))):
+    # the uploads feed shows nothing new (its newest entry is the boundary): no uploads page, only the refresh,
+    # read from videos.batchGetStats: its own bucket (calls), 0 units of the main pool
+    for stats, calls in (("none", 0), ("recent", math.ceil(recent / 50)), ("all", math.ceil(n / 50))):
         prep, out = sync(emu, backend_url, tmp_path, stats=stats)
         assert [r.mode for r in out.reports] == ["incremental"], stats
-        assert emu.units_used == units, (stats, dict(emu.units_by_method))
+        assert emu.units_used == 0, (stats, dict(emu.units_by_method))
+        assert emu.stats_calls_used == calls and emu.units_by_method.get("videos.batchGetStats", 0) == calls
         assert emu.units_by_method.get("channels.list", 0) == 0  # the uploads playlist id comes from the store
         assert emu.units_by_method.get("playlistItems.list", 0) == 0 and emu.feed_calls == 1
-        assert max((c.ids for c in emu.calls if c.method == "videos.list"), default=0) <= 50
-        assert prep.plan.units == units  # the planner knew exactly
+        assert max((c.ids for c in emu.calls if c.method == "videos.batchGetStats"), default=0) <= 50
+        assert prep.plan.units == 0  # the planner knew exactly
+        assert sum(e.stats_calls for e in prep.plan.estimates) == calls
         assert out.reports[0].new == 0 and out.new_ids == frozenset()
         assert len(out.result.videos) == n and out.result.complete
-    assert emu.units_used <= 1 + math.ceil(n / 50)  # the bound for --stats all (53), vs 107 listed in full
+        assert out.result.quota_units == 0 and out.result.stats_calls == calls
+    assert emu.units_used == 0 and emu.stats_calls_used == 52  # --stats all: was 52 units of the main pool
     assert out.reports[0].refreshed == n
     check_types(demo_catalog(), out.result.videos)
     # one snapshot per video read: the first listing, then "recent" and "all" (not "none")

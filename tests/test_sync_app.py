@@ -52,7 +52,8 @@ def test_estimate_quota_shows_the_plan_without_fetching():
     at.button(key="fetch.estimate").click().run()
     no_crash(at)
     info = " ".join(texts(at.info))
-    assert "This fetch would spend about 1 unit (incremental 1)" in info  # 40 statistics (all); the feed: no page
+    # 40 statistics (all): 1 videos.batchGetStats call, its own bucket; the feed: no page
+    assert "This fetch would spend about 0 units (incremental 0) + 1 stats call (videos.batchGetStats bucket)" in info
     assert "Old School Tutorials: incremental" in info
     assert units(at) == spent  # a known channel: planned from the store, no call
     at.text_area(key="fetch.channels").input("@y2sdemo")

@@ -79,7 +79,7 @@ def test_recent_stats_refresh_the_rows_already_in_the_sheet(served, tmp_path):
     # the same filters: incremental; --stats recent (the default) refreshes the 12 rows in the sheet
     code, out, err = run("sync", "@oldschool", "--max-videos", "12", "--sheet", str(book), env=env)
     assert code == 0, err
-    asked = [c for c in emu.calls if c.method == "videos.list"]
+    asked = [c for c in emu.calls if c.method == "videos.batchGetStats"]  # the statistics: their own bucket
     cut = (datetime.now(timezone.utc) - timedelta(days=90)).timestamp()
     recent = {v.id for v in demo_catalog().videos(OLD_SCHOOL_ID) if v.published >= cut}
     in_sheet = set(sheet_ids(book)[:12])

@@ -62,8 +62,8 @@ class YouTubeError(Y2SError):
 
 
 class QuotaExceeded(YouTubeError):
-    """A daily YouTube quota bucket is spent. ``bucket`` says which: "units" (the main pool) or "search"
-    (search.list's own bucket)."""
+    """A daily YouTube quota bucket is spent. ``bucket`` says which: "units" (the main pool), "search"
+    (search.list's own bucket) or "stats" (videos.batchGetStats's own bucket)."""
 
     exit_code = 3
 

@@ -197,7 +197,8 @@ class FetchResult:
 
     @property
     def quota_units(self) -> int:
-        """Units of the main pool (search.list calls are their own bucket: ``search_calls``)."""
+        """Units of the main pool (search.list and videos.batchGetStats calls are their own buckets:
+        ``search_calls``, ``stats_calls``)."""
         from .quota import main_units
 
         return main_units(self.quota)
@@ -207,6 +208,12 @@ class FetchResult:
         from .quota import search_calls
 
         return search_calls(self.quota)
+
+    @property
+    def stats_calls(self) -> int:
+        from .quota import stats_calls
+
+        return stats_calls(self.quota)
 
     def rows(self) -> list[dict[str, Any]]:
         return [v.to_row() for v in self.videos]

@@ -1,8 +1,9 @@
 """YouTube quota: the Pacific day, the per-method meter, the one quota line, and the local ledger.
 
-YouTube's daily quota has two buckets (Google's quota-cost page, 2026): search.list has its own, 100 calls
-a day by default at 1 per call; every other list method costs 1 unit of the main pool, 10,000 units a day.
-Exhausting one leaves the other. Both reset at midnight America/Los_Angeles and are shared by every run
+YouTube's daily quota has three buckets (Google's quota-cost page, 2026): search.list has its own, 100 calls
+a day by default at 1 per call; videos.batchGetStats has its own, 10,000 calls a day (and 600 a minute) at 1
+per call (its reference page: "a dedicated Video Batch Get Stats quota bucket"); every other list method
+costs 1 unit of the main pool, 10,000 units a day. Exhausting one leaves the others. Both reset at midnight America/Los_Angeles and are shared by every run
 that uses the same key: scheduled CLI runs, the app, the REST API. So:
 
 * ``QuotaMeter`` counts what one client spent, per method, as Google charged it: units of the main pool,
@@ -30,6 +31,9 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 DAILY_UNITS = 10_000  # the main pool's default
 SEARCH_BUCKET = "search.list"  # the method whose calls count against their own bucket, not the main pool
 SEARCH_DAILY_CALLS = 100  # that bucket's default
+STATS_BUCKET = "videos.batchGetStats"  # statistics in bulk: its own bucket of calls, not the main pool
+STATS_DAILY_CALLS = 10_000  # that bucket's default (and 600 a minute)
+_OWN_BUCKETS = (SEARCH_BUCKET, STATS_BUCKET)
 
 
 def pacific_day(now: datetime | None = None) -> date:
@@ -45,8 +49,8 @@ def quota_resets_at(now: datetime | None = None) -> datetime:
 
 
 def main_units(by_method: Mapping[str, int]) -> int:
-    """Units of the 10,000-unit main pool in a per-method count (search.list calls left out)."""
-    return sum(int(u) for m, u in by_method.items() if m != SEARCH_BUCKET)
+    """Units of the 10,000-unit main pool in a per-method count (search.list and batchGetStats calls left out)."""
+    return sum(int(u) for m, u in by_method.items() if m not in _OWN_BUCKETS)
 
 
 def search_calls(by_method: Mapping[str, int]) -> int:
@@ -54,9 +58,14 @@ def search_calls(by_method: Mapping[str, int]) -> int:
     return int(by_method.get(SEARCH_BUCKET, 0))
 
 
+def stats_calls(by_method: Mapping[str, int]) -> int:
+    """Calls of the videos.batchGetStats bucket in a per-method count."""
+    return int(by_method.get(STATS_BUCKET, 0))
+
+
 def unit_cost(method: str) -> int:
     """What one charged call to ``method`` costs in its bucket: 1 (a unit of the main pool; for search.list,
-    one call of its own bucket). Google's quota-cost page, 2026."""
+    one call of its own bucket; for videos.batchGetStats, one call of its bucket). Google's quota-cost page, 2026."""
     return 1
 
 
@@ -96,6 +105,11 @@ class QuotaMeter:
         with self._lock:
             return search_calls(self.units)
 
+    @property
+    def stats_calls(self) -> int:
+        with self._lock:
+            return stats_calls(self.units)
+
 
 def spent_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
     """Per method, what was spent between two meter snapshots (methods with nothing spent left out)."""
@@ -105,13 +119,17 @@ def spent_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str
 
 def quota_line(units: int, by_method: Mapping[str, int] | None = None) -> str:
     """'12 quota units (channels.list 1, playlistItems.list 6, videos.list 5); 1 search call (search.list
-    bucket, 100 a day)'. ``units``: of the main pool; methods with 0 left out; the search part only if any."""
+    bucket, 100 a day); 52 stats calls (videos.batchGetStats bucket, 10,000 a day)'. ``units``: of the main
+    pool; methods with 0 left out; the search and stats parts only if any."""
     by_method = by_method or {}
-    per = ", ".join(f"{m} {u}" for m, u in sorted(by_method.items()) if u and m != SEARCH_BUCKET)
+    per = ", ".join(f"{m} {u}" for m, u in sorted(by_method.items()) if u and m not in _OWN_BUCKETS)
     line = plural(units, "quota unit") + (f" ({per})" if per else "")
     calls = search_calls(by_method)
     if calls:
         line += f"; {plural(calls, 'search call')} (search.list bucket, {SEARCH_DAILY_CALLS} a day)"
+    stats = stats_calls(by_method)
+    if stats:
+        line += f"; {plural(stats, 'stats call')} ({STATS_BUCKET} bucket, {STATS_DAILY_CALLS:,} a day)"
     return line
 
 
@@ -120,9 +138,12 @@ __all__ = [
     "DAILY_UNITS",
     "SEARCH_BUCKET",
     "SEARCH_DAILY_CALLS",
+    "STATS_BUCKET",
+    "STATS_DAILY_CALLS",
     "QuotaMeter",
     "main_units",
     "search_calls",
+    "stats_calls",
     "spent_since",
     "pacific_day",
     "quota_line",

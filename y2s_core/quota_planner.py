@@ -13,14 +13,15 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
   channel it has, else ``DEFAULT_SHORTS_SHARE`` of N (the one guess: see the stated tolerance in the README);
 * an **incremental** run of a known channel (``youtube.incremental``): 1 uploads page, plus for the new
   uploads expected from the channel's pace over the last 90 days and the time since its last sync their
-  pages, details and 1 UUSH page, plus ``ceil(R/50)`` videos.list for the R known videos whose
-  statistics are refreshed (exact: the store has them). With no new upload expected and a boundary to
+  pages, details and 1 UUSH page; the R known videos whose statistics are refreshed cost ``ceil(R/50)``
+  videos.batchGetStats calls (exact: the store has them), in that method's own bucket, not in the units
+  (``ChannelEstimate.stats_calls``). With no new upload expected and a boundary to
   compare the uploads feed with, the feed is expected to show nothing new: 0 uploads pages (1 more if the
   feed is down or an upload came after all: the estimate is "about", not a ceiling);
 * a **resumed** listing: the saved pages asked again (2), the new top page (1), the uploads pages below
   what was listed, and details for the uploads not stored yet; a cut tab listing resumes on its tabs: the
   new top page (1), each unfinished tab's saved page again (1 a tab) and the pages it has left (from its
-  size, pageInfo.totalResults), and details for the videos not stored yet.
+  size, pageInfo.totalResults), and details for the videos not stored yet (its refresh as above: stats calls).
 
 The budget is ``Y2S_DAILY_QUOTA`` (default 10,000, Google's default) minus what the ledger says this key
 spent today (every face writes it), minus what this run already spent resolving its inputs. A ledger
@@ -58,6 +59,7 @@ class ChannelEstimate:
     units: int
     how: str  # e.g. "52 uploads pages + 52 videos.list + 14 UUSH pages"
     upper_bound: bool = False  # the count is a ceiling (unknown how far --since reaches)
+    stats_calls: int = 0  # videos.batchGetStats calls for the refresh: their own bucket, not in ``units``
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class QuotaPlan:
     def units(self) -> int:
         """What the fetch will still spend (resolution already spent is not in it)."""
         return sum(e.units for e in self.estimates)
+
+    @property
+    def stats_calls(self) -> int:
+        """videos.batchGetStats calls the refreshes will make (their own bucket, not in ``units``)."""
+        return sum(e.stats_calls for e in self.estimates)
 
     @property
     def remaining(self) -> int | None:
@@ -90,6 +97,8 @@ class QuotaPlan:
         parts = ", ".join(f"{m} {u:,}" for m, u in by.items())
         bound = "at most" if any(e.upper_bound for e in self.estimates) else "about"
         text = f"plan: {bound} {plural(self.units, 'unit')}" + (f" ({parts})" if parts else "")
+        if self.stats_calls:
+            text += f" + {plural(self.stats_calls, 'stats call')} (videos.batchGetStats bucket)"
         if self.resolve_units:
             text += f" after {self.resolve_units:,} spent resolving"
         if self.remaining is None:
@@ -169,8 +178,9 @@ def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool
     how = plural(up, "uploads page") + (" (the feed shows nothing new)" if up == 0 else "")
     if expected_new:
         how += f" + {det} videos.list and {shorts} UUSH for ~{expected_new} new"
-    how += f" + {stats} videos.list for {refresh:,} statistics"
-    return ChannelEstimate(channel, "incremental", up + det + shorts + stats, how)
+    if stats:
+        how += f"; {plural(stats, 'videos.batchGetStats call')} for {refresh:,} statistics (their own bucket)"
+    return ChannelEstimate(channel, "incremental", up + det + shorts, how, stats_calls=stats)
 
 
 def resume(channel: str, *, video_count: int | None, stored: int, listed: int, refresh: int,
@@ -189,17 +199,20 @@ def resume(channel: str, *, video_count: int | None, stored: int, listed: int, r
             left = max(1, pages(max(0, count - stored)))
             tab_pages = [min(n, left) for n in tab_pages]
         listing = 1 + sum(1 + n for n in tab_pages)
-        return ChannelEstimate(channel, "resume", listing + det + stats,
+        return ChannelEstimate(channel, "resume", listing + det,
                                f"1 uploads page + {plural(listing - 1, 'tab page')} ({plural(len(tab_pages), 'tab')})"
-                               f" + {det} videos.list"
-                               f" + {stats} for statistics")
+                               f" + {det} videos.list" + _stats_note(stats), stats_calls=stats)
     rest = max(0, count - listed)
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
     up = 2 + pages(rest)
     shorts = 0 if has_uush is False else 1 + pages(share * rest)
-    return ChannelEstimate(channel, "resume", up + det + shorts + stats,
-                           f"{plural(up, 'uploads page')} + {det} videos.list + {plural(shorts, 'UUSH page')} + {stats} for "
-                           "statistics")
+    return ChannelEstimate(channel, "resume", up + det + shorts,
+                           f"{plural(up, 'uploads page')} + {det} videos.list + {plural(shorts, 'UUSH page')}"
+                           + _stats_note(stats), stats_calls=stats)
+
+
+def _stats_note(stats: int) -> str:
+    return f"; {plural(stats, 'videos.batchGetStats call')} for statistics (their own bucket)" if stats else ""
 
 
 def expected_new(published: Sequence[datetime], last_sync: datetime | None, now: datetime | None = None) -> int:

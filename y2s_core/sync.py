@@ -89,6 +89,7 @@ class ChannelReport:
     refreshed: int = 0  # known videos re-read (statistics)
     gone: int = 0  # known videos YouTube no longer returns
     units: int = 0
+    stats_calls: int = 0  # videos.batchGetStats calls (statistics): their own bucket, not in ``units``
     stored_before: int = 0
     complete: bool = True
     note: str = ""
@@ -97,8 +98,12 @@ class ChannelReport:
         text = f"{self.channel.title}: {self.mode}, {self.new:,} new, {self.refreshed:,} refreshed"
         if self.gone:
             text += f", {self.gone:,} gone"
-        text += f", {plural(self.units, 'unit')}"
+        text += f", {plural(self.units, 'unit')}" + self.stats_note()
         return text + (f" ({self.note})" if self.note else "")
+
+    def stats_note(self) -> str:
+        """', 52 stats calls' when the refresh used videos.batchGetStats, else ''."""
+        return f", {plural(self.stats_calls, 'stats call')}" if self.stats_calls else ""
 
 
 @dataclass
@@ -281,9 +286,10 @@ class Syncer:
                 reports.append(ChannelReport(ch, "skipped", complete=False, note="not run: " + _short(stop)))
                 incomplete.append(f"{ch.title}: not fetched ({_short(stop)}).")
                 continue
-            start = self.c.meter.total_units
+            start, start_stats = self.c.meter.total_units, self.c.meter.stats_calls
             done = (self._full if job.mode == "full" else self._incremental)(job, prep)
-            report = replace(done.report, units=self.c.meter.total_units - start)
+            report = replace(done.report, units=self.c.meter.total_units - start,
+                             stats_calls=self.c.meter.stats_calls - start_stats)
             videos.extend(done.videos)
             reports.append(report)
             warnings.extend(done.warnings)

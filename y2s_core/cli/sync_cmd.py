@@ -142,7 +142,7 @@ def _push(result: FetchResult, entry: Any, target: Any, a: argparse.Namespace, s
 
 def _channel_line(r: ChannelReport, counts: list[int] | None) -> str:
     new, updated = counts or (0, 0)
-    text = f"{r.channel.title}: {r.mode}, {new:,} new, {updated:,} updated, {plural(r.units, 'unit')}"
+    text = f"{r.channel.title}: {r.mode}, {new:,} new, {updated:,} updated, {plural(r.units, 'unit')}" + r.stats_note()
     extra = []  # "new" above: rows new to the sheet; below: uploads new on YouTube, when they differ
     if r.mode in ("incremental", "resume") and r.new != new:
         if new > r.new:

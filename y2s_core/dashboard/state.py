@@ -212,7 +212,7 @@ def add_session_quota(units_by_method: Mapping[str, int]) -> None:
     for m, u in units_by_method.items():
         methods[m] = methods.get(m, 0) + int(u)
     ss[QUOTA_METHODS] = methods
-    ss[QUOTA_UNITS] = int(ss[QUOTA_UNITS]) + main_units(units_by_method)  # search.list calls: another bucket
+    ss[QUOTA_UNITS] = int(ss[QUOTA_UNITS]) + main_units(units_by_method)  # search/stats calls: other buckets
 
 
 # ------------------------------------------------------------------------------------------ widgets

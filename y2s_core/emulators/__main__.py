@@ -1,7 +1,7 @@
 """Serve an emulator on 127.0.0.1.
 
     python -m y2s_core.emulators youtube --port 8765 [--latency-ms 30] [--daily-quota 10000]
-                                         [--search-daily-calls 100] [--playlist-cap 20000]
+                                         [--search-daily-calls 100] [--stats-daily-calls 10000] [--playlist-cap 20000]
                                          [--omit-tabs UULF,UUSH,UULV] [--tab-channel 45000]
                                          [--feed up|404|500|stale|slow|malformed]
     python -m y2s_core.emulators sheets  --port 8766 [--autocreate]
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     yt.add_argument("--latency-ms", type=float, default=0.0)
     yt.add_argument("--daily-quota", type=int, default=10_000, help="units a day of the main pool")
     yt.add_argument("--search-daily-calls", type=int, default=100, help="search.list calls a day (its own bucket)")
+    yt.add_argument("--stats-daily-calls", type=int, default=10_000,
+                    help="videos.batchGetStats calls a day (its own bucket)")
     yt.add_argument("--playlist-cap", type=int, default=20_000, help="items a playlist lists at most")
     yt.add_argument("--omit-tabs", default="", help="tab playlists to answer 404 for every channel (UULF,UUSH,UULV)")
     yt.add_argument("--feed", default="up", choices=FEED_MODES, help="the uploads feed's state (an outage to test)")
@@ -45,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         catalog = with_tab_channel(args.tab_channel) if args.tab_channel else None
         omit = [t.strip() for t in args.omit_tabs.split(",") if t.strip()]
         app = YouTubeEmulator(catalog, latency=args.latency_ms / 1000.0, daily_quota=args.daily_quota,
-                              search_daily_calls=args.search_daily_calls, playlist_cap=args.playlist_cap,
+                              search_daily_calls=args.search_daily_calls, stats_quota=args.stats_daily_calls,
+                              playlist_cap=args.playlist_cap,
                               omit_tabs=omit, feed=args.feed)
     else:
         from .sheets import SheetsEmulator

@@ -4,18 +4,22 @@
     yt = build("youtube", "v3", developerKey="k", http=HttplibHttp(emu), static_discovery=True)
     yt.channels().list(part="contentDetails", forHandle="@y2sdemo").execute()
 
-Routes (any base URL, GET only): ``.../youtube/v3/{channels,playlistItems,videos,playlists,search}``, and
+Routes (any base URL, GET only): ``.../youtube/v3/{channels,playlistItems,videos,playlists,search}``,
+``.../youtube/v3/videos:batchGetStats``, and
 ``.../feeds/videos.xml`` (the uploads feed, outside the API: ``youtube_feed``).
 Responses follow the real API and the recorded fixtures: ``kind``/``etag``/``pageInfo``, only the
 requested ``part``s, string statistics, absent keys where YouTube omits them, Google error bodies.
 
-Quota, as Google's quota-cost page says (2026): two buckets. search.list has its own, ``search_daily_calls``
-(100) calls a day at 1 per call; every other list method costs 1 unit of the main pool, ``daily_quota``
-(10,000 units). Exhausting one leaves the other. Charged for answers 200/400/404 (what Google bills), not
+Quota, as Google's quota-cost page says (2026): three buckets. search.list has its own, ``search_daily_calls``
+(100) calls a day at 1 per call; videos.batchGetStats has its own, ``stats_quota`` (10,000) calls a day at 1
+per call (its reference page, developers.google.com/youtube/v3/docs/videos/batchGetStats: "a dedicated
+Video Batch Get Stats quota bucket (1 unit per call, default limit of 10,000 calls per project per day, 600
+calls per minute)"; the per-minute limit is not modelled); every other list method costs 1 unit of the main
+pool, ``daily_quota`` (10,000 units). Exhausting one leaves the others. Charged for answers 200/400/404 (what Google bills), not
 for a missing or invalid key, an exhausted bucket or an injected fault. A spent main pool answers 403
-quotaExceeded; a spent search bucket 429 RESOURCE_EXHAUSTED (see ``youtube_errors``). Counters:
-``units_used`` (main pool), ``search_calls_used`` (search bucket); ``units_by_method`` has both, each in
-its bucket's measure. Counters and faults are guarded by a lock, so one emulator can serve many threads;
+quotaExceeded; a spent search or stats bucket 429 RESOURCE_EXHAUSTED (see ``youtube_errors``). Counters:
+``units_used`` (main pool), ``search_calls_used`` (search bucket), ``stats_calls_used`` (stats bucket);
+``units_by_method`` has them all, each in its bucket's measure. Counters and faults are guarded by a lock, so one emulator can serve many threads;
 ``latency`` (the time each answer takes) is slept outside it, so concurrent requests overlap.
 
 The real API's answers modelled as of 2026 (ARCHITECTURE.md, "The real APIs, as they behave now"):
@@ -56,6 +60,7 @@ from .youtube_errors import (
     MISSING_KEY_MESSAGE,
     QUOTA_MESSAGE,
     SEARCH_QUOTA_MESSAGE,
+    STATS_QUOTA_MESSAGE,
     auth_required,
     bad_value,
     error,
@@ -67,6 +72,7 @@ from .youtube_errors import (
     no_filter,
     quota_error,
     search_quota_error,
+    stats_quota_error,
     too_many_ids,
     unknown_channel_error,
 )
@@ -79,6 +85,9 @@ MAX_IDS = 50
 MAX_RESULTS = 50
 PLAYLIST_CAP = 20_000  # the real API stops listing a playlist at about 20,000 items (ARCHITECTURE.md, "The real APIs")
 SEARCH_DAILY_CALLS = 100  # search.list's own bucket (Google's quota-cost page, 2026)
+STATS_DAILY_CALLS = 10_000  # videos.batchGetStats's own bucket (its reference page, 2026)
+# videos.batchGetStats's parts (its reference page and the discovery document's VideoStat schema)
+STATS_PARTS = frozenset({"id", "snippet", "statistics", "contentDetails"})
 
 _METHODS = {
     "channels": "channels.list",
@@ -86,8 +95,10 @@ _METHODS = {
     "videos": "videos.list",
     "playlists": "playlists.list",
     "search": "search.list",
+    "videos:batchGetStats": "videos.batchGetStats",
 }
-_SEARCH_BUCKET = {"search.list"}  # methods charged to the search bucket (calls) instead of the main pool (units)
+# methods charged to a bucket of their own (calls) instead of the main pool (units)
+_BUCKET_OF = {"search.list": "search", "videos.batchGetStats": "stats"}
 _BILLED = (200, 400, 404)
 _FAULT_MESSAGES = {
     "backendError": "Backend Error",
@@ -156,7 +167,7 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
     def __init__(self, catalog: Catalog | None = None, daily_quota: int = 10_000, latency: float = 0.0,
                  unknown_channel: str = "400", *, search_daily_calls: int = SEARCH_DAILY_CALLS,
                  playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new", omit_tabs: Iterable[str] = (),
-                 lagging: Iterable[str] = (), feed: str = "up") -> None:
+                 lagging: Iterable[str] = (), feed: str = "up", stats_quota: int = STATS_DAILY_CALLS) -> None:
         if unknown_channel not in ("empty", "400"):
             raise ValueError("unknown_channel must be 'empty' or '400'")
         if invalid_key not in ("new", "old"):
@@ -164,6 +175,7 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
         self.catalog = catalog if catalog is not None else demo_catalog()
         self.daily_quota = daily_quota
         self.search_daily_calls = search_daily_calls
+        self.stats_quota = stats_quota  # videos.batchGetStats calls a day (0: spent from the start)
         self.playlist_cap = playlist_cap
         self.latency = latency
         self.unknown_channel = unknown_channel
@@ -173,6 +185,7 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
         self.calls: list[Call] = []
         self.units_used = 0  # the main pool
         self.search_calls_used = 0  # the search.list bucket
+        self.stats_calls_used = 0  # the videos.batchGetStats bucket
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._routes: dict[str, Callable[[dict[str, str], list[str]], Response]] = {
@@ -181,6 +194,7 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
             "videos.list": self._videos,
             "playlists.list": self._playlists,
             "search.list": self._search,
+            "videos.batchGetStats": self._batch_get_stats,
         }
 
     # -- bookkeeping ---------------------------------------------------------------------------------
@@ -212,6 +226,7 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
             self.calls.clear()
             self.units_used = 0
             self.search_calls_used = 0
+            self.stats_calls_used = 0
         self._reset_feed()
 
     def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1,
@@ -284,26 +299,23 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
         if key.startswith("bad") or key == "invalid":
             return self._record(api_method, params, ids, 0, self._bad_key(), "keyInvalid")
 
-        search = api_method in _SEARCH_BUCKET
+        bucket = _BUCKET_OF.get(api_method, "units")
         with self._lock:  # reserve the call in its bucket atomically, so concurrent callers cannot overshoot
-            if search:
-                over = self.search_calls_used + 1 > self.search_daily_calls
-                self.search_calls_used += 0 if over else 1
-            else:
-                over = self.units_used + 1 > self.daily_quota
-                self.units_used += 0 if over else 1
+            over = self._used(bucket) + 1 > self._limit(bucket)
+            self._charge(bucket, 0 if over else 1)
         if over:
-            return self._record(api_method, params, ids, 0, search_quota_error() if search else quota_error(),
-                                "rateLimitExceeded" if search else "quotaExceeded")
+            spent = {"search": search_quota_error, "stats": stats_quota_error}.get(bucket, quota_error)()
+            return self._record(api_method, params, ids, 0, spent,
+                                "quotaExceeded" if bucket == "units" else "rateLimitExceeded")
 
         try:
             resp = self._dispatch(api_method, query)
         except Exception:
-            self._refund(search)
+            self._refund(bucket)
             raise
         units = 1 if resp[0] in _BILLED else 0
         if not units:
-            self._refund(search)
+            self._refund(bucket)
         reason = ""
         if resp[0] >= 400:
             try:
@@ -312,12 +324,24 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
                 reason = "unknown"
         return self._record(api_method, params, ids, units, resp, reason)
 
-    def _refund(self, search: bool) -> None:
+    def _used(self, bucket: str) -> int:
+        return {"search": self.search_calls_used, "stats": self.stats_calls_used}.get(bucket, self.units_used)
+
+    def _limit(self, bucket: str) -> int:
+        return {"search": self.search_daily_calls, "stats": self.stats_quota}.get(bucket, self.daily_quota)
+
+    def _charge(self, bucket: str, n: int) -> None:
+        """Add ``n`` to ``bucket``'s counter (the caller holds the lock)."""
+        if bucket == "search":
+            self.search_calls_used += n
+        elif bucket == "stats":
+            self.stats_calls_used += n
+        else:
+            self.units_used += n
+
+    def _refund(self, bucket: str) -> None:
         with self._lock:
-            if search:
-                self.search_calls_used -= 1
-            else:
-                self.units_used -= 1
+            self._charge(bucket, -1)
 
     def _bad_key(self) -> Response:
         return key_not_valid_error() if self.invalid_key == "new" else key_invalid_error()
@@ -325,7 +349,7 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
     def _stats(self, reset: bool) -> Response:
         with self._lock:
             body = {"units_used": self.units_used, "search_calls_used": self.search_calls_used,
-                    "calls": len(self.calls), "feed_calls": self.feed_calls}
+                    "stats_calls_used": self.stats_calls_used, "calls": len(self.calls), "feed_calls": self.feed_calls}
         body.update(units_by_method=dict(self.units_by_method), calls_by_method=dict(self.calls_by_method),
                     max_ids_per_call=max((c.ids for c in self.calls if c.method == "videos.list"), default=0))
         if reset:
@@ -345,6 +369,8 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
             return self._bad_key()
         if f.method == "search.list" and f.status == 429:
             return search_quota_error()
+        if f.method == "videos.batchGetStats" and f.status == 429:
+            return stats_quota_error()
         message = _FAULT_MESSAGES.get(f.reason, f"Injected {f.reason}")
         domain = "usageLimits" if "RateLimit" in f.reason or f.reason.startswith("rateLimit") else "global"
         return error(f.status, message, f.reason, domain,
@@ -352,7 +378,8 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
 
     def _dispatch(self, api_method: str, query: dict[str, str]) -> Response:
         valid = {"channels.list": CHANNEL_PARTS, "playlistItems.list": PLAYLIST_ITEM_PARTS,
-                 "videos.list": VIDEO_PARTS, "playlists.list": PLAYLIST_PARTS, "search.list": SEARCH_PARTS}[api_method]
+                 "videos.list": VIDEO_PARTS, "playlists.list": PLAYLIST_PARTS, "search.list": SEARCH_PARTS,
+                 "videos.batchGetStats": STATS_PARTS}[api_method]
         parts = [p.strip() for p in query.get("part", "").split(",") if p.strip()]
         if not parts:
             return error(400, "Required parameter: part", "required", location="part")
@@ -496,6 +523,36 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
 
         return self._page("youtube#videoListResponse", "chart:mostPopular", len(pool), query, per_page, make)
 
+    # -- videos.batchGetStats ------------------------------------------------------------------------
+
+    def _batch_get_stats(self, query: dict[str, str], parts: list[str]) -> Response:
+        """Statistics of up to 50 videos, as the reference page's response shows (developers.google.com/youtube/
+        v3/docs/videos/batchGetStats, 2026): ``youtube#batchGetStatsResponse`` with ``items`` of
+        ``youtube#videoStats`` (id, snippet.publishTime, statistics as strings, contentDetails.duration);
+        not atomic: an invalid, missing or private id is simply left out of ``items`` (no pageInfo)."""
+        if "id" not in query:
+            return error(400, "Required parameter: id", "required", location="id")
+        ids = self._split_ids(query["id"])
+        if len(ids) > MAX_IDS:
+            return self._too_many_ids()
+        items = []
+        for vid in ids:
+            v = self.catalog.record(vid)
+            if v is None or v.availability != "public":
+                continue
+            full = self.catalog.video_resource(v, ("snippet", "statistics", "contentDetails"))
+            item: dict[str, Any] = {"kind": "youtube#videoStats", "etag": etag("videoStats", vid, *sorted(parts)),
+                                    "id": vid}
+            if "snippet" in parts:
+                item["snippet"] = {"publishTime": full["snippet"]["publishedAt"]}
+            if "statistics" in parts:
+                item["statistics"] = {k: v for k, v in full["statistics"].items() if k != "favoriteCount"}
+            if "contentDetails" in parts:
+                item["contentDetails"] = {k: v for k, v in full["contentDetails"].items() if k == "duration"}
+            items.append(item)
+        return json_response(200, {"kind": "youtube#batchGetStatsResponse",
+                                   "etag": etag("batchGetStats", *(i["etag"] for i in items)), "items": items})
+
     # -- search.list ---------------------------------------------------------------------------------
 
     def _search(self, query: dict[str, str], parts: list[str]) -> Response:
@@ -528,4 +585,5 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
 
 
 __all__ = ["YouTubeEmulator", "Call", "QUOTA_MESSAGE", "MISSING_KEY_MESSAGE", "SEARCH_QUOTA_MESSAGE", "PLAYLIST_CAP",
-           "SEARCH_DAILY_CALLS", "key_invalid_error", "key_not_valid_error"]
+           "SEARCH_DAILY_CALLS", "STATS_DAILY_CALLS", "STATS_QUOTA_MESSAGE", "key_invalid_error",
+           "key_not_valid_error"]

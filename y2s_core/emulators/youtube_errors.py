@@ -28,6 +28,14 @@ SEARCH_QUOTA_MESSAGE = (
     "'youtube.googleapis.com' for consumer 'project_number:000000000000'."
 )
 
+# The videos.batchGetStats bucket spent: Google's reference page names the bucket "Video Batch Get Stats" (10,000
+# calls a day); no user has quoted its exhaustion yet, so the message follows the search bucket's (above), the
+# form every YouTube quota metric takes ("Quota exceeded for quota metric '<name>' and limit '<name> per day'").
+STATS_QUOTA_MESSAGE = (
+    "Quota exceeded for quota metric 'Video Batch Get Stats' and limit 'Video Batch Get Stats per day' of service "
+    "'youtube.googleapis.com' for consumer 'project_number:000000000000'."
+)
+
 GRPC_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
@@ -76,6 +84,18 @@ def search_quota_error() -> Response:
         "domain": "googleapis.com",
         "metadata": {"service": "youtube.googleapis.com", "quota_metric": "youtube.googleapis.com/search_queries",
                      "quota_limit": "SearchQueriesPerDay", "quota_limit_value": "100",
+                     "consumer": "projects/000000000000"},
+    }])
+
+
+def stats_quota_error() -> Response:
+    """The videos.batchGetStats bucket is spent (see STATS_QUOTA_MESSAGE for the source): 429 RESOURCE_EXHAUSTED."""
+    return error(429, STATS_QUOTA_MESSAGE, "rateLimitExceeded", grpc_status="RESOURCE_EXHAUSTED", details=[{
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+        "domain": "googleapis.com",
+        "metadata": {"service": "youtube.googleapis.com",
+                     "quota_metric": "youtube.googleapis.com/video_batch_get_stats",
+                     "quota_limit": "VideoBatchGetStatsPerDay", "quota_limit_value": "10000",
                      "consumer": "projects/000000000000"},
     }])
 

@@ -32,7 +32,7 @@ from ..settings import DEMO_API_KEY, Settings, shown_url
 from .feed import FEED_PAUSE, FEED_TIMEOUT, FeedRead, feed_base, read_feed
 from .listing import Watch, fetch_channel
 from .outcome import Accumulator
-from .parsing import CHANNEL_PARTS, PAGE, VIDEO_PARTS, channel_from_resource
+from .parsing import CHANNEL_PARTS, PAGE, STATS_PARTS, VIDEO_PARTS, channel_from_resource
 from .transport import MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
 
 # ------------------------------------------------------------------------------------------ progress
@@ -87,6 +87,7 @@ class YouTubeClient:
         self._retry_sleep = retry_sleep
         self._exhausted_until: datetime | None = None  # the main pool is spent until then
         self._search_exhausted_until: datetime | None = None  # search.list's own bucket is spent until then
+        self._stats_exhausted_until: datetime | None = None  # videos.batchGetStats's own bucket is spent until then
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
             "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
@@ -130,27 +131,32 @@ class YouTubeClient:
                 close()
         return read
 
-    def execute(self, request: Any, context: str, *, search: bool = False) -> dict:
+    def execute(self, request: Any, context: str, *, search: bool = False, stats: bool = False) -> dict:
         """Send ``request`` (retried by googleapiclient) and translate its errors.
 
-        ``search``: a search.list call, charged to its own bucket. Once a bucket answers that it is spent,
-        calls to *that* bucket fail fast until the reset; the other bucket is untouched. A search is not
-        retried: the bucket's exhaustion is a 429 that googleapiclient would retry in vain.
+        ``search``: a search.list call, ``stats``: a videos.batchGetStats call, each charged to its own bucket.
+        Once a bucket answers that it is spent, calls to *that* bucket fail fast until the reset; the other
+        buckets are untouched. Neither is retried: a spent bucket is a 429 that googleapiclient would retry in vain.
         """
-        until = self._search_exhausted_until if search else self._exhausted_until
+        bucket = "search" if search else "stats" if stats else "units"
+        until = {"search": self._search_exhausted_until, "stats": self._stats_exhausted_until}.get(
+            bucket, self._exhausted_until)
         if until and datetime.now(timezone.utc) < until:
             # the bucket is spent until the reset: fail fast instead of sending calls Google will refuse
-            raise quota_exceeded(context, "search" if search else "units")
+            raise quota_exceeded(context, bucket)
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
-            return request.execute(http=self._http(), num_retries=0 if search else self.num_retries)
+            return request.execute(http=self._http(), num_retries=0 if bucket != "units" else self.num_retries)
         except HttpError as e:
             err = translate_http_error(e, context)
             if isinstance(err, QuotaExceeded):
-                if search:  # a search never draws on the main pool: whatever the body, its bucket ran out
-                    err = quota_exceeded(context, "search")
+                if bucket != "units":  # never the main pool: whatever the body, its own bucket ran out
+                    err = quota_exceeded(context, bucket)
+                if bucket == "search":
                     self._search_exhausted_until = err.resets_at
+                elif bucket == "stats":
+                    self._stats_exhausted_until = err.resets_at
                 else:
                     self._exhausted_until = err.resets_at
             raise err from None
@@ -187,6 +193,13 @@ class YouTubeClient:
         """videos.list (``VIDEO_PARTS``) for at most 50 ids: their resources; an id YouTube did not return
         (deleted, private) is simply absent."""
         resp = self.execute(self.videos.list(part=VIDEO_PARTS, id=",".join(ids), maxResults=PAGE), context)
+        return list(resp.get("items") or ())
+
+    def video_stats(self, ids: Sequence[str], context: str) -> list[dict]:
+        """videos.batchGetStats (``STATS_PARTS``) for at most 50 ids: statistics and duration, charged to its
+        own bucket (10,000 calls a day), not the main pool. Not atomic: an id YouTube did not return (deleted,
+        private, mistyped) is simply absent. ``QuotaExceeded(bucket="stats")`` once that bucket is spent."""
+        resp = self.execute(self.videos.batchGetStats(part=STATS_PARTS, id=",".join(ids)), context, stats=True)
         return list(resp.get("items") or ())
 
     # -- resolution

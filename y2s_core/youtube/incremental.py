@@ -12,10 +12,15 @@ UUSH only as deep as the oldest new upload. For a channel with ``n`` new uploads
   + ceil(n / 50)         videos.list for the new ids only (50 a call)
   + the UUSH pages down to the oldest new upload (1 for a daily sync; none when n = 0, or when the store
                          says the channel has no UUSH playlist: the duration rule needs no call)
-  + ceil(r / 50)         videos.list for the statistics of known videos (their types come from the store)
+and, in videos.batchGetStats's own bucket (10,000 calls a day, not the main pool),
 
-A known id videos.list no longer returns is ``gone`` (deleted or private); a new one it does not return is
-``skipped``.
+    ceil(r / 50)         videos.batchGetStats calls for the statistics of known videos (their titles and types
+                         come from the store)
+
+An id batchGetStats leaves out (and an Upcoming video, typed again) is asked once of videos.list; a known id
+videos.list no longer returns either is ``gone`` (deleted or private); a new one it does not return is
+``skipped``. Once the stats bucket is spent (``QuotaExceeded(bucket="stats")``), the refresh falls back to
+``ceil(r / 50)`` videos.list, with one warning naming the bucket.
 
 **The feed first.** Before that listing, a channel with a boundary is looked up in its uploads feed
 (``feed``: no key, no quota). When the feed's newest entry is the boundary, nothing was uploaded since:
@@ -36,6 +41,7 @@ next ``Resume`` (``_next_resume``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -45,11 +51,19 @@ from typing import TYPE_CHECKING
 from ..errors import QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
+from ..quota import STATS_DAILY_CALLS
 from .engines import TABS
 from .feed import FeedLook, first_look
 from .listing import ChannelListing
 from .outcome import Accumulator
-from .parsing import PAGE, TYPE_RULE_DURATION, TYPE_RULE_UUSH, parse_datetime, video_from_resource
+from .parsing import (
+    PAGE,
+    TYPE_RULE_DURATION,
+    TYPE_RULE_UUSH,
+    parse_datetime,
+    refreshed_from_stats,
+    video_from_resource,
+)
 from .walk import Carry, Item, PagePos, Resume
 
 if TYPE_CHECKING:
@@ -105,8 +119,11 @@ class ChannelUpdater:
         self.acc = Accumulator(client.meter, client.meter.snapshot())
         self.top: ChannelListing | None = None
         self.cont: ChannelListing | None = None
-        self.refreshed: dict[str, dict] = {}
+        self.refreshed: dict[str, dict] = {}  # videos.list items of refreshed videos
+        self.stats: dict[str, dict] = {}  # videos.batchGetStats items of refreshed videos
         self.asked_refresh: set[str] = set()
+        self.stats_spent: QuotaExceeded | None = None  # the batchGetStats bucket ran out: videos.list instead
+        self._lock = threading.Lock()
         self.look: FeedLook | None = None
 
     def run(self) -> ChannelUpdate:
@@ -174,9 +191,32 @@ class ChannelUpdater:
                      shorts_members=frozenset(r.pending_shorts), window=window)
 
     def _refresh(self, ids: Sequence[str]) -> None:
-        items = self.c.video_details(ids, f"refreshing statistics of {self.plan.channel.title}")
-        self.refreshed.update((it["id"], it) for it in items)
-        self.asked_refresh.update(ids)
+        """Statistics of known videos from videos.batchGetStats (its own bucket: 0 main-pool units). An id it
+        leaves out (deleted, private) and an Upcoming video (to be typed again) are asked of videos.list, so
+        a gone video is still reported gone; once the stats bucket is spent, videos.list for all of them."""
+        context = f"refreshing statistics of {self.plan.channel.title}"
+        ask = list(ids)
+        if self.stats_spent is None:
+            try:
+                items = self.c.video_stats(ids, context)
+            except QuotaExceeded as e:
+                if e.bucket != "stats":
+                    raise
+                with self._lock:
+                    self.stats_spent = self.stats_spent or e
+            else:
+                known = self.plan.known
+                got = {it["id"]: it for it in items
+                       if it.get("id") in known and known[it["id"]].type is not VideoType.UPCOMING}
+                with self._lock:
+                    self.stats.update(got)
+                ask = [i for i in ids if i not in got]
+        if ask:
+            details = self.c.video_details(ask, context)
+            with self._lock:
+                self.refreshed.update((it["id"], it) for it in details)
+        with self._lock:
+            self.asked_refresh.update(ids)
 
     # -- the outcome ---------------------------------------------------------------------------------
 
@@ -194,7 +234,12 @@ class ChannelUpdater:
         out.warnings = list(self.acc.warnings)
         for vid, item in self.refreshed.items():
             out.refreshed.append(_known_type(item, plan.known.get(vid), rule))
-        out.gone = sorted(self.asked_refresh - set(self.refreshed))
+        for vid, item in self.stats.items():
+            out.refreshed.append(refreshed_from_stats(item, plan.known[vid], rule == TYPE_RULE_DURATION))
+        out.gone = sorted(self.asked_refresh - set(self.refreshed) - set(self.stats))
+        if self.stats_spent is not None:  # the same words for every channel: said once (the sync dedupes)
+            out.warnings.append(f"Statistics read with videos.list (the main pool) instead: the videos.batchGetStats "
+                                f"bucket ({STATS_DAILY_CALLS:,} calls a day) is spent until midnight Pacific time.")
         top = self.top.top() if self.top is not None else (None, None)
         out.top = top if top[0] is not None else None
         if self.look is not None:

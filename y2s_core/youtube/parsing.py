@@ -7,6 +7,7 @@ and the request constants every call shares.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..models import Channel, Video, VideoType
 
 PAGE = 50  # maxResults and ids per videos.list: the API's ceiling
 VIDEO_PARTS = "snippet,contentDetails,statistics,liveStreamingDetails"
+STATS_PARTS = "id,statistics,contentDetails"  # videos.batchGetStats: the counts and the duration
 CHANNEL_PARTS = "snippet,contentDetails,statistics"
 SHORTS_CUTOFF = date(2024, 10, 15)  # Shorts may be up to 3 minutes from this day on, 60 s before
 # How a channel's Short/Long types were decided (FetchResult.type_rules): membership of the channel's UUSH
@@ -107,6 +109,23 @@ def classify(item: dict, in_shorts: bool | None) -> VideoType:
             if seconds <= limit:
                 return VideoType.SHORT
     return VideoType.LONG
+
+
+def refreshed_from_stats(item: dict, old: Video, duration_rule: bool) -> Video:
+    """A stored video with the counts (and duration) of a videos.batchGetStats item: everything else (title,
+    type, tags, ...) stays as stored, since that answer has no snippet beyond the publish time. A hidden count
+    is None, as in ``video_from_resource``. ``duration_rule``: the channel's Short/Long comes from the
+    duration, so a Short or Long is typed again by it (what ``video_from_resource(item, None)`` would say)."""
+    stats = item.get("statistics") or {}
+    duration = iso_seconds((item.get("contentDetails") or {}).get("duration"))
+    new = replace(old, views=_int(stats.get("viewCount")), likes=_int(stats.get("likeCount")),
+                  comments=_int(stats.get("commentCount")),
+                  duration_seconds=old.duration_seconds if duration is None else duration)
+    if duration_rule and old.type in (VideoType.SHORT, VideoType.LONG):
+        shape = {"snippet": {"publishedAt": old.published_at.isoformat()},
+                 "contentDetails": {"duration": (item.get("contentDetails") or {}).get("duration")}}
+        new = replace(new, type=classify(shape, None) if duration is not None else old.type)
+    return new
 
 
 def video_from_resource(item: dict, in_shorts: bool | None) -> Video:

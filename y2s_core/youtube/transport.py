@@ -24,7 +24,7 @@ from googleapiclient.errors import HttpError
 from .. import telemetry
 from ..breaker import CircuitBreaker, is_failure_status
 from ..errors import KeyInvalid, QuotaExceeded, YouTubeError
-from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, QuotaMeter, quota_resets_at, unit_cost
+from ..quota import DAILY_UNITS, SEARCH_DAILY_CALLS, STATS_DAILY_CALLS, QuotaMeter, quota_resets_at, unit_cost
 from ..settings import Settings
 
 # a request that never reached Google (nothing to bill): refused, or the host name did not resolve
@@ -87,8 +87,7 @@ class MeteredHttp:
         headers = dict(headers or {})
         if self.key:
             headers["x-goog-api-key"] = self.key  # never in the URL: URLs end up in logs and HttpError.__str__
-        path = urlsplit(uri).path.rstrip("/")
-        api_method = path.rsplit("/", 1)[-1] + ".list"
+        api_method = method_of(uri)
         if self.breaker is not None:
             self.breaker.before_call()
         if self.delay > 0:
@@ -118,6 +117,14 @@ class MeteredHttp:
         close = getattr(self.inner, "close", None)
         if close:
             close()
+
+
+def method_of(uri: str) -> str:
+    """The API method a request URL calls: ".../youtube/v3/videos" -> "videos.list", a custom method
+    ".../youtube/v3/videos:batchGetStats" -> "videos.batchGetStats" (the meter's and the ledger's key)."""
+    last = urlsplit(uri).path.rstrip("/").rsplit("/", 1)[-1]
+    resource, _, custom = last.partition(":")
+    return f"{resource}.{custom or 'list'}"
 
 
 def default_http_factory(settings: Settings) -> Callable[[], Any]:
@@ -158,9 +165,16 @@ def quota_exceeded(context: str, bucket: str = "units") -> QuotaExceeded:
     """The one QuotaExceeded the client raises: which bucket ran out, what it was doing, when it resets.
 
     ``bucket``: "units" (the 10,000-unit daily pool of every list method) or "search" (search.list's own
-    bucket of 100 calls a day, which only legacy /c/ names need)."""
+    bucket of 100 calls a day, which only legacy /c/ names need) or "stats" (videos.batchGetStats's own bucket
+    of 10,000 calls a day, which statistics refreshes use)."""
     at = quota_resets_at()
     when = f"It resets at midnight Pacific time ({at:%Y-%m-%d %H:%M} UTC)"
+    if bucket == "stats":
+        return QuotaExceeded(
+            f"YouTube statistics quota exhausted (videos.batchGetStats has its own bucket of {STATS_DAILY_CALLS:,} "
+            f"calls a day) while {context}. {when}.",
+            resets_at=at, bucket="stats",
+        )
     if bucket == "search":
         return QuotaExceeded(
             f"YouTube search quota exhausted (search.list has its own bucket of {SEARCH_DAILY_CALLS} calls a day) "
@@ -182,7 +196,8 @@ def translate_http_error(e: HttpError, context: str) -> YouTubeError:
     if reason in ("quotaExceeded", "dailyLimitExceeded"):
         return quota_exceeded(context)
     if status == 429 and "per day" in message:  # a daily quota metric spent: RESOURCE_EXHAUSTED, not a rate
-        return quota_exceeded(context, "search" if "Search" in message else "units")
+        bucket = "search" if "Search" in message else "stats" if "Batch Get Stats" in message else "units"
+        return quota_exceeded(context, bucket)
     if reason in ("keyInvalid", "keyExpired") or (status == 400 and "API key" in message):
         return KeyInvalid("The YouTube API key was rejected (invalid or expired). Check YOUTUBE_API_KEY.", status=status, reason=reason)
     if status == 403 and reason in ("forbidden", "accessNotConfigured", "ipRefererBlocked", "PERMISSION_DENIED", "keyInvalid"):
