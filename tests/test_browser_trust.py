@@ -49,7 +49,8 @@ BAD_LINKS_JS = """() => {
 
 
 @contextmanager
-def streamlit_app(tmp_path, env_extra: dict[str, str]):
+def streamlit_app(tmp_path, env_extra: dict[str, str], address: str = "127.0.0.1"):
+    """The app under ``streamlit run`` listening on ``address``; yields (its loopback URL, its log file)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YOUTUBE_", "Y2S_YOUTUBE", "Y2S_SHEETS", "GOOGLE_"))}
     env.update(Y2S_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO), **env_extra)
@@ -57,7 +58,7 @@ def streamlit_app(tmp_path, env_extra: dict[str, str]):
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--server.address", address, "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false", "--logger.level", "debug"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
         )

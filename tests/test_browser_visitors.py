@@ -6,21 +6,16 @@ this machine's own non-loopback address: the owner's YouTube endpoint (the emula
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-from contextlib import contextmanager
 
 import pytest
 
-from tests.test_browser import _free_port, _idle, _wait_healthy, chromium_path, page  # noqa: F401 - fixtures
+from tests.test_browser import _idle, chromium_path, page  # noqa: F401 - fixtures
+from tests.test_browser_trust import streamlit_app
 from y2s_core.dashboard.state import visitor_trusted, without_owner_credentials
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.settings import Settings
-
-from .conftest import REPO
 
 BANNER = "Demo mode for visitors from other machines"
 
@@ -65,28 +60,6 @@ def own_address() -> str | None:
     return None
 
 
-@contextmanager
-def served_app(tmp_path, env_extra: dict[str, str]):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("YOUTUBE_", "Y2S_", "GOOGLE_"))}
-    env.update(Y2S_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO), **env_extra)
-    with open(tmp_path / "streamlit.log", "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-             "0.0.0.0", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}", proc)
-            yield port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 def _fetch(pg, channels: str) -> None:
     pg.get_by_role("textbox", name="Channels").fill(channels)
     pg.get_by_role("button", name="Fetch", exact=True).click()
@@ -102,7 +75,8 @@ def test_a_visitor_from_another_machine_gets_demo_mode_and_the_owner_one_the_key
     emu = YouTubeEmulator()
     with serve(emu) as yt:
         owner_env = {"YOUTUBE_API_KEY": "k" * 39, "Y2S_YOUTUBE_API_URL": yt.url}
-        with served_app(tmp_path, owner_env) as port:
+        with streamlit_app(tmp_path, owner_env, address="0.0.0.0") as (url, _):
+            port = url.rsplit(":", 1)[1]
             page.goto(f"http://{address}:{port}")  # another machine, as far as the app can tell
             page.get_by_text(BANNER).first.wait_for()
             _fetch(page, "@oldschool")
@@ -113,7 +87,8 @@ def test_a_visitor_from_another_machine_gets_demo_mode_and_the_owner_one_the_key
             assert page.get_by_text(BANNER).count() == 0
             _fetch(page, "@oldschool")
             assert emu.calls, "the owner's fetch did not reach the owner's endpoint"
-        with served_app(tmp_path, {**owner_env, "Y2S_TRUST_ALL_VISITORS": "true"}) as port:
+        with streamlit_app(tmp_path, {**owner_env, "Y2S_TRUST_ALL_VISITORS": "true"}, address="0.0.0.0") as (url, _):
+            port = url.rsplit(":", 1)[1]
             page.goto(f"http://{address}:{port}")
             page.get_by_role("heading", name="Fetch videos").wait_for()
             _idle(page)

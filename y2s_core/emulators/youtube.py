@@ -496,17 +496,17 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
         ids = self._split_ids(query["id"])
         if len(ids) > MAX_IDS:
             return self._too_many_ids()
-        items = []
-        for vid in ids:
-            v = self.catalog.record(vid)
-            if v is not None and v.availability == "public":
-                items.append(self.catalog.video_resource(v, parts))
+        items = [self.catalog.video_resource(v, parts) for v in self._public(ids)]
         return json_response(200, {
             "kind": "youtube#videoListResponse",
             "etag": etag("videos", *(i["etag"] for i in items)),
             "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
             "items": items,
         })
+
+    def _public(self, ids: list[str]) -> list[Any]:
+        """The catalog records of ``ids`` that are public, in order (the rest is left out, as Google does)."""
+        return [v for v in map(self.catalog.record, ids) if v is not None and v.availability == "public"]
 
     def _chart(self, query: dict[str, str], parts: list[str]) -> Response:
         """chart=mostPopular: the catalog's most viewed public videos (a plausible stand-in)."""
@@ -536,10 +536,8 @@ class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
         if len(ids) > MAX_IDS:
             return self._too_many_ids()
         items = []
-        for vid in ids:
-            v = self.catalog.record(vid)
-            if v is None or v.availability != "public":
-                continue
+        for v in self._public(ids):
+            vid = v.id
             full = self.catalog.video_resource(v, ("snippet", "statistics", "contentDetails"))
             item: dict[str, Any] = {"kind": "youtube#videoStats", "etag": etag("videoStats", vid, *sorted(parts)),
                                     "id": vid}
