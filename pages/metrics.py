@@ -44,6 +44,10 @@ m[4].metric("Shorts share", "—" if h["shorts_share"] is None else f"{h['shorts
 m[5].metric("Median engagement", "—" if h["median_engagement"] is None else f"{h['median_engagement']:.2%}",
             help="(likes + comments) / views")
 
+if h["shorts_share"]:  # Google's revision history, 2025-03-26: a Short's viewCount counts every play from 2025-03-31
+    st.caption("Views of Shorts and of long videos are not the same measure: since 2025-03-31 a Short's view count "
+               "counts every start and replay, where a long video's counts views; YouTube's \"engaged views\" of "
+               "Shorts are only in YouTube Analytics. Compare Shorts with Shorts.")
 if len(df) >= charts.BIG_SET:  # the browser takes a while to draw this many: say so before the grey boxes
     st.caption(f"Drawing {len(df):,} videos … the charts below can take a few seconds to appear.")
 over_time, total = charts.chart_points(charts.plot_frame(metrics.views_over_time(df)))

@@ -365,6 +365,8 @@ def test_metrics_headline_and_charts_including_channel_comparison():
     assert views.value == str(total) and views.proto.format == "compact"  # the browser shows "2.6M"
     assert views.proto.help == f"{total:,} views"  # the exact figure in the tooltip
     assert labels["Shorts share"].endswith("%")
+    # issue 18: Shorts views count every play since 2025-03-31, not the measure of a long video's views
+    assert any("since 2025-03-31" in t and "Shorts" in t for t in texts(at.caption)), texts(at.caption)
     charts = {c.key for c in at.get("plotly_chart")}
     assert charts == {f"metrics.{k}" for k in ("views_over_time", "views_vs_duration", "type_mix", "engagement",
                                                  "uploads_per_month", "cadence", "outliers", "comparison_chart")}
