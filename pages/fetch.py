@@ -187,7 +187,7 @@ else:
             "Uploads": st.column_config.NumberColumn("Uploads", format="%d"),
             "Types by": st.column_config.TextColumn(
                 "Types by", help="How Shorts were told apart: the channel's UUSH (Shorts) playlist, which YouTube "
-                                 "does not document, or, where it has none, the duration rule."),
+                                 "does not document; where it answers 404 but the long-form tab answers, the channel has no Shorts; where no tab answers, the duration rule (approximate)."),
             "Note": st.column_config.TextColumn("Note", width="large"),
         },
     )

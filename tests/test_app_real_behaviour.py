@@ -36,7 +36,7 @@ def test_the_resolver_summary_says_how_types_were_decided(youtube_api):
     at = fetch(start_app(), "@y2sdemo, @oldschool", max_videos=3)
     frame = resolutions(at)
     assert dict(zip(frame["Channel"], frame["Types by"], strict=True)) == {"Y2S Demo Lab": "UUSH playlist",
-                                                             "Old School Tutorials": "duration rule"}
+                                                             "Old School Tutorials": "duration rule (approximate)"}
 
 
 def test_a_spent_search_bucket_names_the_bucket_and_the_other_channels_come_back(youtube_api):
@@ -55,7 +55,7 @@ def test_the_rest_fetch_result_carries_type_rules_and_why_it_is_incomplete(tmp_p
         api = api_client(Settings(youtube_api_key="k", youtube_api_url=server.url, data_dir=tmp_path))
         body = api.post("/api/v1/fetch", headers=AUTH, json={"channels": "@bigchannel, @oldschool"}).json()
     big, old = (emu.catalog.channel_by_handle(h).id for h in ("@bigchannel", "@oldschool"))
-    assert body["type_rules"] == {big: "UUSH playlist", old: "duration rule"}
+    assert body["type_rules"] == {big: "UUSH playlist", old: "duration rule (approximate)"}
     assert body["complete"] is False and len(body["incomplete"]) == 1
     assert "273 of the channel's 2,600 videos" in body["incomplete"][0] and "uploads 120" in body["incomplete"][0]
     assert body["search_calls"] == 0 and body["quota_units"] == emu.units_used

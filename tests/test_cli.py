@@ -70,7 +70,7 @@ def test_fetch_table_in_demo_mode_needs_no_credentials():
     assert lines[0].split()[:4] == ["Channel", "Date", "Type", "Duration"]
     body = [ln for ln in lines[2:-2] if ln and not ln.endswith("videos")]
     assert body and all(" Short " in ln for ln in body)
-    assert lines[-2:] == [f"{len(body)} videos", "types of Old School Tutorials: duration rule"]
+    assert lines[-2:] == [f"{len(body)} videos", "types of Old School Tutorials: duration rule (approximate)"]
 
 
 def test_quota_exhaustion_exits_3_and_still_writes_rows():

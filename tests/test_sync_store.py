@@ -18,6 +18,7 @@ from y2s_core.models import Channel, FetchResult, Video, VideoType
 from y2s_core.schedule import entries
 from y2s_core.store import SCHEMA_VERSION, Store, engine, migrations
 from y2s_core.store.syncing import Coverage, known_channels, record_sync, spec_from_json, spec_to_json
+from y2s_core.youtube.parsing import TYPE_RULE_DURATION
 
 from .conftest import REPO
 from .store_backends import backend_url, postgres_server  # noqa: F401 (fixtures)
@@ -31,18 +32,19 @@ def video(i: int, day: int = 0, views: int = 10, kind: VideoType = VideoType.LON
                  title=f"Video {i}", duration_seconds=300, type=kind, views=views)
 
 
-def test_a_version_2_database_with_rows_is_migrated_to_3_and_keeps_them(backend_url):
+def test_a_version_2_database_with_rows_is_migrated_to_the_latest_and_keeps_them(backend_url):
     eng = engine.engine_for(backend_url)
     assert migrations.migrate(eng, "test", upto=2) == 2
     with eng.begin() as conn:  # what part 1 of the store left: a channel, a video, a snapshot, a sync state
-        conn.execute(text("INSERT INTO channels (id, title, first_seen, updated_at) VALUES (:i, 't', :t, :t)"),
+        conn.execute(text("INSERT INTO channels (id, title, type_rule, first_seen, updated_at) "
+                          "VALUES (:i, 't', 'duration rule', :t, :t)"),
                      {"i": CH.id, "t": T if conn.dialect.name == "postgresql" else "2026-11-20 12:00:00"})
         conn.execute(text("INSERT INTO sync_state (channel_id, newest_video_id, updated_at) VALUES (:i, 'v', :t)"),
                      {"i": CH.id, "t": T if conn.dialect.name == "postgresql" else "2026-11-20 12:00:00"})
     store = Store(backend_url)
     store.quota_today("x")  # opening migrates to the latest
     with eng.connect() as conn:
-        assert migrations.current_version(conn) == SCHEMA_VERSION == 3
+        assert migrations.current_version(conn) == SCHEMA_VERSION == 4
     look = create_engine(engine.normalize_url(backend_url))
     try:
         found = inspect(look)
@@ -53,6 +55,7 @@ def test_a_version_2_database_with_rows_is_migrated_to_3_and_keeps_them(backend_
     assert store.sync_state_of(CH.id).newest_video_id == "v"
     known = known_channels(store, [CH.id])[CH.id]
     assert known.coverage is None and known.boundary_id is None and known.channel.title == "t"
+    assert known.type_rule == TYPE_RULE_DURATION == "duration rule (approximate)"  # version 4 renamed it
 
 
 def test_a_plain_fetch_keeps_the_sync_columns_and_snapshots_only_what_was_read(backend_url):

@@ -160,9 +160,11 @@ def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, 
         return ChannelEstimate(channel, "full", sum(per_tab) + 1 + det,
                                f"{per_tab[0]} UULF + {per_tab[1]} UUSH + {per_tab[2]} UULV pages + 1 uploads page + "
                                f"{det} videos.list", upper_bound=bound)
-    shorts = 1 if has_uush is False else max(1, pages(share * n + (1 if listing.max_videos else 0)))
+    # no UUSH (404): one page of UULF says whether the channel has no Shorts or the duration rule guesses; a channel
+    # not listed before may be such a one (at most 2 units), else UUSH is paged as deep as its Shorts go
+    shorts = 2 if has_uush is False else max(1 if has_uush else 2, pages(share * n + (1 if listing.max_videos else 0)))
     up = max(1, pages(n))
-    what = "1 UUSH 404 (duration rule)" if has_uush is False else plural(shorts, "UUSH page")
+    what = "1 UUSH 404 + 1 UULF page" if has_uush is False else plural(shorts, "UUSH page")
     return ChannelEstimate(channel, "full", up + det + shorts, f"{plural(up, 'uploads page')} + {det} videos.list + {what}",
                            upper_bound=bound)
 

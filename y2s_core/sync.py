@@ -58,7 +58,7 @@ from .words import plural
 from .youtube.client import Progress, YouTubeClient
 from .youtube.incremental import ChannelState, ChannelUpdate, ChannelUpdater, Resume
 from .youtube.listing import ChannelListing
-from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH
+from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS, TYPE_RULE_TABS, TYPE_RULE_UUSH
 
 _log = logging.getLogger("y2s_core.sync")
 STATS_MODES = ("none", "recent", "all")
@@ -490,7 +490,7 @@ def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: Filt
         by = counts.get(ch.id) or {}
         total = sum(by.values())
         rule = rules.get(ch.id)
-        share = 0.0 if rule == TYPE_RULE_DURATION else (by.get("Short", 0) / total if total else None)
+        share = 0.0 if rule in (TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS) else (by.get("Short", 0) / total if total else None)
         estimates.append(qp.full_listing(ch.title, ch.video_count, spec, shorts_share=share,
                                          has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
                                          lives_share=by.get("Live", 0) / total if total else None))
@@ -506,7 +506,7 @@ def _tab_pages(resume: Resume) -> list[int] | None:
 
 
 def _shorts_share(videos: Sequence[Video], rule: str | None) -> float | None:
-    if rule == TYPE_RULE_DURATION:
+    if rule in (TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS):
         return 0.0
     if not videos:
         return None

@@ -10,7 +10,9 @@ database at any version reaches the same end). ``migrate`` applies the missing o
 * version 3: what the incremental sync needs: ``videos.missing_since`` (a known video YouTube stopped
   returning: deleted or private), ``sync_state.listed_newest_id`` / ``listed_newest_at`` (the top of the
   uploads playlist at the last listing: where the next incremental listing stops) and ``coverage`` (JSON:
-  which of the channel's videos the store holds every one of).
+  which of the channel's videos the store holds every one of);
+* version 4: the type rule "duration rule" is named "duration rule (approximate)" (``youtube.parsing``: since
+  2024-10-15 a Short must also be square or vertical, which no API field says).
 
 Why not Alembic: it is another dependency for a handful of tables, and its environment (alembic.ini,
 env.py, a versions folder) has to travel with the package and run inside the app, the CLI and the REST
@@ -153,10 +155,15 @@ def _v3_incremental(conn: Connection) -> None:
     _add_column(conn, "sync_state", Column("coverage", Text))
 
 
+def _v4_rule_names(conn: Connection) -> None:
+    conn.execute(text("UPDATE channels SET type_rule = 'duration rule (approximate)' WHERE type_rule = 'duration rule'"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "quota ledger", _v1_quota_ledger),
     Migration(2, "channels, videos, stat snapshots, sync state", _v2_history),
     Migration(3, "incremental sync: missing videos, listing boundary, coverage", _v3_incremental),
+    Migration(4, "type rule names", _v4_rule_names),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -59,6 +59,7 @@ from .outcome import Accumulator
 from .parsing import (
     PAGE,
     TYPE_RULE_DURATION,
+    TYPE_RULE_NO_SHORTS,
     TYPE_RULE_UUSH,
     parse_datetime,
     refreshed_from_stats,
@@ -115,7 +116,9 @@ class ChannelUpdater:
         self.checkpoint = checkpoint
         r = plan.resume
         self.stored = frozenset(plan.known)
-        self.absent = plan.type_rule == TYPE_RULE_DURATION or (r is not None and r.shorts_exists is False)
+        self.no_shorts = plan.type_rule == TYPE_RULE_NO_SHORTS
+        self.absent = self.no_shorts or plan.type_rule == TYPE_RULE_DURATION or (
+            r is not None and r.shorts_exists is False)
         self.acc = Accumulator(client.meter, client.meter.snapshot())
         self.top: ChannelListing | None = None
         self.cont: ChannelListing | None = None
@@ -135,7 +138,7 @@ class ChannelUpdater:
             if self.look is None or not self.look.unchanged:
                 boundary = (r.top_id, r.top_at) if r else (plan.boundary_id, plan.boundary_at)
                 self.top = self._listing(FilterSpec(), False, Carry(known=self.stored, boundary=boundary,
-                                                                    shorts_absent=self.absent))
+                                                                    shorts_absent=self.absent, no_shorts=self.no_shorts))
                 self.top.run()
             if r is not None:
                 self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos), r.tabs is not None,
@@ -187,7 +190,7 @@ class ChannelUpdater:
                          window=window, proven=True)
         return Carry(known=known, starts={"UU": r.uploads, **({"UUSH": r.shorts} if r.shorts else {})},
                      pending=tuple((v, at, "UU") for v, at in r.pending if v not in known),
-                     shorts_absent=self.absent, shorts_oldest=r.shorts_oldest,
+                     shorts_absent=self.absent, no_shorts=self.no_shorts, shorts_oldest=r.shorts_oldest,
                      shorts_members=frozenset(r.pending_shorts), window=window)
 
     def _refresh(self, ids: Sequence[str]) -> None:
@@ -224,7 +227,9 @@ class ChannelUpdater:
         plan, ch, r = self.plan, self.plan.channel, self.plan.resume
         listings = [x for x in (self.top, self.cont) if x is not None]
         rule = plan.type_rule
-        if self.absent or any(x.shorts.exists is False for x in listings):
+        if self.no_shorts or any(x.no_shorts() for x in listings):
+            rule = TYPE_RULE_NO_SHORTS
+        elif self.absent or any(x.shorts.exists is False for x in listings):
             rule = TYPE_RULE_DURATION
         elif any(x.shorts.exists and not x.carry.proven for x in listings):
             rule = TYPE_RULE_UUSH

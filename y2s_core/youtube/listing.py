@@ -93,6 +93,7 @@ class ChannelListing(ListingState, ListingEnd):
             self.chains[role].exhausted = True  # listed to its end before (a proven listing: UU is not asked)
         if carry.shorts_absent:
             self.shorts.exists, self.shorts.exhausted = False, True
+        self.tabs_answer = carry.no_shorts  # UUSH 404 while a tab playlist answers: the channel has no Shorts
         self.shorts.ids.update(carry.shorts_members)
         self.before_key = _key(carry.shorts_oldest)  # UUSH typed everything dated at/after this before
         self.boundary = (carry.boundary[0], _key(carry.boundary[1])) if carry.boundary else None
@@ -266,6 +267,9 @@ class ChannelListing(ListingState, ListingEnd):
         self._submit(batches)
 
     def absent(self, chain: PageChain) -> None:
+        if chain is self.shorts and not self.tabs:
+            # no UUSH: no Shorts, if the channel has tab playlists at all (its long-form tab answers); else guess
+            self.tabs_answer = self._tab_answers("UULF")
         with self.lock:
             chain.exists = False
             chain.exhausted = True
@@ -276,6 +280,16 @@ class ChannelListing(ListingState, ListingEnd):
             batches = self._batches()
             self._wake()
         self._submit(batches)
+
+    def _tab_answers(self, role: str) -> bool:
+        """Whether the channel's tab playlist of ``role`` exists (1 unit: its first page; 404: it does not)."""
+        try:
+            self.c.playlist_page(role + self.ch.id[2:], None, f"listing {TAB_NAMES[role]} of {self.ch.title}")
+        except YouTubeError as e:
+            if e.status == 404:
+                return False
+            raise
+        return True
 
     # ----------------------------------------------------------------------------------- details
 

@@ -28,7 +28,14 @@ from .outcome import (
     skipped_warning,
     stopped_warning,
 )
-from .parsing import TYPE_RULE_DURATION, TYPE_RULE_TABS, TYPE_RULE_UUSH, parse_datetime, video_from_resource
+from .parsing import (
+    TYPE_RULE_DURATION,
+    TYPE_RULE_NO_SHORTS,
+    TYPE_RULE_TABS,
+    TYPE_RULE_UUSH,
+    parse_datetime,
+    video_from_resource,
+)
 from .walk import PagePos, Resume
 
 if TYPE_CHECKING:
@@ -86,7 +93,7 @@ class ListingEnd:
         if missing:
             self.acc.skipped.extend(missing)
             self.acc.warnings.append(skipped_warning(title, len(missing)))
-        if not self.proof and self.shorts.exists is False and not self.continues:
+        if not self.proof and self.shorts.exists is False and not self.no_shorts() and not self.continues:
             self.acc.warnings.append(no_shorts_warning(title))
         self.p.stage = "done"
         self._report(final=True)
@@ -95,7 +102,8 @@ class ListingEnd:
         if self.proof:
             self.acc.type_rules[self.ch.id] = TYPE_RULE_TABS
         elif self.shorts.exists is not None:
-            self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else TYPE_RULE_DURATION
+            self.acc.type_rules[self.ch.id] = TYPE_RULE_UUSH if self.shorts.exists else \
+                TYPE_RULE_NO_SHORTS if self.no_shorts() else TYPE_RULE_DURATION
 
     def _check_listing_complete(self: ChannelListing) -> None:
         """A whole-channel listing that holds fewer than videoCount even with every playlist: say so, with the

@@ -152,15 +152,18 @@ class ListingState:
         self._recut()
 
     def in_shorts(self: ChannelListing, vid: str) -> bool | None:
-        """UUSH membership, for ``classify``. Where UUSH does not exist, a video its tab lists (UULF, UULV) is
-        not a Short; only a video no tab lists falls to the duration rule (None)."""
+        """UUSH membership, for ``classify``. Where UUSH does not exist but another tab playlist does, the channel
+        has no Shorts; where no tab playlist answers, the duration rule guesses (None)."""
         if vid in self.shorts.ids or self.tab_of.get(vid) == "UUSH":
             return True
-        if vid in self.tab_of:
-            return False
         if self.shorts.exists is False:
-            return False if any(vid in t.ids for t in self.tabs if t is not self.shorts) else None
+            return False if self.no_shorts() or vid in self.tab_of else None
         return False
+
+    def no_shorts(self: ChannelListing) -> bool:
+        """UUSH answered 404 while a tab playlist (UULF, UULV) answered: the channel has no Shorts."""
+        return self.shorts.exists is False and (self.tabs_answer or any(
+            t.exists for t in self.tabs if t is not self.shorts))
 
     def _type_final(self: ChannelListing, vid: str) -> bool:
         if vid in self.shorts.ids or vid in self.tab_of:

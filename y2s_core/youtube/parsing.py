@@ -21,10 +21,15 @@ STATS_PARTS = "id,statistics,contentDetails"  # videos.batchGetStats: the counts
 CHANNEL_PARTS = "snippet,contentDetails,statistics"
 SHORTS_CUTOFF = date(2024, 10, 15)  # Shorts may be up to 3 minutes from this day on, 60 s before
 # How a channel's Short/Long types were decided (FetchResult.type_rules): membership of the channel's UUSH
-# playlist (undocumented, so a user may want to know), or, where that playlist does not exist, the duration rule;
-# or the tab playlists, when the fetch listed the channel through them.
+# playlist (undocumented, so a user may want to know); or the tab playlists, when the fetch listed the channel
+# through them. Where UUSH answers 404 but another tab playlist (UULF) answers, the channel has no Shorts: YouTube
+# keeps the tab playlists of every channel that has them, and UUSH is missing only when no video is in the Shorts
+# tab. Only where no tab playlist answers (UUSH and UULF both 404) does the duration rule guess, and it is an
+# approximation: since 2024-10-15 a Short is up to 3 minutes *and* square or vertical, which no API field says,
+# so a 2-minute 16:9 video is guessed a Short.
 TYPE_RULE_UUSH = "UUSH playlist"
-TYPE_RULE_DURATION = "duration rule"
+TYPE_RULE_NO_SHORTS = "no Shorts (no UUSH playlist)"
+TYPE_RULE_DURATION = "duration rule (approximate)"
 # The channel was listed through its tab playlists (UULF, UUSH, UULV), which together held every video: a Short
 # is a video in UUSH, and where UUSH does not exist, a video in UULF or UULV is not a Short (its tab says so).
 TYPE_RULE_TABS = "tab playlists"

@@ -116,7 +116,8 @@ class Carry:
     starts: Mapping[str, PagePos] = field(default_factory=dict)  # role -> its saved page, continued (verified)
     done: frozenset[str] = frozenset()  # roles listed to their end before: not asked again
     pending: tuple[tuple[str, datetime | None, str], ...] = ()  # listed before, not stored: (id, date, role)
-    shorts_absent: bool = False  # the channel has no UUSH playlist (the duration rule): never asked
+    shorts_absent: bool = False  # the channel has no UUSH playlist: never asked
+    no_shorts: bool = False  # ... and a tab playlist answered: no Shorts at all (else the duration rule guesses)
     shorts_oldest: datetime | None = None  # UUSH was listed before from its top down to here ...
     shorts_members: frozenset[str] = frozenset()  # ... and held these
     window: tuple[datetime, ...] = ()  # a max_videos window: the stored videos' dates (they hold places in it)
