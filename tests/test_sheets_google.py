@@ -14,6 +14,7 @@ from y2s_core import breaker
 from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import requests_session
 from y2s_core.errors import InputError, PermissionDenied, SheetNotFound, SheetsError
+from y2s_core.models import VIEWS_NOTE
 from y2s_core.settings import Settings
 from y2s_core.sheets import (
     EXTRA_COLUMNS,
@@ -156,8 +157,10 @@ def test_missing_tab_is_created_with_header_frozen_and_checkboxes(emu):
     assert kinds(emu) == Counter({"values.get": 1, "spreadsheets.get": 1, "spreadsheets.batchUpdate": 1,
                                   "values.append": 1})
     (batch,) = [r for r in emu.requests if r.kind == "spreadsheets.batchUpdate"]
-    add, rule = batch.body["requests"]  # the tab and its checkbox rule in one atomic request
+    add, note, rule = batch.body["requests"]  # the tab, the Views note and the checkbox rule: one atomic request
     props = add["addSheet"]["properties"]
+    assert note["updateCells"]["fields"] == "note" and note["updateCells"]["start"] == {
+        "sheetId": props["sheetId"], "rowIndex": 0, "columnIndex": FULL.index("Views")}
     assert props["title"] == "Videos" and props["gridProperties"]["frozenRowCount"] == 1
     validation = rule["setDataValidation"]
     assert validation["range"]["sheetId"] == props["sheetId"] == emu.sheet_properties(sid, "Videos")["sheetId"]
@@ -167,6 +170,21 @@ def test_missing_tab_is_created_with_header_frozen_and_checkboxes(emu):
     assert checkbox_rows(emu, sid) == {1, 2, 3}
     assert emu.sheet_properties(sid, "Videos")["gridProperties"]["frozenRowCount"] == 1
     assert result.url == f"https://docs.google.com/spreadsheets/d/{sid}/edit#gid={props['sheetId']}"
+
+
+def test_a_new_header_says_what_a_short_s_views_count_and_a_user_s_header_is_left_alone(emu):
+    import gspread
+
+    sid = emu.create_spreadsheet(title="t", sheets={"Sheet1": [["other data"]]})
+    push(rows(2), make_target(emu, sid))
+    sheet = gspread.Client(None, session=requests_session(emu)).open_by_key(sid).worksheet("Videos")
+    col = FULL.index("Views") + 1
+    assert sheet.get_note(gspread.utils.rowcol_to_a1(1, col)) == VIEWS_NOTE  # read back through gspread
+    assert "2025-03-31" in VIEWS_NOTE and sheet.get_note(gspread.utils.rowcol_to_a1(1, col - 1)) == ""
+    user = emu.create_spreadsheet(title="u", sheets={"Videos": [["Title", "Views", "Video ID"]]})
+    push(rows(2), make_target(emu, user))  # the user's own header: no note added to it
+    assert not any("updateCells" in req for r in emu.requests if r.kind == "spreadsheets.batchUpdate"
+                   and r.spreadsheet_id == user for req in r.body["requests"])
 
 
 def test_dry_run_reads_but_never_writes_nor_creates_the_tab(emu):

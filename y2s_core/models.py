@@ -126,6 +126,11 @@ def _plain_text(value: Any) -> str:
     return str(value)
 
 
+# The note on a new sheet's Views header (and the Metrics page's words): Google's revision history, 2025-03-26.
+VIEWS_NOTE = ("Shorts: since 2025-03-31 a Short's view count counts every play and replay; engaged views are only "
+              "in YouTube Analytics. Compare Shorts with Shorts.")
+
+
 @dataclass(frozen=True)
 class RowField:
     """One field of a video row.

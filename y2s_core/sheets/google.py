@@ -42,6 +42,7 @@ import requests
 from .. import telemetry
 from ..breaker import BreakerOpen, CircuitBreaker, breaker_for, is_failure_status
 from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
+from ..models import VIEWS_NOTE
 from ..settings import Settings, shown_url
 from ..words import plural
 from .base import SheetTarget, check_tab
@@ -500,6 +501,10 @@ class GoogleSheetTarget(SheetTarget):
                 reqs.append({"updateSheetProperties": {
                     "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
                     "fields": "gridProperties.frozenRowCount"}})
+        views = plan.column_index.get("Views")
+        if header_first and views is not None:  # the header we write says what a Short's views count
+            reqs.append({"updateCells": {"rows": [{"values": [{"note": VIEWS_NOTE}]}], "fields": "note",
+                                         "start": {"sheetId": sheet_id, "rowIndex": first, "columnIndex": views}}})
         notebook = plan.column_index.get("NotebookLM")
         start = first + (1 if header_first else 0)
         if notebook is not None and need_rows > start:

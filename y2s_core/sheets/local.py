@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from ..errors import InputError, SheetsError, Y2SError
+from ..models import VIEWS_NOTE
 from . import fileio
 from .base import SheetTarget, check_tab
 from .cells import clean_text, csv_escape, csv_unescape, is_blank, truncate_cell
@@ -133,6 +134,7 @@ class LocalWorkbookTarget(SheetTarget):
 
     def _xlsx_apply(self, plan: SheetPlan) -> bytes:
         import openpyxl
+        from openpyxl.comments import Comment
 
         if self.path.exists():
             existing = self.read()  # validates the file
@@ -148,6 +150,9 @@ class LocalWorkbookTarget(SheetTarget):
             ws = wb.create_sheet(self.tab)
         if not existing:
             ws.freeze_panes = "A2"
+            views = plan.column_index.get("Views")
+            if views is not None and plan.appends:  # the header we write says what a Short's views count
+                ws.cell(1, views + 1).comment = Comment(VIEWS_NOTE, "YouTube2Sheets")
         for u in plan.updates:
             _xlsx_set(ws.cell(u.row + 1, u.col + 1), u.value)
         base = max(len(existing), 1)

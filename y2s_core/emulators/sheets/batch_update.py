@@ -153,6 +153,9 @@ def _one_request(book: _Book, name: str, a: dict, rng: random.Random) -> dict:
     if name == "repeatCell":
         _repeat_cell(book, a)
         return {}
+    if name == "updateCells" and _fields(a.get("fields")) == {"note"}:
+        _update_notes(book, a)
+        return {}
     if name in ("updateDimensionProperties", "autoResizeDimensions"):
         dims = a.get("range") or a.get("dimensions") or a.get("dataSourceSheetDimensions") or {}
         sheet = _sheet_by_id(book, dims.get("sheetId", 0))
@@ -187,6 +190,26 @@ def _one_request(book: _Book, name: str, a: dict, rng: random.Random) -> dict:
     if name in _NOOP_REQUESTS:
         return {}
     raise _ApiError(501, f"The Sheets emulator does not model the '{name}' request.")
+
+
+def _update_notes(book: _Book, a: dict) -> None:
+    """updateCells with ``fields: "note"`` (what gspread's ``update_note`` sends): each CellData's note from
+    ``start`` on, row by row; an empty or missing note clears it. Other fields of updateCells are not modelled."""
+    start = a.get("start")
+    if not isinstance(start, dict) or "range" in a:
+        raise _ApiError(501, "The Sheets emulator models updateCells only with start and fields \"note\".")
+    sheet = _sheet_by_id(book, start.get("sheetId", 0))
+    r0, c0 = int(start.get("rowIndex", 0)), int(start.get("columnIndex", 0))
+    for dr, row in enumerate(a.get("rows") or ()):
+        for dc, cell in enumerate((row or {}).get("values") or ()):
+            r, c = r0 + dr, c0 + dc
+            if r >= sheet.rows or c >= sheet.cols:
+                raise _bad(f"Range ({sheet.title}!{r + 1}:{c + 1}) exceeds grid limits.")
+            note = (cell or {}).get("note")
+            if note:
+                sheet.notes[(r, c)] = str(note)
+            else:
+                sheet.notes.pop((r, c), None)
 
 
 def _add_sheet(book: _Book, props: dict, rng: random.Random) -> dict:

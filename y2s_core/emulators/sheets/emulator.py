@@ -459,7 +459,10 @@ class SheetsEmulator:
         return self._get_spreadsheet(book, {}, [])
 
     def _get_spreadsheet(self, book: _Book, q: dict[str, str], ranges: list[str]) -> dict:
-        with_data = _truthy(q.get("includeGridData", "false"))
+        # Google: includeGridData "is ignored if a field mask was set"; a mask naming sheets' data returns it
+        # (gspread's get_note asks fields=sheets/data/rowData/values/note). The mask does not prune the answer here.
+        fields = q.get("fields") or ""
+        with_data = "data" in re.split(r"[/(),.]", fields) if fields else _truthy(q.get("includeGridData", "false"))
         wanted: dict[int, list[A1Range]] = {}
         for text in ranges:
             sheet, rng = _resolve(book, text)
@@ -513,6 +516,8 @@ class SheetsEmulator:
             fmt = sheet.fmts.get(key)
             if fmt is not None:
                 out["userEnteredFormat"] = {"numberFormat": {"type": fmt.type, "pattern": fmt.pattern}}
+            if key in sheet.notes:  # (a note on an empty cell is not returned: only cells with values are modelled)
+                out["note"] = sheet.notes[key]
             return out
 
         grid = _grid(sheet, r0, c0, r1, c1, lambda k: k)

@@ -34,6 +34,7 @@ class _Sheet:
     extra_grid: dict[str, Any] = field(default_factory=dict)  # other gridProperties
     cells: dict[tuple[int, int], _Cell] = field(default_factory=dict)
     fmts: dict[tuple[int, int], _Fmt] = field(default_factory=dict)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)  # CellData.note (updateCells, fields "note")
     validations: list[dict] = field(default_factory=list)
     cell_formats: list[dict] = field(default_factory=list)
     dimension_requests: list[dict] = field(default_factory=list)
@@ -45,6 +46,7 @@ class _Sheet:
             extra_grid=dict(self.extra_grid),
             cells=dict(self.cells),
             fmts=dict(self.fmts),
+            notes=dict(self.notes),
             validations=list(self.validations),
             cell_formats=list(self.cell_formats),
             dimension_requests=list(self.dimension_requests),
@@ -136,6 +138,7 @@ class _Sheet:
 
         self.cells = move(self.cells)
         self.fmts = move(self.fmts)
+        self.notes = move(self.notes)
         if axis == 0:
             self.rows += count
         else:
@@ -144,6 +147,7 @@ class _Sheet:
     def crop(self) -> None:
         self.cells = {k: v for k, v in self.cells.items() if k[0] < self.rows and k[1] < self.cols}
         self.fmts = {k: v for k, v in self.fmts.items() if k[0] < self.rows and k[1] < self.cols}
+        self.notes = {k: v for k, v in self.notes.items() if k[0] < self.rows and k[1] < self.cols}
 
 
 @dataclass
