@@ -25,19 +25,34 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
 
 The budget is ``Y2S_DAILY_QUOTA`` (default 10,000, Google's default) minus what the ledger says this key
 spent today (every face writes it), minus what this run already spent resolving its inputs. A ledger
-that cannot be read leaves the budget unknown: nothing is refused then, and the plan says so.
+that cannot be read leaves the budget unknown: nothing is refused then, and the plan says so. The two
+other buckets have their own budgets, checked apart (``QuotaPlan.today``): ``Y2S_DAILY_SEARCH_CALLS``
+(default 100 search.list calls) and ``Y2S_DAILY_STATS_CALLS`` (default 10,000 videos.batchGetStats calls),
+each less today's calls in the ledger; statistics the stats bucket has no room for fall back to videos.list
+(the main pool), so they are counted there instead of refused.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .errors import QuotaExceeded
 from .filters import FilterSpec
-from .quota import quota_resets_at
+from .quota import (
+    BUCKETS,
+    SEARCH,
+    SEARCH_BUCKET,
+    SEARCH_DAILY_CALLS,
+    STATS,
+    STATS_BUCKET,
+    STATS_DAILY_CALLS,
+    UNITS,
+    DailyBudgets,
+    quota_resets_at,
+)
 from .words import plural
 from .youtube.engines import PLAYLIST_CAP, engine_for
 
@@ -60,14 +75,49 @@ class ChannelEstimate:
     how: str  # e.g. "52 uploads pages + 52 videos.list + 14 UUSH pages"
     upper_bound: bool = False  # the count is a ceiling (unknown how far --since reaches)
     stats_calls: int = 0  # videos.batchGetStats calls for the refresh: their own bucket, not in ``units``
+    search_calls: int = 0  # search.list calls still to make: their own bucket, not in ``units``
 
 
 @dataclass(frozen=True)
 class QuotaPlan:
+    """A fetch's estimate against what is left of each bucket today.
+
+    Positional (as ever): ``estimates``, ``resolve_units``, ``daily`` (the main pool's budget), ``spent_today``
+    (main-pool units the ledger says this key spent today; None: unreadable). The other two buckets by keyword
+    (``QuotaPlan.today`` fills every bucket from ``Settings.budgets`` and ``ledger.spent_today_by_bucket``):
+    ``search_daily`` / ``stats_daily`` their budgets, ``search_spent`` / ``stats_spent`` today's calls (None:
+    unknown, so that bucket refuses nothing), ``resolve_search`` the search calls this run spent resolving.
+
+    Each bucket is checked against its own budget: main-pool units against ``daily``, search calls against
+    ``search_daily``, stats calls against ``stats_daily``. Statistics the stats bucket has no room for are not
+    a refusal: the refresh falls back to videos.list (1 unit per 50 ids, as a stats call), so they are counted
+    in the main pool instead (``stats_fallback``)."""
+
     estimates: tuple[ChannelEstimate, ...]
     resolve_units: int  # already spent by this run resolving its inputs
     daily: int
     spent_today: int | None  # the ledger's figure for this key (None: unreadable)
+    search_daily: int = SEARCH_DAILY_CALLS
+    stats_daily: int = STATS_DAILY_CALLS
+    search_spent: int | None = None  # today's search.list calls in the ledger (None: unknown)
+    stats_spent: int | None = None  # today's videos.batchGetStats calls in the ledger (None: unknown)
+    resolve_search: int = 0  # search calls this run already spent resolving
+
+    @classmethod
+    def today(cls, estimates: Sequence[ChannelEstimate], resolve_units: int, budgets: DailyBudgets,
+              spent: Mapping[str, int] | None, *, resolve_search: int = 0) -> QuotaPlan:
+        """The plan against every bucket: ``budgets`` (``Settings.budgets``), ``spent`` today's ledger by bucket
+        (``store.ledger.spent_today_by_bucket``; None: unreadable, nothing is refused)."""
+        def got(bucket: str) -> int | None:
+            return None if spent is None else int(spent.get(bucket, 0))
+
+        return cls(tuple(estimates), resolve_units, budgets.units, got(UNITS), search_daily=budgets.search,
+                   stats_daily=budgets.stats, search_spent=got(SEARCH), stats_spent=got(STATS),
+                   resolve_search=resolve_search)
+
+    @property
+    def budgets(self) -> DailyBudgets:
+        return DailyBudgets(self.daily, self.search_daily, self.stats_daily)
 
     @property
     def units(self) -> int:
@@ -80,17 +130,64 @@ class QuotaPlan:
         return sum(e.stats_calls for e in self.estimates)
 
     @property
+    def search_calls(self) -> int:
+        """search.list calls the fetch will still make (their own bucket; resolution's are already spent)."""
+        return sum(e.search_calls for e in self.estimates)
+
+    @property
     def remaining(self) -> int | None:
+        """Main-pool units left today (None: unknown)."""
         if self.spent_today is None:
             return None
         return self.daily - self.spent_today - self.resolve_units
 
     @property
+    def search_remaining(self) -> int | None:
+        """search.list calls left today (None: unknown)."""
+        if self.search_spent is None:
+            return None
+        return self.search_daily - self.search_spent - self.resolve_search
+
+    @property
+    def stats_remaining(self) -> int | None:
+        """videos.batchGetStats calls left today (None: unknown)."""
+        if self.stats_spent is None:
+            return None
+        return self.stats_daily - self.stats_spent
+
+    def remaining_in(self, bucket: str) -> int | None:
+        return {UNITS: self.remaining, SEARCH: self.search_remaining, STATS: self.stats_remaining}[bucket]
+
+    @property
+    def stats_fallback(self) -> int:
+        """Stats calls the stats bucket has no room for: their refresh falls back to videos.list (main pool)."""
+        left = self.stats_remaining
+        return 0 if left is None else max(0, self.stats_calls - max(left, 0))
+
+    @property
+    def units_needed(self) -> int:
+        """Main-pool units the fetch needs: its own, and the videos.list fallback of statistics (``stats_fallback``)."""
+        return self.units + self.stats_fallback
+
+    @property
+    def short(self) -> tuple[str, ...]:
+        """The buckets that cannot take what the fetch needs ("units", "search"), in that order; () when it fits.
+        The stats bucket is never among them: what it cannot take falls back to the main pool."""
+        out = []
+        if self.remaining is not None and self.units_needed > self.remaining:
+            out.append(UNITS)
+        if self.search_remaining is not None and self.search_calls > self.search_remaining:
+            out.append(SEARCH)
+        return tuple(out)
+
+    @property
     def fits(self) -> bool:
-        return self.remaining is None or self.units <= self.remaining
+        return not self.short
 
     def line(self) -> str:
-        """'plan: about 57 units (incremental 3, full 1); today 1,234 of 10,000 units spent, 8,766 left'."""
+        """'plan: about 57 units (incremental 3, full 1); today 1,234 of 10,000 units spent, 8,766 left', then
+        the search and stats buckets when the fetch uses them and today's spend there is known, and which bucket
+        would not fit ('; does not fit the main pool')."""
         by: dict[str, int] = {}
         for e in self.estimates:
             by[e.mode] = by.get(e.mode, 0) + e.units
@@ -99,35 +196,66 @@ class QuotaPlan:
         text = f"plan: {bound} {plural(self.units, 'unit')}" + (f" ({parts})" if parts else "")
         if self.stats_calls:
             text += f" + {plural(self.stats_calls, 'stats call')} (videos.batchGetStats bucket)"
+        if self.search_calls:
+            text += f" + {plural(self.search_calls, 'search call')} (search.list bucket)"
         if self.resolve_units:
             text += f" after {self.resolve_units:,} spent resolving"
         if self.remaining is None:
-            return text + f"; today's spend unknown (the store could not be read), daily budget {self.daily:,}"
-        return text + (f"; today {self.spent_today + self.resolve_units:,} of {self.daily:,} units spent, "
-                       f"{max(self.remaining, 0):,} left")
+            text += f"; today's spend unknown (the store could not be read), daily budget {self.daily:,}"
+        else:
+            text += (f"; today {self.spent_today + self.resolve_units:,} of {self.daily:,} units spent, "
+                     f"{max(self.remaining, 0):,} left")
+        if self.stats_calls and self.stats_remaining is not None:
+            text += (f"; {STATS_BUCKET} bucket today {self.stats_spent:,} of {self.stats_daily:,} calls spent, "
+                     f"{max(self.stats_remaining, 0):,} left")
+            if self.stats_fallback:
+                text += (f" ({plural(self.stats_fallback, 'call')} over it fall back to videos.list: "
+                         f"{plural(self.stats_fallback, 'unit')} more)")
+        if (self.search_calls or self.resolve_search) and self.search_remaining is not None:
+            text += (f"; {SEARCH_BUCKET} bucket today {self.search_spent + self.resolve_search:,} of "
+                     f"{self.search_daily:,} calls spent, {max(self.search_remaining, 0):,} left")
+        if self.short:
+            text += "; does not fit the " + " nor the ".join(BUCKETS[b].label for b in self.short)
+        return text
 
     def details(self) -> list[str]:
         return [f"{e.channel}: {e.mode}, {'at most' if e.upper_bound else 'about'} {plural(e.units, 'unit')} ({e.how})"
                 for e in self.estimates]
 
     def refusal(self, force: str = "--force") -> WouldNotFit:
-        """The error of a fetch that cannot fit (exit 3): what it needs, what is left, what to do (``force``:
-        how this face overrides it)."""
+        """The error of a fetch that cannot fit (exit 3): which bucket, what it needs, what is left, what to do
+        (``force``: how this face overrides it)."""
         return WouldNotFit(self, force)
 
 
 class WouldNotFit(QuotaExceeded):
-    """A fetch refused before it started: the plan needs more units than today's budget has left (exit 3,
-    like a spent quota). ``plan`` is the QuotaPlan."""
+    """A fetch refused before it started: the plan needs more than today's budget has left in a bucket (exit 3,
+    like a spent quota). ``plan`` is the QuotaPlan, ``bucket`` the first bucket that cannot take it ("units":
+    the main pool, "search": search.list's own bucket); each bucket says it in its own words."""
 
     def __init__(self, plan: QuotaPlan, force: str = "--force") -> None:
         at = quota_resets_at()
-        super().__init__(
-            f"Not started: this fetch needs about {plural(plan.units, 'YouTube unit')} but only "
-            f"{max(plan.remaining or 0, 0):,} of today's {plan.daily:,} are left (Y2S_DAILY_QUOTA, minus today's "
-            f"spend in the ledger); it would stop half-way. Fetch fewer videos (max videos, since) or fewer "
-            f"channels, wait for the reset at midnight Pacific ({at:%Y-%m-%d %H:%M} UTC), or force it "
-            f"({force}; what it fetches is kept and the next run resumes).", resets_at=at)
+        bucket = (plan.short or (UNITS,))[0]
+        wait = f"wait for the reset at midnight Pacific ({at:%Y-%m-%d %H:%M} UTC)"
+        forced = f"or force it ({force}; what it fetches is kept and the next run resumes)."
+        if bucket == SEARCH:
+            message = (
+                f"Not started: this fetch needs {plural(plan.search_calls, 'search.list call')} but only "
+                f"{max(plan.search_remaining or 0, 0):,} of today's {plan.search_daily:,} are left (search.list has "
+                f"its own bucket: Y2S_DAILY_SEARCH_CALLS, minus today's spend in the ledger). Give those channels as "
+                f"an @handle or a /channel/UC… link, which needs no search, {wait}, {forced}")
+        else:
+            fallback = ""
+            if plan.stats_fallback:
+                fallback = (f", {plural(plan.stats_fallback, 'videos.list call')} of them for statistics the "
+                            f"videos.batchGetStats bucket has no room for ({max(plan.stats_remaining or 0, 0):,} of its "
+                            f"{plan.stats_daily:,} calls left today, Y2S_DAILY_STATS_CALLS)")
+            message = (
+                f"Not started: this fetch needs about {plural(plan.units_needed, 'YouTube unit')}{fallback} but only "
+                f"{max(plan.remaining or 0, 0):,} of today's {plan.daily:,} are left (Y2S_DAILY_QUOTA, minus today's "
+                f"spend in the ledger); it would stop half-way. Fetch fewer videos (max videos, since) or fewer "
+                f"channels, {wait}, {forced}")
+        super().__init__(message, resets_at=at, bucket=bucket)
         self.plan = plan
 
 

@@ -9,6 +9,8 @@ Variables (the contract in ARCHITECTURE.md):
     Y2S_DATA_DIR                         local state (the store's SQLite file, the default workbook)
     Y2S_DATABASE_URL                     the store in a database (SQLAlchemy URL, e.g. PostgreSQL) instead
     Y2S_DAILY_QUOTA                      the YouTube key's daily units (default 10,000): the quota planner's budget
+    Y2S_DAILY_SEARCH_CALLS               the key's daily search.list calls, its own bucket (default 100)
+    Y2S_DAILY_STATS_CALLS                the key's daily videos.batchGetStats calls, its own bucket (default 10,000)
     MAX_VIDEOS                           the default --max-videos of every face (CLI fetch/sync, the app's filter
                                          form, the REST API's filters): the newest N per channel; unset = all
     RATE_LIMIT_DELAY                     at least this many seconds between two YouTube requests of this process
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .quota import DAILY_UNITS, SEARCH_DAILY_CALLS, STATS_DAILY_CALLS, DailyBudgets
 
 DEMO_API_KEY = "demo-key"
 
@@ -45,7 +48,9 @@ class Settings:
     sheets_api_url: str | None = None
     data_dir: Path = field(default_factory=lambda: Path.home() / ".y2s")
     database_url: str | None = field(default=None, repr=False)  # the store (y2s_core.store); None: SQLite in data_dir
-    daily_quota: int = 10_000  # units a day for this key (Y2S_DAILY_QUOTA): the quota planner's budget
+    daily_quota: int = DAILY_UNITS  # units a day for this key (Y2S_DAILY_QUOTA): the quota planner's budget
+    daily_search_calls: int = SEARCH_DAILY_CALLS  # search.list calls a day (Y2S_DAILY_SEARCH_CALLS): its own bucket
+    daily_stats_calls: int = STATS_DAILY_CALLS  # videos.batchGetStats calls a day (Y2S_DAILY_STATS_CALLS): its own bucket
     max_videos: int | None = None  # MAX_VIDEOS: the default max_videos filter of every face (None: all)
     rate_limit_delay: float = 0.0  # RATE_LIMIT_DELAY: minimum seconds between two YouTube requests (0: none)
     youtube_feed_url: str | None = None  # base URL of the uploads feed (Y2S_YOUTUBE_FEED_URL); None: youtube.feed decides
@@ -81,6 +86,10 @@ class Settings:
             data_dir=Path(data_dir) if data_dir else Path.home() / ".y2s",
             database_url=_clean(secrets.get("Y2S_DATABASE_URL")) or _clean(env.get("Y2S_DATABASE_URL")),
             daily_quota=_daily_quota(_clean(secrets.get("Y2S_DAILY_QUOTA")) or _clean(env.get("Y2S_DAILY_QUOTA"))),
+            daily_search_calls=_daily_budget("Y2S_DAILY_SEARCH_CALLS", _setting("Y2S_DAILY_SEARCH_CALLS", env, secrets),
+                                             SEARCH_DAILY_CALLS, "search.list calls like 100"),
+            daily_stats_calls=_daily_budget("Y2S_DAILY_STATS_CALLS", _setting("Y2S_DAILY_STATS_CALLS", env, secrets),
+                                            STATS_DAILY_CALLS, "videos.batchGetStats calls like 10000"),
             max_videos=_max_videos(_setting("MAX_VIDEOS", env, secrets)),
             rate_limit_delay=_rate_limit_delay(_setting("RATE_LIMIT_DELAY", env, secrets)),
             youtube_feed_url=_clean(secrets.get("Y2S_YOUTUBE_FEED_URL")) or _clean(env.get("Y2S_YOUTUBE_FEED_URL")),
@@ -98,6 +107,11 @@ class Settings:
     def with_api_key(self, key: str | None) -> Settings:
         """A copy using a personal key (the app's per-session key field)."""
         return replace(self, youtube_api_key=_clean(key) or self.youtube_api_key)
+
+    @property
+    def budgets(self) -> DailyBudgets:
+        """Each quota bucket's daily budget: the planner's, the quota line's, /metrics'."""
+        return DailyBudgets(self.daily_quota, self.daily_search_calls, self.daily_stats_calls)
 
     @property
     def demo(self) -> bool:
@@ -148,14 +162,18 @@ class Settings:
 
 def _daily_quota(text: str | None) -> int:
     """Y2S_DAILY_QUOTA: a whole number of units (10,000 when unset)."""
+    return _daily_budget("Y2S_DAILY_QUOTA", text, DAILY_UNITS, "units like 10000")
+
+
+def _daily_budget(name: str, text: str | None, default: int, what: str) -> int:
+    """A bucket's daily budget: a whole number (1 or more; "10,000" and "10_000" too), ``default`` when unset;
+    anything else is one InputError naming ``name``."""
     if not text:
-        return 10_000
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        value = 0
+        return default
+    digits = text.replace(",", "").replace("_", "")
+    value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 12 else 0
     if value <= 0:
-        raise InputError(f"Y2S_DAILY_QUOTA must be a whole number of units like 10000, not {text[:20]!r}.")
+        raise InputError(f"{name} must be a whole number of {what}, not {text[:20]!r}.")
     return value
 
 

@@ -31,7 +31,9 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
+
+from .quota import BUCKETS, bucket_of
 
 LEVEL_ENV, FORMAT_ENV = "Y2S_LOG_LEVEL", "Y2S_LOG_FORMAT"
 FORMATS = ("text", "json")
@@ -43,6 +45,12 @@ UPSTREAM_SECONDS = Histogram("y2s_upstream_call_duration_seconds", "Duration of 
                              ["service", "method"])
 QUOTA_UNITS = Counter("y2s_youtube_quota_units", "YouTube Data API quota units spent (as Google charges them)",
                       ["method"])
+QUOTA_SPENT = Counter("y2s_youtube_quota_spent", "YouTube quota spent per bucket: units of the main pool, calls of "
+                      "the search.list and videos.batchGetStats buckets", ["bucket"])
+QUOTA_BUDGET = Gauge("y2s_youtube_quota_daily_budget", "Each YouTube quota bucket's daily budget (Y2S_DAILY_QUOTA, "
+                     "Y2S_DAILY_SEARCH_CALLS, Y2S_DAILY_STATS_CALLS)", ["bucket"])
+QUOTA_TODAY = Gauge("y2s_youtube_quota_spent_today", "YouTube quota spent today (Pacific) per bucket with this key "
+                    "on this machine, every face (the quota ledger; absent when it cannot be read)", ["bucket"])
 ROWS_WRITTEN = Counter("y2s_rows_written", "Rows appended or updated in a sheet or workbook", ["target"])
 
 _log = logging.getLogger(UPSTREAM_LOGGER)
@@ -73,6 +81,7 @@ def upstream_call(service: str, method: str, *, status: int, seconds: float, uni
         UPSTREAM_SECONDS.labels(service, method).observe(max(seconds, 0.0))
         if units:
             QUOTA_UNITS.labels(method).inc(units)
+            QUOTA_SPENT.labels(bucket_of(method)).inc(units)
         # expected answers (a Shorts playlist that does not exist, a tab not there yet) are not worth a warning
         level = {"ok": logging.DEBUG, "not_found": logging.DEBUG, "client_error": logging.INFO}.get(result,
                                                                                                     logging.WARNING)
@@ -117,6 +126,20 @@ def observe_session(session: Any, service: str = "sheets") -> None:
     hooks = session.hooks.setdefault("response", [])
     if _sheets_response_hook not in hooks:
         hooks.append(_sheets_response_hook)
+
+
+def quota_buckets(budgets: Any, today: Mapping[str, int] | None) -> None:
+    """Each bucket's daily budget (``Settings.budgets``) and today's spend (``ledger.spent_today_by_bucket``; None:
+    unreadable, the today series are removed rather than left stale) as gauges; the API sets them at each scrape."""
+    for name in BUCKETS:
+        QUOTA_BUDGET.labels(name).set(budgets.of(name))
+        if today is None:
+            try:
+                QUOTA_TODAY.remove(name)
+            except KeyError:
+                pass
+        else:
+            QUOTA_TODAY.labels(name).set(int(today.get(name, 0)))
 
 
 def rows_written(target: str, count: int) -> None:
@@ -270,6 +293,7 @@ __all__ = [
     "log_settings",
     "observe_session",
     "outcome",
+    "quota_buckets",
     "rows_written",
     "settings_secrets",
     "sheets_method",

@@ -334,8 +334,16 @@ class FetchOut(_Open):
     resolutions: list[ResolutionOut]
     skipped_ids: list[str] = Field(description="listed by the playlist, omitted by videos.list (deleted/private)")
     warnings: list[str]
-    quota: dict[str, int] = Field(description="YouTube units this request spent, per method")
+    quota: dict[str, int] = Field(description="YouTube quota this request spent, per method (search.list and "
+                                  "videos.batchGetStats in calls of their own buckets)")
     quota_units: int = Field(description="YouTube units this request spent (0 when answered from the cache)")
+    search_calls: int = Field(default=0, description="search.list calls this request spent (their own bucket)")
+    stats_calls: int = Field(default=0, description="videos.batchGetStats calls this request spent (their own bucket)")
+    quota_line: str | None = Field(default=None, description="the three buckets this request spent, each with its "
+                                   "daily budget (the CLI's quota line)")
+    budgets: dict[str, int] | None = Field(default=None, description="each bucket's daily budget: units (main pool, "
+                                           "Y2S_DAILY_QUOTA), search (Y2S_DAILY_SEARCH_CALLS), stats "
+                                           "(Y2S_DAILY_STATS_CALLS)")
     complete: bool = Field(description="false when the quota ran out part-way")
     cached: bool = Field(default=False, description="answered from a fetch finished moments ago (GET only)")
     plan: str | None = Field(default=None, description="with incremental: the quota planner's estimate and today's "

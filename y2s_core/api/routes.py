@@ -22,6 +22,7 @@ from ..channel_input import parse as parse_channels
 from ..errors import InputError
 from ..filters import FilterSpec
 from ..models import FetchResult
+from ..quota import DailyBudgets, quota_line
 from ..service import FetchRun, open_client, settle
 from ..service import fetch as fetch_videos
 from ..settings import Settings
@@ -36,7 +37,7 @@ from ..sheets import (
 )
 from ..sheets.planner import video_ids
 from ..sheets.targets import WORKBOOK_SUFFIXES
-from ..store.ledger import spent_today
+from ..store.ledger import spent_today, spent_today_by_bucket
 from .cache import fetch_key
 from .config import ApiConfig
 from .errors import ApiError, y2s_error_response
@@ -87,8 +88,9 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 # ------------------------------------------------------------------------------------------ the shapes
 
 
-def result_json(result: FetchResult) -> dict[str, Any]:
-    """A fetch result as the API (and the CLI's JSON rows) show it; extend here when the result grows."""
+def result_json(result: FetchResult, budgets: DailyBudgets | None = None) -> dict[str, Any]:
+    """A fetch result as the API (and the CLI's JSON rows) show it; extend here when the result grows.
+    ``budgets`` (``Settings.budgets``): the quota line names each bucket with its daily budget."""
     return {
         "rows": result.rows(),
         "channels": [asdict(c) for c in result.channels],
@@ -102,6 +104,9 @@ def result_json(result: FetchResult) -> dict[str, Any]:
         "quota": dict(result.quota),
         "quota_units": result.quota_units,
         "search_calls": result.search_calls,
+        "stats_calls": result.stats_calls,
+        "quota_line": quota_line(result.quota_units, result.quota, budgets or DailyBudgets()),
+        "budgets": asdict(budgets or DailyBudgets()),
         "complete": result.complete,
         "incomplete": list(result.incomplete),
         "type_rules": dict(result.type_rules),
@@ -225,10 +230,11 @@ def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, s
         run, said = _fetch(settings, refs, spec)
         if run.error is not None:
             return _partial_response(run, settings, said)
-    answer = result_json(run.result)
+    answer = result_json(run.result, settings.budgets)
     if answer["complete"] and cache.ttl > 0:  # as a later hit answers: no quota spent then
-        cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "cached": True})
-                  .model_dump_json().encode())
+        cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "search_calls": 0,
+                                                "stats_calls": 0, "quota_line": quota_line(0, {}, settings.budgets),
+                                                "cached": True}).model_dump_json().encode())
     return answer
 
 
@@ -242,7 +248,7 @@ def fetch(request: Request, body: FetchBody, caller: Caller) -> Any:
         run, said = _fetch(settings, body.channels, spec, body)
     if run.error is not None:
         return _partial_response(run, settings, said)
-    return {**result_json(run.result), **said}
+    return {**result_json(run.result, settings.budgets), **said}
 
 
 @router.post("/push", response_model=PushOut, summary="Upsert rows into a sheet or workbook",
@@ -273,15 +279,18 @@ def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
         pushed = _push(run.result.rows(), target, body.dry_run)
     if run.error is not None:
         return _partial_response(run, settings, said, push=pushed)
-    return {"fetch": {**result_json(run.result), **said}, "push": pushed}
+    return {"fetch": {**result_json(run.result, settings.budgets), **said}, "push": pushed}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={
     200: {"description": "Prometheus text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}},
     **_errors(400, 401, 413)})
-def metrics(caller: Caller) -> Response:
-    """Requests by route and status, upstream calls by service/method/outcome, quota units spent, rows written,
-    durations (prometheus_client's text format)."""
+def metrics(request: Request, caller: Caller) -> Response:
+    """Requests by route and status, upstream calls by service/method/outcome, quota units spent per method and
+    per bucket, each bucket's daily budget and today's spend, rows written, durations (prometheus_client's text
+    format)."""
+    settings, _ = _state(request)
+    telemetry.quota_buckets(settings.budgets, spent_today_by_bucket(settings))
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -293,7 +302,7 @@ def _partial_response(run: FetchRun, settings: Settings, said: dict[str, Any], *
     assert error is not None
     if not run.kept:
         return y2s_error_response(error, settings, **extra)
-    return y2s_error_response(error, settings, partial={**result_json(run.result), **said}, **extra)
+    return y2s_error_response(error, settings, partial={**result_json(run.result, settings.budgets), **said}, **extra)
 
 
 __all__ = ["VERSION", "api_target", "push_json", "result_json", "router", "store_reachable"]

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from ..channel_input import Problem, parse_each
 from ..errors import YouTubeError
 from ..models import FetchResult
-from ..quota import quota_line
 from ..service import fetch, open_client, settle
 from ..settings import Settings
-from ..words import plural
-from .output import Say, core_warnings_to, fetch_callbacks
+from .output import Say, core_warnings_to, fetch_callbacks, quota_summary
 from .parser import spec_from_args
 
 FIRST_RUN = "first run: everything is new (the store had none of these channels' videos)"
@@ -66,7 +64,5 @@ def fetch_command(a: argparse.Namespace, settings: Settings, say: Say) -> Fetche
     result = run.result
     for w in result.warnings:
         say.warning(w)
-    say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
-                 + (f"; today {plural(today, 'unit')} on this machine (resets midnight Pacific)"
-                    if today is not None else ""))
+    say.progress(quota_summary(result, settings, today))
     return Fetched(result, run.told(), unparsed, first_run)

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from ..channel_input import FORMS_HINT, Problem
 from ..errors import InputError, QuotaExceeded, YouTubeError
 from ..models import FIELD_BY_KEY, ROW_FIELDS, ROW_KEYS, FetchResult
+from ..quota import quota_line, today_line
 from ..sheets.cells import clean_text, csv_escape, row_to_cells
 from ..words import plural
 from ..youtube import Progress
@@ -142,6 +143,24 @@ class StderrProgress:
 
 
 
+def quota_summary(result: FetchResult, settings: Any, today: int | None) -> str:
+    """The run's quota line: each bucket it spent with its daily budget, then today's spend per bucket on this
+    machine ('quota: 4 quota units (channels.list 1, videos.list 3; main pool, 10,000 a day); 0 search calls
+    (search.list bucket, 100 a day); 1 stats call (videos.batchGetStats bucket, 10,000 a day); today 5 units of
+    10,000, 0 search calls of 100, 1 stats call of 10,000 on this machine (resets midnight Pacific)').
+    ``today``: ``service.settle``'s main-pool units (None: the ledger could not be written or read)."""
+    from ..store.ledger import spent_today_by_bucket
+
+    budgets = settings.budgets
+    line = f"quota: {quota_line(result.quota_units, result.quota, budgets)}"
+    spent = spent_today_by_bucket(settings) if today is not None else None
+    if spent is not None:
+        line += f"; {today_line(spent, budgets)} on this machine (resets midnight Pacific)"
+    elif today is not None:
+        line += f"; today {plural(today, 'unit')} on this machine (resets midnight Pacific)"
+    return line
+
+
 def say_plan(plan: Any, *, say: Say, forced: bool) -> None:
     """The quota plan as progress lines; a forced run that does not fit gets a warning (the service refuses an
     unforced one)."""
@@ -149,8 +168,12 @@ def say_plan(plan: Any, *, say: Say, forced: bool) -> None:
     for line in plan.details():
         say.progress("  " + line)
     if not plan.fits and forced:
-        say.warning(f"forced: about {plural(plan.units, 'unit')} needed, {max(plan.remaining or 0, 0):,} left today; "
-                    "the fetch may stop half-way (what it fetches is kept, the next run resumes).")
+        short = plan.short[0] if getattr(plan, "short", ()) else "units"
+        if short == "search":
+            need = f"{plural(plan.search_calls, 'search call')} needed, {max(plan.search_remaining or 0, 0):,} left today"
+        else:
+            need = f"about {plural(plan.units_needed, 'unit')} needed, {max(plan.remaining or 0, 0):,} left today"
+        say.warning(f"forced: {need}; the fetch may stop half-way (what it fetches is kept, the next run resumes).")
 
 
 def fetch_callbacks(say: Say, meter: Any, *, forced: bool) -> tuple[Callable[[Any], None], StderrProgress]:

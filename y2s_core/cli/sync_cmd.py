@@ -10,7 +10,8 @@ and updated, units) before the push's own line.
 ``--config``: every entry in turn under one lock (``$Y2S_DATA_DIR/sync.lock``, and a PostgreSQL advisory
 lock when the store is there), so two overlapping scheduled runs never both write; the second says
 "another sync is running" and exits 1. An entry that fails is one ``error:`` line naming it and the
-others go on, except after the quota ran out (the rest are skipped, said once). The exit code is the
+others go on, except after the main pool of the quota ran out (the rest are skipped, said once; a refusal by
+the planner, a spent search or stats bucket skips nothing). The exit code is the
 most serious of the entries': 4 (auth: nothing works until fixed) > 3 (quota) > 2 (invalid input) > 1.
 """
 
@@ -25,12 +26,12 @@ from typing import Any, TextIO
 from ..channel_input import parse_each
 from ..errors import InputError, QuotaExceeded, Y2SError
 from ..models import FetchResult
-from ..quota import quota_line
+from ..quota_planner import WouldNotFit
 from ..service import fetch, open_client, settle
 from ..settings import Settings
 from ..sync import ChannelReport
 from ..words import plural
-from .output import core_warnings_to, fetch_callbacks, raise_after_output
+from .output import core_warnings_to, fetch_callbacks, quota_summary, raise_after_output
 from .parser import spec_from_args
 
 SEVERITY = (4, 3, 2, 1)  # --config: the most serious entry's code wins, in this order
@@ -74,7 +75,9 @@ def _run_entries(entries: Sequence[Any], a: argparse.Namespace, settings: Settin
         except Y2SError as e:
             say.err.write(f"error: [{entry.name}] {settings.redact(str(e))}\n")
             codes.append(e.exit_code)
-            if isinstance(e, QuotaExceeded) and e.bucket != "search":
+            # a spent main pool stops the rest; not a refusal (a smaller entry may fit), nor the search bucket (only
+            # legacy names need it) or the stats bucket (refreshes fall back to videos.list)
+            if isinstance(e, QuotaExceeded) and e.bucket == "units" and not isinstance(e, WouldNotFit):
                 stopped = e
         except Exception as e:  # a bug in one entry: the others still run
             say.err.write(f"error: [{entry.name}] unexpected {type(e).__name__}: {settings.redact(str(e))}\n")
@@ -103,9 +106,7 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     result, stop = run.raise_unless_kept().result, run.told()
     for w in result.warnings:
         say.warning(w)
-    say.progress(f"quota: {quota_line(result.quota_units, result.quota)}"
-                 + (f"; today {plural(today, 'unit')} on this machine (resets midnight Pacific)"
-                    if today is not None else ""))
+    say.progress(quota_summary(result, settings, today))
     counts: dict[str, list[int]] = {}
     if result.videos:
         counts = _push(result, entry, target, a, settings, say, out, label)

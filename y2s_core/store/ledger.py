@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import InputError, StoreError
-from ..quota import main_units
+from ..quota import by_bucket, main_units
 from .db import Store
 
 if TYPE_CHECKING:
@@ -101,6 +101,17 @@ class Ledger:
             self._failed(e)
             return None
 
+    def today_by_bucket(self) -> dict[str, int] | None:
+        """Today's spend with this key on this machine per bucket ({"units", "search", "stats"}: ``quota.by_bucket``),
+        everything pending written first; None when the ledger cannot be written or read."""
+        if not self.flush():
+            return None
+        try:
+            return by_bucket(self.store.quota_today(self.account))
+        except (StoreError, InputError) as e:
+            self._failed(e)
+            return None
+
     def _failed(self, e: StoreError | InputError) -> None:
         if self.problem is None:
             cause = e.cause if isinstance(e, StoreError) else type(e).__name__
@@ -122,6 +133,13 @@ def spent_today_by_method(settings: Settings) -> dict[str, int] | None:
         return None
 
 
+def spent_today_by_bucket(settings: Settings) -> dict[str, int] | None:
+    """Today's spend (Pacific) with this key on this machine per bucket: {"units": main-pool units, "search":
+    search.list calls, "stats": videos.batchGetStats calls}; None if unreadable. The quota planner's input."""
+    today = spent_today_by_method(settings)
+    return None if today is None else by_bucket(today)
+
+
 def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int | None:
     """Add a spend counted elsewhere (a run whose client had no ledger) in one write; today's main-pool
     units, or None (one warning) when the ledger cannot be written."""
@@ -130,4 +148,5 @@ def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int 
     return ledger.today()
 
 
-__all__ = ["FLUSH_SECONDS", "FLUSH_UNITS", "Ledger", "record_spend", "spent_today", "spent_today_by_method"]
+__all__ = ["FLUSH_SECONDS", "FLUSH_UNITS", "Ledger", "record_spend", "spent_today", "spent_today_by_bucket",
+           "spent_today_by_method"]
