@@ -271,8 +271,7 @@ def test_the_plan_from_the_ledger_of_real_runs_matches_what_the_emulator_spends(
     spent = {k: counters(emu)[k] - first[k] for k in first}
     assert out.stop is None and spent == {"units": today.units_needed, "search": 0, "stats": 2}
     assert spent_today_by_bucket(settings) == counters(emu)
-    if prep.plan.stats_spent is not None:  # sync.py passes the budgets (see test_the_sync_plan_checks_every_bucket)
-        assert prep.plan == today
+    assert prep.plan == today  # sync.py plans against every bucket
 
 
 def test_the_sync_plan_checks_every_bucket(tmp_path):
@@ -280,9 +279,6 @@ def test_the_sync_plan_checks_every_bucket(tmp_path):
     settings = settings_for(tmp_path, daily_stats_calls=3)
     client = open_client(settings, http_factory=lambda: HttplibHttp(emu), retry_sleep=lambda s: None)
     prep = Syncer(client, settings).prepare(["@oldschool"], None, SyncOptions(now=DEMO_NOW, stats="all"))
-    if prep.plan.stats_spent is None:
-        pytest.skip("sync.py builds its plan positionally (QuotaPlan(..., daily_quota, spent_today(...))): the search "
-                    "and stats buckets are not checked there until it calls QuotaPlan.today (issue 18 item 1 report)")
     assert prep.plan.budgets == settings.budgets and prep.plan.stats_remaining == 3
 
 

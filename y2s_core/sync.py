@@ -42,7 +42,7 @@ from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoTy
 from .quota import quota_resets_at
 from .settings import Settings
 from .store import Store
-from .store.ledger import spent_today
+from .store.ledger import spent_today_by_bucket
 from .store.syncing import (
     KEEP,
     Coverage,
@@ -62,6 +62,7 @@ from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS, TYPE_RULE_
 
 _log = logging.getLogger("y2s_core.sync")
 STATS_MODES = ("none", "recent", "all")
+BUCKET_WORDS = {"search": "search.list calls", "stats": "videos.batchGetStats calls"}
 RECENT_DAYS = 90
 
 
@@ -223,8 +224,9 @@ class Syncer:
             jobs.append(self._job(res, known.get(res.channel.id), spec, options))
         spent = self.c.meter.snapshot()
         resolve_units = sum(u - before.get(m, 0) for m, u in spent.items() if m != "search.list")
-        plan = qp.QuotaPlan(tuple(j.estimate for j in jobs if j.estimate), resolve_units,
-                            self.settings.daily_quota, spent_today(self.settings))
+        plan = qp.QuotaPlan.today(tuple(j.estimate for j in jobs if j.estimate), resolve_units, self.settings.budgets,
+                                  spent_today_by_bucket(self.settings),
+                                  resolve_search=spent.get("search.list", 0) - before.get("search.list", 0))
         return SyncPlan(refs, spec, options, resolutions, jobs, plan, before, warnings, problem)
 
     def _job(self, res: Resolution, known: KnownChannel | None, spec: FilterSpec, options: SyncOptions) -> _Job:
@@ -307,7 +309,7 @@ class Syncer:
                 else:
                     failure = failure or err
         if stop is not None and isinstance(stop, QuotaExceeded):
-            incomplete.append("stopped by the YouTube quota (daily units).")
+            incomplete.append(f"stopped by the YouTube quota ({BUCKET_WORDS.get(stop.bucket, 'daily units')}).")
         quota = {m: u - prep.before.get(m, 0) for m, u in self.c.meter.snapshot().items() if u - prep.before.get(m, 0)}
         result = FetchResult(
             videos=tuple(videos), channels=tuple(j.channel for j in prep.jobs), resolutions=tuple(prep.resolutions),
@@ -494,7 +496,7 @@ def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: Filt
         estimates.append(qp.full_listing(ch.title, ch.video_count, spec, shorts_share=share,
                                          has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
                                          lives_share=by.get("Live", 0) / total if total else None))
-    return qp.QuotaPlan(tuple(estimates), resolve_units, settings.daily_quota, spent_today(settings))
+    return qp.QuotaPlan.today(tuple(estimates), resolve_units, settings.budgets, spent_today_by_bucket(settings))
 
 
 def _tab_pages(resume: Resume) -> list[int] | None:
@@ -519,7 +521,8 @@ def _lives_share(videos: Sequence[Video]) -> float | None:
 
 def _short(e: Exception) -> str:
     if isinstance(e, QuotaExceeded):
-        return "the YouTube quota is spent" if e.bucket != "search" else "the search quota is spent"
+        return {"search": "the search quota is spent", "stats": "the statistics quota (videos.batchGetStats) is spent"
+                }.get(e.bucket, "the YouTube quota is spent")
     return str(e).split(". ")[0][:160]
 
 

@@ -141,3 +141,20 @@ def incompatible(names: list[str]) -> Response:
 def auth_required(name: str) -> Response:
     return error(401, f"The request uses the <code>{name}</code> parameter but is not properly authorized.",
                  "authorizationRequired", "youtube.parameter", location=name)
+
+
+# The same metric's per-minute limit (600 calls a minute by default): Google words every quota limit alike, with
+# "per minute" for the rate ("...and limit 'Video Batch Get Stats per minute' of service ..."); a wait, not a spent day.
+STATS_RATE_MESSAGE = STATS_QUOTA_MESSAGE.replace("per day", "per minute")
+
+
+def stats_rate_error() -> Response:
+    """videos.batchGetStats called more than its per-minute limit allows: 429 RESOURCE_EXHAUSTED (no Retry-After)."""
+    return error(429, STATS_RATE_MESSAGE, "rateLimitExceeded", grpc_status="RESOURCE_EXHAUSTED", details=[{
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+        "domain": "googleapis.com",
+        "metadata": {"service": "youtube.googleapis.com",
+                     "quota_metric": "youtube.googleapis.com/video_batch_get_stats",
+                     "quota_limit": "VideoBatchGetStatsPerMinute", "quota_limit_value": "600",
+                     "consumer": "projects/000000000000"},
+    }])

@@ -33,7 +33,13 @@ from .feed import FEED_PAUSE, FEED_TIMEOUT, FeedRead, feed_base, read_feed
 from .listing import Watch, fetch_channel
 from .outcome import Accumulator
 from .parsing import CHANNEL_PARTS, PAGE, STATS_PARTS, VIDEO_PARTS, channel_from_resource
-from .transport import MeteredHttp, default_http_factory, quota_exceeded, translate_http_error
+from .transport import (
+    MeteredHttp,
+    default_http_factory,
+    per_minute_wait,
+    quota_exceeded,
+    translate_http_error,
+)
 
 # ------------------------------------------------------------------------------------------ progress
 
@@ -52,6 +58,7 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+MINUTE_WAITS = 3  # a per-minute limit still refusing after this many waits is an error
 
 
 # ------------------------------------------------------------------------------------------- client
@@ -88,6 +95,7 @@ class YouTubeClient:
         self._exhausted_until: datetime | None = None  # the main pool is spent until then
         self._search_exhausted_until: datetime | None = None  # search.list's own bucket is spent until then
         self._stats_exhausted_until: datetime | None = None  # videos.batchGetStats's own bucket is spent until then
+        self._stats_pause = 0.0  # (monotonic) stats calls wait until then: the per-minute limit answered 429
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
             "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
@@ -147,7 +155,7 @@ class YouTubeClient:
         if self._retry_sleep is not None:
             request._sleep = self._retry_sleep  # googleapiclient's backoff hook; tests make it instant
         try:
-            return request.execute(http=self._http(), num_retries=0 if bucket != "units" else self.num_retries)
+            return self._send(request, bucket)
         except HttpError as e:
             err = translate_http_error(e, context)
             if isinstance(err, QuotaExceeded):
@@ -172,6 +180,24 @@ class YouTubeClient:
         except ValueError:  # a 200 whose body is not JSON: a proxy or captive portal answered
             where = shown_url(self.settings.youtube_api_url) or "https://youtube.googleapis.com"
             raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
+
+    def _send(self, request: Any, bucket: str) -> dict:
+        """One request; a per-minute limit (videos.batchGetStats: 600 calls a minute) is a wait, not a failure:
+        every thread holds its stats calls until the minute turns, then asks again (at most ``MINUTE_WAITS``
+        times). Other errors are raised as googleapiclient raises them."""
+        waits = 0
+        while True:
+            pause = self._stats_pause - time.monotonic() if bucket == "stats" else 0.0
+            if pause > 0:
+                (self._retry_sleep or time.sleep)(pause)
+            try:
+                return request.execute(http=self._http(), num_retries=0 if bucket != "units" else self.num_retries)
+            except HttpError as e:
+                wait = per_minute_wait(e) if bucket == "stats" and waits < MINUTE_WAITS else None
+                if wait is None:
+                    raise
+                waits += 1
+                self._stats_pause = max(self._stats_pause, time.monotonic() + wait)
 
     # -- the calls the listing engines make (they never build a request or send one themselves)
     def playlist_page(self, playlist_id: str, token: str | None, context: str) -> dict:

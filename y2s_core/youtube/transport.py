@@ -189,6 +189,22 @@ def quota_exceeded(context: str, bucket: str = "units") -> QuotaExceeded:
     )
 
 
+def per_minute_wait(e: HttpError, now: float | None = None) -> float | None:
+    """Seconds to wait before asking again when ``e`` is a *per-minute* limit (videos.batchGetStats allows 600 calls
+    a minute: a 429 RESOURCE_EXHAUSTED naming a "per minute" limit, not a spent day), else None: its Retry-After,
+    or the rest of the current minute."""
+    if int(e.resp.status) != 429:
+        return None
+    _, message = _error_reason(e)
+    if "per minute" not in message:
+        return None
+    retry_after = (e.resp.get("retry-after") if hasattr(e.resp, "get") else None) or ""
+    if retry_after.strip().isdigit():
+        return float(retry_after.strip())
+    now = time.time() if now is None else now
+    return 60.0 - now % 60.0 + 0.5
+
+
 def translate_http_error(e: HttpError, context: str) -> YouTubeError:
     """A Google HttpError as our error tree: QuotaExceeded, KeyInvalid, else YouTubeError with status and reason."""
     status = int(e.resp.status)
