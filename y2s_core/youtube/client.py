@@ -95,7 +95,7 @@ class YouTubeClient:
         self._exhausted_until: datetime | None = None  # the main pool is spent until then
         self._search_exhausted_until: datetime | None = None  # search.list's own bucket is spent until then
         self._stats_exhausted_until: datetime | None = None  # videos.batchGetStats's own bucket is spent until then
-        self._stats_pause = 0.0  # (monotonic) stats calls wait until then: the per-minute limit answered 429
+        self._paused: dict[str, float] = {}  # bucket -> (monotonic) its calls wait until then: a per-minute 429
         options = {"api_endpoint": self.settings.youtube_api_url} if self.settings.youtube_api_url else None
         self.service = build(
             "youtube", "v3", developerKey=None, http=self._http(), client_options=options,
@@ -182,22 +182,22 @@ class YouTubeClient:
             raise YouTubeError(f"The YouTube API at {where} answered with something that is not JSON while {context}.") from None
 
     def _send(self, request: Any, bucket: str) -> dict:
-        """One request; a per-minute limit (videos.batchGetStats: 600 calls a minute) is a wait, not a failure:
-        every thread holds its stats calls until the minute turns, then asks again (at most ``MINUTE_WAITS``
-        times). Other errors are raised as googleapiclient raises them."""
+        """One request; a per-minute limit of the search or stats bucket (videos.batchGetStats: 600 calls a
+        minute) is a wait, not a failure: every thread holds that bucket's calls until the minute turns, then asks
+        again (at most ``MINUTE_WAITS`` times). Other errors are raised as googleapiclient raises them."""
         waits = 0
         while True:
-            pause = self._stats_pause - time.monotonic() if bucket == "stats" else 0.0
+            pause = self._paused.get(bucket, 0.0) - time.monotonic()
             if pause > 0:
                 (self._retry_sleep or time.sleep)(pause)
             try:
                 return request.execute(http=self._http(), num_retries=0 if bucket != "units" else self.num_retries)
             except HttpError as e:
-                wait = per_minute_wait(e) if bucket == "stats" and waits < MINUTE_WAITS else None
+                wait = per_minute_wait(e) if bucket != "units" and waits < MINUTE_WAITS else None
                 if wait is None:
                     raise
                 waits += 1
-                self._stats_pause = max(self._stats_pause, time.monotonic() + wait)
+                self._paused[bucket] = max(self._paused.get(bucket, 0.0), time.monotonic() + wait)
 
     # -- the calls the listing engines make (they never build a request or send one themselves)
     def playlist_page(self, playlist_id: str, token: str | None, context: str) -> dict:
@@ -257,9 +257,16 @@ class YouTubeClient:
             r = refs[i]
             out[i] = Resolution(r, channel=found[cid]) if cid in found else Resolution(
                 r, error=f"{r}: no channel with id {cid} (mistyped, or the channel was deleted).")
-        for i, r in enumerate(refs):
+        searches = []  # legacy /c/ names no handle or username matched: searched last, so a search bucket that
+        for i, r in enumerate(refs):  # is slow (its per-minute limit) or spent delays only them
             if i not in out:
-                out[i] = self._resolve_name(r)
+                found = self._resolve_name(r)
+                if found is None:
+                    searches.append(i)
+                else:
+                    out[i] = found
+        for i in searches:
+            out[i] = self._resolve_by_search(refs[i])
         return [out[i] for i in range(len(refs))]
 
     def _channels_by_id(self, ids: list[str]) -> dict[str, dict]:
@@ -293,7 +300,8 @@ class YouTubeClient:
                 return {}
             raise
 
-    def _resolve_name(self, ref: ChannelRef) -> Resolution:
+    def _resolve_name(self, ref: ChannelRef) -> Resolution | None:
+        """By handle or username; None: a legacy custom name neither matched (``_resolve_by_search`` next)."""
         name = ref.value
         order = {"handle": ["forHandle"], "username": ["forUsername", "forHandle"], "custom": ["forHandle", "forUsername"]}[ref.kind]
         for param in order:
@@ -303,7 +311,7 @@ class YouTubeClient:
         if ref.kind != "custom":
             what = "handle @" if ref.kind == "handle" else "username "
             return Resolution(ref, error=f"{ref}: no channel with the {what}{name}. Check the spelling or paste the channel URL.")
-        return self._resolve_by_search(ref)
+        return None
 
     def _resolve_by_search(self, ref: ChannelRef) -> Resolution:
         """Legacy /c/NAME (no handle of that name): search.list, matched on customUrl or title.
