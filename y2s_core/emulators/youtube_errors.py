@@ -90,13 +90,16 @@ def search_quota_error() -> Response:
 
 def stats_quota_error() -> Response:
     """The videos.batchGetStats bucket is spent (see STATS_QUOTA_MESSAGE for the source): 429 RESOURCE_EXHAUSTED."""
-    return error(429, STATS_QUOTA_MESSAGE, "rateLimitExceeded", grpc_status="RESOURCE_EXHAUSTED", details=[{
+    return _stats_exhausted(STATS_QUOTA_MESSAGE, "VideoBatchGetStatsPerDay", "10000")
+
+
+def _stats_exhausted(message: str, limit: str, value: str) -> Response:
+    return error(429, message, "rateLimitExceeded", grpc_status="RESOURCE_EXHAUSTED", details=[{
         "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
         "domain": "googleapis.com",
         "metadata": {"service": "youtube.googleapis.com",
                      "quota_metric": "youtube.googleapis.com/video_batch_get_stats",
-                     "quota_limit": "VideoBatchGetStatsPerDay", "quota_limit_value": "10000",
-                     "consumer": "projects/000000000000"},
+                     "quota_limit": limit, "quota_limit_value": value, "consumer": "projects/000000000000"},
     }])
 
 
@@ -150,11 +153,4 @@ STATS_RATE_MESSAGE = STATS_QUOTA_MESSAGE.replace("per day", "per minute")
 
 def stats_rate_error() -> Response:
     """videos.batchGetStats called more than its per-minute limit allows: 429 RESOURCE_EXHAUSTED (no Retry-After)."""
-    return error(429, STATS_RATE_MESSAGE, "rateLimitExceeded", grpc_status="RESOURCE_EXHAUSTED", details=[{
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
-        "domain": "googleapis.com",
-        "metadata": {"service": "youtube.googleapis.com",
-                     "quota_metric": "youtube.googleapis.com/video_batch_get_stats",
-                     "quota_limit": "VideoBatchGetStatsPerMinute", "quota_limit_value": "600",
-                     "consumer": "projects/000000000000"},
-    }])
+    return _stats_exhausted(STATS_RATE_MESSAGE, "VideoBatchGetStatsPerMinute", "600")
