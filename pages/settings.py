@@ -7,6 +7,7 @@ import streamlit as st
 
 from y2s_core import sheets, store
 from y2s_core.dashboard import access, fetching, forms, furniture, state
+from y2s_core.dashboard import demo as demo_controls
 from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError
 from y2s_core.quota import quota_line, quota_resets_at
@@ -105,8 +106,11 @@ c2.metric("Spent today on this machine", "n/a" if today is None else f"{today:,}
 resets = quota_resets_at()  # the full date and time did not fit the tile ("2026-11-26 08:00 …")
 c3.metric("Daily quota resets", resets.strftime("%H:%M UTC"),
           help=f"Next reset: {furniture.format_when(resets)} (midnight Pacific time).")
-st.caption(quota_line(ss[state.QUOTA_UNITS], ss[state.QUOTA_METHODS])
-           + ". A project's default quota is 10,000 units a day; cached fetches cost nothing.")
+st.caption(quota_line(ss[state.QUOTA_UNITS], ss[state.QUOTA_METHODS], settings.budgets)
+           + " (each bucket's daily budget: Y2S_DAILY_QUOTA, Y2S_DAILY_SEARCH_CALLS, Y2S_DAILY_STATS_CALLS); "
+             "cached fetches cost nothing.")
+
+demo_controls.clock_controls(settings, on_advance=fetching.clear_fetch_cache)  # demo mode only
 
 st.subheader("Cache and session")
 
