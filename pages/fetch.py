@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from y2s_core.dashboard import fetching, forms, furniture, state, tables
+from y2s_core.dashboard import access, fetching, forms, furniture, state, tables
 from y2s_core.dashboard.furniture import md
 from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.models import VideoType
@@ -79,7 +79,8 @@ if notice:
     st.warning(notice)
 
 state.remember_widgets(FORM_KEYS)
-force_clicked = bool(ss.pop(P + "force_pending", False))  # "Fetch anyway" (its callback ran before this)
+# "Fetch anyway" (its callback ran before this): owners only (a member's budget is a limit, not advice)
+force_clicked = bool(ss.pop(P + "force_pending", False)) and access.may_override_budget()
 fetch_clicked = fetch_clicked or force_clicked
 if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
     ss[P + "refusal"] = None
@@ -118,8 +119,9 @@ if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
                 outcome = fetching.fetch(text, spec, settings, refresh=refresh_clicked, full=ss[P + "full"],
                                          stats=ss[P + "stats"], force=force_clicked)
             except WouldNotFit as e:  # said below, with the button that overrides it
-                ss[P + "refusal"] = md(settings.redact(str(e))).replace(" or force it (--force;",
-                                                                         " or press **Fetch anyway** (")
+                said = md(settings.redact(str(e)))
+                ss[P + "refusal"] = said.replace(" or force it (--force;", " or press **Fetch anyway** (") \
+                    if access.may_override_budget() else said.split(" or force it (--force;")[0].rstrip(" ,") + "."
             except Y2SError as e:
                 st.error(md(settings.redact(str(e))))
             except Exception as e:  # a bug: one line, not a traceback
@@ -142,8 +144,10 @@ if fetch_clicked or refresh_clicked or apply_clicked or estimate_clicked:
 
 if ss.get(P + "refusal"):
     st.error(ss[P + "refusal"])  # escaped when it was kept
-    st.button("Fetch anyway", key=P + "force", on_click=lambda: ss.__setitem__(P + "force_pending", True),
-              help="Start although the plan does not fit today's budget: what it fetches is kept, the next fetch resumes.")
+    if access.may_override_budget():
+        st.button("Fetch anyway", key=P + "force", on_click=lambda: ss.__setitem__(P + "force_pending", True),
+                  help="Start although the plan does not fit today's budget: what it fetches is kept, the next fetch "
+                       "resumes.")
 
 result = ss[state.RESULT]
 meta = ss[state.FETCH_META] or {}

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from y2s_core import sheets, store
-from y2s_core.dashboard import forms, furniture, history, state, tables
+from y2s_core.dashboard import access, forms, furniture, history, state, tables
 from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError, PermissionDenied, Y2SError
 
@@ -64,9 +64,9 @@ if kind == GOOGLE:
         )
 else:
     state.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
+    where = f" ({md(sheets.workbooks_dir(settings))})" if access.may_see_server_details() else ""
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
-                  help=f"Saved in the app's workbooks folder ({md(sheets.workbooks_dir(settings))}); download it "
-                       "below after pushing.")
+                  help=f"Saved in the app's workbooks folder{where}; download it below after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
 st.multiselect("Optional columns", list(store.COLUMN_CHOICES), key=P + "columns",
                format_func=lambda k: store.COLUMN_HEADERS[k], placeholder="None (the standard columns only)",

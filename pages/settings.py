@@ -1,9 +1,13 @@
-"""Settings and connections: what is configured (never the secret values), a session-only API key, quota, cache."""
+"""Settings and connections: what is configured (never the secret values), a session-only API key, quota, cache.
+
+Server details (endpoints, the data folder, the service account's e-mail, the database) are for owners only
+(``access.may_see_server_details``): a member or a guest is told what works, not where it lives."""
 
 import streamlit as st
 
 from y2s_core import sheets, store
-from y2s_core.dashboard import fetching, forms, furniture, state
+from y2s_core.dashboard import access, fetching, forms, furniture, state
+from y2s_core.dashboard import demo as demo_controls
 from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError
 from y2s_core.quota import quota_line, quota_resets_at
@@ -12,9 +16,17 @@ from y2s_core.store.ledger import spent_today
 P = "settings."
 ss = st.session_state
 settings = furniture.page_settings()
+viewer = access.current()
+owner = access.may_see_server_details()
 
 st.title("Settings and connections")
-if state.trust_all_visitors():
+if viewer.sign_in:
+    if viewer.role is access.Role.MEMBER:
+        role = f"a member: fetch, review, metrics and push, up to {viewer.daily_units or 0:,} YouTube units a day"
+    else:
+        role = "an owner: everything, server details and **Fetch anyway** included"
+    st.info(f"Sign-in is on. You are {role}.", icon=":material/badge:")
+elif state.trust_all_visitors():
     st.warning("`Y2S_TRUST_ALL_VISITORS` is on: everyone who can open this app uses its YouTube key, Google account "
                "and database, not only visitors on this machine.")
 elif ss.get(state.VISITOR):
@@ -29,7 +41,7 @@ elif settings.youtube_api_url:
     st.info("No API key; requests go to a custom endpoint without one.")
 else:
     st.info("No YouTube API key configured: the app runs in demo mode on the built-in emulator.")
-if settings.youtube_api_url:
+if settings.youtube_api_url and owner:
     st.caption(f"YouTube endpoint override: {md_code(furniture.safe_url(settings.youtube_api_url))}")
 
 
@@ -56,22 +68,29 @@ if ss.get(P + "key_error"):
 st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[state.API_KEY])
 
 st.subheader("Google Sheets")
-if settings.service_account_email:
+if settings.service_account_email and not owner:
+    st.success("Google Sheets is configured for this app.")
+elif settings.service_account_email:
     st.success(f"Service account configured. Share each sheet with {md_code(settings.service_account_email)} as Editor.")
 elif settings.sheets_api_url:
     st.info("No service account; Sheets requests go to a custom endpoint that needs none.")
+elif not owner:
+    st.info("No Google account is configured for this app: pushes go to local workbooks and downloads.")
 else:
     st.warning(
         "No service account configured: pushes to Google Sheets will fail. Add `[gcp_service_account]` "
         "to the app's secrets (Streamlit Community Cloud: App settings > Secrets) or set "
         "GOOGLE_SHEETS_SERVICE_ACCOUNT_JSON to the key file's path. Local workbooks and downloads still work."
     )
-if settings.sheets_api_url:
+if settings.sheets_api_url and owner:
     st.caption(f"Sheets endpoint override: {md_code(furniture.safe_url(settings.sheets_api_url))}")
-st.caption(f"Local data folder: {md_code(settings.data_dir)} (workbooks in {md_code(sheets.workbooks_dir(settings))})")
+if owner:
+    st.caption(f"Local data folder: {md_code(settings.data_dir)} (workbooks in {md_code(sheets.workbooks_dir(settings))})")
 
 st.subheader("Store")
-if settings.database_url:
+if not owner:
+    st.info("History, growth and the quota ledger are kept by the app (where is for its owner to see).")
+elif settings.database_url:
     st.success(f"History, growth and the quota ledger are kept in {md_code(store.describe(settings.database_url))}.")
 else:
     st.info(f"History, growth and the quota ledger are kept in SQLite in {md_code(settings.data_dir)}. On Streamlit "
@@ -87,8 +106,11 @@ c2.metric("Spent today on this machine", "n/a" if today is None else f"{today:,}
 resets = quota_resets_at()  # the full date and time did not fit the tile ("2026-11-26 08:00 …")
 c3.metric("Daily quota resets", resets.strftime("%H:%M UTC"),
           help=f"Next reset: {furniture.format_when(resets)} (midnight Pacific time).")
-st.caption(quota_line(ss[state.QUOTA_UNITS], ss[state.QUOTA_METHODS])
-           + ". A project's default quota is 10,000 units a day; cached fetches cost nothing.")
+st.caption(quota_line(ss[state.QUOTA_UNITS], ss[state.QUOTA_METHODS], settings.budgets)
+           + " (each bucket's daily budget: Y2S_DAILY_QUOTA, Y2S_DAILY_SEARCH_CALLS, Y2S_DAILY_STATS_CALLS); "
+             "cached fetches cost nothing.")
+
+demo_controls.clock_controls(settings, on_advance=fetching.clear_fetch_cache)  # demo mode only
 
 st.subheader("Cache and session")
 

@@ -85,6 +85,9 @@ def video_row(i: int, views: int | None = 100, likes: int | None = 10, title: st
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("Y2S_DATA_DIR", str(tmp_path / "y2s-data"))
+    # the demo's first run seeds 90 days of history (~2 s, and a first fetch of @y2sdemo is then incremental):
+    # off for every test but those that opt in (tests/test_demo_clock.py, the newcomer's browser walk)
+    monkeypatch.setenv("Y2S_DEMO_HISTORY", "0")
 
 
 @pytest.fixture(autouse=True)

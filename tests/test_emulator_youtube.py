@@ -25,6 +25,7 @@ from y2s_core.emulators.catalog import (
     BIG_CHANNEL_ID,
     DEMO_LAB_ID,
     DEMO_NOW,
+    EDITING_BASICS_ID,
     EMPTY_CHANNEL_ID,
     HUGE_CHANNEL_ID,
     OLD_SCHOOL_ID,
@@ -110,7 +111,8 @@ def all_pages(request_factory) -> list[dict[str, Any]]:
 def test_catalog_sizes_and_ids_are_well_formed(cat):
     assert len(cat.uploads(BIG_CHANNEL_ID)) == 2600
     assert len(cat.uploads(HUGE_CHANNEL_ID)) == 20_000
-    assert len(cat.videos(DEMO_LAB_ID)) == 150 and len(cat.uploads(DEMO_LAB_ID)) == 153
+    assert len(cat.videos(DEMO_LAB_ID)) == 150 and len(cat.uploads(DEMO_LAB_ID)) == 150  # UU leaves out private, deleted
+    assert len(cat.all_uploads(DEMO_LAB_ID)) == 153
     assert cat.uploads(EMPTY_CHANNEL_ID) == []
     assert all(CHANNEL_ID_RE.fullmatch(cid) for cid in cat.channels)
     every = [vid for cid in cat.channels for vid in cat.uploads(cid)]
@@ -369,14 +371,20 @@ def test_the_default_cap_is_20000_so_the_huge_channel_lists_whole(emu):
     assert emu.playlist_cap == 20_000 and len(emu.catalog.uploads(HUGE_CHANNEL_ID)) == 20_000
 
 
-def test_private_and_deleted_entries_are_listed_but_not_returned_by_videos(yt, cat):
+def test_private_and_deleted_videos_are_placeholders_in_a_playlist_but_never_returned_by_videos(yt, cat):
     sp = cat.special
     hidden = [sp["private_1"], sp["private_2"], sp["deleted"]]
-    items = [i for p in all_pages(lambda tok: yt.playlistItems().list(
+    uploads = [i for p in all_pages(lambda tok: yt.playlistItems().list(
         part="snippet,contentDetails,status", playlistId="UU" + DEMO_LAB_ID[2:], maxResults=50, pageToken=tok))
         for i in p["items"]]
+    assert len(uploads) == 150  # the uploads playlist leaves private and deleted videos out (issue 18)
+    assert not {i["contentDetails"]["videoId"] for i in uploads} & set(hidden)
+    assert not {i["snippet"]["title"] for i in uploads} & {"Private video", "Deleted video"}
+    items = [i for p in all_pages(lambda tok: yt.playlistItems().list(
+        part="snippet,contentDetails,status", playlistId=EDITING_BASICS_ID, maxResults=50, pageToken=tok))
+        for i in p["items"]]
     by_id = {i["contentDetails"]["videoId"]: i for i in items}
-    assert len(items) == 153
+    assert set(hidden) <= set(by_id)  # an ordinary playlist keeps them, as placeholders
     for vid in hidden:
         item = by_id[vid]
         assert item["snippet"]["title"] in ("Private video", "Deleted video")
@@ -448,7 +456,7 @@ def test_playlists_list_knows_uploads_and_shorts_playlists(yt, cat):
     resp = yt.playlists().list(part="snippet,contentDetails", id=",".join(ids)).execute()
     got = {i["id"]: i for i in resp["items"]}
     assert set(got) == set(ids[:2])
-    assert got[ids[0]]["contentDetails"]["itemCount"] == 153
+    assert got[ids[0]]["contentDetails"]["itemCount"] == 150  # public uploads only (issue 18)
     assert got[ids[1]]["contentDetails"]["itemCount"] == len(cat.shorts(DEMO_LAB_ID))
     assert got[ids[0]]["snippet"]["channelId"] == DEMO_LAB_ID
 

@@ -172,7 +172,8 @@ def test_added_uploads_are_deterministic_and_the_shared_catalog_never_changes():
         demo_catalog().add_uploads(BIG_CHANNEL_ID, 1)
     assert len(demo_catalog().uploads(BIG_CHANNEL_ID)) == 2600
     one.set_availability(a[0].id, "private")
-    assert one.video(a[0].id) is None and a[0].id in one.uploads(BIG_CHANNEL_ID)
+    assert one.video(a[0].id) is None and a[0].id in one.all_uploads(BIG_CHANNEL_ID)
+    assert a[0].id not in one.uploads(BIG_CHANNEL_ID)  # the uploads playlist leaves private videos out (issue 18)
 
 
 # ------------------------------------------------------------------------------- the scheduled-run docs

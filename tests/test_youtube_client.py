@@ -120,7 +120,8 @@ def test_full_fetch_spends_the_minimum_quota_with_the_right_parameters(yt_emu, y
     public = yt_emu.catalog.videos(demo.id)
     assert len(result.videos) == len(public)
     assert sorted(result.skipped_ids) == sorted(set(yt_emu.catalog.uploads(demo.id)) - {v.id for v in public})
-    assert any("skipped 3" in w for w in result.warnings)
+    # the uploads playlist leaves the channel's 2 private and 1 deleted videos out (issue 18): nothing to skip
+    assert result.skipped_ids == () and not any("skipped" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize("handle", ["@y2sdemo", "@oldschool"])
@@ -251,7 +252,7 @@ def test_progress_is_reported_per_channel(yt_emu, yt_client):
     stages = {(p.channel, p.stage) for p in seen}
     assert ("Y2S Demo Lab", "done") in stages and ("Old School Tutorials", "done") in stages
     last = [p for p in seen if p.channel == "Y2S Demo Lab"][-1]
-    assert last.pages == 5 and last.detailed == 150 and last.quota_units > 0  # 4 uploads pages, 1 Shorts page
+    assert last.pages == 4 and last.detailed == 150 and last.quota_units > 0  # 3 uploads pages, 1 Shorts page
 
 
 # ----------------------------------------------------------------------------------------------- errors

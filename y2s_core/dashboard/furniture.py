@@ -23,7 +23,7 @@ from .. import telemetry
 from ..models import FetchResult
 from ..settings import Settings, shown_url
 from ..words import plural  # the one count-and-noun helper of every face (pages call furniture.plural)
-from . import state
+from . import demo, state
 
 _log = logging.getLogger(__name__)
 
@@ -109,6 +109,7 @@ def page_settings() -> Settings:
     """
     settings, problem = state.load_settings()
     _configure_logging(settings)
+    demo.ensure_first_run(settings)  # demo mode: the clock started and 90 days of history, once, beside the page
     demo_banner(settings, problem)
     return settings
 

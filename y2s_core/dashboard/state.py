@@ -3,7 +3,9 @@
 ``st.session_state`` holds, per session: the last fetch result and how it was made, the filters, the
 approvals, the personal API key, the YouTube units this session spent, the session's YouTube client
 (with its quota meter), the remembered widget values (Streamlit drops a widget's state when its page
-is left) and the Push page's kept plan. Nothing here is shared between sessions.
+is left), the Push page's kept plan, and who the visitor is (``access.VIEWER``, from ``current_viewer``: with
+``[auth]`` in the secrets only an owner or a member of ``[y2s.access]`` gets past ``require_access`` and every
+page's ``load_settings``). Nothing here is shared between sessions.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..service import open_client
 from ..settings import ENV_SERVICE_ACCOUNT, Settings
 from ..store import url_from_connection
 from ..youtube import YouTubeClient
+from . import access
 from .forms import FilterForm
 
 # session_state keys (widget keys are namespaced per page: "fetch.*", "review.*", ...)
@@ -102,10 +105,60 @@ def load_settings() -> tuple[Settings, str | None]:
         base = dataclasses.replace(base, database_url=db_url)
     _seed_filters(base)
     st.session_state[VISITOR] = None
-    if not visitor_trusted(_visitor_ip(), _visitor_headers(), _trust_all(secrets)):  # sign-in ([auth]) is not built yet
+    viewer = _gate(secrets)  # with [auth]: nobody past this line who is not an owner or a member
+    if viewer.role is access.Role.GUEST:  # no sign-in, a visitor from another machine
         base, st.session_state[VISITOR] = without_owner_credentials(base)
     key = st.session_state[API_KEY]
     return (base.with_api_key(key) if key else base), problem or settings_problem
+
+
+def current_viewer(secrets: Mapping[str, Any] | None = None) -> access.Viewer:
+    """Who this session is (``access.viewer_for``), kept in the session for ``access.may_*``.
+
+    With ``[auth]`` in the secrets the signed-in person's claims (``st.user``: Streamlit checked the
+    provider's ID token and signed the cookie) decide, through ``[y2s.access]``; an owner or a member uses the
+    app's credentials from wherever they connect. Without ``[auth]``, ``visitor_trusted`` decides."""
+    if secrets is None:
+        secrets = _read_secrets()[0]
+    if "auth" in secrets:
+        viewer = access.viewer_for(secrets, _signed_in_claims(), trusted=False)
+    else:
+        viewer = access.viewer_for(secrets, None,
+                                   trusted=visitor_trusted(_visitor_ip(), _visitor_headers(), _trust_all(secrets)))
+    st.session_state[access.VIEWER] = viewer
+    return viewer
+
+
+def require_access(url_paths: Iterable[str] = ()) -> access.Viewer:
+    """app.py, before its navigation: the Viewer when they are let in; else only the sign-in page (or "you have
+    no access") is shown, in a hidden navigation of its own, and the run stops there. ``url_paths``: the app's
+    page addresses, answered with that same page (a deep link then finds no "page not found" dialog)."""
+    viewer = current_viewer()
+    if not viewer.allowed:
+        gate = [st.Page(access.gate_page, title="Sign in", default=True)]
+        gate += [st.Page(access.gate_page, title="Sign in", url_path=p) for p in dict.fromkeys(url_paths) if p]
+        st.navigation(gate, position="hidden").run()
+        st.stop()
+    access.account_box(viewer)
+    return viewer
+
+
+def _gate(secrets: Mapping[str, Any]) -> access.Viewer:
+    """Every page's check (a page run on its own, as AppTest and a cold deep link do, gets it too)."""
+    viewer = current_viewer(secrets)
+    if not viewer.allowed:
+        access.gate_page()
+        st.stop()
+    return viewer
+
+
+def _signed_in_claims() -> dict[str, Any] | None:
+    """The signed-in person's claims from ``st.user`` (None: not signed in, or no session)."""
+    try:
+        user = st.user
+        return dict(user.to_dict()) if user.is_logged_in else None
+    except Exception:  # no session context, or sign-in not available in this Streamlit
+        return None
 
 
 def visitor_trusted(ip: str | None, headers: Mapping[str, str], trust_all: bool) -> bool:

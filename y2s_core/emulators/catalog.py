@@ -2,14 +2,27 @@
 
 Everything is generated from fixed seeds (``random.Random(str)`` hashes the seed with SHA-512, so
 PYTHONHASHSEED does not matter) against a fixed clock, ``DEMO_NOW``; nothing reads the real time.
-The whole catalog builds in about 0.4 s and is immutable, so ``demo_catalog()``
+The whole catalog builds in about 0.6 s and is immutable, so ``demo_catalog()``
 builds it once per process. Tests that need a channel to change between two runs change a ``copy()``
 (``add_uploads``, ``set_availability``).
+
+Statistics look like YouTube's: each video's audience (``reach``) is lognormal around its channel's median
+(sigma ``LONG_SIGMA``, wider ``SHORT_SIGMA`` for Shorts, which also reach further), so a channel has a few
+videos far above the rest and no two alike; likes and comments are per-view rates. Its views follow
+``growth``: a launch that saturates in days (Shorts faster) and a long tail that never stops.
+
+The demo's clock: ``Catalog.at(now)`` is the same catalog at another moment, ``demo_catalog_at(now)`` the
+demo's (cached): after DEMO_NOW each demo channel keeps uploading on its cadence (``UPLOAD_CADENCE``, drawn
+from its own seed, so the uploads up to one day are the first of those up to any later day) and every video's
+statistics grow along its curve; before DEMO_NOW the later uploads are not there yet. The emulator serves
+the day its ``demo_clock.DemoClock`` says (kept in the data directory).
 
 Channels (title, handle, extras):
 
 * ``Y2S Demo Lab`` @y2sdemo, username ``y2sdemolab``: 150 public uploads plus 2 private and 1 deleted
-  entry that only the uploads playlist lists; a UUSH playlist; every edge case (``Catalog.special``).
+  video, which its uploads playlist leaves out (as Google's does) and its ordinary playlist "Editing basics"
+  (``EDITING_BASICS_ID``, a PL… id) shows as "Private video" / "Deleted video" placeholders; a UUSH
+  playlist; every edge case (``Catalog.special``).
 * ``Big Channel Demo`` @bigchannel: exactly 2,600 uploads, about 25 % Shorts; UUSH and the other tab
   playlists, UULF (long-form) and UULV (live streams).
 * ``Huge Channel Demo`` @hugechannel: exactly 20,000 uploads, a news channel's mix (about 5,000 live
@@ -149,6 +162,11 @@ class DemoVideo(NamedTuple):
     maxres: bool  # thumbnails include standard and maxres
     millis: bool  # publishedAt written with ".000Z"
     availability: str = "public"  # public | private | deleted
+    # how the statistics move with the clock (``Catalog.at``): views(t) ~ reach * growth(age, tau)
+    reach: float = 0.0  # the video's audience scale (0: its statistics never move)
+    tau: float = 3.0  # days: the launch's time constant (most of the first burst is in by 3 tau)
+    like_rate: float = 0.0  # likes per view, comments per view: what new views bring
+    comment_rate: float = 0.0
 
 
 def _round_subscribers(n: int) -> int:
@@ -157,6 +175,41 @@ def _round_subscribers(n: int) -> int:
         return n
     step = 10 ** (int(math.log10(n)) - 2)
     return n // step * step
+
+
+GROWTH_TAIL = 0.12  # the long tail's weight: views keep coming for years, slower and slower
+DAY = 86_400
+
+
+def growth(age_seconds: float, tau_days: float) -> float:
+    """A video's views at this age, as a share of its ``reach``: a launch that saturates (1 - exp(-t/tau): half
+    of it in 0.7 tau) plus a long tail that never quite stops (GROWTH_TAIL * ln(1 + t/30 days)). 0 before it
+    is published; about 1 after a month, 1.3 after a year, 1.6 after ten."""
+    days = age_seconds / DAY
+    if days <= 0:
+        return 0.0
+    return (1.0 - math.exp(-days / tau_days)) + GROWTH_TAIL * math.log1p(days / 30.0)
+
+
+def aged(v: DemoVideo, t: int, base: int) -> DemoVideo:
+    """``v`` (its statistics as they stood at ``base``) as it stands at ``t``: views along ``growth``, likes and
+    comments with them. Later: what the curve adds since ``base``; earlier: the same curve scaled down, so the
+    value at ``base`` is exact and every value is monotonic in ``t``."""
+    if t == base or v.reach <= 0:
+        return v
+    g = growth(t - v.published, v.tau)
+    g0 = growth(base - v.published, v.tau)
+    if t > base:
+        views = v.views + int(v.reach * (g - g0))
+        dv = views - v.views
+        likes = None if v.likes is None else v.likes + int(dv * v.like_rate)
+        comments = None if v.comments is None else v.comments + int(dv * v.comment_rate)
+    else:
+        f = g / g0 if g0 > 0 else 0.0
+        views = int(v.views * f)
+        likes = None if v.likes is None else int(v.likes * f)
+        comments = None if v.comments is None else int(v.comments * f)
+    return v._replace(views=views, likes=likes, comments=comments)
 
 
 _THUMB_SIZES = (
@@ -208,20 +261,53 @@ def playlist_item_id(playlist_id: str, video_id: str) -> str:
     return base64.b64encode(f"{playlist_id}.{tail}".encode()).decode("ascii")
 
 
+# Where the uploads playlist's behaviour comes from: Google's pages do not say it in so many words; the public
+# record does (found with the ``search`` tool): mattwright324/youtube-metadata, PR #56 (2021-12-12): "In normal
+# playlists, unavailable videos still come back from playlistItems.list and show the title as deleted/private.
+# The typical channel uploads playlist does not list deleted/private video ids." ARCHITECTURE.md ("The real
+# APIs") says the same. So UU… (and the tab playlists UULF/UUSH/UULV) list public videos only, while an ordinary
+# playlist (PL…) keeps a "Private video" / "Deleted video" placeholder in the private or deleted video's place.
+UNLISTED_IN_UPLOADS = ("private", "deleted")
+
+
+class UserPlaylist(NamedTuple):
+    """An ordinary playlist a channel made (PL…): its videos in the owner's order, whatever became of them."""
+
+    id: str
+    channel_id: str
+    title: str
+    description: str
+    published_at: str
+    video_ids: tuple[str, ...]
+
+
+def user_playlist_id(*seed: object) -> str:
+    """'PL' + 32 characters, the shape of a modern playlist id (deterministic from ``seed``)."""
+    digest = hashlib.sha256("\x1f".join(map(str, seed)).encode("utf-8")).digest()
+    return "PL" + base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+
+
 class Catalog:
     """Immutable channels and videos plus the API resources built from them."""
 
     def __init__(self, channels: Iterable[DemoChannel], uploads: Mapping[str, list[DemoVideo]],
-                 special: Mapping[str, str] | None = None) -> None:
+                 special: Mapping[str, str] | None = None,
+                 playlists: Iterable[UserPlaylist] = ()) -> None:
         self.channels: dict[str, DemoChannel] = {c.id: c for c in channels}
         self._uploads: dict[str, tuple[DemoVideo, ...]] = {cid: tuple(vs) for cid, vs in uploads.items()}
         self._records: dict[str, DemoVideo] = {v.id: v for vs in self._uploads.values() for v in vs}
-        self._upload_ids = {cid: tuple(v.id for v in vs) for cid, vs in self._uploads.items()}
+        self._public: dict[str, tuple[DemoVideo, ...]] = {
+            cid: tuple(v for v in vs if v.availability == "public") for cid, vs in self._uploads.items()
+        }
+        # The uploads playlist (UU…) lists only public uploads: private and deleted videos are left out, while an
+        # ordinary playlist keeps them as "Private video" / "Deleted video" placeholders (see UNLISTED_IN_UPLOADS).
+        self._upload_ids = {cid: tuple(v.id for v in vs) for cid, vs in self._public.items()}
         self._shorts_records: dict[str, tuple[DemoVideo, ...]] = {
             cid: tuple(v for v in vs if v.in_shorts)
-            for cid, vs in self._uploads.items()
+            for cid, vs in self._public.items()
             if self.channels[cid].has_shorts_playlist
         }
+        self.user_playlists: dict[str, UserPlaylist] = {p.id: p for p in playlists}
         self._shorts = {cid: tuple(v.id for v in vs) for cid, vs in self._shorts_records.items()}
         self._tab_records: dict[str, dict[str, tuple[DemoVideo, ...]]] = {}
         for cid, vs in self._uploads.items():
@@ -235,18 +321,70 @@ class Catalog:
         self._by_handle = {c.handle.lower(): c for c in self.channels.values()}
         self._by_username = {c.username.lower(): c for c in self.channels.values() if c.username}
         self._by_custom = {c.custom_name.lower(): c for c in self.channels.values() if c.custom_name}
-        self._public: dict[str, tuple[DemoVideo, ...]] = {
-            cid: tuple(v for v in vs if v.availability == "public") for cid, vs in self._uploads.items()
-        }
         self._stats = {
             cid: (sum(v.views for v in vs), len(vs)) for cid, vs in self._public.items()
         }
+        self.now: int = _NOW  # the moment the statistics stand at (``at`` moves it)
+        self._origin: Catalog = self  # the catalog ``at`` starts from (the one generated at DEMO_NOW)
+        self._shared = False  # a cached catalog (the demo's, or one of its days): never changed in place
+
+    # -- the clock: the same channels at another moment ---------------------------------------------------
+
+    def at(self, now: datetime | int) -> Catalog:
+        """This catalog as it stands at ``now`` (a datetime or epoch seconds): later, each demo channel has
+        uploaded on its cadence (``UPLOAD_CADENCE``, deterministic: the uploads up to a day are the first ones
+        of those up to any later day) and every video's views, likes and comments grew (``growth``); earlier,
+        the videos published since are not there yet and the statistics are lower. ``at(DEMO_NOW)`` is the
+        catalog itself. Built from the catalog generated at DEMO_NOW, whichever catalog it is called on."""
+        t = _ts(now) if isinstance(now, datetime) else int(now)
+        origin = self._origin
+        if t == origin.now:
+            return origin
+        base = origin.now
+        uploads: dict[str, list[DemoVideo]] = {}
+        for cid, vs in origin._uploads.items():
+            fresh = origin._future(cid, t) if t > base else []
+            uploads[cid] = fresh + [aged(v, t, base) for v in vs if v.published <= t]
+        out = Catalog(origin.channels.values(), uploads, origin.special, origin.user_playlists.values())
+        out.now, out._origin = t, origin
+        return out
+
+    def _future(self, channel_id: str, t: int) -> list[DemoVideo]:
+        """The uploads the channel made after this catalog's ``now`` up to ``t``, newest first, as they stand at
+        ``t``."""
+        ch = self.channels[channel_id]
+        cadence = UPLOAD_CADENCE.get(ch.handle)
+        if cadence is None or ch.id not in _DEMO_IDS:
+            return []
+        every_days, short_share, live_share, median = cadence
+        gen = _Gen(ch, set(self._records))
+        gen.rng = random.Random(f"{SEED}:{ch.handle}:future")
+        rnd = gen.rng.random
+        out: list[DemoVideo] = []
+        ts = self.now
+        while True:
+            ts += max(60, int(-math.log(1.0 - rnd()) * every_days * DAY))
+            if ts > t:
+                break
+            v = gen.one(ts, short_share=short_share, shorts_from=0, live_share=live_share, median_views=median)
+            if v.stream is not None and v.stream[2] is not None and v.stream[2] > t:  # a stream still going on
+                scheduled, start, _end, _ = v.stream
+                if start is not None and start <= t:
+                    v = v._replace(live="live", duration=0, stream=(scheduled, start, None, 50 + int(v.reach / 200)))
+                else:
+                    v = v._replace(live="upcoming", duration=0, stream=(scheduled, None, None, None), reach=0.0)
+            out.append(aged(v, t, ts))
+        out.reverse()
+        return out
 
     # -- test hooks: a channel that changes between two runs (on a copy; the demo catalog never changes) ---
 
     def copy(self) -> Catalog:
         """A copy that ``add_uploads`` and ``set_availability`` may change."""
-        return Catalog(self.channels.values(), {cid: list(vs) for cid, vs in self._uploads.items()}, self.special)
+        out = Catalog(self.channels.values(), {cid: list(vs) for cid, vs in self._uploads.items()}, self.special,
+                      self.user_playlists.values())
+        out.now = self.now
+        return out
 
     def add_uploads(self, channel_id: str, n: int, *, shorts_every: int = 4, step: int = 3600) -> list[DemoVideo]:
         """``n`` new public uploads on top of the channel's uploads playlist (newest first, returned so).
@@ -270,8 +408,8 @@ class Catalog:
         return new
 
     def set_availability(self, video_id: str, availability: str) -> None:
-        """Make a video private or deleted (still listed by the uploads playlist, never by videos.list), or
-        public again."""
+        """Make a video private or deleted (gone from the uploads playlist and its tabs, a placeholder in an
+        ordinary playlist, never returned by videos.list), or public again."""
         self._check_mutable()
         v = self._records[video_id]
         uploads = {cid: [x._replace(availability=availability) if x.id == video_id else x for x in vs]
@@ -280,12 +418,14 @@ class Catalog:
         assert self._records[v.id].availability == availability
 
     def _check_mutable(self) -> None:
-        if self is _cached:
+        if self is _cached or self._shared:
             raise RuntimeError("the shared demo catalog never changes: change a copy() (YouTubeEmulator(catalog))")
 
     def _rebuild(self, uploads: Mapping[str, list[DemoVideo]], added: Mapping[str, int]) -> None:
-        self.__init__(self.channels.values(), uploads, self.special)  # type: ignore[misc]
+        now = self.now
+        self.__init__(self.channels.values(), uploads, self.special, self.user_playlists.values())  # type: ignore[misc]
         self._added = dict(added)
+        self.now = now  # a changed catalog is its own origin: ``at`` ages it from where it stands
 
     # -- lookups ---------------------------------------------------------------------------------------
 
@@ -305,8 +445,18 @@ class Catalog:
         return next((c for c in self.channels.values() if c.title.lower() == t), None)
 
     def uploads(self, channel_id: str) -> list[str]:
-        """Every id the uploads playlist lists, newest first, including private and deleted entries."""
+        """Every id the uploads playlist lists, newest first: the public uploads (private and deleted videos are
+        left out, as Google's uploads playlist does)."""
         return list(self._upload_ids.get(channel_id, ()))
+
+    def all_uploads(self, channel_id: str) -> list[str]:
+        """Every upload of the channel, newest first, private and deleted ones included (what its owner sees in
+        YouTube Studio; no public list shows them all)."""
+        return [v.id for v in self._uploads.get(channel_id, ())]
+
+    def playlists_of(self, channel_id: str) -> list[UserPlaylist]:
+        """The channel's ordinary (user-made) playlists, as playlists.list?channelId= lists them."""
+        return [p for p in self.user_playlists.values() if p.channel_id == channel_id]
 
     def shorts(self, channel_id: str) -> list[str] | None:
         """The UUSH playlist's ids, newest first; None when the channel has no such playlist (404)."""
@@ -329,16 +479,21 @@ class Catalog:
         return list(self._public.get(channel_id, ()))
 
     def playlist(self, playlist_id: str) -> tuple[DemoChannel, tuple[DemoVideo, ...]] | None:
-        """(owner, entries newest first) for an existing UU…/UUSH…/UULF…/UULV… playlist, else None."""
+        """(owner, entries) for an existing playlist, else None: UU…/UUSH…/UULF…/UULV… (public videos only, newest
+        first) or an ordinary PL… playlist (in its own order, private and deleted entries included)."""
+        user = self.user_playlists.get(playlist_id)
+        if user is not None:
+            return self.channels[user.channel_id], tuple(
+                self._records[i] for i in user.video_ids if i in self._records)
         if playlist_id.startswith(("UULF", "UULV")) and "UC" + playlist_id[4:] in self._tab_records:
             cid = "UC" + playlist_id[4:]
             return self.channels[cid], self._tab_records[cid][playlist_id[:4]]
         if playlist_id.startswith("UUSH") and "UC" + playlist_id[4:] in self._shorts_records:
             cid = "UC" + playlist_id[4:]
             return self.channels[cid], self._shorts_records[cid]
-        if playlist_id.startswith("UU") and "UC" + playlist_id[2:] in self._uploads:
+        if playlist_id.startswith("UU") and "UC" + playlist_id[2:] in self._public:
             cid = "UC" + playlist_id[2:]
-            return self.channels[cid], self._uploads[cid]
+            return self.channels[cid], self._public[cid]
         return None
 
     def expected_type(self, video_id: str) -> str | None:
@@ -535,19 +690,24 @@ class Catalog:
             return None
         owner, entries = found
         parts = set(parts)
-        title = _TAB_TITLES.get(playlist_id[:4]) or f"Uploads from {owner.title}"
+        user = self.user_playlists.get(playlist_id)
+        if user is not None:
+            title, description, published = user.title, user.description, user.published_at
+        else:
+            title, description, published = (_TAB_TITLES.get(playlist_id[:4]) or f"Uploads from {owner.title}", "",
+                                             owner.published_at)
         r: dict[str, Any] = {"kind": "youtube#playlist", "etag": etag("pl", playlist_id, *sorted(parts)),
                              "id": playlist_id}
         if "snippet" in parts:
             newest = next((v for v in entries if v.availability == "public"), None)
             r["snippet"] = {
-                "publishedAt": owner.published_at,
+                "publishedAt": published,
                 "channelId": owner.id,
                 "title": title,
-                "description": "",
+                "description": description,
                 "thumbnails": video_thumbnails(newest) if newest else {},
                 "channelTitle": owner.title,
-                "localized": {"title": title, "description": ""},
+                "localized": {"title": title, "description": description},
             }
         if "status" in parts:
             r["status"] = {"privacyStatus": "public"}
@@ -678,6 +838,9 @@ _DESCRIPTIONS = (
 
 
 _NORMALS = tuple(rng.gauss(0.0, 1.0) for rng in [random.Random(f"{SEED}:normals")] for _ in range(4096))
+_SQRT_HALF = math.sqrt(0.5)
+LONG_SIGMA = 1.2  # the spread of log(views) around a channel's median, long videos
+SHORT_SIGMA = 1.5  # and Shorts (a few take off, most do not)
 _TAG_SETS = tuple(
     tuple(rng.sample(_TAG_POOL, 1 + rng.randrange(7))) for rng in [random.Random(f"{SEED}:tags")] for _ in range(64)
 )
@@ -731,13 +894,20 @@ class _Gen:
             duration = 8 + d % 53 if (published < _CUTOFF or d < 717) else 61 + d % 120
         else:
             duration = int(min(4 * 3600, max(95, math.exp(6.4 + 0.75 * _NORMALS[(a >> 47) & 4095]))))
-        views = median_views * math.exp(0.75 * _NORMALS[(a >> 35) & 4095])
-        views = int(min(median_views * 8, max(median_views / 25, views)) * (1.6 if short else 1.0))
-        age_days = (_NOW - published) / 86400
-        if age_days < 3:
-            views = int(views * max(age_days, 0) / 3)
-        likes = None if a & 31 == 0 else int(views * (0.01 + 0.05 * ((b >> 16) & 1023) / 1024))
-        comments = None if (a >> 5) & 31 == 0 else int(views * (0.0005 + 0.004 * ((b >> 26) & 1023) / 1024))
+        # heavy-tailed, as views are: lognormal around the channel's median (a standard normal from two table
+        # draws, so 20,000 videos get 20,000 different values); Shorts reach further and spread wider, and their
+        # launch is quicker; likes and comments are per-view rates (Shorts: more likes, fewer comments)
+        z = (_NORMALS[(a >> 35) & 4095] + _NORMALS[(b >> 46) & 4095]) * _SQRT_HALF
+        spread = (0.6 + 0.8 * ((b >> 58) & 63) / 63)
+        if short:
+            reach, tau = median_views * 1.6 * math.exp(SHORT_SIGMA * z), 1.5 * spread
+        else:
+            reach, tau = median_views * math.exp(LONG_SIGMA * z), 4.0 * spread
+        views = int(reach * growth(_NOW - published, tau))
+        like_rate = (0.01 + 0.05 * ((b >> 16) & 1023) / 1024) * (1.3 if short else 1.0)
+        comment_rate = (0.0005 + 0.004 * ((b >> 26) & 1023) / 1024) * (0.4 if short else 1.0)
+        likes = None if a & 31 == 0 else int(views * like_rate)
+        comments = None if (a >> 5) & 31 == 0 else int(views * comment_rate)
         tags: tuple[str, ...] = ()
         if (a >> 10) & 3:
             tags = _TAG_SETS[(a >> 12) & 63] + (("shorts",) if short else ())
@@ -748,14 +918,26 @@ class _Gen:
             "en" if lang < 3 else None,
             None if lang == 7 else ("en-US" if lang == 6 else "en"),
             (a >> 23) & 31 < 30, bool((a >> 21) & 1), bool((a >> 22) & 1), (a >> 28) & 15 < 14,
-            (a >> 32) & 7 < 2, "public",
+            (a >> 32) & 7 < 2, "public", reach, tau, like_rate, comment_rate,
         )
 
     def video(self, *, published: int, short: bool = False, median_views: float = 8000.0,
               **overrides: Any) -> DemoVideo:
-        """A drawn video with some fields fixed (title, duration, views, likes, ...)."""
+        """A drawn video with some fields fixed (title, duration, views, likes, ...). Fixed views (> 0) fix the
+        video's reach too, so that it grows from there; fixed likes or comments fix their rates."""
         v = self.draw(published, short, median_views)
-        return v._replace(**overrides) if overrides else v
+        if not overrides:
+            return v
+        v = v._replace(**overrides)
+        if overrides.get("views") and "reach" not in overrides:
+            g = growth(_NOW - v.published, v.tau)
+            v = v._replace(reach=v.views / g if g > 0 else v.reach)
+        if v.views > 0:
+            if overrides.get("likes") is not None and "like_rate" not in overrides:
+                v = v._replace(like_rate=v.likes / v.views)
+            if overrides.get("comments") is not None and "comment_rate" not in overrides:
+                v = v._replace(comment_rate=v.comments / v.views)
+        return v
 
     def live_stream(self, published: int, duration: int, **overrides: Any) -> DemoVideo:
         """A finished live stream: liveStreamingDetails with actual start and end, a real duration."""
@@ -765,22 +947,23 @@ class _Gen:
 
     def bulk(self, n: int, start: int, end: int, *, short_share: float, shorts_from: int, live_share: float,
              median_views: float) -> list[DemoVideo]:
-        out = []
+        return [self.one(ts, short_share=short_share, shorts_from=shorts_from, live_share=live_share,
+                         median_views=median_views) for ts in self.times(n, start, end)]
+
+    def one(self, ts: int, *, short_share: float, shorts_from: int, live_share: float,
+            median_views: float) -> DemoVideo:
+        """One upload of a channel's mix: a Short, a finished live stream, a very short non-Short or a long one."""
         rnd = self.rng.random
-        draw = self.draw
-        for ts in self.times(n, start, end):
-            roll = rnd()
-            if ts >= shorts_from and roll < short_share:
-                out.append(draw(ts, True, median_views))
-            elif roll > 1 - live_share:
-                dur = 3600 + int(rnd() * 3 * 3600)
-                topic = _TOPICS[int(rnd() * len(_TOPICS))]
-                out.append(self.live_stream(ts, dur, title=f"LIVE: {topic} workshop", median_views=median_views))
-            elif roll > 1 - live_share - 0.01:  # a few very short videos that are not Shorts
-                out.append(draw(ts, False, median_views)._replace(duration=20 + int(rnd() * 40)))
-            else:
-                out.append(draw(ts, False, median_views))
-        return out
+        roll = rnd()
+        if ts >= shorts_from and roll < short_share:
+            return self.draw(ts, True, median_views)
+        if roll > 1 - live_share:
+            dur = 3600 + int(rnd() * 3 * 3600)
+            topic = _TOPICS[int(rnd() * len(_TOPICS))]
+            return self.live_stream(ts, dur, title=f"LIVE: {topic} workshop", median_views=median_views)
+        if roll > 1 - live_share - 0.01:  # a few very short videos that are not Shorts
+            return self.draw(ts, False, median_views)._replace(duration=20 + int(rnd() * 40))
+        return self.draw(ts, False, median_views)
 
 
 _TITLE_100 = ("A deliberately long title that fills every one of the one hundred characters YouTube allows ok")
@@ -811,7 +994,7 @@ def _demo_lab(g: _Gen) -> tuple[list[DemoVideo], dict[str, str]]:
     add("live_past_2", g.live_stream(_utc(2026, 2, 11, 20, 0, 0), 7200, title="Live from the studio"))
     add("upcoming", g.video(published=_utc(2026, 10, 28, 10, 0, 0), title="Y2S live: ask me anything (upcoming)",
                             duration=0, live="upcoming", stream=(_utc(2026, 11, 4, 18, 0, 0), None, None, None),
-                            views=0, likes=0, comments=None, maxres=False))
+                            views=0, likes=0, comments=None, maxres=False, reach=0.0))
     add("live_now", g.video(published=_utc(2026, 11, 1, 11, 15, 0), title="LIVE NOW: building the demo lab",
                             duration=0, live="live",
                             stream=(_utc(2026, 11, 1, 11, 15, 0), _utc(2026, 11, 1, 11, 14, 42), None, 1234),
@@ -901,6 +1084,17 @@ _CHANNEL_SPECS: tuple[dict[str, Any], ...] = (
 )
 
 
+# How each demo channel keeps uploading after DEMO_NOW (``Catalog.at``): mean days between uploads (the gaps are
+# exponential), its share of Shorts and of live streams, its median views; as its past uploads did.
+UPLOAD_CADENCE: dict[str, tuple[float, float, float, float]] = {
+    "@y2sdemo": (1.0, 0.25, 0.0, 8000.0),  # about one a day from now on
+    "@bigchannel": (0.9, 0.3, 0.01, 90_000.0),
+    "@hugechannel": (0.25, 0.5, 0.25, 400_000.0),
+    "@oldschool": (21.0, 0.0, 0.0, 2500.0),
+    # @emptychannel never uploads: it stays the empty channel
+}
+
+
 def _channels() -> list[DemoChannel]:
     out = []
     for spec in _CHANNEL_SPECS:
@@ -911,6 +1105,8 @@ def _channels() -> list[DemoChannel]:
 
 _DEMO_CHANNELS = _channels()
 DEMO_LAB_ID, BIG_CHANNEL_ID, HUGE_CHANNEL_ID, OLD_SCHOOL_ID, EMPTY_CHANNEL_ID = (c.id for c in _DEMO_CHANNELS)
+EDITING_BASICS_ID = user_playlist_id(SEED, DEMO_LAB_ID, "editing-basics")  # the demo lab's ordinary playlist
+_DEMO_IDS = frozenset(c.id for c in _DEMO_CHANNELS)
 
 
 def build_demo_catalog() -> Catalog:
@@ -931,7 +1127,16 @@ def build_demo_catalog() -> Catalog:
     uploads[empty.id] = []
     for vs in uploads.values():
         vs.sort(key=lambda v: -v.published)
-    return Catalog(_DEMO_CHANNELS, uploads, special)
+    return Catalog(_DEMO_CHANNELS, uploads, special, [_demo_lab_playlist(lab, special)])
+
+
+def _demo_lab_playlist(lab: DemoChannel, special: Mapping[str, str]) -> UserPlaylist:
+    """The demo lab's one ordinary playlist: a few public videos with its private and deleted ones among them."""
+    keys = ("four_minutes", "private_1", "one_hour", "tagged", "deleted", "hidden_likes", "comments_off",
+            "private_2", "sd_archive", "unicode", "title_100")
+    return UserPlaylist(EDITING_BASICS_ID, lab.id, "Editing basics",
+                        "Where to start. (Two of these went private and one was deleted since.)",
+                        "2024-01-15T10:00:00Z", tuple(special[k] for k in keys))
 
 
 def synthetic_catalog(sizes: list[int], *, seed: str = "bench") -> Catalog:
@@ -981,7 +1186,7 @@ def with_tab_channel(videos: int = 45_000, *, shorts: int | None = None, lives: 
             out.append(g.draw(ts, kind == "short", 50_000))
     uploads = {cid: list(base._uploads[cid]) for cid in base.channels}
     uploads[ch.id] = out
-    return Catalog([*base.channels.values(), ch], uploads, base.special)
+    return Catalog([*base.channels.values(), ch], uploads, base.special, base.user_playlists.values())
 
 
 _cached: Catalog | None = None
@@ -995,7 +1200,30 @@ def demo_catalog() -> Catalog:
         with _lock:
             if _cached is None:
                 _cached = build_demo_catalog()
+                _cached._shared = True
     return _cached
+
+
+_days: dict[int, Catalog] = {}
+_DAYS_KEPT = 4
+
+
+def demo_catalog_at(now: datetime | int | None = None) -> Catalog:
+    """The demo catalog at ``now`` (``Catalog.at``; None or DEMO_NOW: ``demo_catalog()``), the last few kept."""
+    base = demo_catalog()
+    t = base.now if now is None else (_ts(now) if isinstance(now, datetime) else int(now))
+    if t == base.now:
+        return base
+    with _lock:
+        found = _days.get(t)
+    if found is None:
+        found = base.at(t)
+        found._shared = True
+        with _lock:
+            _days[t] = found
+            while len(_days) > _DAYS_KEPT:
+                _days.pop(next(iter(_days)))
+    return found
 
 
 __all__ = [
@@ -1006,11 +1234,18 @@ __all__ = [
     "HUGE_CHANNEL_ID",
     "OLD_SCHOOL_ID",
     "EMPTY_CHANNEL_ID",
+    "EDITING_BASICS_ID",
     "Catalog",
     "DemoChannel",
+    "UserPlaylist",
+    "UNLISTED_IN_UPLOADS",
     "DemoVideo",
     "demo_catalog",
+    "demo_catalog_at",
     "build_demo_catalog",
+    "growth",
+    "aged",
+    "UPLOAD_CADENCE",
     "synthetic_catalog",
     "with_tab_channel",
     "tab_of",

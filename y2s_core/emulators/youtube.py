@@ -51,9 +51,9 @@ from .catalog import (
     Catalog,
     DemoChannel,
     DemoVideo,
-    demo_catalog,
     etag,
 )
+from .demo_clock import CatalogAtClock, DemoClock
 from .transport import json_response
 from .youtube_errors import (
     GRPC_STATUS,
@@ -156,23 +156,30 @@ def _read_page_token(token: str, scope: str) -> int | None:
     return offset
 
 
-class YouTubeEmulator(PlaylistRoutes, FeedRoutes):
+class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
     """The YouTube Data API v3 list methods over a ``Catalog``; an App for ``transport``.
 
     ``omit_tabs`` / ``lagging`` (and ``lag()``) take the undocumented tab playlists away, or hold videos back
     from them, to test a client's fallback (see ``youtube_playlists``). The uploads feed (``/feeds/videos.xml``,
     no key, no quota) is served beside the API; ``feed`` ("up", "404", "500", "stale", "slow", "malformed")
-    switches its outages and ``feed_calls`` counts its requests (see ``youtube_feed``)."""
+    switches its outages and ``feed_calls`` counts its requests (see ``youtube_feed``).
+
+    The demo's clock: without a ``catalog`` the emulator serves the demo catalog at the demo clock's day
+    (``demo_clock.DemoClock``: ``$Y2S_DATA_DIR/demo-clock.json``; no file, the fixed DEMO_NOW), re-read as it
+    moves, so "Advance the demo a day" reaches an emulator already running. A given ``catalog`` stands still
+    unless a ``clock`` is passed too (then it is served ``catalog.at(clock's now)``); ``clock=False``: never
+    follow a clock."""
 
     def __init__(self, catalog: Catalog | None = None, daily_quota: int = 10_000, latency: float = 0.0,
                  unknown_channel: str = "400", *, search_daily_calls: int = SEARCH_DAILY_CALLS,
                  playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new", omit_tabs: Iterable[str] = (),
-                 lagging: Iterable[str] = (), feed: str = "up", stats_quota: int = STATS_DAILY_CALLS) -> None:
+                 lagging: Iterable[str] = (), feed: str = "up", stats_quota: int = STATS_DAILY_CALLS,
+                 clock: DemoClock | bool | None = None) -> None:
         if unknown_channel not in ("empty", "400"):
             raise ValueError("unknown_channel must be 'empty' or '400'")
         if invalid_key not in ("new", "old"):
             raise ValueError("invalid_key must be 'new' (400 badRequest) or 'old' (400 keyInvalid)")
-        self.catalog = catalog if catalog is not None else demo_catalog()
+        self._init_catalog(catalog, clock)
         self.daily_quota = daily_quota
         self.search_daily_calls = search_daily_calls
         self.stats_quota = stats_quota  # videos.batchGetStats calls a day (0: spent from the start)

@@ -1,7 +1,9 @@
 """The YouTube emulator's playlist routes: playlistItems.list and playlists.list, with the tab playlists.
 
 A mixin of ``YouTubeEmulator`` (kept apart so the router stays readable). A channel's uploads playlist UU…
-lists every upload, private and deleted entries included; beside it YouTube keeps undocumented per-tab
+lists its public uploads only: Google's uploads playlist leaves private and deleted videos out, while an
+ordinary playlist (PL…) keeps them as "Private video" / "Deleted video" placeholders (where that comes from:
+``catalog.UNLISTED_IN_UPLOADS``). Beside UU… YouTube keeps undocumented per-tab
 playlists, UULF… (long-form videos), UUSH… (Shorts) and UULV… (live streams), which list the public
 videos of their tab and do not exist (404 playlistNotFound) when the tab is empty (ARCHITECTURE.md, "The
 real APIs"). Each playlist lists at most ``playlist_cap`` items (about 20,000 on the real API).
@@ -158,10 +160,18 @@ class PlaylistRoutes:
                     if "contentDetails" in res:
                         res["contentDetails"] = {"itemCount": len(listed[1])}
                     items.append(res)
-        # channelId: the demo channels own no user-made playlists (UU…/UUSH… are not listed by channelId)
-        return json_response(200, {
-            "kind": "youtube#playlistListResponse",
-            "etag": etag("playlists", *(i["etag"] for i in items)),
-            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
-            "items": items,
-        })
+            return json_response(200, {
+                "kind": "youtube#playlistListResponse",
+                "etag": etag("playlists", *(i["etag"] for i in items)),
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
+                "items": items,
+            })
+        # channelId: the channel's ordinary playlists (UU…/UUSH… and the other tabs are never listed by channelId)
+        channel_id = query["channelId"].strip()
+        owned = self.catalog.playlists_of(channel_id)
+
+        def make(start: int, end: int) -> list[dict[str, Any]]:
+            return [self.catalog.playlist_resource(p.id, parts) for p in owned[start:end]]
+
+        return self._page("youtube#playlistListResponse", f"playlists:{channel_id}", len(owned), query, per_page,
+                          make)
