@@ -14,7 +14,7 @@ Quota, as Google's quota-cost page says (2026): three buckets. search.list has i
 (100) calls a day at 1 per call; videos.batchGetStats has its own, ``stats_quota`` (10,000) calls a day at 1
 per call (its reference page, developers.google.com/youtube/v3/docs/videos/batchGetStats: "a dedicated
 Video Batch Get Stats quota bucket (1 unit per call, default limit of 10,000 calls per project per day, 600
-calls per minute)"; the per-minute limit is not modelled); every other list method costs 1 unit of the main
+calls per minute)"; ``per_minute``, a wait for the client, not a spent day); every other list method costs 1 unit of the main
 pool, ``daily_quota`` (10,000 units). Exhausting one leaves the others. Charged for answers 200/400/404 (what Google bills), not
 for a missing or invalid key, an exhausted bucket or an injected fault. A spent main pool answers 403
 quotaExceeded; a spent search or stats bucket 429 RESOURCE_EXHAUSTED (see ``youtube_errors``). Counters:
@@ -71,6 +71,7 @@ from .youtube_errors import (
     missing_key_error,
     no_filter,
     quota_error,
+    rate_error,
     search_quota_error,
     stats_quota_error,
     too_many_ids,
@@ -99,6 +100,7 @@ _METHODS = {
 }
 # methods charged to a bucket of their own (calls) instead of the main pool (units)
 _BUCKET_OF = {"search.list": "search", "videos.batchGetStats": "stats"}
+STATS_PER_MINUTE = {"stats": 600}  # videos.batchGetStats: "600 calls per minute" (its reference page)
 _BILLED = (200, 400, 404)
 _FAULT_MESSAGES = {
     "backendError": "Backend Error",
@@ -174,7 +176,8 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
                  unknown_channel: str = "400", *, search_daily_calls: int = SEARCH_DAILY_CALLS,
                  playlist_cap: int = PLAYLIST_CAP, invalid_key: str = "new", omit_tabs: Iterable[str] = (),
                  lagging: Iterable[str] = (), feed: str = "up", stats_quota: int = STATS_DAILY_CALLS,
-                 clock: DemoClock | bool | None = None) -> None:
+                 clock: DemoClock | bool | None = None, per_minute: Mapping[str, int] | None = None,
+                 minute_clock: Callable[[], float] = time.time) -> None:
         if unknown_channel not in ("empty", "400"):
             raise ValueError("unknown_channel must be 'empty' or '400'")
         if invalid_key not in ("new", "old"):
@@ -183,6 +186,11 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
         self.daily_quota = daily_quota
         self.search_daily_calls = search_daily_calls
         self.stats_quota = stats_quota  # videos.batchGetStats calls a day (0: spent from the start)
+        # calls a minute per bucket (batchGetStats: 600, its reference page); a bucket not named has no such limit
+        self.per_minute = dict(STATS_PER_MINUTE if per_minute is None else per_minute)
+        self.minute_clock = minute_clock  # seconds (epoch): which minute a call falls in
+        self._minute = -1
+        self._minute_calls: dict[str, int] = {}
         self.playlist_cap = playlist_cap
         self.latency = latency
         self.unknown_channel = unknown_channel
@@ -227,13 +235,14 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
         return out
 
     def reset(self) -> None:
-        """Forget the calls, the units used (a new quota day) and the feed's count. Pending faults and the feed's
-        switch stay."""
+        """Forget the calls, the units used (a new quota day, so a new minute too) and the feed's count. Pending
+        faults and the feed's switch stay."""
         with self._lock:
             self.calls.clear()
             self.units_used = 0
             self.search_calls_used = 0
             self.stats_calls_used = 0
+            self._minute, self._minute_calls = -1, {}
         self._reset_feed()
 
     def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1,
@@ -307,6 +316,9 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
             return self._record(api_method, params, ids, 0, self._bad_key(), "keyInvalid")
 
         bucket = _BUCKET_OF.get(api_method, "units")
+        if self._over_minute(bucket):
+            return self._record(api_method, params, ids, 0, rate_error(bucket, self.per_minute[bucket]),
+                                "rateLimitExceeded")
         with self._lock:  # reserve the call in its bucket atomically, so concurrent callers cannot overshoot
             over = self._used(bucket) + 1 > self._limit(bucket)
             self._charge(bucket, 0 if over else 1)
@@ -330,6 +342,20 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
             except (ValueError, KeyError, IndexError):
                 reason = "unknown"
         return self._record(api_method, params, ids, units, resp, reason)
+
+    def _over_minute(self, bucket: str) -> bool:
+        """This call is one too many for its bucket's per-minute limit (not billed); else it is counted."""
+        limit = self.per_minute.get(bucket)
+        if limit is None:
+            return False
+        with self._lock:
+            minute = int(self.minute_clock() // 60)
+            if minute != self._minute:
+                self._minute, self._minute_calls = minute, {}
+            if self._minute_calls.get(bucket, 0) >= limit:
+                return True
+            self._minute_calls[bucket] = self._minute_calls.get(bucket, 0) + 1
+        return False
 
     def _used(self, bucket: str) -> int:
         return {"search": self.search_calls_used, "stats": self.stats_calls_used}.get(bucket, self.units_used)

@@ -146,11 +146,22 @@ def auth_required(name: str) -> Response:
                  "authorizationRequired", "youtube.parameter", location=name)
 
 
-# The same metric's per-minute limit (600 calls a minute by default): Google words every quota limit alike, with
-# "per minute" for the rate ("...and limit 'Video Batch Get Stats per minute' of service ..."); a wait, not a spent day.
+# A bucket's per-minute limit (batchGetStats: 600 calls a minute by default): Google words every quota limit alike,
+# with "per minute" for the rate ("...and limit 'Video Batch Get Stats per minute' of service ..."): a wait, not a
+# spent day.
 STATS_RATE_MESSAGE = STATS_QUOTA_MESSAGE.replace("per day", "per minute")
+SEARCH_RATE_MESSAGE = SEARCH_QUOTA_MESSAGE.replace("per day", "per minute")
 
 
-def stats_rate_error() -> Response:
-    """videos.batchGetStats called more than its per-minute limit allows: 429 RESOURCE_EXHAUSTED (no Retry-After)."""
-    return _stats_exhausted(STATS_RATE_MESSAGE, "VideoBatchGetStatsPerMinute", "600")
+def rate_error(bucket: str, limit: int) -> Response:
+    """The search or stats bucket called more than its per-minute ``limit`` allows: 429 RESOURCE_EXHAUSTED, no
+    Retry-After (the client waits for the minute to turn)."""
+    if bucket == "stats":
+        return _stats_exhausted(STATS_RATE_MESSAGE, "VideoBatchGetStatsPerMinute", str(limit))
+    return error(429, SEARCH_RATE_MESSAGE, "rateLimitExceeded", grpc_status="RESOURCE_EXHAUSTED", details=[{
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+        "domain": "googleapis.com",
+        "metadata": {"service": "youtube.googleapis.com", "quota_metric": "youtube.googleapis.com/search_queries",
+                     "quota_limit": "SearchQueriesPerMinute", "quota_limit_value": str(limit),
+                     "consumer": "projects/000000000000"},
+    }])

@@ -330,6 +330,11 @@ class YouTubeClient:
             )
         except QuotaExceeded as e:
             return Resolution(ref, error=f"{ref}: not resolved: {e}", exhausted="search")
+        except YouTubeError as e:
+            if e.status != 429:
+                raise
+            return Resolution(ref, error=f"{ref}: not resolved: search.list kept answering that its per-minute limit "
+                                         "was reached; re-run in a minute or paste the channel's @handle.")
         ids = [it["id"]["channelId"] for it in resp.get("items", []) if it.get("id", {}).get("channelId")]
         by_id = self._channels_by_id(list(dict.fromkeys(ids))[:PAGE])
         items = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
