@@ -130,10 +130,11 @@ def method_of(uri: str) -> str:
 def default_http_factory(settings: Settings) -> Callable[[], Any]:
     """Plain httplib2 for the real API or a served emulator; the in-process emulator in demo mode."""
     if settings.demo:
+        from ..emulators.demo_clock import DemoClock
         from ..emulators.transport import HttplibHttp
         from ..emulators.youtube import YouTubeEmulator
 
-        emulator = YouTubeEmulator()
+        emulator = YouTubeEmulator(clock=DemoClock(settings.data_dir))  # the demo's day in this data folder
         return lambda: HttplibHttp(emulator)
     return lambda: httplib2.Http(timeout=30)
 
