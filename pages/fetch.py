@@ -154,6 +154,9 @@ meta = ss[state.FETCH_META] or {}
 if result is None:
     st.info("Nothing fetched yet: enter channels and press **Fetch**.")
 else:
+    # pandas: imported once there is a result to show (a faster first visit)
+    from y2s_core.dashboard import tables
+
     shown = tables.visible_videos(result, ss[state.SPEC])
     where = ("from the cache, no quota spent" if meta.get("from_cache")
              else "for " + quota_line(result.quota_units, result.quota))

@@ -50,19 +50,43 @@ if h["shorts_share"]:  # Google's revision history, 2025-03-26: a Short's viewCo
                "Shorts are only in YouTube Analytics. Compare Shorts with Shorts.")
 if len(df) >= charts.BIG_SET:  # the browser takes a while to draw this many: say so before the grey boxes
     st.caption(f"Drawing {len(df):,} videos … the charts below can take a few seconds to appear.")
-over_time, total = charts.chart_points(charts.plot_frame(metrics.views_over_time(df)))
-by_duration, _ = charts.chart_points(charts.plot_frame(metrics.views_vs_duration(df)))
-if total > len(over_time):
-    st.caption(f"The two scatter charts draw {len(over_time):,} of {total:,} videos (the top "
-               f"{charts.MAX_CHART_POINTS // 5:,} by views and an even sample of the rest); every other chart and "
-               "figure uses all of them.")
-left, right = st.columns(2)
-with left:
-    st.subheader("Views over time")
-    st.plotly_chart(charts.views_over_time_figure(over_time), key=P + "views_over_time")
-with right:
-    st.subheader("Views vs duration")
-    st.plotly_chart(charts.views_vs_duration_figure(by_duration), key=P + "views_vs_duration")
+
+
+@st.fragment
+def scatters() -> None:
+    """The two per-video scatter charts; its own fragment: "Draw all" redraws only these two.
+
+    A big set is drawn sampled first (charts.chart_points): a browser takes seconds to draw 20,000 points
+    twice and the page is usable at once with 5,000; the toggle draws every one.
+    """
+    frames = (metrics.views_over_time(df), metrics.views_vs_duration(df))
+    total = max(len(f) for f in frames)
+    draw_all = False
+    if total > charts.MAX_CHART_POINTS:
+        state.restore_widgets({P + "draw_all": False})
+        note, toggle = st.columns([3, 1], vertical_alignment="center")
+        toggle.toggle(f"Draw all {total:,} videos", key=P + "draw_all",
+                      help="Slower: the browser draws every point of both scatter charts.")
+        state.remember_widgets([P + "draw_all"])
+        draw_all = bool(ss[P + "draw_all"])
+        if draw_all:
+            note.caption(f"The two scatter charts draw all {total:,} videos: slower to draw and to move around.")
+        else:
+            note.caption(f"Showing a sample for a quick first draw: the two scatter charts draw "
+                         f"{charts.MAX_CHART_POINTS:,} of {total:,} videos (the top {charts.MAX_CHART_POINTS // 5:,} "
+                         f"by views, each type's top {charts.TOP_PER_STRATUM} and a sample of the rest, each type in "
+                         "proportion); every other chart and figure uses all of them.")
+    over_time, by_duration = (charts.plot_frame(charts.chart_points(f, 0 if draw_all else None)[0]) for f in frames)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Views over time")
+        st.plotly_chart(charts.views_over_time_figure(over_time), key=P + "views_over_time")
+    with right:
+        st.subheader("Views vs duration")
+        st.plotly_chart(charts.views_vs_duration_figure(by_duration), key=P + "views_vs_duration")
+
+
+scatters()
 
 left, right = st.columns(2)
 with left:

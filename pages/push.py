@@ -3,8 +3,15 @@
 The plan (new / updated / unchanged) sits above the Push button. For a local workbook it is made
 automatically and kept until the rows or the file change (reading a big .xlsx takes seconds); for a
 Google Sheet, where each read is an API call, the *Preview changes* button makes it.
+
+Whose account: an owner's pushes to Google Sheets go with the app's service account; a signed-in member's with
+their own Google access token (``access.Viewer.google_token``), never the service account, and their local
+workbooks go to a folder of their own (``workbooks/<person key>/``). When Google says a member's sign-in expired,
+their approved rows wait for them (``access.keep_until_signed_in_again``) and come back here after they signed in
+again.
 """
 
+import dataclasses
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,15 +21,28 @@ from y2s_core import sheets, store
 from y2s_core.dashboard import access, forms, furniture, history, state, tables
 from y2s_core.dashboard.furniture import md, md_code
 from y2s_core.errors import InputError, PermissionDenied, Y2SError
+from y2s_core.sheets.own_account import SignInExpired
 
 P = "push."
 GOOGLE, LOCAL = forms.GOOGLE, forms.LOCAL
 FORM_KEYS = [P + k for k in ("kind", "sheet_url", "tab", "file", "columns")]
+EXPIRED = P + "sign_in_expired"  # bool: Google refused this member's token; say so until a push works again
 
 settings = furniture.page_settings()
 ss = st.session_state
+viewer = access.current()
+member = viewer.role is access.Role.MEMBER  # pushes with their own Google account, files in their own folder
+person = viewer.person if member else None
+if not access.may_use_service_account():  # whatever happens below, a non-owner's push never holds the key
+    settings = dataclasses.replace(settings, service_account_info=None)
 
 st.title("Push to a sheet")
+if person and ss.get(state.RESULT) is None:
+    kept = access.take_kept(person)  # approved rows kept when Google said this person's sign-in expired
+    if kept:
+        state.set_result(kept["result"], kept["meta"] or {})
+        ss[state.APPROVED] = set(kept["approved"])
+        st.success(f"Signed in again: your {len(kept['approved']):,} approved videos are back; push them now.")
 result = furniture.loaded_result()
 
 rows = tables.approved_rows(result, ss[state.APPROVED])
@@ -46,15 +66,21 @@ if hidden:
 
 # restore_widgets seeds only widgets drawn in this run (a seeded key whose widget is not drawn
 # would come back instead of the value typed later, after a page switch)
-state.restore_widgets({P + "kind": GOOGLE if settings.has_sheets and not settings.demo else LOCAL,
-                          P + "tab": "Videos", P + "columns": []})
+own_google = member and not viewer.sheets_problem  # a member with their own token
+state.restore_widgets({P + "kind": GOOGLE if (own_google or (not member and settings.has_sheets and not settings.demo))
+                       else LOCAL, P + "tab": "Videos", P + "columns": []})
 st.subheader("Target")
 kind = st.radio("Where to", [GOOGLE, LOCAL], key=P + "kind", horizontal=True, format_func=forms.TARGET_LABELS.get)
 if kind == GOOGLE:
     state.restore_widgets({P + "sheet_url": ""})
     st.text_input("Google Sheet URL or key", key=P + "sheet_url",
                   placeholder="https://docs.google.com/spreadsheets/d/…/edit")
-    if settings.service_account_email:
+    if member and viewer.sheets_problem:
+        st.warning(viewer.sheets_problem, icon=":material/lock:")
+    elif member:
+        st.caption(f"Pushed with your own Google account ({md(viewer.email)}): any sheet it can edit. "
+                   "The app's service account is not used.")
+    elif settings.service_account_email:
         st.caption(f"Share the sheet with {md_code(settings.service_account_email)} as *Editor* before pushing.")
     elif not settings.has_sheets:
         st.warning(
@@ -65,8 +91,10 @@ if kind == GOOGLE:
 else:
     state.restore_widgets({P + "file": sheets.default_workbook_path(settings).name})
     where = f" ({md(sheets.workbooks_dir(settings))})" if access.may_see_server_details() else ""
+    folder = "your own workbooks folder on the server (nobody else's pushes write there)" if person else \
+        f"the app's workbooks folder{where}"
     st.text_input("Workbook file name (.xlsx or .csv)", key=P + "file",
-                  help=f"Saved in the app's workbooks folder{where}; download it below after pushing.")
+                  help=f"Saved in {folder}; download it below after pushing.")
 st.text_input("Tab", key=P + "tab", help="The worksheet; created when missing. Ignored for .csv files.")
 st.multiselect("Optional columns", list(store.COLUMN_CHOICES), key=P + "columns",
                format_func=lambda k: store.COLUMN_HEADERS[k], placeholder="None (the standard columns only)",
@@ -79,20 +107,42 @@ if columns_problem:
 
 
 def _show_error(e: Y2SError) -> None:
+    if isinstance(e, SignInExpired):  # said once, below the Push button, with the way out; rows are kept
+        ss[EXPIRED] = True
+        if person:
+            access.keep_until_signed_in_again(person, {"result": ss[state.RESULT], "meta": ss[state.FETCH_META],
+                                                       "approved": set(ss[state.APPROVED])})
+        return
     msg = settings.redact(str(e))
     if isinstance(e, PermissionDenied) and e.email and e.email not in msg:
         msg += f" Share the sheet with {e.email} as Editor."
     st.error(furniture.md_keeping(msg, getattr(e, "email", None)))
 
 
+def _checked_target() -> forms.PushTarget:
+    """The form's target; a member's local workbook is a plain name inside their own folder."""
+    if kind == LOCAL and person:
+        path = sheets.local_workbook(settings, ss.get(P + "file", ""), person)
+        return forms.PushTarget(LOCAL, str(path), sheets.check_tab(ss[P + "tab"], xlsx=path.suffix.lower() == ".xlsx"))
+    return forms.push_target(kind, ss.get(P + "sheet_url", ""), ss.get(P + "file", ""), ss[P + "tab"], settings)
+
+
+def _open(t: forms.PushTarget) -> sheets.SheetTarget:
+    """The core's target: a member's Google sheet with their own token, anything else as before."""
+    if member and not t.local:
+        return sheets.open_target(t.spec, t.tab, settings, user_token=viewer.google_token, user_email=viewer.email)
+    return t.open(settings)
+
+
 target: forms.PushTarget | None = None
 target_problem = False
-if kind == GOOGLE and not ss[P + "sheet_url"].strip():
+if kind == GOOGLE and member and viewer.sheets_problem:
+    pass  # said above: no Google push without their own token; the local workbook and downloads still work
+elif kind == GOOGLE and not ss[P + "sheet_url"].strip():
     st.caption("Paste the sheet's URL (or its key) to preview and push.")
 else:
     try:
-        target = forms.push_target(kind, ss.get(P + "sheet_url", ""), ss.get(P + "file", ""), ss[P + "tab"],
-                                settings)
+        target = _checked_target()
     except InputError as e:
         _show_error(e)
         target_problem = True
@@ -108,7 +158,7 @@ def _dry_run(t: forms.PushTarget) -> None:
     """Read the target and keep the plan for (target, rows, file state); errors are shown."""
     try:
         stamp = forms.file_stamp(t.path) if t.local else ""
-        res = sheets.push(rows, t.open(settings), dry_run=True)
+        res = sheets.push(rows, _open(t), dry_run=True)
     except Y2SError as e:
         ss[state.PUSH_PREVIEW] = None
         _show_error(e)
@@ -120,6 +170,8 @@ def _dry_run(t: forms.PushTarget) -> None:
     p = res.plan
     ss[state.PUSH_PREVIEW] = forms.PushPreview(t.key, digest, p.new, p.updated, p.unchanged, list(p.warnings),
                                                res.target, stamp, datetime.now(timezone.utc))
+    if not t.local:
+        ss[EXPIRED] = False  # the sheet answered this token
 
 
 st.subheader("Plan")
@@ -136,7 +188,7 @@ push_clicked = st.button(f"Push {len(rows):,} approved rows", key=P + "run", typ
 if push_clicked and target is not None:
     try:
         with st.status("Pushing…", expanded=True) as status:
-            res = sheets.push(rows, target.open(settings), progress=lambda m: status.markdown(md(m)))
+            res = sheets.push(rows, _open(target), progress=lambda m: status.markdown(md(m)))
             status.update(label="Push log", state="complete", expanded=False)
     except Y2SError as e:
         ss[state.LAST_PUSH] = ss[state.PUSH_PREVIEW] = None  # part may be written: the plan is stale
@@ -146,12 +198,21 @@ if push_clicked and target is not None:
         furniture.show_unexpected(e, settings, "pushing")
     else:
         p = res.plan
+        if not target.local:
+            ss[EXPIRED] = False
         ss[state.LAST_PUSH] = {"summary": p.summary(), "target": res.target, "url": res.url,
                                   "requests": res.requests, "local": target.local, "key": target.key,
                                   "warnings": list(p.warnings)}
         # what a re-read would now show (all written), without reading a big workbook or the sheet again
         ss[state.PUSH_PREVIEW] = forms.PushPreview(target.key, digest, 0, 0, p.new + p.updated + p.unchanged,
                                                    [], res.target, _stamp(), datetime.now(timezone.utc))
+
+if ss.get(EXPIRED):
+    st.error(SignInExpired.MESSAGE, icon=":material/lock_clock:")
+    st.caption(f"Your {len(rows):,} approved videos stay in this session, and wait {access.KEEP_SECONDS // 3600} "
+               "hours for you on this server: after signing in again, open **Push** first and they are back.")
+    if st.button("Sign out", key=P + "sign_out_expired", icon=":material/logout:"):
+        st.logout()
 
 with plan_box:
     preview = ss[state.PUSH_PREVIEW]
@@ -177,7 +238,10 @@ with plan_box:
 
 last = ss[state.LAST_PUSH]
 if last and target is not None and last.get("key") == target.key:
-    st.success(f"Pushed: {md(last['summary'])} → {md(last['target'])}")
+    where = last["target"]
+    if last["local"] and not access.may_see_server_details():  # the file's name, never the server's folders
+        where = Path(where).name
+    st.success(f"Pushed: {md(last['summary'])} → {md(where)}")
     for w in last["warnings"]:
         st.warning(md(w))
     if last["url"]:

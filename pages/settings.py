@@ -68,7 +68,14 @@ if ss.get(P + "key_error"):
 st.button("Forget my key", key=P + "forget_key", on_click=_forget_key, disabled=not ss[state.API_KEY])
 
 st.subheader("Google Sheets")
-if settings.service_account_email and not owner:
+viewer = access.current()
+if viewer.role is access.Role.MEMBER:  # a member pushes with their own Google account, never the service account
+    if viewer.sheets_problem:
+        st.info(viewer.sheets_problem)
+    else:
+        st.success("Your pushes to Google Sheets go with your own Google account (any sheet it can edit); "
+                   "the app's service account is the owners'.")
+elif settings.service_account_email and not owner:
     st.success("Google Sheets is configured for this app.")
 elif settings.service_account_email:
     st.success(f"Service account configured. Share each sheet with {md_code(settings.service_account_email)} as Editor.")

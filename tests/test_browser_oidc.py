@@ -7,6 +7,12 @@ the app's YouTube key and endpoint are the YouTube emulator's, with a daily budg
 signs in through the whole flow (Streamlit's /auth/login, the provider's /authorize, Streamlit's
 /oauth2callback exchanging the code with PKCE, the ID token checked against the provider's JWKS): each person
 in a fresh browser context of one browser, so nobody inherits another's cookie.
+
+Item 3 (a member pushes to their own sheet with their own Google account) has an app of its own (``sheets_app``),
+whose ``[auth]`` exposes the access token and asks for the Sheets scope, with the default daily budget so the
+member can fetch, and the Sheets emulator behind ``Y2S_SHEETS_API_URL``: the member signs in, fetches, approves,
+pushes, and every Sheets request carries the access token the provider issued to them; once that token is
+expired, a push is the one "sign in again" message and the approved rows stay.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import pytest
 
 from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401 - fixture
 from tests.test_browser_trust import streamlit_app
+from y2s_core.dashboard.access import person_key
 from y2s_core.emulators.oidc import OIDCProvider
+from y2s_core.emulators.sheets import SheetsEmulator
 from y2s_core.emulators.transport import serve
 from y2s_core.emulators.youtube import YouTubeEmulator
 
@@ -32,9 +40,16 @@ STRANGER = "stranger@elsewhere.example"
 ACCESS = {"owners": [OWNER], "members": ["@members.example"], "member_daily_units": 300}
 
 
+def _value(v) -> str:
+    """A TOML value: JSON strings, numbers and arrays are TOML ones; a dict is an inline table."""
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + " }"
+    return json.dumps(v)
+
+
 def _toml(tables: dict[str, dict]) -> str:
-    """A secrets.toml of flat tables (JSON strings and arrays are TOML ones)."""
-    return "".join(f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()) + "\n"
+    """A secrets.toml of flat tables."""
+    return "".join(f"[{name}]\n" + "".join(f"{k} = {_value(v)}\n" for k, v in values.items()) + "\n"
                    for name, values in tables.items())
 
 
@@ -181,3 +196,79 @@ def test_a_stranger_is_told_they_have_no_access_and_can_sign_out(signed_app, per
     person.get_by_role("button", name="Sign out").click()
     person.get_by_text("Sign in to continue").wait_for()
     assert len(yt.calls) == calls
+
+
+# ------------------------------------------------------------------- item 3: a member's push, their own token
+
+SHEET_KEY = "1MemberOwnSheetKey0123456789abcdefghijklmn"
+
+
+@pytest.fixture(scope="module")
+def sheets_app(tmp_path_factory):
+    """(app URL, provider, Sheets emulator, data folder): sign-in exposing the access token with the Sheets scope."""
+    tmp = tmp_path_factory.mktemp("oidc-sheets-app")
+    idp = OIDCProvider(client_id="y2s-sheets")
+    sheets = SheetsEmulator(autocreate=True)
+    with idp.serve(), serve(YouTubeEmulator()) as yt_server, serve(sheets) as sheets_server:
+        auth = idp.auth_section(redirect_uri="http://127.0.0.1:{port}/oauth2callback", sheets=True)
+        secrets = tmp / "secrets.toml"
+        secrets.write_text(_toml({"auth": auth, "y2s.access": ACCESS}), encoding="utf-8")
+        env = {"STREAMLIT_SECRETS_FILES": str(secrets), "YOUTUBE_API_KEY": "k" * 39,
+               "Y2S_YOUTUBE_API_URL": yt_server.url, "Y2S_SHEETS_API_URL": sheets_server.url,
+               "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+        with streamlit_app(tmp, env) as (url, log):
+            yield url, idp, sheets, tmp / "data"
+        server_log = log.read_text()
+    assert "Traceback" not in server_log, "the server logged a traceback"
+    for secret in [auth["client_secret"], auth["cookie_secret"], MEMBER, *idp.access_tokens()]:
+        assert secret not in server_log, "a secret, an address or an access token in clear in the server's log"
+
+
+def test_a_member_pushes_to_their_own_sheet_with_their_own_google_token(sheets_app, person):
+    url, idp, sheets, data = sheets_app
+    sign_in(person, url, idp, MEMBER)
+    [token] = idp.access_tokens(MEMBER)
+    person.get_by_role("textbox", name="Channels").fill("@oldschool")
+    person.get_by_role("button", name="Fetch", exact=True).click()
+    person.get_by_text(re.compile(r"^Fetched \d+ videos")).first.wait_for()
+    open_page(person, "Review and approve")
+    approve = person.get_by_role("button", name=re.compile(r"^Approve all [\d,]+ shown"))
+    shown = int(re.search(r"([\d,]+)", approve.inner_text()).group(1).replace(",", ""))
+    approve.click()
+    settled(person)
+    open_page(person, "Push")
+    person.get_by_text("your own Google account").first.wait_for()  # Google Sheets first, with their account
+    person.get_by_label("Google Sheet URL or key").fill(SHEET_KEY)
+    person.get_by_label("Google Sheet URL or key").press("Enter")
+    settled(person)
+    push = person.get_by_role("button", name=f"Push {shown:,} approved rows")
+    push.click()
+    person.get_by_text(re.compile(r"^Pushed:")).first.wait_for()
+    assert len(sheets.values(SHEET_KEY, "Videos")) == shown + 1
+    assert sheets.requests and {r.bearer for r in sheets.requests} == {token}  # theirs, on every request
+    person.screenshot(path=str(ARTIFACTS / "oidc-member-push.png"), full_page=True)
+
+    sheets.expire_token(token)  # an hour later (or revoked): Google answers 401
+    idp.expire(token)
+    push.click()
+    person.get_by_text("Your Google sign-in expired: sign out and sign in again").first.wait_for()
+    settled(person)
+    person.get_by_text(f"{shown:,} approved videos ready to push").wait_for()  # the rows stay
+    person.screenshot(path=str(ARTIFACTS / "oidc-member-push-expired.png"), full_page=True)
+    assert not (data / "workbooks" / "youtube2sheets.xlsx").exists(), "nothing written to the shared folder"
+    assert person_key(MEMBER) not in person.locator("body").inner_text()  # their folder's name is the server's
+
+    person.locator('[data-testid="stMain"]').get_by_role("button", name="Sign out").click()  # the way out offered
+    person.get_by_text("Sign in to continue").wait_for()
+    sign_in(person, url, idp, MEMBER)  # a new session, a new token
+    new_token = idp.access_tokens(MEMBER)[-1]
+    assert new_token != token
+    open_page(person, "Push")
+    person.get_by_text(f"your {shown:,} approved videos are back").wait_for()  # kept on the server for them
+    sheets.reset_requests()
+    person.get_by_label("Google Sheet URL or key").fill(SHEET_KEY)
+    person.get_by_label("Google Sheet URL or key").press("Enter")
+    settled(person)
+    person.get_by_role("button", name=f"Push {shown:,} approved rows").click()
+    person.get_by_text(re.compile(r"^Pushed:")).first.wait_for()
+    assert {r.bearer for r in sheets.requests} == {new_token}

@@ -220,3 +220,20 @@ def test_no_secret_reaches_the_clis_log_records(tmp_path, sheets_emu, sheets_ser
         assert all(json.loads(line)["logger"] == "y2s_core.upstream" for line in records)
     for secret in ("bad" + FAKE_KEY, FAKE_KEY, FAKE_SA["private_key_id"], *PEM_LINES):
         assert secret not in out, secret
+
+
+def test_a_second_import_of_telemetry_reuses_the_process_collectors():
+    """Streamlit's file watcher imports a changed module again: its metrics must not be registered twice
+    (prometheus_client would raise "Duplicated timeseries" and the next page load would fail)."""
+    import importlib
+    import sys
+
+    import y2s_core.telemetry as first
+
+    calls = first.UPSTREAM_CALLS
+    try:
+        del sys.modules["y2s_core.telemetry"]
+        again = importlib.import_module("y2s_core.telemetry")
+        assert again is not first and again.UPSTREAM_CALLS is calls and again.QUOTA_TODAY is first.QUOTA_TODAY
+    finally:
+        sys.modules["y2s_core.telemetry"] = first

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from .quota import BUCKETS, bucket_of
 
@@ -39,19 +39,32 @@ LEVEL_ENV, FORMAT_ENV = "Y2S_LOG_LEVEL", "Y2S_LOG_FORMAT"
 FORMATS = ("text", "json")
 UPSTREAM_LOGGER = "y2s_core.upstream"
 
-UPSTREAM_CALLS = Counter("y2s_upstream_calls", "HTTP calls to Google APIs, by service, method and outcome",
+def _metric(kind: Any, name: str, doc: str, labels: list[str]) -> Any:
+    """The process's collector of that name: made once, found again when this module is imported anew (Streamlit's
+    file watcher re-imports a changed module; registering the same name twice raises Duplicated timeseries).
+    prometheus_client has no public "get or create": its registry's name index is read for that one case."""
+    try:
+        return kind(name, doc, labels)
+    except ValueError:
+        found = REGISTRY._names_to_collectors.get(name)  # noqa: SLF001 - see the docstring
+        if found is None:
+            raise
+        return found
+
+
+UPSTREAM_CALLS = _metric(Counter, "y2s_upstream_calls", "HTTP calls to Google APIs, by service, method and outcome",
                          ["service", "method", "outcome"])
-UPSTREAM_SECONDS = Histogram("y2s_upstream_call_duration_seconds", "Duration of one call to a Google API",
+UPSTREAM_SECONDS = _metric(Histogram, "y2s_upstream_call_duration_seconds", "Duration of one call to a Google API",
                              ["service", "method"])
-QUOTA_UNITS = Counter("y2s_youtube_quota_units", "YouTube Data API quota units spent (as Google charges them)",
+QUOTA_UNITS = _metric(Counter, "y2s_youtube_quota_units", "YouTube Data API quota units spent (as Google charges them)",
                       ["method"])
-QUOTA_SPENT = Counter("y2s_youtube_quota_spent", "YouTube quota spent per bucket: units of the main pool, calls of "
+QUOTA_SPENT = _metric(Counter, "y2s_youtube_quota_spent", "YouTube quota spent per bucket: units of the main pool, calls of "
                       "the search.list and videos.batchGetStats buckets", ["bucket"])
-QUOTA_BUDGET = Gauge("y2s_youtube_quota_daily_budget", "Each YouTube quota bucket's daily budget (Y2S_DAILY_QUOTA, "
+QUOTA_BUDGET = _metric(Gauge, "y2s_youtube_quota_daily_budget", "Each YouTube quota bucket's daily budget (Y2S_DAILY_QUOTA, "
                      "Y2S_DAILY_SEARCH_CALLS, Y2S_DAILY_STATS_CALLS)", ["bucket"])
-QUOTA_TODAY = Gauge("y2s_youtube_quota_spent_today", "YouTube quota spent today (Pacific) per bucket with this key "
+QUOTA_TODAY = _metric(Gauge, "y2s_youtube_quota_spent_today", "YouTube quota spent today (Pacific) per bucket with this key "
                     "on this machine, every face (the quota ledger; absent when it cannot be read)", ["bucket"])
-ROWS_WRITTEN = Counter("y2s_rows_written", "Rows appended or updated in a sheet or workbook", ["target"])
+ROWS_WRITTEN = _metric(Counter, "y2s_rows_written", "Rows appended or updated in a sheet or workbook", ["target"])
 
 _log = logging.getLogger(UPSTREAM_LOGGER)
 

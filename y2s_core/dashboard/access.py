@@ -9,7 +9,12 @@ or in one ``[auth.<provider>]`` table each) and says who may do what in ``[y2s.a
     members = ["friend@example.com", "@example.org"]  # fetch, review, metrics, push (a "@domain" admits all of it)
     member_daily_units = 500                          # each member's YouTube units a day (default 500)
 
-Anyone else who signs in is told they have no access. Without ``[auth]`` nobody signs in: a visitor on
+Anyone else who signs in is told they have no access. A member pushes to Google Sheets with their own Google
+account, never the service account (owners only, and the CLI/API): the owner adds ``expose_tokens = ["access"]``
+to ``[auth]`` and the Sheets scope to the provider's ``client_kwargs`` (``scope = "openid email profile
+https://www.googleapis.com/auth/spreadsheets"``), and ``Viewer.google_token`` holds the member's access token
+(``st.user.tokens["access"]``); without it ``Viewer.sheets_problem`` says why. A member's local workbooks live in
+a folder of their own named by ``person_key`` (a hash of the address). Without ``[auth]`` nobody signs in: a visitor on
 the machine the app runs on (or everyone, with ``Y2S_TRUST_ALL_VISITORS=true``) is the owner, anyone else
 a guest in demo mode (``state.visitor_trusted``).
 
@@ -23,9 +28,12 @@ secret or an address from the secrets: a broken table is said by key and positio
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
+import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
@@ -38,6 +46,7 @@ DEFAULT_MEMBER_DAILY_UNITS = 500
 ACCESS_KEYS = ("owners", "members", "member_daily_units")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 MIN_COOKIE_SECRET = 16  # characters: the cookie that says who is signed in is signed with it
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"  # what a member's token needs to push to their sheets
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN_RE = re.compile(r"^@[^@\s]+\.[^@\s]+$")
@@ -70,6 +79,9 @@ class Viewer:
     daily_units: int | None = None  # a member's budget; None: the app's whole budget (owners, no sign-in)
     problem: str | None = None  # why nobody can be let in (a broken [auth] or [y2s.access]), said on the gate
     providers: tuple[str | None, ...] = ()  # the sign-in buttons: None for [auth]'s own provider, else its name
+    # a member's own Google access token (st.user.tokens["access"]): never shown, logged or compared
+    google_token: str | None = field(default=None, repr=False, compare=False)
+    sheets_problem: str | None = None  # why a member cannot push to Google Sheets (None: they can, with their token)
 
     @property
     def allowed(self) -> bool:
@@ -78,6 +90,11 @@ class Viewer:
     @property
     def signed_in(self) -> bool:
         return self.email is not None
+
+    @property
+    def person(self) -> str | None:
+        """This signed-in person's key (``person_key``): names their own workbook folder, never their address."""
+        return person_key(self.email) if self.email else None
 
 
 # ------------------------------------------------------------------------------------------ the rules
@@ -152,6 +169,56 @@ def role_of(email: str | None, table: AccessTable, *, email_verified: Any = True
     return Role.NOBODY
 
 
+def person_key(email: str) -> str:
+    """A person's key: SHA-256 of their lower-cased address (with this app's own prefix), 32 hex characters. Names
+    what is theirs on the server (their workbook folder) without their address in clear."""
+    return hashlib.sha256(b"y2s-person\0" + _normalise(email).encode("utf-8")).hexdigest()[:32]
+
+
+def _listed(value: Any) -> list[str]:
+    """A TOML setting given as one string or a list of them, as a list of strings."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return []
+
+
+def user_sheets_setup(auth: Any) -> tuple[bool, bool]:
+    """(access token exposed, Sheets scope asked) in ``[auth]``: ``expose_tokens`` naming "access", and the
+    spreadsheets scope in the ``client_kwargs`` scope of its own provider or of any ``[auth.<name>]`` one."""
+    if not isinstance(auth, Mapping):
+        return False, False
+    exposed = "access" in _listed(auth.get("expose_tokens"))
+    tables = [auth] + [v for v in auth.values() if isinstance(v, Mapping)]
+    asked = any(SHEETS_SCOPE in str((t.get("client_kwargs") or {}).get("scope", "")).split()
+                for t in tables if isinstance(t.get("client_kwargs"), Mapping))
+    return exposed, asked
+
+
+def access_token_of(claims: Mapping[str, Any] | None) -> str | None:
+    """The access token Streamlit exposed with the claims (``st.user``'s "tokens"), or None."""
+    tokens = (claims or {}).get("tokens")
+    token = tokens.get("access") if isinstance(tokens, Mapping) else None
+    return token.strip() if isinstance(token, str) and token.strip() else None
+
+
+def member_sheets_problem(auth: Any, token: str | None) -> str | None:
+    """Why a member cannot push to Google Sheets with their own account (None: they can): the owner did not turn
+    it on, or this sign-in gave no token. Pushing to a local workbook and the downloads work either way."""
+    exposed, asked = user_sheets_setup(auth)
+    after = " Meanwhile, push to a local workbook or download the rows below."
+    if not exposed or not asked:
+        missing = " and ".join(what for what, ok in (('expose_tokens = ["access"] in [auth]', exposed),
+                                                     ("the Sheets scope in its client_kwargs", asked)) if not ok)
+        return ("Pushing to Google Sheets goes with your own Google account, which this app's owner has not turned "
+                f"on: it needs {missing} (see the README's Sign-in section)." + after)
+    if token is None:
+        return ("Your sign-in gave this app no access to your Google Sheets: sign out and sign in again (and allow "
+                "access to your spreadsheets when Google asks)." + after)
+    return None
+
+
 def providers(auth: Mapping[str, Any]) -> tuple[str | None, ...]:
     """The sign-in providers of ``[auth]``: None for the default one (its keys flat in ``[auth]``), then the
     name of each ``[auth.<name>]`` table that has provider keys (``st.login(name)``)."""
@@ -213,8 +280,10 @@ def viewer_for(secrets: Mapping[str, Any], claims: Mapping[str, Any] | None, *, 
     email = claims.get("email")
     email = email.strip() if isinstance(email, str) and email.strip() else None
     role = role_of(email, table, email_verified=claims.get("email_verified", True))
-    return Viewer(role, sign_in=True, email=email or "", daily_units=table.member_daily_units if role is Role.MEMBER
-                  else None)
+    member = role is Role.MEMBER
+    token = access_token_of(claims) if role in (Role.OWNER, Role.MEMBER) else None
+    return Viewer(role, sign_in=True, email=email or "", daily_units=table.member_daily_units if member else None,
+                  google_token=token, sheets_problem=member_sheets_problem(secrets["auth"], token) if member else None)
 
 
 # ------------------------------------------------------------------------- what the session may do
@@ -234,6 +303,38 @@ def may_override_budget() -> bool:
 def may_see_server_details() -> bool:
     """Whether Settings may show server paths, hosts and account e-mails: owners only."""
     return current().role is Role.OWNER
+
+
+def may_use_service_account() -> bool:
+    """Whether pushes may go with the app's service account: owners only (a member's go with their own token)."""
+    return current().role is Role.OWNER
+
+
+# ------------------------------------------------ what a person's expired sign-in must not make them lose
+
+KEEP_SECONDS = 2 * 3600  # how long a person's approved rows wait for them to sign in again
+_kept: dict[str, tuple[float, Any]] = {}
+_kept_lock = threading.Lock()
+
+
+def keep_until_signed_in_again(person: str, value: Any) -> None:
+    """Keep ``value`` (the approved rows of a push Google refused for an expired sign-in) for ``person`` (their
+    ``person_key``) in this server's memory: signing out and in again starts a new session, and ``take_kept`` in
+    it gives them back. One value per person, the newest; forgotten after KEEP_SECONDS."""
+    now = time.monotonic()
+    with _kept_lock:
+        for key in [k for k, (at, _) in _kept.items() if now - at > KEEP_SECONDS]:
+            del _kept[key]
+        _kept[person] = (now, value)
+
+
+def take_kept(person: str | None) -> Any:
+    """What was kept for ``person`` (None: nothing, or too old), removed as it is given back."""
+    if not person:
+        return None
+    with _kept_lock:
+        at, value = _kept.pop(person, (0.0, None))
+    return value if value is not None and time.monotonic() - at <= KEEP_SECONDS else None
 
 
 # --------------------------------------------------------------------------- before anyone is let in

@@ -20,7 +20,12 @@ from . import state
 from .tables import View, visible_videos
 
 MAX_CHART_POINTS = 5000  # per scatter chart: beyond this the browser slows down and points overlap anyway
+TOP_PER_STRATUM = 10  # each type's own top videos by views are always among them
 BIG_SET = 2000  # from this many videos the page says it is drawing them before the charts appear
+# plotly express's "auto": WebGL (scattergl) from 1,000 points, SVG below. benchmarks/bench_browser.py, Metrics
+# at 20,000 videos in chromium (software WebGL, 2 busy cores): every point in SVG took 4.1 s to draw with 3.6 s
+# of blocked main thread, in WebGL 1.4 s; the 5,000-point sample 1.2 s in SVG, 1.1 s in WebGL
+SCATTER_RENDER_MODE = "auto"
 
 
 @st.cache_data(scope="session", max_entries=4, show_spinner=False)
@@ -39,20 +44,59 @@ def metrics_frame(result: FetchResult, spec: FilterSpec, view: View, approved: I
     return _frame(token, spec.key(), view, frozenset(approved), _result=result, _spec=spec)
 
 
-def chart_points(points: pd.DataFrame, limit: int | None = None, by: str = "views") -> tuple[pd.DataFrame, int]:
-    """At most ``limit`` rows of a scatter frame, and how many there were.
+def chart_points(points: pd.DataFrame, limit: int | None = None, by: str = "views",
+                 strata: str = "type") -> tuple[pd.DataFrame, int]:
+    """At most ``limit`` rows of a scatter frame (the sampled first draw of a big set), and how many there were.
 
-    Keeps the top fifth of ``limit`` by ``by`` (so the hits and outliers are always drawn) plus an even,
-    seeded random sample of the rest; the original row order is kept.
+    Always keeps the top fifth of ``limit`` by ``by`` (the hits and outliers) and the top ``TOP_PER_STRATUM``
+    of each ``strata`` value (a type's own hits: a Short's views are not a long video's), then fills the rest
+    of ``limit`` with a seeded random sample of the other rows, each ``strata`` value in proportion to its
+    share (and at least one row of each). Deterministic: the same frame gives the same rows on every rerun.
+    The original row order is kept. ``limit`` 0 or less (or a frame within it) keeps every row.
     """
     limit = MAX_CHART_POINTS if limit is None else limit
     total = len(points)
-    if total <= limit:
+    if limit <= 0 or total <= limit:
         return points, total
-    top = points[by].nlargest(max(limit // 5, 1)).index if by in points else points.index[:0]
-    rest = points.drop(index=top)
-    sample = rest.sample(n=limit - len(top), random_state=0).index
-    return points.loc[points.index.isin(top.union(sample))], total
+    keep = points.index[:0]
+    if by in points:
+        ranked = points[by].dropna()
+        keep = ranked.nlargest(max(limit // 5, 1)).index
+        if strata in points:
+            per = ranked.groupby(points.loc[ranked.index, strata], sort=True, observed=True, dropna=False)
+            keep = keep.append(per.nlargest(TOP_PER_STRATUM).index.get_level_values(-1).difference(keep, sort=False))
+        keep = keep[:limit]  # a tiny limit: the overall top first, never more than limit rows
+    rest = points.drop(index=keep)
+    budget = limit - len(keep)
+    if budget > 0 and strata in rest:
+        groups = rest.groupby(strata, sort=True, observed=True, dropna=False).indices
+        quotas = _allocate({k: len(v) for k, v in groups.items()}, budget)
+        picked = [rest.iloc[groups[k]].sample(n=q, random_state=0).index for k, q in quotas.items() if q]
+        sample = picked[0].append(picked[1:]) if picked else rest.index[:0]
+    elif budget > 0:
+        sample = rest.sample(n=budget, random_state=0).index
+    else:
+        sample = rest.index[:0]
+    return points.loc[points.index.isin(keep.union(sample))], total
+
+
+def _allocate(sizes: dict[object, int], budget: int) -> dict[object, int]:
+    """``budget`` rows shared among groups of ``sizes`` in proportion (largest remainders), at least one each
+    while the budget allows; never more than a group has."""
+    total = sum(sizes.values())
+    if budget >= total:
+        return dict(sizes)
+    exact = {k: n * budget / total for k, n in sizes.items()}
+    quotas = {k: int(x) for k, x in exact.items()}
+    for k in sorted(exact, key=lambda k: (quotas[k] - exact[k], str(k)))[: budget - sum(quotas.values())]:
+        quotas[k] += 1
+    for k in sorted((k for k in sizes if sizes[k] and not quotas[k]), key=str):  # a rare type still shows
+        donor = max(quotas, key=lambda d: (quotas[d], str(d)))
+        if quotas[donor] <= 1:
+            break
+        quotas[donor] -= 1
+        quotas[k] = 1
+    return quotas
 
 
 PLOT_TEXT_COLUMNS = ("title", "channel")  # text from YouTube that a chart shows
@@ -212,7 +256,8 @@ def _stack_totals(frame: pd.DataFrame, by: str, value: str) -> pd.Series:
 def views_over_time_figure(points: pd.DataFrame) -> go.Figure:
     """Scatter of ``metrics.views_over_time`` (already through ``plot_frame``/``chart_points``)."""
     fig = px.scatter(points, x="published_at", y="views", color="type", log_y=True,
-                     hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
+                     render_mode=SCATTER_RENDER_MODE, hover_data=["title", "channel"],
+                     color_discrete_map=TYPE_COLORS, category_orders=ORDER,
                      labels={"published_at": "Published (UTC)", "views": "Views", "type": "Type"})
     return style_axes(fig, Axis("Published (UTC)", "date", points["published_at"]),
                       Axis(LOG_VIEWS, "log", points["views"]))
@@ -220,7 +265,8 @@ def views_over_time_figure(points: pd.DataFrame) -> go.Figure:
 
 def views_vs_duration_figure(points: pd.DataFrame) -> go.Figure:
     fig = px.scatter(points, x="duration_minutes", y="views", color="type", log_y=True,
-                     hover_data=["title", "channel"], color_discrete_map=TYPE_COLORS, category_orders=ORDER,
+                     render_mode=SCATTER_RENDER_MODE, hover_data=["title", "channel"],
+                     color_discrete_map=TYPE_COLORS, category_orders=ORDER,
                      labels={"duration_minutes": "Duration (minutes)", "views": "Views", "type": "Type"})
     return style_axes(fig, Axis("Duration (minutes)", "number"), Axis(LOG_VIEWS, "log", points["views"]))
 

@@ -14,6 +14,13 @@ Authlib's Starlette client:
 * ``GET /jwks``: the public half of the RSA key generated when the provider is made;
 * ``GET /userinfo``: the identity behind a Bearer access token.
 
+Access tokens: each is issued for the scopes asked at /authorize (``granted_scopes``), lasts ``token_ttl``
+seconds (``expires_in``), and is listed per person (``access_tokens``) so a test can check that a request went
+with that person's token (the Sheets emulator records each request's ``bearer``) and end it early
+(``expire``: /userinfo then answers 401 invalid_token; tell the Sheets emulator too with its ``expire_token``).
+``auth_section(..., sheets=True)`` also asks for the Google Sheets scope and exposes the access token to the app
+(``expose_tokens = ["access"]``), as a deployment whose members push to their own sheets does.
+
 No end_session_endpoint: ``st.logout`` then just clears Streamlit's cookie and returns to the app.
 
 In a test::
@@ -47,6 +54,7 @@ from .transport import EmulatorServer, json_response, serve
 CODE_TTL_SECONDS = 120
 TOKEN_TTL_SECONDS = 3600
 DEFAULT_SCOPES = ("openid", "email", "profile")
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 LOCAL_SECRET = "local-emulator-secret"  # the command line's default client secret: a fake for 127.0.0.1, not a secret
 
 
@@ -98,7 +106,8 @@ class OIDCProvider:
     """
 
     def __init__(self, client_id: str = "y2s-test", client_secret: str | None = None,
-                 redirect_uris: tuple[str, ...] = (), issuer: str | None = None) -> None:
+                 redirect_uris: tuple[str, ...] = (), issuer: str | None = None,
+                 token_ttl: int = TOKEN_TTL_SECONDS) -> None:
         from joserfc.jwk import RSAKey  # Authlib's JOSE library (newer Authlib depends on it)
 
         self.client_id = client_id
@@ -109,7 +118,9 @@ class OIDCProvider:
         self._lock = threading.Lock()
         self._next: Identity | None = None
         self._codes: dict[str, dict[str, Any]] = {}
-        self._tokens: dict[str, tuple[Identity, float]] = {}
+        self.token_ttl = int(token_ttl)
+        self._tokens: dict[str, tuple[Identity, float]] = {}  # access token -> (who, expires at)
+        self._scopes: dict[str, tuple[str, ...]] = {}  # access token -> the scopes granted with it
         self.events: list[str] = []
 
     # ------------------------------------------------------------------------------------- the test's side
@@ -119,13 +130,41 @@ class OIDCProvider:
         with self._lock:
             self._next = Identity(email, name, email_verified) if email else None
 
-    def auth_section(self, redirect_uri: str, cookie_secret: str | None = None) -> dict[str, str]:
-        """The ``[auth]`` secrets table that points Streamlit at this provider."""
+    def auth_section(self, redirect_uri: str, cookie_secret: str | None = None, *,
+                     sheets: bool = False) -> dict[str, Any]:
+        """The ``[auth]`` secrets table that points Streamlit at this provider; with ``sheets``, it also asks for
+        the Google Sheets scope and exposes the access token to the app (``st.user.tokens["access"]``)."""
         if not self.issuer:
             raise RuntimeError("serve() the provider first: its URL is the issuer")
-        return {"redirect_uri": redirect_uri, "cookie_secret": cookie_secret or secrets.token_urlsafe(32),
-                "client_id": self.client_id, "client_secret": self.client_secret,
-                "server_metadata_url": f"{self.issuer}/.well-known/openid-configuration"}
+        section: dict[str, Any] = {
+            "redirect_uri": redirect_uri, "cookie_secret": cookie_secret or secrets.token_urlsafe(32),
+            "client_id": self.client_id, "client_secret": self.client_secret,
+            "server_metadata_url": f"{self.issuer}/.well-known/openid-configuration"}
+        if sheets:
+            section["expose_tokens"] = ["access"]
+            section["client_kwargs"] = {"scope": " ".join(DEFAULT_SCOPES + (SHEETS_SCOPE,))}
+        return section
+
+    def access_tokens(self, email: str | None = None) -> list[str]:
+        """The access tokens issued (to ``email``, or to anyone), oldest first."""
+        with self._lock:
+            return [t for t, (who, _) in self._tokens.items()
+                    if email is None or who.email.lower() == email.lower()]
+
+    def granted_scopes(self, token: str) -> tuple[str, ...]:
+        """The scopes an access token was issued for (empty: no such token)."""
+        with self._lock:
+            return self._scopes.get(token, ())
+
+    def expire(self, token_or_email: str) -> list[str]:
+        """End an access token now (or every one of a person's, given their address), as if its hour were up or
+        the person revoked it; returns the tokens ended. /userinfo refuses them from then on."""
+        with self._lock:
+            ended = [t for t, (who, _) in self._tokens.items()
+                     if t == token_or_email or who.email.lower() == token_or_email.lower()]
+            for t in ended:
+                self._tokens[t] = (self._tokens[t][0], 0.0)
+        return ended
 
     def serve(self, port: int = 0, host: str = "127.0.0.1") -> EmulatorServer:
         """Listen on ``host:port`` (bound before this returns) and answer from a thread; a context manager."""
@@ -145,7 +184,7 @@ class OIDCProvider:
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": list(DEFAULT_SCOPES),
+            "scopes_supported": list(DEFAULT_SCOPES) + [SHEETS_SCOPE],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256", "plain"],
             "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email",
@@ -199,8 +238,12 @@ class OIDCProvider:
 
         if q.get("response_type") != "code":
             return back(error="unsupported_response_type", error_description="only the code flow is served")
-        if "openid" not in q.get("scope", "").split():
+        scopes = tuple(dict.fromkeys(q.get("scope", "").split()))
+        if "openid" not in scopes:
             return back(error="invalid_scope", error_description="scope must include openid")
+        unknown = [x for x in scopes if x not in DEFAULT_SCOPES + (SHEETS_SCOPE,)]
+        if unknown:
+            return back(error="invalid_scope", error_description="unknown scope " + " ".join(unknown)[:100])
         method = q.get("code_challenge_method", "plain" if q.get("code_challenge") else "")
         if method not in ("", "S256", "plain"):
             return back(error="invalid_request", error_description="code_challenge_method must be S256 or plain")
@@ -212,7 +255,7 @@ class OIDCProvider:
             return self._login_form(q)
         code = secrets.token_urlsafe(24)
         with self._lock:
-            self._codes[code] = {"identity": who, "redirect_uri": redirect_uri, "nonce": q.get("nonce"),
+            self._codes[code] = {"identity": who, "redirect_uri": redirect_uri, "nonce": q.get("nonce"), "scopes": scopes,
                                  "challenge": q.get("code_challenge"), "method": method,
                                  "expires": time.time() + CODE_TTL_SECONDS, "auth_time": int(time.time())}
         return back(code=code)
@@ -255,10 +298,11 @@ class OIDCProvider:
             if not verifier or not secrets.compare_digest(expected, grant["challenge"]):
                 return _oauth_error("invalid_grant", "code_verifier does not match the code_challenge")
         who: Identity = grant["identity"]
-        access_token = secrets.token_urlsafe(32)
+        access_token = "ya29.emu-" + secrets.token_urlsafe(32)  # Google's access tokens start "ya29."
         now = int(time.time())
         with self._lock:
-            self._tokens[access_token] = (who, now + TOKEN_TTL_SECONDS)
+            self._tokens[access_token] = (who, now + self.token_ttl)
+            self._scopes[access_token] = grant["scopes"]
         claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + TOKEN_TTL_SECONDS,
                   "auth_time": grant["auth_time"], "at_hash": _at_hash(access_token), **who.claims()}
         if grant["nonce"]:
@@ -267,8 +311,8 @@ class OIDCProvider:
 
         id_token = jwt.encode({"alg": "RS256", "kid": self._key.kid, "typ": "JWT"}, claims, self._key)
         status, hdrs, body = json_response(200, {"access_token": access_token, "token_type": "Bearer",
-                                                 "expires_in": TOKEN_TTL_SECONDS, "id_token": id_token,
-                                                 "scope": " ".join(DEFAULT_SCOPES)})
+                                                 "expires_in": self.token_ttl, "id_token": id_token,
+                                                 "scope": " ".join(grant["scopes"])})
         hdrs["cache-control"] = "no-store"
         return status, hdrs, body
 
@@ -290,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="what the app must send (a local fake; the snippet below does not repeat it)")
     p.add_argument("--as", dest="email", default=None, help="approve every sign-in as this e-mail (else a form)")
     p.add_argument("--app-port", type=int, default=8501, help="the Streamlit app's port, for redirect_uri")
+    p.add_argument("--sheets", action="store_true",
+                   help="also expose the access token and ask for the Google Sheets scope (members' own pushes)")
     args = p.parse_args(argv)
     provider = OIDCProvider(client_id=args.client_id, client_secret=args.client_secret)
     provider.sign_in_as(args.email)
@@ -301,7 +347,10 @@ def main(argv: list[str] | None = None) -> int:
               'cookie_secret = "...a long random string..."\n'
               f'client_id = "{args.client_id}"\n'
               f'client_secret = "{shown_secret}"\n'
-              f'server_metadata_url = "{server.url}/.well-known/openid-configuration"\n\n'
+              f'server_metadata_url = "{server.url}/.well-known/openid-configuration"\n'
+              + ('expose_tokens = ["access"]\n'
+                 f'client_kwargs = {{ scope = "{" ".join(DEFAULT_SCOPES + (SHEETS_SCOPE,))}" }}\n'
+                 if args.sheets else "") + "\n"
               '[y2s.access]\nowners = ["...the address you sign in as..."]\n', flush=True)
         try:
             threading.Event().wait()

@@ -13,6 +13,8 @@ into a target. The pieces, each documented in its module:
 * ``local``: ``LocalWorkbookTarget``, a local .xlsx or .csv file; ``workbook_bytes`` for downloads.
 * ``google``: ``GoogleSheetTarget`` through gspread: the requests made per push (1 when nothing
   changed, 2 for refreshed stats, 4 or 5 with new rows) and why an interrupted push is safe to re-run.
+* ``own_account``: pushing with a signed-in person's own access token (``credentials``, ``refusal``,
+  ``SignInExpired``).
 * ``push``: ``push`` and ``PushResult``.
 
 A row's video id is read with ``channel_input.video_id_from_url``, the project's one video-link parser.

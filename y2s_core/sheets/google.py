@@ -45,6 +45,7 @@ from ..errors import InputError, PermissionDenied, SheetNotFound, SheetsError
 from ..models import VIEWS_NOTE
 from ..settings import Settings, shown_url
 from ..words import plural
+from . import own_account
 from .base import SheetTarget, check_tab
 from .cells import cell_text
 from .planner import CellUpdate, SheetPlan, cell_at, cell_blocks
@@ -258,12 +259,15 @@ class GoogleSheetTarget(SheetTarget):
         retry: RetryPolicy | None = None,
         max_request_bytes: int = MAX_REQUEST_BYTES,
         transport: requests.adapters.BaseAdapter | None = None,
+        user_token: str | None = None,  # a signed-in person's own Google access token (user_email: theirs)
+        user_email: str | None = None,
     ) -> None:
         self.key = parse_spreadsheet_key(spreadsheet)
         self.tab = check_tab(tab, xlsx=False)
         self.settings = settings if settings is not None else Settings.from_env()
         self.max_request_bytes = max_request_bytes
-        if session is None and not self.settings.has_sheets:
+        self.user_token, self.user_email = user_token or None, user_email or None
+        if session is None and self.user_token is None and not self.settings.has_sheets:
             raise PermissionDenied(_NO_CREDENTIALS, email=None, status=None)
         self._client = self._make_client(session, retry or RetryPolicy(), transport)
         self._http = self._client.http_client
@@ -281,14 +285,18 @@ class GoogleSheetTarget(SheetTarget):
         """gspread's client: anonymous for an injected ``session`` or ``Y2S_SHEETS_API_URL`` (the contract: no
         token is fetched then), else the service account's credentials (JWT exchanged for an access token).
 
+        With ``user_token``: that person's own token, whatever the endpoint, never the service account (own_account).
+
         ``transport``, when given, is mounted on the session for Sheets API URLs: the requests still go out
         with the real credentials (Bearer token) but through that adapter (a test's local Sheets API, a proxy).
         """
         import gspread
         from google.auth.credentials import AnonymousCredentials
 
-        if session is not None or self.settings.sheets_api_url:
-            auth: Any = AnonymousCredentials()  # emulator or injected transport: no OAuth token
+        if self.user_token is not None and session is None:
+            auth, session = own_account.credentials(self.user_token, SHEETS_SCOPES)
+        elif session is not None or self.settings.sheets_api_url:
+            auth = AnonymousCredentials()  # emulator or injected transport: no OAuth token
         else:
             from google.oauth2.service_account import Credentials
 
@@ -355,6 +363,8 @@ class GoogleSheetTarget(SheetTarget):
                 "(or Y2S_SHEETS_API_URL) and re-run: the push resumes without duplicates."
             ) from None
         except RefreshError as e:
+            if self.user_token is not None:  # a person's token cannot be refreshed here: they sign in again
+                raise own_account.SignInExpired() from None
             email = self.settings.service_account_email
             raise PermissionDenied(
                 f"Google refused the service account {email or ''} credentials "
@@ -375,20 +385,16 @@ class GoogleSheetTarget(SheetTarget):
                 "address bar) and that the sheet was not deleted.",
                 status=404,
             )
+        if status in (401, 403) and self.user_token is not None:
+            return own_account.refusal(status, message, self.user_email)
         if status in (401, 403):
             if "has not been used" in message or "is disabled" in message:
-                return PermissionDenied(
-                    f"The Google Sheets API is not enabled for the service account's project: {message}",
-                    email=email,
-                    status=status,
-                )
+                return PermissionDenied(f"The Google Sheets API is not enabled for the service account's project: "
+                                        f"{message}", email=email, status=status)
             who = email or "the service account (client_email in its JSON key)"
-            return PermissionDenied(
-                f"The service account may not open or edit this spreadsheet ({status}). "
-                f"Share the sheet with {who} as Editor (Share button in Google Sheets), then re-run.",
-                email=email,
-                status=status,
-            )
+            return PermissionDenied(f"The service account may not open or edit this spreadsheet ({status}). "
+                                    f"Share the sheet with {who} as Editor (Share button in Google Sheets), then "
+                                    "re-run.", email=email, status=status)
         if status == 429:
             return SheetsError(
                 f"Google Sheets rate limit (429) still hit after {plural(max(self._http.rate_tries, 1), 'try')} over "

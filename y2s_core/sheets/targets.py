@@ -4,13 +4,16 @@ local workbook named by someone who may not write just anywhere (``confined_path
 the REST API's clients), with the folder those workbooks live in (``workbooks_dir``).
 
 The CLI writes where its user says (it runs with the user's own rights); the app and the REST API write
-only plain file names inside ``$Y2S_DATA_DIR/workbooks``.
+only plain file names inside ``$Y2S_DATA_DIR/workbooks``. A signed-in member of the app writes only inside a
+folder of their own, ``$Y2S_DATA_DIR/workbooks/<person key>/`` (``workbooks_dir(settings, person)``: the key is
+a hash of their address, never the address), and never another person's.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import requests
@@ -26,17 +29,21 @@ DEFAULT_WORKBOOK_NAME = "youtube2sheets.xlsx"
 WORKBOOKS_DIR = "workbooks"  # under Settings.data_dir
 WORKBOOK_SUFFIXES = (".xlsx", ".csv")
 MAX_FILE_NAME = 120
+PERSON_KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")  # a person's folder: a hex hash, so never a path or an address
 
 _log = logging.getLogger(__name__)
 
 
 def open_target(
-    spec: str, tab: str = "Videos", settings: Settings | None = None, session: requests.Session | None = None
+    spec: str, tab: str = "Videos", settings: Settings | None = None, session: requests.Session | None = None,
+    *, user_token: str | None = None, user_email: str | None = None,
 ) -> SheetTarget:
     """A file path ending in .xlsx/.csv -> LocalWorkbookTarget; a Sheets URL or key -> GoogleSheetTarget.
 
     Everything that can be checked without a request is checked here (URL form, file suffix, a folder the
     file can be written into), so the CLI's ``sync`` can open the target before it spends any YouTube quota.
+    ``user_token``: a signed-in person's own Google access token; a Google target then goes with it, never with
+    the service account (``GoogleSheetTarget``); ``user_email`` only names that account in messages.
     """
     s = (spec or "").strip()
     suffix = Path(s).suffix.lower() if "://" not in s else ""
@@ -45,7 +52,7 @@ def open_target(
         return LocalWorkbookTarget(s, tab)
     if suffix in (".xls", ".xlsm", ".ods", ".tsv", ".json", ".txt"):
         raise InputError(f"{shown(Path(s).name)}: only .xlsx and .csv files are supported as local workbooks.")
-    return GoogleSheetTarget(s, tab, settings, session)
+    return GoogleSheetTarget(s, tab, settings, session, user_token=user_token, user_email=user_email)
 
 
 def check_writable(path: Path) -> None:
@@ -74,10 +81,17 @@ def check_writable(path: Path) -> None:
         raise InputError(f"Cannot write {where}: the folder {shown(folder)} is not writable; pick another folder.")
 
 
-def workbooks_dir(settings: Settings | None = None) -> Path:
-    """The one folder the app and the REST API write local workbooks to: {Y2S_DATA_DIR}/workbooks."""
+def workbooks_dir(settings: Settings | None = None, person: str | None = None) -> Path:
+    """The one folder the app and the REST API write local workbooks to: {Y2S_DATA_DIR}/workbooks; with
+    ``person`` (a signed-in member's key, ``access.person_key``: a hex hash), that person's own folder in it,
+    {Y2S_DATA_DIR}/workbooks/<person>. A key that is not a hex hash is refused (InputError), never a path."""
     settings = settings or Settings.from_env()
-    return settings.data_dir / WORKBOOKS_DIR
+    root = settings.data_dir / WORKBOOKS_DIR
+    if person is None:
+        return root
+    if not isinstance(person, str) or not PERSON_KEY_RE.match(person):
+        raise InputError("A person's workbook folder is named by a hash of their sign-in, not by a name or a path.")
+    return root / person
 
 
 def confined_path(root: str | os.PathLike[str], name: str) -> Path:
@@ -109,12 +123,16 @@ def confined_path(root: str | os.PathLike[str], name: str) -> Path:
     return real
 
 
-def local_workbook(settings: Settings, name: str) -> Path:
+def local_workbook(settings: Settings, name: str, person: str | None = None) -> Path:
     """``confined_path(workbooks_dir(settings), name)``, adopting a workbook left at the old place.
 
     Before the workbooks folder existed, the app wrote ``{Y2S_DATA_DIR}/NAME``; such a file (a regular
     file, not a link) is moved into the folder the first time its name is used, so nothing is lost.
+    With ``person`` (a signed-in member's key): ``confined_path(workbooks_dir(settings, person), name)``, in that
+    person's own folder; nothing is adopted there (an old shared file stays the owners').
     """
+    if person is not None:
+        return confined_path(workbooks_dir(settings, person), name)
     root = workbooks_dir(settings)
     path = confined_path(root, name)
     legacy = Path(settings.data_dir) / path.name

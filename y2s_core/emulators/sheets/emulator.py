@@ -97,7 +97,8 @@ _THEME = {
 @dataclass(frozen=True)
 class SheetRequest:
     """One request the emulator answered. ``params``: query values (lists where repeated; ``ranges``
-    always a list); ``path``: URL path, percent-decoded; ``authorized``: an Authorization header was sent."""
+    always a list); ``path``: URL path, percent-decoded; ``authorized``: an Authorization header was sent;
+    ``bearer``: the access token it carried (``Authorization: Bearer <token>``), None without one."""
 
     method: str
     path: str
@@ -107,6 +108,7 @@ class SheetRequest:
     kind: str
     authorized: bool = False
     spreadsheet_id: str | None = None
+    bearer: str | None = None
 
 
 @dataclass
@@ -127,6 +129,7 @@ class SheetsEmulator:
         self._denied: dict[str, str | None] = {}
         self._office: set[str] = set()  # ids of .xlsx files stored in Drive (not converted to Google Sheets)
         self._token: str | None = None  # when set, every request must carry "Authorization: Bearer <token>"
+        self._expired: set[str] = set()  # bearer tokens answered 401 ACCESS_TOKEN_EXPIRED (expire_token)
         self._failures: list[_Failure] = []
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
@@ -258,6 +261,14 @@ class SheetsEmulator:
         with self._lock:
             self._token = token
 
+    def expire_token(self, token: str) -> None:
+        """From now on a request carrying ``Authorization: Bearer <token>`` answers what Google answers for an
+        expired or revoked access token: 401 UNAUTHENTICATED, ErrorInfo reason ACCESS_TOKEN_EXPIRED, and
+        ``WWW-Authenticate: Bearer ... error="invalid_token"``. Any other token is still accepted (unless
+        ``require_token`` says otherwise); each request's token is in ``requests[i].bearer``."""
+        with self._lock:
+            self._expired.add(token)
+
     def fail_next(self, status: int = 503, times: int = 1, kind: str | None = None,
                   retry_after: int | None = None) -> None:
         """The next ``times`` requests (of ``kind``, or any) answer ``status`` with a Google error body
@@ -284,6 +295,7 @@ class SheetsEmulator:
         params: dict[str, Any] = {k: (v if len(v) > 1 or k == "ranges" else v[0]) for k, v in query.items()}
         auth_header = next((v for k, v in headers.items() if k.lower() == "authorization" and v), "")
         authorized = bool(auth_header)
+        bearer = auth_header[7:].strip() or None if auth_header[:7].lower() == "bearer " else None
         method = method.upper()
         kind, sid, range_text = self._route(method, parts.path)
         text = body.decode("utf-8", errors="replace") if isinstance(body, (bytes, bytearray)) else body
@@ -298,6 +310,8 @@ class SheetsEmulator:
             payload: Any
             extra: dict[str, str] = {}
             try:
+                if bearer is not None and bearer in self._expired:
+                    raise _expired_token_error(kind)
                 if self._token is not None and auth_header != f"Bearer {self._token}":
                     raise _ApiError(401)
                 if bad_json:
@@ -308,7 +322,7 @@ class SheetsEmulator:
             except _ApiError as e:
                 status, payload, extra = e.status, e.body, e.headers
             self.requests.append(
-                SheetRequest(method, unquote(parts.path), params, body_obj, status, kind, authorized, sid)
+                SheetRequest(method, unquote(parts.path), params, body_obj, status, kind, authorized, sid, bearer)
             )
         code, headers, content = json_response(status, payload)
         return code, {**headers, **extra}, content
@@ -530,3 +544,22 @@ class SheetsEmulator:
             {"values": [cell_data(k) if k != "" else {} for k in row]} if row else {} for row in grid
         ]
         return data
+
+
+# Google's answer to a request whose access token expired or was revoked (the body the Google APIs give, e.g.
+# quoted in burnash/gspread#686 and in Google's google.rpc.ErrorInfo docs for ACCESS_TOKEN_EXPIRED).
+_EXPIRED_MESSAGE = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+                    "other valid authentication credential. See "
+                    "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+_RPC_METHODS = {"values.get": "GetValues", "values.batchGet": "BatchGetValues", "values.update": "UpdateValues",
+                "values.batchUpdate": "BatchUpdateValues", "values.append": "AppendValues",
+                "spreadsheets.get": "GetSpreadsheet", "spreadsheets.batchUpdate": "BatchUpdateSpreadsheet"}
+
+
+def _expired_token_error(kind: str) -> _ApiError:
+    method = "google.apps.sheets.v4.SpreadsheetsService." + _RPC_METHODS.get(kind, "GetSpreadsheet")
+    err = _ApiError(401, _EXPIRED_MESSAGE, details=[{
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_EXPIRED",
+        "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com", "method": method}}])
+    err.headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+    return err
