@@ -17,7 +17,9 @@ class Minute:
     """The emulator's wall clock, moved only by the client's sleeps (recorded)."""
 
     def __init__(self) -> None:
-        self.now, self.slept = 1_000_000.0, []
+        # a quarter second before a minute turns: the client's wait (the rest of the *real* minute, at least 0.5 s)
+        # always reaches the next one, whatever second the test runs at
+        self.now, self.slept = 60 * 16_667 - 0.25, []
 
     def __call__(self) -> float:
         return self.now

@@ -56,11 +56,14 @@ from .catalog import (
 from .demo_clock import CatalogAtClock, DemoClock
 from .transport import json_response
 from .youtube_errors import (
+    FAULT_MESSAGES,
     GRPC_STATUS,
     MISSING_KEY_MESSAGE,
+    PER_MINUTE,
     QUOTA_MESSAGE,
     SEARCH_QUOTA_MESSAGE,
     STATS_QUOTA_MESSAGE,
+    PerMinute,
     auth_required,
     bad_value,
     error,
@@ -71,7 +74,6 @@ from .youtube_errors import (
     missing_key_error,
     no_filter,
     quota_error,
-    rate_error,
     search_quota_error,
     stats_quota_error,
     too_many_ids,
@@ -100,15 +102,7 @@ _METHODS = {
 }
 # methods charged to a bucket of their own (calls) instead of the main pool (units)
 _BUCKET_OF = {"search.list": "search", "videos.batchGetStats": "stats"}
-STATS_PER_MINUTE = {"stats": 600}  # videos.batchGetStats: "600 calls per minute" (its reference page)
 _BILLED = (200, 400, 404)
-_FAULT_MESSAGES = {
-    "backendError": "Backend Error",
-    "internalError": "Internal error encountered.",
-    "rateLimitExceeded": "Rate Limit Exceeded",
-    "userRateLimitExceeded": "User Rate Limit Exceeded",
-    "serviceUnavailable": "The service is currently unavailable.",
-}
 
 
 @dataclass(frozen=True)
@@ -187,10 +181,7 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
         self.search_daily_calls = search_daily_calls
         self.stats_quota = stats_quota  # videos.batchGetStats calls a day (0: spent from the start)
         # calls a minute per bucket (batchGetStats: 600, its reference page); a bucket not named has no such limit
-        self.per_minute = dict(STATS_PER_MINUTE if per_minute is None else per_minute)
-        self.minute_clock = minute_clock  # seconds (epoch): which minute a call falls in
-        self._minute = -1
-        self._minute_calls: dict[str, int] = {}
+        self.per_minute = PerMinute(PER_MINUTE if per_minute is None else per_minute, minute_clock)
         self.playlist_cap = playlist_cap
         self.latency = latency
         self.unknown_channel = unknown_channel
@@ -242,7 +233,7 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
             self.units_used = 0
             self.search_calls_used = 0
             self.stats_calls_used = 0
-            self._minute, self._minute_calls = -1, {}
+            self.per_minute.reset()
         self._reset_feed()
 
     def fail_next(self, method: str | None, status: int = 503, reason: str = "backendError", times: int = 1,
@@ -316,9 +307,9 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
             return self._record(api_method, params, ids, 0, self._bad_key(), "keyInvalid")
 
         bucket = _BUCKET_OF.get(api_method, "units")
-        if self._over_minute(bucket):
-            return self._record(api_method, params, ids, 0, rate_error(bucket, self.per_minute[bucket]),
-                                "rateLimitExceeded")
+        refused = self.per_minute.refuse(bucket)
+        if refused is not None:
+            return self._record(api_method, params, ids, 0, refused, "rateLimitExceeded")
         with self._lock:  # reserve the call in its bucket atomically, so concurrent callers cannot overshoot
             over = self._used(bucket) + 1 > self._limit(bucket)
             self._charge(bucket, 0 if over else 1)
@@ -342,20 +333,6 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
             except (ValueError, KeyError, IndexError):
                 reason = "unknown"
         return self._record(api_method, params, ids, units, resp, reason)
-
-    def _over_minute(self, bucket: str) -> bool:
-        """This call is one too many for its bucket's per-minute limit (not billed); else it is counted."""
-        limit = self.per_minute.get(bucket)
-        if limit is None:
-            return False
-        with self._lock:
-            minute = int(self.minute_clock() // 60)
-            if minute != self._minute:
-                self._minute, self._minute_calls = minute, {}
-            if self._minute_calls.get(bucket, 0) >= limit:
-                return True
-            self._minute_calls[bucket] = self._minute_calls.get(bucket, 0) + 1
-        return False
 
     def _used(self, bucket: str) -> int:
         return {"search": self.search_calls_used, "stats": self.stats_calls_used}.get(bucket, self.units_used)
@@ -404,7 +381,7 @@ class YouTubeEmulator(CatalogAtClock, PlaylistRoutes, FeedRoutes):
             return search_quota_error()
         if f.method == "videos.batchGetStats" and f.status == 429:
             return stats_quota_error()
-        message = _FAULT_MESSAGES.get(f.reason, f"Injected {f.reason}")
+        message = FAULT_MESSAGES.get(f.reason, f"Injected {f.reason}")
         domain = "usageLimits" if "RateLimit" in f.reason or f.reason.startswith("rateLimit") else "global"
         return error(f.status, message, f.reason, domain,
                       grpc_status=GRPC_STATUS.get(f.status) if f.status >= 500 else None)

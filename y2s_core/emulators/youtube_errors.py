@@ -6,6 +6,8 @@ emulator re-exports the names tests and the product's own tests import.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .transport import json_response
@@ -165,3 +167,42 @@ def rate_error(bucket: str, limit: int) -> Response:
                      "quota_limit": "SearchQueriesPerMinute", "quota_limit_value": str(limit),
                      "consumer": "projects/000000000000"},
     }])
+
+
+class PerMinute:
+    """Each bucket's calls in the current minute of ``clock`` (epoch seconds) against its limit (``limits``: bucket ->
+    calls a minute; a bucket not named has none). Thread-safe."""
+
+    def __init__(self, limits: Mapping[str, int], clock: Callable[[], float]) -> None:
+        self.limits, self.clock = dict(limits), clock
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._minute, self._calls = -1, {}
+
+    def refuse(self, bucket: str) -> Response | None:
+        """The 429 for one call too many this minute (not billed), else None: the call is counted."""
+        limit = self.limits.get(bucket)
+        if limit is None:
+            return None
+        with self._lock:
+            minute = int(self.clock() // 60)
+            if minute != self._minute:
+                self._minute, self._calls = minute, {}
+            if self._calls.get(bucket, 0) >= limit:
+                return rate_error(bucket, limit)
+            self._calls[bucket] = self._calls.get(bucket, 0) + 1
+        return None
+
+
+# the messages of injected faults (``YouTubeEmulator.fail_next``), as Google words them
+FAULT_MESSAGES = {
+    "backendError": "Backend Error",
+    "internalError": "Internal error encountered.",
+    "rateLimitExceeded": "Rate Limit Exceeded",
+    "userRateLimitExceeded": "User Rate Limit Exceeded",
+    "serviceUnavailable": "The service is currently unavailable.",
+}
+PER_MINUTE = {"stats": 600}  # videos.batchGetStats: "600 calls per minute" (its reference page)

@@ -210,16 +210,6 @@ def _cause_name(e: BaseException) -> str:
     return type(inner).__name__
 
 
-def _a1(row: int, col: int) -> str:
-    """0-based (row, col) -> 'B3'."""
-    letters = ""
-    c = col + 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
 def _sheet_range(tab: str, a1: str | None = None) -> str:
     name = "'" + tab.replace("'", "''") + "'"
     return f"{name}!{a1}" if a1 else name
@@ -544,10 +534,12 @@ class GoogleSheetTarget(SheetTarget):
         return self._call(self._http.batch_update, self.key, {"requests": reqs})
 
     def _write_cells(self, updates: list[CellUpdate]) -> None:
+        from gspread.utils import rowcol_to_a1  # 1-based (row, col) -> 'B3'
+
         if not updates:
             return
         data = [
-            {"range": _sheet_range(self.tab, f"{_a1(r, c)}:{_a1(r + len(vals) - 1, c + len(vals[0]) - 1)}"),
+            {"range": _sheet_range(self.tab, f"{rowcol_to_a1(r + 1, c + 1)}:{rowcol_to_a1(r + len(vals), c + len(vals[0]))}"),
              "majorDimension": "ROWS", "values": vals}
             for r, c, vals in cell_blocks(updates)
         ]
