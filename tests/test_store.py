@@ -153,7 +153,7 @@ def test_a_ledger_only_database_is_migrated_and_keeps_its_ledger(tmp_path):
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
-    assert [v for (v,) in versions] == [1, 2, 3, 4] == list(range(1, SCHEMA_VERSION + 1))
+    assert [v for (v,) in versions] == [1, 2, 3, 4, 5] == list(range(1, SCHEMA_VERSION + 1))
     assert {"channels", "videos", "snapshots", "sync_state", "quota_ledger", "schema_migrations"} <= tables
     assert mode == "wal"
 

@@ -44,7 +44,7 @@ def test_a_version_2_database_with_rows_is_migrated_to_the_latest_and_keeps_them
     store = Store(backend_url)
     store.quota_today("x")  # opening migrates to the latest
     with eng.connect() as conn:
-        assert migrations.current_version(conn) == SCHEMA_VERSION == 4
+        assert migrations.current_version(conn) == SCHEMA_VERSION == 5
     look = create_engine(engine.normalize_url(backend_url))
     try:
         found = inspect(look)

@@ -35,11 +35,11 @@ from .words import plural
 from .youtube import Progress, YouTubeClient
 
 
-def open_client(settings: Settings, **options: Any) -> YouTubeClient:
-    """A YouTube client for ``settings`` whose spend is written to the ledger as it goes (``options``: the
-    client's own, e.g. ``http_factory``)."""
+def open_client(settings: Settings, *, who: str = "", **options: Any) -> YouTubeClient:
+    """A YouTube client for ``settings`` whose spend is written to the ledger as it goes, in the name of ``who``
+    (a hashed identity, ``store.ledger.identity``; "" unknown) (``options``: the client's own, e.g. ``http_factory``)."""
     client = YouTubeClient(settings, **options)
-    client.meter.sink = Ledger(settings)
+    client.meter.sink = Ledger(settings, who=who)
     return client
 
 

@@ -9,18 +9,20 @@ from fastapi import FastAPI
 
 from .. import telemetry
 from ..settings import Settings
+from ..store.budgets import Budgets
 from .cache import FetchCache
 from .config import ApiConfig, check_bind
 from .errors import install_error_handlers
 from .routes import VERSION, router
-from .security import FetchSlots, install_middleware
+from .security import StoreSlots, install_middleware
 
 DESCRIPTION = """YouTube channels' videos, fetched at the least quota, upserted into Google Sheets or a workbook.
 
 Every route but `/api/v1/health` needs `Authorization: Bearer <Y2S_API_TOKEN>` when the server has a token
 (without one it serves on loopback only). Every failure is `{"error": message, "kind": name}`; 429 carries
 `Retry-After`. Request bodies are limited to Y2S_API_MAX_BODY_BYTES (413), concurrent fetches per token to
-Y2S_API_MAX_CONCURRENT_FETCHES (429), Host headers to loopback names and Y2S_API_ALLOWED_HOSTS (400).
+Y2S_API_MAX_CONCURRENT_FETCHES in every API process on one store (429 TooManyRequests), a fetch to what is left of
+Y2S_DAILY_QUOTA and of the token's Y2S_API_TOKEN_DAILY_UNITS (429 WouldNotFit, `budget`: "key" or "token"), Host headers to loopback names and Y2S_API_ALLOWED_HOSTS (400).
 A request header must arrive within Y2S_API_HEADER_TIMEOUT seconds and a body must not pause longer than
 Y2S_API_BODY_TIMEOUT (408); at most Y2S_API_MAX_CONNECTIONS connections are open (503 TooManyConnections).
 """
@@ -33,7 +35,8 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
     app = FastAPI(title="YouTube2Sheets", version=VERSION, description=DESCRIPTION,
                   openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None)
     app.state.settings, app.state.config = settings, config
-    app.state.slots = FetchSlots(config.max_concurrent_fetches)
+    app.state.budgets = Budgets(settings)  # budgets and reservations in the store (every API process shares them)
+    app.state.slots = StoreSlots(settings, config.max_concurrent_fetches)
     app.state.cache = FetchCache(config.cache_seconds)
     install_error_handlers(app, settings)
     app.include_router(router)

@@ -8,7 +8,11 @@
     Y2S_API_ALLOWED_SHEETS           Google spreadsheet keys a push may write to (comma-separated); unset: any
                                      sheet shared with the service account
     Y2S_API_MAX_BODY_BYTES           request body limit (default 5 MiB) -> 413 beyond it
-    Y2S_API_MAX_CONCURRENT_FETCHES   fetches running at once per token (default 2) -> 429 beyond it
+    Y2S_API_MAX_CONCURRENT_FETCHES   fetches running at once per token (default 2), counted in the store: every
+                                     API process on one database shares them -> 429 beyond it
+    Y2S_API_TOKEN_DAILY_UNITS        YouTube units (main pool) each token may spend a Pacific day, its fetches still
+                                     running included (unset: no budget of its own; Y2S_DAILY_QUOTA still holds
+                                     for everyone) -> 429 WouldNotFit, "budget": "token", before any call
     Y2S_API_CACHE_SECONDS            how long GET .../videos answers from a finished fetch (default 300; 0: never)
     Y2S_API_MAX_CONNECTIONS          open connections at most (default 1000; lowered to fit the open-file limit).
                                      At the cap a new connection closes the one that has waited longest for its
@@ -27,6 +31,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
 
@@ -51,6 +56,7 @@ class ApiConfig:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     body_timeout: float = DEFAULT_BODY_TIMEOUT
+    token_daily_units: int | None = None  # None: a token has no daily budget of its own
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiConfig:
@@ -68,6 +74,7 @@ class ApiConfig:
             max_connections=_number(env, "Y2S_API_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, minimum=1),
             header_timeout=float(_number(env, "Y2S_API_HEADER_TIMEOUT", int(DEFAULT_HEADER_TIMEOUT), minimum=1)),
             body_timeout=float(_number(env, "Y2S_API_BODY_TIMEOUT", int(DEFAULT_BODY_TIMEOUT), minimum=1)),
+            token_daily_units=_number(env, "Y2S_API_TOKEN_DAILY_UNITS", None, minimum=1),
         )
 
     @property
@@ -123,7 +130,7 @@ def _items(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(",") if p.strip())
 
 
-def _number(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: Any, *, minimum: int) -> Any:
     raw = (env.get(name) or "").strip().replace("_", "")
     if not raw:
         return default

@@ -1,12 +1,15 @@
 """The /api/v1 routes: thin calls into the core (fetch, push), the target rule, and the answers' shapes.
 
 Each fetch builds its own client (``service.open_client``: quota is counted per request, nothing shared
-between callers) inside a fetch slot of its caller; its spend reaches the machine's quota ledger as it goes
-(``store.ledger``: an unwritable ledger is a logged warning, never lost rows).
+between callers) inside a fetch slot of its caller (held in the store: every API process on it counts the same
+slots); its plan's units are reserved in the store before it runs (``store.budgets``: Y2S_DAILY_QUOTA for
+everyone, Y2S_API_TOKEN_DAILY_UNITS per token), and its spend reaches the quota ledger as it goes, in the name
+of its token's hash (``store.ledger``: an unwritable ledger is a logged warning, never lost rows).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,10 +22,11 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import breaker, telemetry
 from ..channel_input import parse as parse_channels
-from ..errors import InputError
+from ..errors import InputError, QuotaExceeded, StoreError
 from ..filters import FilterSpec
 from ..models import FetchResult
 from ..quota import DailyBudgets, quota_line
+from ..quota_planner import QuotaPlan, WouldNotFit
 from ..service import FetchRun, open_client, settle
 from ..service import fetch as fetch_videos
 from ..settings import Settings
@@ -37,10 +41,11 @@ from ..sheets import (
 )
 from ..sheets.planner import video_ids
 from ..sheets.targets import WORKBOOK_SUFFIXES
-from ..store.ledger import spent_today, spent_today_by_bucket
+from ..store.budgets import BudgetRefused, Hold, PlanReservation, Standing
+from ..store.ledger import Ledger, spent_today, spent_today_by_bucket
 from .cache import fetch_key
 from .config import ApiConfig
-from .errors import ApiError, y2s_error_response
+from .errors import ApiError, error_body, retry_after_quota, y2s_error_response
 from .inputs import CHANNEL, text_type
 from .models import (
     ErrorBody,
@@ -56,6 +61,8 @@ from .models import (
 )
 from .security import require_token
 
+_log = logging.getLogger("y2s_core.api")
+
 VERSION = "0.1.0"
 router = APIRouter(prefix="/api/v1")
 Caller = Annotated[str, Depends(require_token)]
@@ -69,9 +76,14 @@ _ERRORS: dict[int, str] = {
     404: "no such channel or spreadsheet (ChannelNotFound, SheetNotFound)",
     413: "request body over Y2S_API_MAX_BODY_BYTES (PayloadTooLarge)",
     429: "YouTube quota spent (QuotaExceeded: partial rows ride along; Retry-After = seconds to midnight Pacific), "
-         "or this token's fetches are all running (TooManyRequests; Retry-After: 1)",
+         "or a fetch refused before it started (WouldNotFit: `budget` says which, \"key\" for Y2S_DAILY_QUOTA or "
+         "\"token\" for Y2S_API_TOKEN_DAILY_UNITS; `today` says \"you: N of M units today; everyone: X of Y\"; "
+         "Retry-After = seconds to midnight Pacific), or this token's fetches are all running in the API's "
+         "processes (TooManyRequests; Retry-After: 1)",
     500: "a bug (Error)",
     502: "Google failed; retry later (YouTubeError, SheetsError)",
+    503: "Y2S_API_TOKEN_DAILY_UNITS is set and the store that counts it cannot be written (StoreUnavailable; "
+         "Retry-After: 60)",
 }
 
 
@@ -145,28 +157,74 @@ def api_target(sheet: str, tab: str, settings: Settings, config: ApiConfig) -> S
     return open_target(key, tab, settings)
 
 
-def _fetch(settings: Settings, channels: Any, spec: FilterSpec, body: FetchBody | None = None,
-           sheet_ids: frozenset[str] = frozenset()) -> tuple[FetchRun, dict[str, Any]]:
-    """The one fetch use case (``service.fetch``: planned first, 429 WouldNotFit with Retry-After when it cannot
-    fit today's budget unless ``force``; stored; the ledger written as it goes): the run, and what the answer
-    says beside its rows (``body.incremental``: through the store; its plan and per-channel reports). A fetch
-    cut part-way is a run with an error beside the rows it kept (stored too)."""
+def _fetch(request: Request, caller: str, hold: Hold | None, channels: Any, spec: FilterSpec,
+           body: FetchBody | None = None, sheet_ids: frozenset[str] = frozenset()) -> tuple[FetchRun, dict[str, Any]]:
+    """The one fetch use case (``service.fetch``: planned first; stored; the ledger written as it goes, in the
+    caller's name): the run, and what the answer says beside its rows (``body.incremental``: through the store;
+    its plan and per-channel reports). A fetch cut part-way is a run with an error beside the rows it kept.
+
+    Before any call past the resolution, the plan's units are reserved in the store on the caller's slot
+    (``hold``; ``store.budgets``) against Y2S_DAILY_QUOTA less what everyone spent and reserved (``force`` lifts
+    that one), and against Y2S_API_TOKEN_DAILY_UNITS less what this token spent and reserved (nothing lifts
+    that): ``BudgetRefused`` (429) when it does not fit, in any API process on the store."""
+    settings, config = _state(request)
     said: dict[str, Any] = {}
-    client = open_client(settings)  # per request: its spend reaches the ledger as it goes
+    client = open_client(settings, who=caller)  # per request: its spend reaches the ledger as it goes
+    ledger = client.meter.sink
+    assert isinstance(ledger, Ledger)
     incremental = body is not None and body.incremental
+    force = body is not None and body.force
+    reservation = PlanReservation(request.app.state.budgets, ledger, who_daily=config.token_daily_units,
+                                  who_kind="token", who_setting="Y2S_API_TOKEN_DAILY_UNITS", force=force,
+                                  force_hint='"force": true', hold=hold)
+
+    def reserve(plan: QuotaPlan) -> None:
+        try:
+            reservation(plan)
+        except (StoreError, InputError):  # only with a token budget, which is not granted unchecked
+            raise ApiError(503, "StoreUnavailable", "This token's daily budget (Y2S_API_TOKEN_DAILY_UNITS) cannot "
+                           "be checked: the store could not be written. Retry in a minute.",
+                           headers={"Retry-After": "60"}) from None
+
     try:
         run = fetch_videos(client, settings, channels, spec, incremental=incremental,
-                    stats=body.stats if body is not None else "recent", sheet_ids=sheet_ids,
-                    force=body is not None and body.force, force_hint='"force": true')
+                           stats=body.stats if body is not None else "recent", sheet_ids=sheet_ids,
+                           force=force, force_hint='"force": true', on_plan=reserve)
     finally:  # the last units; an unwritable ledger is a logged warning, not a lost result
         settle(client)
         client.close()
+        reservation.close()  # a hold of its own (when the slots fell back to this process's count)
     if incremental:
         said.update(plan=run.plan.line(), sync=[
             {"channel_id": r.channel.id, "channel": r.channel.title, "mode": r.mode, "new": r.new,
              "refreshed": r.refreshed, "gone": r.gone, "units": r.units, "complete": r.complete, "note": r.note}
             for r in run.reports])
+    today = _standing(request, caller)
+    if today is not None:
+        said.update(today=today.line(), standing=today.as_dict())
     return run, said
+
+
+def _standing(request: Request, caller: str) -> Standing | None:
+    """Where the caller and everyone stand today ("you: 120 of 500 units today; everyone: 3,400 of 10,000")."""
+    settings, config = _state(request)
+    try:
+        return request.app.state.budgets.standing(caller, config.token_daily_units)
+    except (StoreError, InputError):
+        return None
+
+
+def _refused(request: Request, caller: str, exc: QuotaExceeded) -> JSONResponse:
+    """A fetch refused before it started (``BudgetRefused`` in the store, or the planner's ``WouldNotFit``): 429,
+    Retry-After to midnight Pacific, which budget ("token" or "key") and where the caller and everyone stand."""
+    settings, _ = _state(request)
+    standing = exc.standing if isinstance(exc, BudgetRefused) else _standing(request, caller)
+    extra: dict[str, Any] = {"budget": exc.budget if isinstance(exc, BudgetRefused) else "key", "bucket": exc.bucket}
+    if standing is not None:
+        extra.update(today=standing.line(), standing=standing.as_dict())
+    # one kind for a fetch refused before it started, whichever budget refused it
+    return JSONResponse(error_body(settings.redact(str(exc)), "WouldNotFit", **extra), status_code=429,
+                        headers={"Retry-After": retry_after_quota(exc)})
 
 
 def _push(rows: list[dict[str, Any]], target: SheetTarget, dry_run: bool) -> dict[str, Any]:
@@ -200,7 +258,7 @@ def store_reachable(settings: Settings) -> bool:
 
 
 @router.get("/channels/{channel:path}/videos", response_model=FetchOut, summary="A channel's videos",
-            responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
+            responses=_errors(400, 401, 403, 404, 413, 429, 500, 502, 503))
 async def channel_videos(
     request: Request, caller: Caller,
     channel: Annotated[ChannelPath, PathParam(
@@ -226,26 +284,33 @@ async def channel_videos(
 
 def _videos_miss(request: Request, caller: str, settings: Settings, refs: Any, spec: FilterSpec, key: Any) -> Any:
     cache = request.app.state.cache
-    with request.app.state.slots.take(caller):
-        run, said = _fetch(settings, refs, spec)
-        if run.error is not None:
-            return _partial_response(run, settings, said)
-    answer = result_json(run.result, settings.budgets)
+    try:
+        with request.app.state.slots.take(caller) as hold:
+            run, said = _fetch(request, caller, hold, refs, spec)
+            if run.error is not None:
+                return _partial_response(run, settings, said)
+    except (WouldNotFit, BudgetRefused) as e:
+        return _refused(request, caller, e)
+    answer = {**result_json(run.result, settings.budgets), **said}
     if answer["complete"] and cache.ttl > 0:  # as a later hit answers: no quota spent then
-        cache.put(key, FetchOut.model_validate({**answer, "quota": {}, "quota_units": 0, "search_calls": 0,
+        kept = {k: v for k, v in answer.items() if k not in ("today", "standing")}  # the caller's, not the cache's
+        cache.put(key, FetchOut.model_validate({**kept, "quota": {}, "quota_units": 0, "search_calls": 0,
                                                 "stats_calls": 0, "quota_line": quota_line(0, {}, settings.budgets),
                                                 "cached": True}).model_dump_json().encode())
     return answer
 
 
 @router.post("/fetch", response_model=FetchOut, summary="Fetch channels' videos",
-             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
+             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502, 503))
 def fetch(request: Request, body: FetchBody, caller: Caller) -> Any:
     """Fetch one or more channels with filters: rows, channels, resolutions, warnings, quota, completeness."""
     settings, _ = _state(request)
     spec = body.filters.spec(settings)
-    with request.app.state.slots.take(caller):
-        run, said = _fetch(settings, body.channels, spec, body)
+    try:
+        with request.app.state.slots.take(caller) as hold:
+            run, said = _fetch(request, caller, hold, body.channels, spec, body)
+    except (WouldNotFit, BudgetRefused) as e:
+        return _refused(request, caller, e)
     if run.error is not None:
         return _partial_response(run, settings, said)
     return {**result_json(run.result, settings.budgets), **said}
@@ -263,7 +328,7 @@ def push_rows(request: Request, body: PushBody, caller: Caller) -> dict[str, Any
 
 
 @router.post("/process", response_model=ProcessOut, summary="Fetch, then push",
-             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502))
+             responses=_errors(400, 401, 403, 404, 413, 429, 500, 502, 503))
 def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
     """Fetch channels with filters and upsert the rows into the target in one call (``dry_run``: plan only).
 
@@ -273,10 +338,13 @@ def process(request: Request, body: ProcessBody, caller: Caller) -> Any:
     spec = body.filters.spec(settings)
     target = api_target(body.sheet, body.tab, settings, config)
     sheet_ids = frozenset(video_ids(target.read())) if body.incremental and body.stats == "recent" else frozenset()
-    with request.app.state.slots.take(caller):
-        run, said = _fetch(settings, body.channels, spec, body, sheet_ids)
-        run.raise_unless_kept()
-        pushed = _push(run.result.rows(), target, body.dry_run)
+    try:
+        with request.app.state.slots.take(caller) as hold:
+            run, said = _fetch(request, caller, hold, body.channels, spec, body, sheet_ids)
+            run.raise_unless_kept()
+            pushed = _push(run.result.rows(), target, body.dry_run)
+    except (WouldNotFit, BudgetRefused) as e:
+        return _refused(request, caller, e)
     if run.error is not None:
         return _partial_response(run, settings, said, push=pushed)
     return {"fetch": {**result_json(run.result, settings.budgets), **said}, "push": pushed}

@@ -9,12 +9,14 @@ The ASGI middlewares run outermost first, each before FastAPI has read a byte of
                  the limit (a chunked or lying request is counted, never trusted): at most the limit is held
 
 ``require_token`` (a FastAPI dependency, so OpenAPI documents the bearer scheme) compares the token in
-constant time; ``FetchSlots`` answers 429 when a token already runs its allowed number of fetches.
+constant time and names the caller by a hash of its token ("token:" + 16 hex digits of its SHA-256, the
+ledger's ``who``); ``StoreSlots`` answers 429 when a token already runs its allowed number of fetches in any
+API process on the store (``store.budgets``), ``FetchSlots`` the same within one process (its fallback when
+the store cannot be written).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -30,6 +32,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import InputError, StoreError
+from ..store.budgets import Budgets, Hold, SlotsBusy
+from ..store.ledger import identity
 from .config import ApiConfig
 from .errors import ApiError, error_body
 
@@ -166,13 +171,14 @@ bearer = HTTPBearer(auto_error=False, description="Y2S_API_TOKEN (required when 
 
 
 def caller_id(token: str) -> str:
-    """Names a token in limits and logs without holding it."""
-    return hashlib.sha256(token.encode()).hexdigest()[:12]
+    """Names a token in limits, logs and the quota ledger without holding it: "token:" + 16 hex digits of its
+    SHA-256 (``store.ledger.identity``)."""
+    return identity("token", token)
 
 
 def require_token(request: Request,
                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
-    """The caller's id (a hash of its token; "local" when the server has no token); 401 otherwise."""
+    """The caller's id (``caller_id``: a hash of its token; "local" when the server has no token); 401 otherwise."""
     config: ApiConfig = request.app.state.config
     if not config.requires_token:
         return "local"
@@ -214,6 +220,51 @@ class FetchSlots:
             return self._running[caller]
 
 
+def _busy(limit: int) -> ApiError:
+    return ApiError(429, "TooManyRequests",
+                    f"This token already runs {limit} fetch(es) (Y2S_API_MAX_CONCURRENT_FETCHES, counted across every "
+                    "API process on this store): retry when one has finished.", headers={"Retry-After": "1"})
+
+
+class StoreSlots:
+    """At most ``limit`` fetches at a time per caller in every process on the settings' store (``store.budgets``:
+    a row per running fetch, renewed while it runs, lapsing when its process dies); one more is refused at once
+    (429), never queued. ``take`` yields the fetch's ``Hold`` (its reservation goes on it). A store that cannot be
+    written is one warning, and this process's own count (``FetchSlots``) stands in until it can."""
+
+    def __init__(self, settings: Any, limit: int) -> None:
+        self.limit = limit
+        self.budgets = Budgets(settings)
+        self.local = FetchSlots(limit)  # the fallback
+        self._warned = False
+
+    @contextmanager
+    def take(self, caller: str) -> Iterator[Hold | None]:
+        hold_id: str | None = None
+        try:
+            hold_id = self.budgets.take(caller, self.limit)
+        except SlotsBusy:
+            raise _busy(self.limit) from None
+        except (StoreError, InputError) as e:
+            if not self._warned:
+                self._warned = True
+                _log.warning("fetch slots counted in this process only: the store could not be written (%s)",
+                             getattr(e, "cause", "") or type(e).__name__)
+        if hold_id is None:
+            with self.local.take(caller):
+                yield None
+            return
+        self._warned = False
+        with Hold(self.budgets, hold_id, self.budgets.renew_seconds) as hold:
+            yield hold
+
+    def running(self, caller: str) -> int:
+        try:
+            return self.budgets.running(caller)
+        except (StoreError, InputError):
+            return self.local.running(caller)
+
+
 def install_middleware(app: Any, config: ApiConfig) -> None:
     """Outermost first: RequestLog, HostCheck, BodyLimit (add_middleware puts the last added outside)."""
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
@@ -221,5 +272,5 @@ def install_middleware(app: Any, config: ApiConfig) -> None:
     app.add_middleware(RequestLog)
 
 
-__all__ = ["BodyLimit", "FetchSlots", "HostCheck", "RequestLog", "bearer", "caller_id", "host_name",
+__all__ = ["BodyLimit", "FetchSlots", "HostCheck", "StoreSlots", "RequestLog", "bearer", "caller_id", "host_name",
            "install_middleware", "require_token"]

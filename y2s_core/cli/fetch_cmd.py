@@ -42,7 +42,7 @@ def fetch_command(a: argparse.Namespace, settings: Settings, say: Say) -> Fetche
     refs, unparsed = parse_each(a.channels)  # nothing valid at all fails here, before any output
     if settings.demo:
         say.progress("demo mode: no YOUTUBE_API_KEY set, fetching from the built-in emulator's demo catalog")
-    client = open_client(settings)  # its spend reaches the ledger as it goes
+    client = open_client(settings, who="cli")  # its spend reaches the ledger as it goes
     today: int | None = None
     new = bool(getattr(a, "new", False))
     on_plan, progress = fetch_callbacks(say, client.meter, forced=a.force)

@@ -94,7 +94,7 @@ def _run_entry(entry: Any, a: argparse.Namespace, settings: Settings, say: Any, 
     sheet_ids: frozenset[str] = frozenset()
     if entry.stats == "recent":
         sheet_ids = frozenset(video_ids(target.read()))
-    client = open_client(settings)
+    client = open_client(settings, who="cli")
     on_plan, progress = fetch_callbacks(say, client.meter, forced=a.force)
     try:
         with core_warnings_to(say):

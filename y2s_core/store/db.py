@@ -3,7 +3,7 @@
     store = Store.for_settings(settings)
     store.record_fetch(result, spec=spec)           # channels + videos upserted, one snapshot per video
     store.history([channel_id])                     # snapshots, oldest first
-    store.record_quota(account, {"videos.list": 3}) # the quota ledger
+    store.record_quota(account, {"videos.list": 3}, who="cli")  # the quota ledger
 
 Every method opens one short transaction; writes take the database's write lock for their whole
 transaction (see ``engine``), and snapshots are append-only rows, so two processes (the app and a
@@ -27,17 +27,17 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, any_, bindparam, func, or_, select, type_coerce
+from sqlalchemy import String, and_, any_, bindparam, case, func, or_, select, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..errors import InputError, StoreError
 from ..models import Channel, ChannelRef, FetchResult, Video, VideoType
-from ..quota import pacific_day
+from ..quota import main_units, pacific_day, search_calls
 from .engine import SQLITE_FILE, WRITE, describe, engine_for, store_url
 from .migrations import migrate
-from .schema import channels, quota_ledger, snapshots, sync_state, videos
+from .schema import channels, fetch_slots, quota_ledger, snapshots, sync_state, videos
 
 if TYPE_CHECKING:
     from ..filters import FilterSpec
@@ -216,6 +216,16 @@ class Store:
                 yield conn
 
     @contextlib.contextmanager
+    def serialized(self, doing: str, key: int) -> Iterator[Connection]:
+        """One write transaction that runs alone among those that ask for ``key``, in every process on this store
+        (SQLite: every write transaction holds the database's write lock from ``BEGIN IMMEDIATE``; PostgreSQL: a
+        transaction-level advisory lock on ``key``). Errors come out as StoreError (``doing``: "written (...)")."""
+        with self._write(doing) as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            yield conn
+
+    @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:
         with self._guard("read"), self.engine.connect() as conn:
             yield conn
@@ -225,26 +235,36 @@ class Store:
 
     # -- the quota ledger --------------------------------------------------------------------------
 
-    def record_quota(self, account: str, units_by_method: Mapping[str, int], now: datetime | None = None) -> None:
-        """Add units to the Pacific day of ``now`` for ``account``, per method (0 units: nothing)."""
+    def record_quota(self, account: str, units_by_method: Mapping[str, int], now: datetime | None = None, *,
+                     who: str = "", hold: str | None = None) -> None:
+        """Add units to the Pacific day of ``now`` for ``account`` and ``who`` (a hashed identity, "" unknown), per
+        method (0 units: nothing). ``hold``: the ``fetch_slots`` row whose reservation these units were planned in:
+        what they spend is taken off it in the same transaction (``budgets``), so the two are never counted twice."""
         day = pacific_day(now)
-        rows = sorted(({"day": day, "account": account, "method": m, "units": int(u)}
+        rows = sorted(({"day": day, "account": account, "who": who, "method": m, "units": int(u)}
                        for m, u in units_by_method.items() if u), key=lambda r: r["method"])
         if not rows:
             return
         with self._write("written (quota ledger)") as conn:
             ins = self._insert(conn, quota_ledger)
             conn.execute(ins.on_conflict_do_update(
-                index_elements=["day", "account", "method"],
+                index_elements=["day", "account", "who", "method"],
                 set_={"units": quota_ledger.c.units + ins.excluded.units}), rows)
+            if hold is not None:
+                spent = {"units": main_units(units_by_method), "search": search_calls(units_by_method)}
+                conn.execute(fetch_slots.update().where(fetch_slots.c.id == hold).values(
+                    {k: case((fetch_slots.c[k] > v, fetch_slots.c[k] - v), else_=0) for k, v in spent.items()}))
 
-    def quota_today(self, account: str, now: datetime | None = None) -> dict[str, int]:
-        """Units per method spent on the Pacific day of ``now`` by ``account``."""
-        return self.quota_on(account, pacific_day(now))
+    def quota_today(self, account: str, now: datetime | None = None, *, who: str | None = None) -> dict[str, int]:
+        """Units per method spent on the Pacific day of ``now`` with ``account``: by ``who``, or by everyone (None)."""
+        return self.quota_on(account, pacific_day(now), who=who)
 
-    def quota_on(self, account: str, day: date) -> dict[str, int]:
-        q = (select(quota_ledger.c.method, quota_ledger.c.units)
-             .where(quota_ledger.c.day == day, quota_ledger.c.account == account).order_by(quota_ledger.c.method))
+    def quota_on(self, account: str, day: date, *, who: str | None = None) -> dict[str, int]:
+        q = (select(quota_ledger.c.method, func.sum(quota_ledger.c.units))
+             .where(quota_ledger.c.day == day, quota_ledger.c.account == account)
+             .group_by(quota_ledger.c.method).order_by(quota_ledger.c.method))
+        if who is not None:
+            q = q.where(quota_ledger.c.who == who)
         with self._read() as conn:
             return {m: int(u) for m, u in conn.execute(q)}
 

@@ -10,10 +10,17 @@ One error policy: a ledger that cannot be written (a read-only or misplaced ``Y2
 unreachable ``Y2S_DATABASE_URL``) is one logged warning naming the store, and the ledger stops trying for
 a while (an unreachable server would otherwise cost a connect timeout per call), keeping the units to write
 later; the fetch goes on and keeps its rows. This module is the only writer of the ledger (``Store.record_quota``).
+
+Who: each row names who spent it (``who``: a hashed identity made by ``identity``, e.g. "token:3f2a…" for a
+REST API token, "user:9b1c…" for a signed-in person, "cli", "local"; "" unknown), never an email or a token in
+clear. ``spent_today_by_bucket(settings)`` is the key's spend by everyone (the planner's input);
+``spent_today_by_bucket(settings, who)`` one person's or token's. A ledger whose fetch holds a reservation
+(``hold``: a ``fetch_slots`` row, ``budgets``) takes what it writes off that reservation in the same transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -41,9 +48,11 @@ class Ledger:
 
     RETRY_SECONDS = 60.0
 
-    def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, *, store: Store | None = None, who: str = "") -> None:
         self.settings = settings
         self.account = settings.account_fingerprint
+        self.who = who  # a hashed identity (``identity``), "" unknown
+        self.hold: str | None = None  # the reservation (``budgets``) this ledger's spend replaces, if any
         self._store = store
         self._pending: dict[str, int] = {}
         self._since: float | None = None  # when the oldest pending unit was charged
@@ -78,7 +87,7 @@ class Ledger:
             if not batch:
                 return self.problem is None
             try:
-                self.store.record_quota(self.account, batch)
+                self.store.record_quota(self.account, batch, who=self.who, hold=self.hold)
             except (StoreError, InputError) as e:
                 with self._lock:
                     for m, u in batch.items():
@@ -119,34 +128,45 @@ class Ledger:
             _log.warning("%s", self.problem)
 
 
-def spent_today(settings: Settings) -> int | None:
-    """Main-pool units spent today (Pacific) with this key on this machine, by every face; None if unreadable."""
-    today = spent_today_by_method(settings)
+def identity(kind: str, secret: str) -> str:
+    """A hashed identity for the ledger: ``kind`` ("token", "user") and the first 16 hex digits of the SHA-256 of
+    ``secret`` (a token, an email: lower-cased and stripped first), e.g. "user:9b1c0e4d2f6a8b3c". Neither the
+    email nor the token can be read back from it."""
+    material = secret.strip().lower() if kind == "user" else secret
+    return f"{kind}:{hashlib.sha256(material.encode('utf-8')).hexdigest()[:16]}"
+
+
+def spent_today(settings: Settings, who: str | None = None) -> int | None:
+    """Main-pool units spent today (Pacific) with this key on this machine, by every face (``who``: by that one
+    identity only); None if unreadable."""
+    today = spent_today_by_method(settings, who)
     return None if today is None else main_units(today)
 
 
-def spent_today_by_method(settings: Settings) -> dict[str, int] | None:
-    """Today's ledger for this key, per method (search.list in calls of its bucket); None if unreadable."""
+def spent_today_by_method(settings: Settings, who: str | None = None) -> dict[str, int] | None:
+    """Today's ledger for this key, per method (search.list in calls of its bucket), by everyone or by ``who``;
+    None if unreadable."""
     try:
-        return dict(Store.for_settings(settings).quota_today(settings.account_fingerprint))
+        return dict(Store.for_settings(settings).quota_today(settings.account_fingerprint, who=who))
     except (StoreError, InputError):
         return None
 
 
-def spent_today_by_bucket(settings: Settings) -> dict[str, int] | None:
+def spent_today_by_bucket(settings: Settings, who: str | None = None) -> dict[str, int] | None:
     """Today's spend (Pacific) with this key on this machine per bucket: {"units": main-pool units, "search":
-    search.list calls, "stats": videos.batchGetStats calls}; None if unreadable. The quota planner's input."""
-    today = spent_today_by_method(settings)
+    search.list calls, "stats": videos.batchGetStats calls}, by everyone (``who`` None: the quota planner's input)
+    or by one identity; None if unreadable."""
+    today = spent_today_by_method(settings, who)
     return None if today is None else by_bucket(today)
 
 
-def record_spend(settings: Settings, units_by_method: Mapping[str, int]) -> int | None:
+def record_spend(settings: Settings, units_by_method: Mapping[str, int], who: str = "") -> int | None:
     """Add a spend counted elsewhere (a run whose client had no ledger) in one write; today's main-pool
     units, or None (one warning) when the ledger cannot be written."""
-    ledger = Ledger(settings)
+    ledger = Ledger(settings, who=who)
     ledger._pending = {m: int(u) for m, u in units_by_method.items() if u}  # a new ledger: no other thread
     return ledger.today()
 
 
-__all__ = ["FLUSH_SECONDS", "FLUSH_UNITS", "Ledger", "record_spend", "spent_today", "spent_today_by_bucket",
+__all__ = ["FLUSH_SECONDS", "FLUSH_UNITS", "Ledger", "identity", "record_spend", "spent_today", "spent_today_by_bucket",
            "spent_today_by_method"]

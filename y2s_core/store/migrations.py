@@ -12,7 +12,10 @@ database at any version reaches the same end). ``migrate`` applies the missing o
   uploads playlist at the last listing: where the next incremental listing stops) and ``coverage`` (JSON:
   which of the channel's videos the store holds every one of);
 * version 4: the type rule "duration rule" is named "duration rule (approximate)" (``youtube.parsing``: since
-  2024-10-15 a Short must also be square or vertical, which no API field says).
+  2024-10-15 a Short must also be square or vertical, which no API field says);
+* version 5: who spent it: ``quota_ledger.who`` (a hashed identity, '' for the rows before) joins the primary key
+  (the table is rebuilt: SQLite cannot change a primary key in place), and ``fetch_slots`` (``budgets``: the
+  fetches running in every process on this store and the units their plans reserved).
 
 Why not Alembic: it is another dependency for a handful of tables, and its environment (alembic.ini,
 env.py, a versions folder) has to travel with the package and run inside the app, the CLI and the REST
@@ -159,11 +162,45 @@ def _v4_rule_names(conn: Connection) -> None:
     conn.execute(text("UPDATE channels SET type_rule = 'duration rule (approximate)' WHERE type_rule = 'duration rule'"))
 
 
+def _v5_who_and_slots(conn: Connection) -> None:
+    md = MetaData()
+    Table(
+        "quota_ledger_v5", md,
+        Column("day", Date, primary_key=True),
+        Column("account", String(64), primary_key=True),
+        Column("who", String(64), primary_key=True, server_default=""),
+        Column("method", String(64), primary_key=True),
+        Column("units", BigInteger, nullable=False),
+    )
+    Table(
+        "fetch_slots", md,
+        Column("id", String(32), primary_key=True),
+        Column("holder", String(64), nullable=False),
+        Column("who", String(64), nullable=False),
+        Column("account", String(64), nullable=False),
+        Column("day", Date, nullable=False),
+        Column("units", BigInteger, nullable=False),
+        Column("search", BigInteger, nullable=False),
+        Column("process", String(64), nullable=False),
+        Column("taken_at", UTCDateTime, nullable=False),
+        Column("expires_at", UTCDateTime, nullable=False),
+        Index("fetch_slots_by_account", "account", "day"),
+    )
+    md.create_all(conn)
+    conn.execute(text("INSERT INTO quota_ledger_v5 (day, account, who, method, units) "
+                      "SELECT day, account, '', method, units FROM quota_ledger"))
+    conn.execute(text("DROP TABLE quota_ledger"))
+    conn.execute(text("ALTER TABLE quota_ledger_v5 RENAME TO quota_ledger"))
+    if conn.dialect.name == "postgresql":  # the primary key keeps its table's name otherwise
+        conn.execute(text("ALTER TABLE quota_ledger RENAME CONSTRAINT quota_ledger_v5_pkey TO quota_ledger_pkey"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "quota ledger", _v1_quota_ledger),
     Migration(2, "channels, videos, stat snapshots, sync state", _v2_history),
     Migration(3, "incremental sync: missing videos, listing boundary, coverage", _v3_incremental),
     Migration(4, "type rule names", _v4_rule_names),
+    Migration(5, "who spent the quota; fetch slots and reservations", _v5_who_and_slots),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -7,7 +7,9 @@
     sync_state      per channel: the newest video seen, the last (and previous) sync, the last full
                     listing, ``listing_resume`` (JSON: where a quota-cut listing stopped), the top of the
                     uploads playlist at the last listing and the ``coverage`` the incremental sync relies on
-    quota_ledger    units per Pacific day, account fingerprint and API method
+    quota_ledger    units per Pacific day, account fingerprint, who spent them (a hashed identity) and API method
+    fetch_slots     the fetches running now, in every process on this store: who holds a slot, the units its
+                    plan reserved (not spent yet), until when the hold lasts unless renewed (``budgets``)
     schema_migrations  the versions applied (``migrations``)
 
 Times are UTC (``UTCDateTime``: aware in Python, timestamptz in PostgreSQL, ISO text in SQLite); counts
@@ -123,8 +125,24 @@ def define(metadata: MetaData) -> dict[str, Table]:
         "quota_ledger", metadata,
         Column("day", Date, primary_key=True),  # the Pacific date the units count against
         Column("account", String(64), primary_key=True),  # fingerprint of the key and endpoint ("demo")
+        # who spent them: "token:<sha256[:16]>", "user:<sha256[:16]>", "cli", "local"; "": unknown (before version 5)
+        Column("who", String(64), primary_key=True, server_default=""),
         Column("method", String(64), primary_key=True),  # e.g. videos.list
         Column("units", BigInteger, nullable=False),
+    )
+    t["fetch_slots"] = Table(
+        "fetch_slots", metadata,
+        Column("id", String(32), primary_key=True),  # a random hex id
+        Column("holder", String(64), nullable=False),  # whose slot (an identity as in quota_ledger.who); "": none
+        Column("who", String(64), nullable=False),  # whose budget the reserved units count against
+        Column("account", String(64), nullable=False),  # the key (quota_ledger.account)
+        Column("day", Date, nullable=False),  # the Pacific day the reservation counts against
+        Column("units", BigInteger, nullable=False),  # main-pool units reserved and not spent yet
+        Column("search", BigInteger, nullable=False),  # search.list calls reserved and not spent yet
+        Column("process", String(64), nullable=False),  # host:pid of the holder (for people reading the table)
+        Column("taken_at", UTCDateTime, nullable=False),
+        Column("expires_at", UTCDateTime, nullable=False),  # renewed while the fetch runs; a killed process's lapses
+        Index("fetch_slots_by_account", "account", "day"),
     )
     t["schema_migrations"] = Table(
         "schema_migrations", metadata,
@@ -142,4 +160,5 @@ videos = TABLES["videos"]
 snapshots = TABLES["snapshots"]
 sync_state = TABLES["sync_state"]
 quota_ledger = TABLES["quota_ledger"]
+fetch_slots = TABLES["fetch_slots"]
 schema_migrations = TABLES["schema_migrations"]
