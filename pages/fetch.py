@@ -190,8 +190,8 @@ else:
         key="fetch.resolutions",
         column_config={
             "Resolved": st.column_config.CheckboxColumn("Resolved"),
-            "Subscribers": st.column_config.NumberColumn("Subscribers", format="%d"),
-            "Uploads": st.column_config.NumberColumn("Uploads", format="%d"),
+            "Subscribers": st.column_config.NumberColumn("Subscribers", format="localized"),
+            "Uploads": st.column_config.NumberColumn("Uploads", format="localized"),
             "Types by": st.column_config.TextColumn(
                 "Types by", help="How Shorts were told apart: the channel's UUSH (Shorts) playlist, which YouTube "
                                  "does not document; where it answers 404 but the long-form tab answers, the channel has no Shorts; where no tab answers, the duration rule (approximate)."),

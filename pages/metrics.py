@@ -182,6 +182,7 @@ else:
         st.plotly_chart(charts.growth_per_day_figure(gained), key=P + "growth_per_day")
     st.markdown("**Top risers** (views a day over the last week of snapshots)")
     risers = growth.top_risers(snaps, 10)
+    risers = risers.assign(views_per_day=risers["views_per_day"].round().astype("Int64"))  # whole views a day
     st.dataframe(risers, hide_index=True, key=P + "risers",
                  column_order=["title", "channel", "views", "views_gained", "days", "views_per_day"],
                  column_config={"title": st.column_config.TextColumn("Title"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -182,5 +181,3 @@ def test_fetch_explore_approve_and_push_in_a_real_browser(app, page):
     _goto_page(pg, "Settings")
     _idle(pg)
     _shot(pg, "5-settings")
-    docs = REPO / "docs"
-    shutil.copy(ARTIFACTS / "3-metrics.png", docs / "screenshot-metrics.png")

@@ -87,6 +87,15 @@ def first_demo_run(settings: Settings, *, handles: Sequence[str] = SEEDED_HANDLE
     return seed_history(settings, handles=handles, days=history_setting() if days is None else days, daily=daily)
 
 
+def observed_at(settings: Settings) -> datetime | None:
+    """When a demo fetch's snapshots are taken: now plus the days the demo was moved on by hand (``advance``), so a
+    day's gains read as a day's although the fetch before was seconds ago; None outside demo mode or unmoved (now)."""
+    if not settings.demo:
+        return None
+    offset = demo_clock(settings).state().offset
+    return datetime.now(timezone.utc) + timedelta(seconds=offset) if offset else None
+
+
 def history_days(days: int, daily: int) -> list[int]:
     """How many days back each seeded snapshot is, oldest first: every day for the last ``daily``, a week
     apart before (90, 30 -> 90, 83, ..., 34, 30, 29, ..., 1)."""
@@ -114,7 +123,7 @@ def seed_history(settings: Settings, *, handles: Sequence[str] = SEEDED_HANDLES,
     store = Store.for_settings(settings)
     known = known_channels(store, [c.id for c in result.channels])
     todo = [c for c in result.channels if c.id not in known]
-    wall = (wall_now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    wall = (wall_now or observed_at(settings) or datetime.now(timezone.utc)).astimezone(timezone.utc)
     written = 0
     for ch in todo:
         present = [v for v in result.videos if v.channel_id == ch.id]

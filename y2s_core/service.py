@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .demo import observed_at
 from .errors import QuotaExceeded, YouTubeError
 from .filters import FilterSpec
 from .models import FetchResult
@@ -97,7 +98,7 @@ def fetch(client: YouTubeClient, settings: Settings, inputs: str | Sequence[Any]
     say_plan = on_plan or (lambda plan: None)
     if incremental:
         syncer = Syncer(client, settings, progress=progress)
-        prep = syncer.prepare(inputs, spec, SyncOptions(stats, full, sheet_ids))
+        prep = syncer.prepare(inputs, spec, SyncOptions(stats, full, sheet_ids, observed_at(settings)))
         say_plan(prep.plan)
         if not prep.plan.fits and not force:
             raise prep.plan.refusal(force_hint)
@@ -116,7 +117,8 @@ def fetch(client: YouTubeClient, settings: Settings, inputs: str | Sequence[Any]
     result, error = client.fetch_kept(refs, spec, progress=progress, resolved=resolutions, ordered=not plan.fits)
     # the result reports the whole fetch's units, the resolution's included
     result = dataclasses.replace(result, quota=spent_since(before, client.meter.snapshot()))
-    problem = remember(result, settings, spec).problem  # channels, videos and one stat snapshot per video
+    # channels, videos and one stat snapshot per video
+    problem = remember(result, settings, spec, now=observed_at(settings)).problem
     return FetchRun(result, error, plan, store_problem=problem)
 
 

@@ -72,13 +72,22 @@ def ensure_first_run(settings: Settings) -> threading.Thread | None:
     with _started_lock:
         if key in _started:
             return None
-        _started.add(key)
-    worker = threading.Thread(target=_first_run, args=(settings,), name="y2s-demo-history", daemon=True)
+        worker = _started[key] = threading.Thread(target=_first_run, args=(settings,), name="y2s-demo-history",
+                                                  daemon=True)
     worker.start()
     return worker
 
 
-_started: set[str] = set()
+def wait_for_first_run(settings: Settings, timeout: float = 30.0) -> None:
+    """Until the demo's first run of this data folder ended (at most ``timeout`` s): a fetch pressed at once goes
+    after the seeded history, so it is the incremental run the history makes it, not a full one beside it."""
+    with _started_lock:
+        worker = _started.get(str(settings.data_dir))
+    if worker is not None and worker.is_alive():
+        worker.join(timeout)
+
+
+_started: dict[str, threading.Thread] = {}
 _started_lock = threading.Lock()
 
 
@@ -89,4 +98,4 @@ def _first_run(settings: Settings) -> None:
         _log.warning("demo history not seeded: %s", settings.redact(f"{type(e).__name__}: {e}"))
 
 
-__all__ = ["KEY", "clock_controls", "ensure_first_run"]
+__all__ = ["KEY", "clock_controls", "ensure_first_run", "wait_for_first_run"]

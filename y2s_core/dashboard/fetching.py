@@ -43,7 +43,7 @@ from ..service import settle
 from ..settings import Settings
 from ..sync import ChannelReport, Syncer, SyncOptions
 from ..youtube import Progress, YouTubeClient
-from . import state
+from . import demo, state
 from .furniture import md, plural, progress_line, safe_url
 
 FETCH_TTL_SECONDS = 60 * 60
@@ -177,6 +177,7 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     """
     refs, problems = parse_each(text)
     spec = fetch_spec(spec)
+    demo.wait_for_first_run(settings)  # a newcomer who presses Fetch at once: after the demo's history, not beside it
     mode = "full" if full else "store"
     key = {"inputs": inputs_key(refs), "spec_key": spec.key(), "key_fp": settings.account_fingerprint,
            "mode": mode, "stats": stats}
