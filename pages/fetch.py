@@ -10,6 +10,7 @@ from y2s_core.errors import QuotaExceeded, Y2SError, YouTubeError
 from y2s_core.models import VideoType
 from y2s_core.quota import quota_line, quota_resets_at
 from y2s_core.quota_planner import WouldNotFit
+from y2s_core.store import budgets
 
 P = "fetch."
 FORM_KEYS = [*forms.FilterForm().as_widget_values(P), P + "channels", P + "full", P + "stats"]
@@ -37,6 +38,10 @@ st.caption(
     "Paste channels in any form, one per line or comma-separated: @handle, a channel URL "
     "(/@handle, /channel/UC…, /user/…, /c/…), a UC… id, or a video URL."
 )
+if access.current().signed_in:  # a signed-in person's day: theirs and everyone's, from the store's ledger
+    today = budgets.standing(settings, state.ledger_identity(), access.current().daily_units)
+    if today is not None:
+        st.caption(f"YouTube units, {today.line()}.")
 
 defaults = {P + "channels": "@y2sdemo" if settings.demo else "", P + "full": False, P + "stats": "all",
             **ss[state.FILTERS].as_widget_values(P)}

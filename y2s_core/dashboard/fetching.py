@@ -41,9 +41,11 @@ from ..quota import main_units, quota_line, spent_since
 from ..quota_planner import QuotaPlan
 from ..service import settle
 from ..settings import Settings
+from ..store.budgets import Budgets, PlanReservation
+from ..store.ledger import Ledger
 from ..sync import ChannelReport, Syncer, SyncOptions
 from ..youtube import Progress, YouTubeClient
-from . import demo, state
+from . import access, demo, state
 from .furniture import md, plural, progress_line, safe_url
 
 FETCH_TTL_SECONDS = 60 * 60
@@ -136,6 +138,7 @@ def _cached_fetch(
     _probe: dict[str, Any],
     _source: str = "YouTube",
     _force: bool = False,
+    _own_daily: int | None = None,
 ) -> tuple[FetchResult, tuple[ChannelReport, ...], str, str | None]:
     """Runs only on a miss: (result, per-channel reports, the plan line, a store problem).
 
@@ -144,8 +147,19 @@ def _cached_fetch(
     """
     _probe["miss"] = True
     board = _ProgressBoard(_client.meter.total_units, _source)
-    run = service.fetch(_client, _settings, _refs, _spec, incremental=True, stats=stats, full=mode == "full",
-                        force=_force, on_plan=board.planned, progress=board)
+    # the plan reserved in the store before any listing: the key's budget shared by every replica and process, and
+    # a member's own (``_own_daily``: [y2s.access] member_daily_units, which "Fetch anyway" never lifts)
+    reserve = PlanReservation(Budgets(_settings), _client.meter.sink if isinstance(_client.meter.sink, Ledger) else None,
+                              who_daily=_own_daily, who_kind="you", who_setting="[y2s.access] member_daily_units",
+                              force=_force, force_hint="Fetch anyway")
+
+    def planned(plan: QuotaPlan) -> None:
+        board.planned(plan)
+        reserve(plan)
+
+    with reserve:
+        run = service.fetch(_client, _settings, _refs, _spec, incremental=True, stats=stats, full=mode == "full",
+                            force=_force, on_plan=planned, progress=board)
     _probe["store_problem"] = run.store_problem
     if run.error is not None:  # raised, so never cached: what it fetched is stored, the next fetch resumes
         raise _CutShort(run.raise_unless_kept())
@@ -193,7 +207,8 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     try:
         result, reports, plan_line, problem = _cached_fetch(
             **key, _refs=refs, _spec=spec, _client=client, _settings=settings, _probe=probe,
-            _source=source_name(settings), _force=force)
+            _source=source_name(settings), _force=force and access.may_override_budget(),
+            _own_daily=access.current().daily_units)
     except _CutShort as e:
         cut = e.run
     except Exception:

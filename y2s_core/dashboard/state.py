@@ -25,6 +25,7 @@ from ..quota import main_units
 from ..service import open_client
 from ..settings import ENV_SERVICE_ACCOUNT, Settings
 from ..store import url_from_connection
+from ..store.ledger import identity
 from ..youtube import YouTubeClient
 from . import access
 from .forms import FilterForm
@@ -40,7 +41,7 @@ EDITOR_VERSION = "y2s.editor_version"  # int: bumped to give the approval tables
 API_KEY = "y2s.api_key"  # str: a personal YouTube key for this session only
 QUOTA_UNITS = "y2s.quota_units"  # int: YouTube units this session spent (cache hits cost none)
 QUOTA_METHODS = "y2s.quota_methods"  # dict[str, int]
-CLIENT = "y2s.client"  # (account fingerprint, YouTubeClient)
+CLIENT = "y2s.client"  # ((account fingerprint, ledger identity), YouTubeClient)
 WIDGETS = "y2s.widgets"  # dict: remembered widget values, restored when a page is shown again
 PUSH_PREVIEW = "y2s.push_preview"  # forms.PushPreview | None
 LAST_PUSH = "y2s.last_push"  # dict | None
@@ -247,15 +248,23 @@ def _settings_without_what_fails(secrets: Mapping[str, Any]) -> tuple[Settings, 
 def session_client(settings: Settings) -> YouTubeClient:
     """This session's YouTube client (one per key/endpoint); it carries the session's quota meter."""
     init_state()
-    fp = settings.account_fingerprint
+    who = ledger_identity()
+    fp = (settings.account_fingerprint, who)
     held = st.session_state[CLIENT]
     if held is not None and held[0] == fp:
         return held[1]
     if held is not None:
         held[1].close()
-    client = open_client(settings)  # its spend reaches the machine's ledger as it goes
+    client = open_client(settings, who=who)  # its spend reaches the machine's ledger as it goes, in this person's name
     st.session_state[CLIENT] = (fp, client)
     return client
+
+
+def ledger_identity() -> str:
+    """Who this session spends as in the quota ledger: a signed-in person's hashed address ("user:…", never the
+    address), else "" (no sign-in: the machine's one user)."""
+    email = access.current().email
+    return identity("user", email) if email else ""
 
 
 def add_session_quota(units_by_method: Mapping[str, int]) -> None:
