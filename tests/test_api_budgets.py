@@ -202,7 +202,7 @@ def test_two_api_processes_on_one_postgresql_share_the_slots_and_the_budget(pg_u
     A reserved (WouldNotFit, budget "key") although B's planner alone, reading only the ledger, would pass it."""
     from y2s_core.channel_input import parse
     from y2s_core.filters import FilterSpec
-    from y2s_core.sync import plan_fetch
+    from y2s_core.service import plan_fetch
     from y2s_core.youtube import YouTubeClient
 
     # what one fetch resolves (R) and plans (U), on an empty store like the servers'

@@ -10,8 +10,8 @@ from y2s_core.emulators.transport import HttplibHttp
 from y2s_core.emulators.youtube import YouTubeEmulator
 from y2s_core.filters import FilterSpec
 from y2s_core.quota_planner import ChannelEstimate, QuotaPlan, WouldNotFit
+from y2s_core.service import plan_fetch
 from y2s_core.settings import Settings
-from y2s_core.sync import plan_fetch
 from y2s_core.youtube import YouTubeClient
 
 DEMO = ("@y2sdemo", "@bigchannel", "@hugechannel", "@oldschool", "@emptychannel")

@@ -25,15 +25,17 @@ from typing import Any
 from .demo import observed_at
 from .errors import QuotaExceeded, YouTubeError
 from .filters import FilterSpec
-from .models import FetchResult
+from .models import FetchResult, Resolution
 from .quota import main_units, spent_since
-from .quota_planner import QuotaPlan
+from .quota_planner import QuotaPlan, full_listing
 from .settings import Settings
-from .store import remember
-from .store.ledger import Ledger
-from .sync import ChannelReport, Syncer, SyncOptions, plan_fetch
+from .store import Store, remember
+from .store.ledger import Ledger, spent_today_by_bucket
+from .store.syncing import type_counts
+from .sync import ChannelReport, Syncer, SyncOptions
 from .words import plural
 from .youtube import Progress, YouTubeClient
+from .youtube.parsing import TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS, TYPE_RULE_UUSH
 
 
 def open_client(settings: Settings, *, who: str = "", **options: Any) -> YouTubeClient:
@@ -122,4 +124,29 @@ def fetch(client: YouTubeClient, settings: Settings, inputs: str | Sequence[Any]
     return FetchRun(result, error, plan, store_problem=problem)
 
 
-__all__ = ["FetchRun", "fetch", "open_client", "settle"]
+def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: FilterSpec, resolve_units: int,
+               store: Store | None = None) -> QuotaPlan:
+    """The plan of a plain fetch (the listing engine with ``spec``, every channel listed): from each channel's
+    videoCount, and the store's share of Shorts and type rule where it has the channel (else the default)."""
+    chans = list({r.channel.id: r.channel for r in resolutions if r.channel}.values())
+    counts: dict[str, dict[str, int]] = {}
+    rules: dict[str, str | None] = {}
+    try:
+        store = store or Store.for_settings(settings)
+        counts = type_counts(store, [c.id for c in chans])
+        rules = {c.id: store.type_rule(c.id) for c in chans if c.id in counts}
+    except Exception:  # the plan is advisory: without the store it uses the defaults
+        counts, rules = {}, {}
+    estimates = []
+    for ch in chans:
+        by = counts.get(ch.id) or {}
+        total = sum(by.values())
+        rule = rules.get(ch.id)
+        share = 0.0 if rule in (TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS) else (by.get("Short", 0) / total if total else None)
+        estimates.append(full_listing(ch.title, ch.video_count, spec, shorts_share=share,
+                                      has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
+                                      lives_share=by.get("Live", 0) / total if total else None))
+    return QuotaPlan.today(tuple(estimates), resolve_units, settings.budgets, spent_today_by_bucket(settings))
+
+
+__all__ = ["FetchRun", "fetch", "open_client", "plan_fetch", "settle"]

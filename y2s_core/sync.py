@@ -52,7 +52,6 @@ from .store.syncing import (
     midnight,
     record_checkpoint,
     record_sync,
-    type_counts,
 )
 from .words import plural
 from .youtube.client import Progress, YouTubeClient
@@ -474,31 +473,6 @@ class Syncer:
         return problem
 
 
-def plan_fetch(settings: Settings, resolutions: Sequence[Resolution], spec: FilterSpec, resolve_units: int,
-               store: Store | None = None) -> qp.QuotaPlan:
-    """The plan of a plain fetch (the listing engine with ``spec``, every channel listed): from each channel's
-    videoCount, and the store's share of Shorts and type rule where it has the channel (else the default)."""
-    chans = list({r.channel.id: r.channel for r in resolutions if r.channel}.values())
-    counts: dict[str, dict[str, int]] = {}
-    rules: dict[str, str | None] = {}
-    try:
-        store = store or Store.for_settings(settings)
-        counts = type_counts(store, [c.id for c in chans])
-        rules = {c.id: store.type_rule(c.id) for c in chans if c.id in counts}
-    except Exception:  # the plan is advisory: without the store it uses the defaults
-        counts, rules = {}, {}
-    estimates = []
-    for ch in chans:
-        by = counts.get(ch.id) or {}
-        total = sum(by.values())
-        rule = rules.get(ch.id)
-        share = 0.0 if rule in (TYPE_RULE_DURATION, TYPE_RULE_NO_SHORTS) else (by.get("Short", 0) / total if total else None)
-        estimates.append(qp.full_listing(ch.title, ch.video_count, spec, shorts_share=share,
-                                         has_uush=None if rule is None else rule == TYPE_RULE_UUSH,
-                                         lives_share=by.get("Live", 0) / total if total else None))
-    return qp.QuotaPlan.today(tuple(estimates), resolve_units, settings.budgets, spent_today_by_bucket(settings))
-
-
 def _tab_pages(resume: Resume) -> list[int] | None:
     """A tab resume: the pages each unfinished tab has left below its saved one (None: the uploads chain)."""
     if resume.tabs is None:
@@ -526,4 +500,4 @@ def _short(e: Exception) -> str:
     return str(e).split(". ")[0][:160]
 
 
-__all__ = ["STATS_MODES", "ChannelReport", "SyncPlan", "SyncOptions", "SyncOutcome", "Syncer", "listing_spec", "plan_fetch"]
+__all__ = ["STATS_MODES", "ChannelReport", "SyncPlan", "SyncOptions", "SyncOutcome", "Syncer", "listing_spec"]
