@@ -13,6 +13,9 @@ status=0
 .venv/bin/python -m pytest -m fuzz -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics "$@" \
   > "$log" 2>&1 || status=$?
 cat "$log"
+# the REST API's input grammars and its OpenAPI document, with more cases than the suite draws
+Y2S_API_EXAMPLES=500 Y2S_API_EXAMPLES_RUN=25 .venv/bin/python -m pytest -q -p no:cacheprovider \
+  tests/test_api_inputs.py tests/test_api_schema.py -k "grammar or schemathesis" >> "$log" 2>&1 || status=$?
 cases=$(grep -Eo '[0-9]+ passing' "$log" | awk '{n += $1} END {print n + 0}')
 echo "fuzz: ${cases} cases passed in $((SECONDS - start)) s (exit ${status})"
 exit "$status"

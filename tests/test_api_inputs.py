@@ -10,6 +10,7 @@ enforces, and nothing it admits is refused by the core.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import unicodedata
@@ -29,7 +30,8 @@ from y2s_core.settings import Settings
 from y2s_core.sheets.base import check_tab
 from y2s_core.sheets.push import check_rows
 
-EXAMPLES = 100
+# the suite's sample of each grammar (a few seconds a test on 2 busy cores); scripts/fuzz.sh draws 500
+EXAMPLES = int(os.environ.get("Y2S_API_EXAMPLES", "40"))
 
 
 def _drawn(grammar: I.Grammar) -> st.SearchStrategy[str]:
