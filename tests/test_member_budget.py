@@ -65,3 +65,17 @@ def test_a_member_within_their_units_fetches_in_their_own_name_and_sees_their_da
     line = " ".join(texts(at.caption))
     assert f"you: {mine:,} of 300 units today; everyone: {mine:,} of 10,000" in line, line
     assert MEMBER not in repr(ledger_rows(settings))
+
+
+def test_a_member_whose_units_are_spent_is_refused_before_any_call(tmp_path):
+    at = signed_in(MEMBER, daily=6)
+    at = fetch(at, "@oldschool")  # within the day's 6
+    assert not at.error, texts(at.error)
+    settings = Settings.from_env()
+    who = identity("user", MEMBER)
+    for _ in range(8):  # each refused plan costs the resolution's unit, until the day's 6 are spent
+        at = fetch(at, "@y2sdemo")
+    assert "units for today are spent" in " ".join(texts(at.error)), texts(at.error)
+    assert spent_today(settings, who) == 6  # not one unit past the member's day, however often they try
+    at = fetch(at, "@bigchannel")
+    assert spent_today(settings, who) == 6 and "units for today are spent" in " ".join(texts(at.error))

@@ -34,13 +34,14 @@ import streamlit as st
 from .. import service
 from ..channel_input import not_parsed, parse_each
 from ..channel_input import parse as parse_channels
-from ..errors import YouTubeError
+from ..errors import QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import ChannelRef, FetchResult
-from ..quota import main_units, quota_line, spent_since
+from ..quota import main_units, quota_line, quota_resets_at, spent_since
 from ..quota_planner import QuotaPlan
 from ..service import settle
 from ..settings import Settings
+from ..store import budgets
 from ..store.budgets import Budgets, PlanReservation
 from ..store.ledger import Ledger
 from ..sync import ChannelReport, Syncer, SyncOptions
@@ -167,6 +168,19 @@ def _cached_fetch(
     return run.result, run.reports, run.plan.line(), run.store_problem
 
 
+def _refuse_a_spent_member(settings: Settings) -> None:
+    """A member whose own units for today are spent is refused before any call (the plan needs the channels
+    resolved, which costs units too); raises QuotaExceeded saying where they stand."""
+    daily = access.current().daily_units
+    if daily is None:
+        return
+    today = budgets.standing(settings, state.ledger_identity(), daily)
+    if today is not None and today.you >= daily:
+        raise QuotaExceeded(f"Not started: your {daily:,} YouTube units for today are spent ({today.line()}; "
+                            "[y2s.access] member_daily_units). They come back at midnight Pacific.",
+                            resets_at=quota_resets_at())
+
+
 def fetch_spec(spec: FilterSpec) -> FilterSpec:
     """The filters a fetch runs with for the page's ``spec``: without its types unless a max videos counts
     them, so every type is loaded for the same units (the listing is the same: ``sync.listing_spec``) and the
@@ -192,6 +206,7 @@ def fetch(text: str, spec: FilterSpec, settings: Settings, *, refresh: bool = Fa
     refs, problems = parse_each(text)
     spec = fetch_spec(spec)
     demo.wait_for_first_run(settings)  # a newcomer who presses Fetch at once: after the demo's history, not beside it
+    _refuse_a_spent_member(settings)
     mode = "full" if full else "store"
     key = {"inputs": inputs_key(refs), "spec_key": spec.key(), "key_fp": settings.account_fingerprint,
            "mode": mode, "stats": stats}
