@@ -61,7 +61,10 @@ def own_address() -> str | None:
 
 
 def _fetch(pg, channels: str) -> None:
-    pg.get_by_role("textbox", name="Channels").fill(channels)
+    box = pg.get_by_role("textbox", name="Channels")
+    box.fill(channels)
+    box.press("Control+Enter")  # the text committed, and its script run over, before the click: no click in a rerun
+    _idle(pg)
     pg.get_by_role("button", name="Fetch", exact=True).click()
     pg.get_by_text("Old School Tutorials").first.wait_for()
     _idle(pg)
