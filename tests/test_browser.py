@@ -117,9 +117,24 @@ def _goto_page(pg, title: str) -> None:
     pg.get_by_role("heading", name=re.compile(title, re.I)).first.wait_for()
 
 
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+
+
 def _idle(pg) -> None:
-    """Wait until the script run ends (the status widget leaves)."""
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    """Wait until the script run ends: the app says it is not running (its status widget only shows after a
+    moment, so its absence alone passes while a short run, or the rerun a first visit's navigation asks for,
+    is still going) and the status widget has left."""
+    pg.wait_for_function(IDLE_JS, timeout=120_000)
+
+
+def enter_text(pg, box, text: str) -> None:
+    """Type ``text`` into a Streamlit text box on an idle app, and wait until the run it starts (if any) ended: an
+    action right after typing, while a run is still going, can be ended by the next rerun (a fetch lost without
+    a word, seen under load)."""
+    _idle(pg)
+    box.fill(text)
+    _idle(pg)
 
 
 def test_fetch_explore_approve_and_push_in_a_real_browser(app, page):
@@ -128,8 +143,7 @@ def test_fetch_explore_approve_and_push_in_a_real_browser(app, page):
     pg.get_by_text("Demo mode").first.wait_for()
 
     # Fetch: a demo channel typed as a URL, the default filters
-    box = pg.get_by_role("textbox", name="Channels")
-    box.fill("https://www.youtube.com/@oldschool/videos")
+    enter_text(pg, pg.get_by_role("textbox", name="Channels"), "https://www.youtube.com/@oldschool/videos")
     pg.get_by_role("button", name="Fetch", exact=True).click()
     pg.get_by_text("Old School Tutorials").first.wait_for()
     _idle(pg)

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, _goto_page, _idle, chromium_path, page  # noqa: F401 - fixtures
+from tests.test_browser import ARTIFACTS, _goto_page, _idle, chromium_path, enter_text, page  # noqa: F401 - fixtures
 from tests.test_browser_trust import streamlit_app
 from tests.test_written_as_it_goes import _wait
 from y2s_core.dashboard.tables import table_height
@@ -149,6 +149,8 @@ def test_a_newcomer_walks_the_demo(tmp_path, page):  # noqa: F811
         # 1. the first visit: the Fetch page; its first run seeds the history in the background
         pg.goto(url)
         pg.get_by_role("heading", name="Fetch videos").wait_for()
+        _idle(pg)  # the first run over: the box holds the demo's channel (the heading is drawn before the box's value)
+        pg.wait_for_function("() => [...document.querySelectorAll('textarea')].some(t => t.value === '@y2sdemo')")
         assert pg.get_by_role("textbox", name="Channels").input_value() == "@y2sdemo"
         # the Fetch button does not wait for the first run: a fetch pressed before it ends is a full first fetch
         # (no New marks), so the walk waits for the history as a newcomer reading the page for a second would
@@ -235,7 +237,7 @@ def test_a_newcomer_walks_the_demo(tmp_path, page):  # noqa: F811
 
         # 5. @hugechannel: 20,000 videos; the Metrics page draws every chart and says how many videos
         _goto_page(pg, "Fetch")
-        pg.get_by_role("textbox", name="Channels").fill("@hugechannel")
+        enter_text(pg, pg.get_by_role("textbox", name="Channels"), "@hugechannel")
         _fetch(pg, HUGE)
         fetched = pg.get_by_text(re.compile(r"^Fetched [\d,]+ videos from 1 channel")).first.inner_text()
         videos = re.search(r"Fetched ([\d,]+) videos", fetched).group(1)

@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401 - fixture
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, enter_text  # noqa: F401 - fixture
 from tests.test_browser_trust import streamlit_app
 from y2s_core.dashboard.access import person_key
 from y2s_core.emulators.oidc import OIDCProvider
@@ -127,7 +127,7 @@ REFUSAL_DRAWN_JS = """() => {
 
 
 def fetch_refused(pg) -> None:
-    pg.get_by_role("textbox", name="Channels").fill("@oldschool")
+    enter_text(pg, pg.get_by_role("textbox", name="Channels"), "@oldschool")
     pg.get_by_role("button", name="Fetch", exact=True).click()
     pg.wait_for_function(REFUSAL_DRAWN_JS)
 
@@ -228,7 +228,7 @@ def test_a_member_pushes_to_their_own_sheet_with_their_own_google_token(sheets_a
     url, idp, sheets, data = sheets_app
     sign_in(person, url, idp, MEMBER)
     [token] = idp.access_tokens(MEMBER)
-    person.get_by_role("textbox", name="Channels").fill("@oldschool")
+    enter_text(person, person.get_by_role("textbox", name="Channels"), "@oldschool")
     person.get_by_role("button", name="Fetch", exact=True).click()
     person.get_by_text(re.compile(r"^Fetched \d+ videos")).first.wait_for()
     open_page(person, "Review and approve")

@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from tests.test_browser import _idle, chromium_path, page  # noqa: F401 - fixtures
+from tests.test_browser import _idle, chromium_path, enter_text, page  # noqa: F401 - fixtures
 from tests.test_browser_trust import streamlit_app
 from y2s_core.dashboard.state import visitor_trusted, without_owner_credentials
 from y2s_core.emulators.transport import serve
@@ -61,10 +61,7 @@ def own_address() -> str | None:
 
 
 def _fetch(pg, channels: str) -> None:
-    box = pg.get_by_role("textbox", name="Channels")
-    box.fill(channels)
-    box.press("Control+Enter")  # the text committed, and its script run over, before the click: no click in a rerun
-    _idle(pg)
+    enter_text(pg, pg.get_by_role("textbox", name="Channels"), channels)
     pg.get_by_role("button", name="Fetch", exact=True).click()
     pg.get_by_text("Old School Tutorials").first.wait_for()
     _idle(pg)
