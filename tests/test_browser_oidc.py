@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, enter_text  # noqa: F401 - fixture
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, IDLE_JS, chromium_path, enter_text  # noqa: F401 - fixture
 from tests.test_browser_trust import streamlit_app
 from y2s_core.dashboard.access import person_key
 from y2s_core.emulators.oidc import OIDCProvider
@@ -100,8 +100,8 @@ def person(browser):
 
 
 def settled(pg) -> None:
-    """The script run is over: Streamlit's running indicator has left."""
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    """The script run is over (``test_browser.IDLE_JS``: the app says so, and its running indicator has left)."""
+    pg.wait_for_function(IDLE_JS, timeout=120_000)
 
 
 def sign_in(pg, url: str, idp: OIDCProvider, email: str) -> None:
@@ -234,6 +234,7 @@ def test_a_member_pushes_to_their_own_sheet_with_their_own_google_token(sheets_a
     open_page(person, "Review and approve")
     approve = person.get_by_role("button", name=re.compile(r"^Approve all [\d,]+ shown"))
     shown = int(re.search(r"([\d,]+)", approve.inner_text()).group(1).replace(",", ""))
+    settled(person)
     approve.click()
     settled(person)
     open_page(person, "Push")
