@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tests.test_tabs import pages
 from y2s_core.emulators.catalog import TAB_PREFIXES, with_tab_channel
 from y2s_core.emulators.transport import HttplibHttp
 from y2s_core.emulators.youtube import YouTubeEmulator
@@ -26,12 +27,7 @@ def client_for(emu: YouTubeEmulator, settings: Settings | None = None) -> YouTub
 
 
 def playlist_calls(emu: YouTubeEmulator) -> Counter:
-    out: Counter = Counter()
-    for c in emu.calls:
-        if c.method == "playlistItems.list":
-            pid = c.params["playlistId"]
-            out[pid[:4] if pid[:4] in TAB_PREFIXES else "UU"] += 1
-    return out
+    return pages(emu)  # playlistItems.list calls per playlist kind (tests/test_tabs.py)
 
 
 def test_uush_404_with_a_long_form_tab_means_no_shorts_not_the_duration_rule():
