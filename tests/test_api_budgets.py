@@ -127,7 +127,7 @@ def test_every_fetching_route_is_planned_against_the_keys_daily_quota(youtube, t
 def test_force_lifts_the_keys_budget_but_never_a_tokens(youtube, tmp_path):
     emu, url = youtube
     settings, api = app_on(url, tmp_path, daily=20, token_daily=60)
-    fetch = {"channels": "@bigchannel", "filters": {"max_videos": 500}}  # about 24 units
+    fetch = {"channels": "@bigchannel", "filters": {"max_videos": 1000}}  # about 24 units (+ 20 stats calls)
     plain = api.post(f"{V1}/fetch", json=fetch, headers=auth(TOKEN_A))
     assert plain.status_code == 429 and plain.json()["budget"] == "key"
     forced = api.post(f"{V1}/fetch", json={**fetch, "force": True}, headers=auth(TOKEN_A))

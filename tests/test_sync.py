@@ -80,8 +80,9 @@ def test_a_resync_of_an_unchanged_2600_video_channel_costs_per_stats_mode(backen
     prep, first = sync(emu, backend_url, tmp_path)
     assert [r.mode for r in first.reports] == ["full"] and len(first.result.videos) == 2600
     tab_pages = sum(max(1, math.ceil(len(ids) / 50)) for ids in demo_catalog().tabs(BIG_CHANNEL_ID).values())
-    first_units = 1 + tab_pages + 1 + math.ceil(2600 / 50)  # channels, UULF/UUSH/UULV, the uploads page, details
-    assert emu.units_used == first_units == 107 and prep.plan.units == first_units - 1  # the planner knew it
+    first_units = 1 + tab_pages + 1  # channels, UULF/UUSH/UULV, the uploads page; details: batchGetStats (issue 18)
+    assert emu.units_used == first_units == 55 and prep.plan.units == first_units - 1  # the planner knew it
+    assert emu.stats_calls_used == math.ceil(2600 / 50) == prep.plan.stats_calls
     n = 2600
     recent = sum(1 for v in demo_catalog().videos(BIG_CHANNEL_ID) if v.published >= (NOW - timedelta(days=90)).timestamp())
     assert 0 < recent < n
@@ -219,7 +220,7 @@ def playlists_listed(emu) -> dict[str, int]:
 
 
 def test_a_listing_cut_by_the_quota_resumes_where_it_stopped(backend_url, tmp_path):
-    emu = YouTubeEmulator(daily_quota=45)
+    emu = YouTubeEmulator(daily_quota=25)
     runs, total, notes, resumed = 0, 0, [], {"UU": 0, "UULF": 0, "UUSH": 0, "UULV": 0}
     while True:
         runs += 1
@@ -249,10 +250,11 @@ def test_a_listing_cut_by_the_quota_resumes_where_it_stopped(backend_url, tmp_pa
     snapshots = store.history([BIG_CHANNEL_ID])
     assert len(snapshots) == len({s.video_id for s in snapshots}) == 2600  # each detailed exactly once
     check_types(demo_catalog(), stored)
-    # one uninterrupted listing costs 107 (through the tabs). A cut tab listing resumes on its tabs (what it detailed
-    # below the prefix it kept is stored too, typed by its tab): each resume asks the new top page and each unfinished
-    # tab's saved page again (at most 1 + 3), and its last detail call may be a partial one (1)
-    assert 107 < total <= 107 + 5 * (runs - 1), total
+    # one uninterrupted listing costs 55 units (through the tabs; its details from videos.batchGetStats). A cut tab
+    # listing resumes on its tabs (what it detailed below the prefix it kept is stored too, typed by its tab): each
+    # resume asks the new top page and each unfinished tab's saved page again (at most 1 + 3), and the ids listed
+    # but not detailed before the cut (their playlist items not kept) of videos.list (1 or 2)
+    assert 55 < total <= 55 + 6 * (runs - 1), total
     _, after = sync(emu, backend_url, tmp_path, stats="none")
     assert after.reports[0].mode == "incremental" and emu.units_used == 0  # the boundary is the feed's newest
 
@@ -307,7 +309,8 @@ def test_a_saved_tab_position_that_no_longer_works_restarts_that_tab_from_its_to
     assert listed["UU"] == 1 and listed["UULF"] == 1 + uulf  # the refused page, then UULF from its top
     stored = store.channel_videos(BIG_CHANNEL_ID)
     assert len(stored) == len({v.id for v in stored}) == 2600  # every video exactly once
-    detailed = [i for c in emu.calls if c.method == "videos.list" for i in c.params["id"].split(",")]
+    detailed = [i for c in emu.calls if c.method in ("videos.list", "videos.batchGetStats")
+                for i in c.params["id"].split(",")]
     assert len(detailed) == len(set(detailed)) == 2600 - len(stored_before)  # the stored ones were not detailed again
     assert not set(detailed) & stored_before
     snapshots = store.history([BIG_CHANNEL_ID])

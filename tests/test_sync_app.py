@@ -31,8 +31,8 @@ def test_a_known_channel_is_fetched_incrementally_and_refresh_everything_lists_i
     at = fetch(start_app(), "@bigchannel")
     no_crash(at)
     first = units(at)
-    assert first == 107  # channels 1 + the tabs 53 + the uploads page 1 + details 52
-    assert any("Planned: about 106 units (full 106) after 1 spent resolving" in t for t in texts(at.caption))
+    assert first == 55  # channels 1 + the tabs 53 + the uploads page 1; details: 52 videos.batchGetStats calls
+    assert any("Planned: about 54 units (full 54) + 52 stats calls (videos.batchGetStats bucket) after 1 spent resolving" in t for t in texts(at.caption))
     set_widget(at, "fetch.stats", "none")
     at.button(key="fetch.refresh").click().run()
     no_crash(at)
@@ -66,11 +66,11 @@ def test_a_fetch_that_cannot_fit_is_refused_and_fetch_anyway_runs_it(monkeypatch
     at = fetch(start_app(), "@bigchannel")
     no_crash(at)
     [error] = [str(e.value) for e in at.error]
-    assert error.startswith("Not started: this fetch needs about 106 YouTube units but only 49 of today's 50")
+    assert error.startswith("Not started: this fetch needs about 54 YouTube units but only 49 of today's 50")
     assert "**Fetch anyway**" in error and "--force" not in error
     assert at.session_state["y2s.result"] is None and units(at) == 1  # resolving only
     at.button(key="fetch.force").click().run()
     no_crash(at)
     result = at.session_state["y2s.result"]
     assert not at.error and result.complete and len(result.videos) == 2600  # every type (the default types, as the CLI and the API)
-    assert units(at) == 1 + 107  # the refused try resolved once; the demo emulator itself allows 10,000
+    assert units(at) == 1 + 55  # the refused try resolved once; the demo emulator itself allows 10,000

@@ -40,7 +40,17 @@ def pages(emu: YouTubeEmulator) -> Counter:
 
 
 def rows(result) -> list[dict]:
-    return [v.to_row() for v in result.videos]
+    """The rows but their tags: a proven tab listing spares videos.list, so its tags are unknown (None; no sheet
+    column holds them); ``test_match_tags_details_with_videos_list`` checks they come back when asked."""
+    return [{k: v for k, v in r.items() if k != "tags"} for r in (v.to_row() for v in result.videos)]
+
+
+def undecided_bound(emu: YouTubeEmulator, n: int) -> int:
+    """Issue 18 item 3: main-pool units <= 1 + the tab pages + ceil(undecided/50) + 1, where the undecided are
+    the videos the tabs' items and batchGetStats cannot type (asked of videos.list)."""
+    p = pages(emu)
+    undecided = sum(c.ids for c in emu.calls if c.method == "videos.list")
+    return 1 + sum(p[t] for t in TAB_PREFIXES) + math.ceil(undecided / 50) + 1
 
 
 def issue_bound(emu: YouTubeEmulator, n: int) -> int:
@@ -49,14 +59,22 @@ def issue_bound(emu: YouTubeEmulator, n: int) -> int:
     return 1 + sum(p[t] for t in TAB_PREFIXES) + math.ceil(n / 50) + 2
 
 
-def tab_catalog(videos: int = 1200, shorts: int = 420, lives: int = 300, hidden: int = 0) -> Catalog:
+def tab_catalog(videos: int = 1200, shorts: int = 420, lives: int = 300, hidden: int = 0,
+                on_air: bool = False) -> Catalog:
     """@tabchannel with exact tab sizes; ``hidden`` of its uploads made private/deleted (listed by no public
-    playlist: the uploads playlist leaves them out too, issue 18)."""
+    playlist: the uploads playlist leaves them out too, issue 18); ``on_air``: its two newest streams one live
+    now and one upcoming (duration P0D, as the catalog's own streams that have not ended)."""
     cat = with_tab_channel(videos, shorts=shorts, lives=lives)
-    if not hidden:
+    if not hidden and not on_air:
         return cat
     cid = cat.channel_by_handle("@tabchannel").id
     ups = [cat.record(v) for v in cat.uploads(cid)]
+    if on_air:
+        now, soon = [i for i, v in enumerate(ups) if v.stream is not None][:2]
+        scheduled, start, _, _ = ups[now].stream
+        ups[now] = ups[now]._replace(live="live", duration=0, stream=(scheduled, start, None, 120))
+        ups[soon] = ups[soon]._replace(live="upcoming", duration=0, stream=(ups[soon].stream[0], None, None, None),
+                                       reach=0.0)
     longs = [i for i, v in enumerate(ups) if not v.in_shorts and v.stream is None]
     step = len(longs) // (hidden + 1)
     for k in range(1, hidden + 1):
@@ -128,11 +146,35 @@ def test_a_big_channel_is_listed_through_its_tabs_with_the_rows_of_an_uploads_li
     assert p == {"UU": 1, "UULF": math.ceil(len(cat.tabs(big)["UULF"]) / 50),
                  "UUSH": math.ceil(len(cat.tabs(big)["UUSH"]) / 50), "UULV": 1}  # UU: its first page only
     assert pages(ref_emu)["UU"] == math.ceil(2600 / 50)
-    videos = [c for c in yt_emu.calls if c.method == "videos.list"]
-    assert all(0 < c.ids <= 50 for c in videos) and sum(c.ids for c in videos) == n  # each id asked once
-    assert yt_emu.units_used <= issue_bound(yt_emu, n) < ref_emu.units_used
-    assert yt_emu.units_used == 1 + sum(p.values()) + math.ceil(n / 50) == result.quota_units
+    stats = [c for c in yt_emu.calls if c.method == "videos.batchGetStats"]
+    assert all(0 < c.ids <= 50 for c in stats) and sum(c.ids for c in stats) == n  # each id asked once
+    assert "videos.list" not in yt_emu.calls_by_method  # the tabs' items and batchGetStats say it all
+    assert yt_emu.units_used <= undecided_bound(yt_emu, n) and yt_emu.units_used * 2 < ref_emu.units_used
+    assert yt_emu.units_used == 1 + sum(p.values()) == 55 == result.quota_units
+    assert yt_emu.stats_calls_used == math.ceil(n / 50) == 52
     assert "search.list" not in yt_emu.calls_by_method
+    assert all(v.tags is None for v in result.videos) and all(v.tags is not None for v in ref.videos)
+
+
+def test_match_tags_details_with_videos_list_and_lives_and_upcoming_are_asked_of_it():
+    spec = FilterSpec(include=("a",), match_tags=True)
+    emu = YouTubeEmulator()
+    result = client_for(emu).fetch("@bigchannel", spec)
+    ref = client_for(YouTubeEmulator(omit_tabs=UU_ONLY)).fetch("@bigchannel", spec)
+    assert [v.to_row() for v in result.videos] == [v.to_row() for v in ref.videos] and result.videos
+    assert "videos.batchGetStats" not in emu.calls_by_method
+    assert sum(c.ids for c in emu.calls if c.method == "videos.list") == 2600
+    # a tab channel with a stream live now and one upcoming: their duration is P0D, so videos.list types them
+    cat = tab_catalog(on_air=True)
+    cid = cat.channel_by_handle("@tabchannel").id
+    emu, ref_emu = YouTubeEmulator(cat), YouTubeEmulator(cat, omit_tabs=UU_ONLY)
+    result, ref = client_for(emu).fetch("@tabchannel"), client_for(ref_emu).fetch("@tabchannel")
+    assert rows(result) == rows(ref) and len(result.videos) == len(cat.videos(cid))
+    undecided = {v.id for v in cat.videos(cid) if v.live != "none"}
+    asked = {i for c in emu.calls if c.method == "videos.list" for i in c.params["id"].split(",")}
+    assert undecided and asked == undecided
+    assert {v.type.value for v in result.videos if v.id in undecided} <= {"Live", "Upcoming"}
+    assert emu.units_used <= undecided_bound(emu, len(result.videos))
 
 
 def test_past_the_uploads_cap_the_tabs_list_every_video(tabcat):
@@ -292,6 +334,10 @@ def test_the_planner_expects_what_either_engine_spends(yt_emu):
     est = full_listing("big", 2600, FilterSpec(), shorts_share=sizes["UUSH"] / 2600, lives_share=sizes["UULV"] / 2600,
                        has_uush=True)
     assert "UULF" in est.how and est.units + 1 == yt_emu.units_used  # + the channels.list of the resolution
+    assert est.stats_calls == yt_emu.stats_calls_used == 52
+    tagged = full_listing("big", 2600, FilterSpec(match_tags=True), shorts_share=sizes["UUSH"] / 2600,
+                          lives_share=sizes["UULV"] / 2600, has_uush=True)
+    assert tagged.units == est.units + 52 and tagged.stats_calls == 0
     yt_emu.reset()
     client_for(yt_emu).fetch("@y2sdemo")
     demo = cat.channel_by_handle("@y2sdemo").id

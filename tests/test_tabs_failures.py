@@ -30,7 +30,7 @@ def left_out(warnings) -> int:
     return sum(int(n) for n in re.findall(r"(\d+) more (?:left out|listed but not detailed)", said))
 
 
-@pytest.mark.parametrize("quota", [3, 5, 9, 20, 45, 80])
+@pytest.mark.parametrize("quota", [3, 5, 9, 20, 45, 50])
 def test_a_quota_stop_keeps_a_newest_first_prefix_with_no_guessed_type(quota):
     emu = YouTubeEmulator(daily_quota=quota, latency=0.002)
     partial, error = client_for(emu).fetch_kept("@bigchannel")
@@ -66,7 +66,7 @@ def test_a_server_error_storm_on_a_tab_keeps_what_every_playlist_reached():
 
 def test_a_failing_detail_call_stops_every_chain_early():
     emu = YouTubeEmulator(latency=0.002)
-    emu.fail_next("videos.list", status=500, reason="backendError", times=100)
+    emu.fail_next("videos.batchGetStats", status=500, reason="backendError", times=100)
     with pytest.raises(YouTubeError) as info:
         client_for(emu, num_retries=1).fetch("@hugechannel")
     assert info.value.status == 500

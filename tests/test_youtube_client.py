@@ -327,10 +327,12 @@ def test_rate_limit_429_is_retried(yt_emu, yt_client):
     assert yt_emu.calls_by_method["channels.list"] == 3
 
 
-def test_a_failing_detail_call_stops_the_chain_early(yt_emu):
-    yt_emu.fail_next("videos.list", status=500, reason="backendError", times=100)
+@pytest.mark.parametrize("method", ["videos.batchGetStats", "videos.list"])
+def test_a_failing_detail_call_stops_the_chain_early(yt_emu, method):
+    yt_emu.fail_next(method, status=500, reason="backendError", times=100)
+    spec = FilterSpec(include=("e",), match_tags=True) if method == "videos.list" else None  # tags: videos.list
     with pytest.raises(YouTubeError) as ei:
-        client_for(yt_emu, num_retries=1).fetch("@hugechannel")
+        client_for(yt_emu, num_retries=1).fetch("@hugechannel", spec)
     assert ei.value.status in (500, 503)  # the 500 itself, or the circuit breaker the 500s opened
     assert len(uploads_calls(yt_emu)) < 10  # not the 400 pages of the whole channel
 

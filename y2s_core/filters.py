@@ -445,7 +445,7 @@ class FilterSpec:
         if self._include_re or self._exclude_re:
             texts = [video.title.casefold()]
             if self.match_tags:
-                texts += [t.casefold() for t in video.tags]
+                texts += [t.casefold() for t in video.tags or ()]
             if self._include_re and not any(p.search(t) for p in self._include_re for t in texts):
                 return False
             if any(p.search(t) for p in self._exclude_re for t in texts):

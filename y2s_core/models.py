@@ -87,7 +87,7 @@ class Video:
     views: int | None = None
     likes: int | None = None  # None when the creator hides likes; never 0 for hidden
     comments: int | None = None  # None when comments are off
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] | None = ()  # None: not asked (a tab listing that spared videos.list)
     thumbnail: str | None = None
     live_broadcast_content: str = "none"
 
@@ -161,7 +161,7 @@ ROW_FIELDS: tuple[RowField, ...] = (
     RowField("views", "Views", "Int64", "Views", lambda v: v.views),
     RowField("likes", "Likes", "Int64", "Likes", lambda v: v.likes),
     RowField("comments", "Comments", "Int64", "Comments", lambda v: v.comments),
-    RowField("tags", None, "object", "Tags", lambda v: list(v.tags)),
+    RowField("tags", None, "object", "Tags", lambda v: None if v.tags is None else list(v.tags)),
     RowField("thumbnail", None, "string", "Thumbnail", lambda v: v.thumbnail),
 )
 # Optional sheet columns (off by default; chosen per push): not in ``Video.to_row()`` but added from the

@@ -7,7 +7,9 @@ Every list call costs 1 unit (``quota``), so a fetch's cost follows from counts 
   client picks (``youtube.engines.engine_for``): on the uploads chain ``ceil(N/50)`` uploads pages +
   ``ceil(N/50)`` videos.list + ``max(1, ceil(S/50))`` UUSH pages (1 for the 404 of a channel without one);
   through the tabs (8 pages or more) one chain per tab, ``max(1, ceil(T/50))`` pages each for its T
-  videos, + 1 uploads page + ``ceil(N/50)`` videos.list. An empty channel costs 1 (its uploads 404). ``--max-videos M``
+  videos, + 1 uploads page, and ``ceil(N/50)`` videos.batchGetStats calls in that method's own bucket (the tabs'
+  items say title and date, batchGetStats the rest: 0 details units; ``--match-tags`` needs videos.list, so
+  ``ceil(N/50)`` units instead). An empty channel costs 1 (its uploads 404). ``--max-videos M``
   puts ``min(N, M)`` for N; ``--since`` counts the stored videos after that date when the store has the
   channel, else takes all N (an upper bound, said as "at most"). S is the store's share of Shorts for a
   channel it has, else ``DEFAULT_SHORTS_SHARE`` of N (the one guess: see the stated tolerance in the README);
@@ -285,9 +287,12 @@ def full_listing(channel: str, video_count: int | None, listing: FilterSpec, *, 
         sh = 0.0 if has_uush is False else share * n
         lv = (lives_share or 0.0) * n
         per_tab = [max(1, pages(x)) for x in (n - sh - lv, sh, lv)]
-        return ChannelEstimate(channel, "full", sum(per_tab) + 1 + det,
-                               f"{per_tab[0]} UULF + {per_tab[1]} UUSH + {per_tab[2]} UULV pages + 1 uploads page + "
-                               f"{det} videos.list", upper_bound=bound)
+        how = f"{per_tab[0]} UULF + {per_tab[1]} UUSH + {per_tab[2]} UULV pages + 1 uploads page"
+        if listing.match_tags:  # tags: only videos.list has them
+            return ChannelEstimate(channel, "full", sum(per_tab) + 1 + det, f"{how} + {det} videos.list",
+                                   upper_bound=bound)
+        return ChannelEstimate(channel, "full", sum(per_tab) + 1, how + _stats_note(det, "details"),
+                               upper_bound=bound, stats_calls=det)
     # no UUSH (404): one page of UULF says whether the channel has no Shorts or the duration rule guesses; a channel
     # not listed before may be such a one (at most 2 units), else UUSH is paged as deep as its Shorts go
     shorts = 2 if has_uush is False else max(1 if has_uush else 2, pages(share * n + (1 if listing.max_videos else 0)))
@@ -315,12 +320,15 @@ def incremental(channel: str, *, refresh: int, expected_new: int, has_uush: bool
 
 def resume(channel: str, *, video_count: int | None, stored: int, listed: int, refresh: int,
            shorts_share: float | None, has_uush: bool | None,
-           tab_pages: Sequence[int] | None = None, window: int | None = None) -> ChannelEstimate:
+           tab_pages: Sequence[int] | None = None, window: int | None = None, pending: int = 0,
+           tags: bool = False) -> ChannelEstimate:
     """A resumed listing (``youtube.incremental``): the saved uploads page and the new top asked again, the
     uploads pages below what was ``listed``, details for every video not ``stored`` yet. A cut tab listing
     (``tab_pages``: the pages each unfinished tab has left below its saved one) continues on its tabs: the
     new top page, each tab's saved page again and the pages it has left, details for what is not stored.
-    ``window``: the listing is the newest N (max_videos), so it goes no deeper than N."""
+    ``window``: the listing is the newest N (max_videos), so it goes no deeper than N. A tab listing details what
+    its tabs list now with videos.batchGetStats (unless ``tags``: videos.list), and the ``pending`` ids listed
+    before with videos.list (their playlist items were not kept)."""
     count = min(video_count or 0, window or PLAYLIST_CAP, PLAYLIST_CAP)
     det = pages(max(0, count - stored))
     stats = pages(refresh)
@@ -329,9 +337,14 @@ def resume(channel: str, *, video_count: int | None, stored: int, listed: int, r
             left = max(1, pages(max(0, count - stored)))
             tab_pages = [min(n, left) for n in tab_pages]
         listing = 1 + sum(1 + n for n in tab_pages)
-        return ChannelEstimate(channel, "resume", listing + det,
-                               f"1 uploads page + {plural(listing - 1, 'tab page')} ({plural(len(tab_pages), 'tab')})"
-                               f" + {det} videos.list" + _stats_note(stats), stats_calls=stats)
+        how = f"1 uploads page + {plural(listing - 1, 'tab page')} ({plural(len(tab_pages), 'tab')})"
+        if not tags:
+            new = pages(max(0, count - stored - pending))
+            det = pages(min(pending, max(0, count - stored)))
+            how += _stats_note(new, "details")
+            stats += new
+        return ChannelEstimate(channel, "resume", listing + det, f"{how} + {det} videos.list" + _stats_note(stats),
+                               stats_calls=stats)
     rest = max(0, count - listed)
     share = DEFAULT_SHORTS_SHARE if shorts_share is None else shorts_share
     up = 2 + pages(rest)
@@ -341,8 +354,8 @@ def resume(channel: str, *, video_count: int | None, stored: int, listed: int, r
                            + _stats_note(stats), stats_calls=stats)
 
 
-def _stats_note(stats: int) -> str:
-    return f"; {plural(stats, 'videos.batchGetStats call')} for statistics (their own bucket)" if stats else ""
+def _stats_note(stats: int, what: str = "statistics") -> str:
+    return f"; {plural(stats, 'videos.batchGetStats call')} for {what} (their own bucket)" if stats else ""
 
 
 def expected_new(published: Sequence[datetime], last_sync: datetime | None, now: datetime | None = None) -> int:

@@ -159,11 +159,12 @@ class SyncOutcome:
 
 def listing_spec(spec: FilterSpec) -> FilterSpec:
     """The filters a full listing runs with so that everything it details can be stored: only those that
-    decide how deep it goes (since; max_videos when nothing else decides what counts). With max_videos
+    decide how deep it goes (since; max_videos when nothing else decides what counts), and match_tags (the tags
+    only videos.list says: a tab listing leaves them unknown without it). With max_videos
     and per-video filters the engine must count passing videos: the spec itself (coverage: those filters)."""
     if spec.max_videos and (spec.needs_details or spec.until):
         return spec
-    return FilterSpec(since=spec.since, max_videos=spec.max_videos)
+    return FilterSpec(since=spec.since, max_videos=spec.max_videos, match_tags=spec.match_tags)  # tags: videos.list
 
 
 class Syncer:
@@ -242,7 +243,7 @@ class Syncer:
                     .serves(spec, present):
                 est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), listed=resume.listed,
                                 refresh=len(refresh), shorts_share=shorts, has_uush=uush, tab_pages=_tab_pages(resume),
-                                window=resume.max_videos)
+                                window=resume.max_videos, pending=len(resume.pending), tags=spec.match_tags)
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
                 est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(
@@ -323,7 +324,7 @@ class Syncer:
         ch = known.channel
         resume = Resume.from_json(known.resume) if job.mode == "resume" else None
         plan = ChannelState(ch, known.type_rule, {v.id: v for v in known.videos}, known.boundary_id,
-                           known.boundary_at, job.refresh, resume)
+                           known.boundary_at, job.refresh, resume, tags=prep.spec.match_tags)
         progress = Progress(ch.title, "listing")
         saved: set[str] = set()  # stored by this run's checkpoints (with their snapshot)
 

@@ -162,14 +162,15 @@ class FilterQuery(_query_model()):  # type: ignore[misc]
 
 # ------------------------------------------------------------------------------------------------- rows
 
-_DTYPES: dict[str, Any] = {"string": str | None, "Int64": int | None, "datetime": str, "object": list[str]}
+_DTYPES: dict[str, Any] = {"string": str | None, "Int64": int | None, "datetime": str, "object": list[str] | None}
+_UNKNOWN = {"object": "; null: not asked of YouTube (a tab listing spares videos.list unless match_tags is set)"}
 
 
 def _row_model() -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for f in ROW_FIELDS:
         where = f"sheet column {f.header}" if f.header else "not written to sheets"
-        fields[f.key] = (_DTYPES.get(f.dtype, Any), Field(description=f"{f.label} ({where})"))
+        fields[f.key] = (_DTYPES.get(f.dtype, Any), Field(description=f"{f.label} ({where}{_UNKNOWN.get(f.dtype, '')})"))
     return create_model("Row", __base__=_Open, **fields)
 
 

@@ -323,14 +323,14 @@ class Store:
         rows = [{"id": v.id, "channel_id": v.channel_id, "channel_title": v.channel_title,
                  "published_at": v.published_at, "title": v.title, "duration_seconds": v.duration_seconds,
                  "type": v.type.value, "views": v.views, "likes": v.likes, "comments": v.comments,
-                 "tags": json.dumps(list(v.tags), ensure_ascii=False), "thumbnail": v.thumbnail,
+                 "tags": json.dumps(None if v.tags is None else list(v.tags), ensure_ascii=False), "thumbnail": v.thumbnail,
                  "live_broadcast_content": v.live_broadcast_content, "first_seen": now, "last_seen": now}
                 for v in vs]
         ins = self._insert(conn, videos)
         keep = ("id", "first_seen")
-        conn.execute(ins.on_conflict_do_update(index_elements=["id"],
-                                               set_={c.name: ins.excluded[c.name] for c in videos.c
-                                                     if c.name not in keep}), rows)
+        update = {c.name: ins.excluded[c.name] for c in videos.c if c.name not in keep}
+        update["tags"] = case((ins.excluded.tags == "null", videos.c.tags), else_=ins.excluded.tags)  # unknown: keep
+        conn.execute(ins.on_conflict_do_update(index_elements=["id"], set_=update), rows)
 
     @staticmethod
     def _next_state(cid: str, prior: SyncState | None, vs: Sequence[Video], now: datetime, full: bool) -> dict:
@@ -524,5 +524,11 @@ def video_from_row(m: Mapping[str, Any]) -> Video:
     return Video(id=m["id"], channel_id=m["channel_id"], channel_title=m["channel_title"],
                  published_at=m["published_at"], title=m["title"], duration_seconds=m["duration_seconds"],
                  type=VideoType(m["type"]), views=m["views"], likes=m["likes"], comments=m["comments"],
-                 tags=tuple(json.loads(m["tags"] or "[]")), thumbnail=m["thumbnail"],
+                 tags=_tags(m["tags"]), thumbnail=m["thumbnail"],
                  live_broadcast_content=m["live_broadcast_content"])
+
+
+def _tags(text: str | None) -> tuple[str, ...] | None:
+    """The stored JSON list of tags; ``null``: never asked (``Video.tags`` None)."""
+    tags = json.loads(text or "[]")
+    return None if tags is None else tuple(tags)

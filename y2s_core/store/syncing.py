@@ -90,10 +90,13 @@ class Coverage:
         """Can ``spec``'s result be built from the stored videos plus the uploads newer than the boundary?
 
         Its per-video filters must be no wider than the coverage's, and its depth covered: no floor, or
-        ``since`` on/after the floor, or at least ``max_videos`` stored videos passing it above the floor.
+        ``since`` on/after the floor, or at least ``max_videos`` stored videos passing it above the floor; and
+        with ``match_tags``, every stored video's tags known.
         """
         if self.filters.widened_by(detail_part(spec)):
             return False
+        if spec.match_tags and any(v.tags is None for v in stored):
+            return False  # a tab listing left their tags unknown: only a listing through videos.list says them
         if self.floor is None:
             return True
         if spec.since is not None and midnight(spec.since) >= self.floor:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import KeyInvalid, YouTubeError
+from .parsing import ListedItem, listed_item
 
 if TYPE_CHECKING:
     from .client import YouTubeClient
@@ -48,6 +49,7 @@ class Page:
     fresh: Raw
     total: int | None
     restart: bool = False  # the page did not lead back to the saved item: the chain lists from the top next
+    said: dict[str, ListedItem] | None = None  # each item's own words (a chain that asks for snippets)
 
 
 class Listing(Protocol):
@@ -67,8 +69,9 @@ class PageChain:
     than it has been listed (playlists are newest first)."""
 
     def __init__(self, client: YouTubeClient, playlist_id: str, role: str, context: str,
-                 start: PagePos | None = None, listed_before: Collection[str] = ()) -> None:
+                 start: PagePos | None = None, listed_before: Collection[str] = (), snippets: bool = False) -> None:
         self.client = client
+        self.parts = "snippet,contentDetails" if snippets else "contentDetails"  # the same unit either way
         self.playlist_id = playlist_id
         self.role = role  # "UU" | "UULF" | "UUSH" | "UULV"
         self.context = context  # for error messages: "listing uploads of <title>"
@@ -107,7 +110,7 @@ class PageChain:
         token: str | None = self.start.token if self.start is not None else None
         while not self.exhausted and listing.turn(self) is Turn.GO:
             try:
-                response = self.client.playlist_page(self.playlist_id, token, self.context)
+                response = self.client.playlist_page(self.playlist_id, token, self.context, self.parts)
             except YouTubeError as e:
                 if e.status == 404:  # playlistNotFound: an empty channel's uploads, or a tab that does not exist
                     listing.absent(self)
@@ -123,7 +126,9 @@ class PageChain:
             if restart:
                 token = self._restart()
             total = _int((response.get("pageInfo") or {}).get("totalResults")) if sent is None else None
-            listing.page(self, Page(sent, token, raw, fresh, total, restart))
+            said = {it["contentDetails"]["videoId"]: listed_item(it) for it in response.get("items") or ()
+                    if (it.get("contentDetails") or {}).get("videoId")} if self.parts != "contentDetails" else None
+            listing.page(self, Page(sent, token, raw, fresh, total, restart, said))
 
     def _past_saved(self, raw: Raw, last: bool) -> tuple[Raw, bool]:
         """(the items past the saved one, whether to restart from the top: the page does not lead to it)."""

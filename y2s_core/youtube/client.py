@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import http.client
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -106,7 +107,7 @@ class YouTubeClient:
         self.playlist_items = self.service.playlistItems()
         self.videos = self.service.videos()
         self.search = self.service.search()
-        self._first_pages: dict[str, Any] = {}  # playlist id -> its first page's request (playlist_page)
+        self._first_pages: dict[tuple[str, str], Any] = {}  # (playlist id, parts) -> its first request (playlist_page)
 
     # -- transport
     def _http(self) -> MeteredHttp:
@@ -184,15 +185,22 @@ class YouTubeClient:
     def _send(self, request: Any, bucket: str) -> dict:
         """One request; a per-minute limit of the search or stats bucket (videos.batchGetStats: 600 calls a
         minute) is a wait, not a failure: every thread holds that bucket's calls until the minute turns, then asks
-        again (at most ``MINUTE_WAITS`` times). Other errors are raised as googleapiclient raises them."""
-        waits = 0
+        again (at most ``MINUTE_WAITS`` times). A server error (5xx) of those buckets is retried as googleapiclient
+        retries the main pool's (``num_retries``, its backoff), which cannot be asked to: it would retry their 429
+        "bucket spent" too. Other errors are raised as googleapiclient raises them."""
+        waits = tries = 0
+        sleep = self._retry_sleep or time.sleep
         while True:
             pause = self._paused.get(bucket, 0.0) - time.monotonic()
             if pause > 0:
-                (self._retry_sleep or time.sleep)(pause)
+                sleep(pause)
             try:
                 return request.execute(http=self._http(), num_retries=0 if bucket != "units" else self.num_retries)
             except HttpError as e:
+                if bucket != "units" and e.resp.status >= 500 and tries < self.num_retries:
+                    tries += 1
+                    sleep(random.random() * 2 ** tries)  # googleapiclient's backoff
+                    continue
                 wait = per_minute_wait(e) if bucket != "units" and waits < MINUTE_WAITS else None
                 if wait is None:
                     raise
@@ -200,16 +208,16 @@ class YouTubeClient:
                 self._paused[bucket] = max(self._paused.get(bucket, 0.0), time.monotonic() + wait)
 
     # -- the calls the listing engines make (they never build a request or send one themselves)
-    def playlist_page(self, playlist_id: str, token: str | None, context: str) -> dict:
-        """One page of a playlist (50 items, contentDetails), from its top (``token`` None) or at ``token``.
+    def playlist_page(self, playlist_id: str, token: str | None, context: str, parts: str = "contentDetails") -> dict:
+        """One page of a playlist (50 items, ``parts``), from its top (``token`` None) or at ``token``.
         A YouTubeError as ``execute`` raises it (status 404: playlistNotFound).
 
         The request is the playlist's first request plus the token (what googleapiclient's list_next does,
         without parsing and rebuilding the URL: a discovery method call costs ~0.1 ms a page)."""
-        first = self._first_pages.get(playlist_id)
+        first = self._first_pages.get((playlist_id, parts))
         if first is None:
-            first = self._first_pages[playlist_id] = self.playlist_items.list(
-                part="contentDetails", playlistId=playlist_id, maxResults=PAGE)
+            first = self._first_pages[(playlist_id, parts)] = self.playlist_items.list(
+                part=parts, playlistId=playlist_id, maxResults=PAGE)
         request = copy.copy(first)  # each send gets its own request object (several threads may page)
         if token:
             request.uri = f"{first.uri}&pageToken={quote(token, safe='')}"

@@ -51,11 +51,10 @@ from typing import TYPE_CHECKING
 from ..errors import QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
-from ..quota import STATS_DAILY_CALLS
 from .engines import TABS
 from .feed import FeedLook, first_look
 from .listing import ChannelListing
-from .outcome import Accumulator
+from .outcome import Accumulator, stats_spent_warning
 from .parsing import (
     PAGE,
     TYPE_RULE_DURATION,
@@ -82,6 +81,7 @@ class ChannelState:
     boundary_at: datetime | None = None
     refresh: tuple[str, ...] = ()
     resume: Resume | None = None
+    tags: bool = False  # the filters match tags: the listing asks videos.list for them (not the tabs' items)
 
 
 @dataclass
@@ -137,12 +137,12 @@ class ChannelUpdater:
                 self.look = first_look(self.c.read_feed(plan.channel.id), plan.boundary_id, plan.boundary_at)
             if self.look is None or not self.look.unchanged:
                 boundary = (r.top_id, r.top_at) if r else (plan.boundary_id, plan.boundary_at)
-                self.top = self._listing(FilterSpec(), False, Carry(known=self.stored, boundary=boundary,
-                                                                    shorts_absent=self.absent, no_shorts=self.no_shorts))
+                self.top = self._listing(FilterSpec(match_tags=plan.tags), False, Carry(
+                    known=self.stored, boundary=boundary, shorts_absent=self.absent, no_shorts=self.no_shorts))
                 self.top.run()
             if r is not None:
-                self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos), r.tabs is not None,
-                                          self._carry(r))
+                self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos, match_tags=plan.tags),
+                                          r.tabs is not None, self._carry(r))
                 self.cont.run()
             refresh = list(plan.refresh)
             with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-sync") as pool:
@@ -243,8 +243,7 @@ class ChannelUpdater:
             out.refreshed.append(refreshed_from_stats(item, plan.known[vid], rule == TYPE_RULE_DURATION))
         out.gone = sorted(self.asked_refresh - set(self.refreshed) - set(self.stats))
         if self.stats_spent is not None:  # the same words for every channel: said once (the sync dedupes)
-            out.warnings.append(f"Statistics read with videos.list (the main pool) instead: the videos.batchGetStats "
-                                f"bucket ({STATS_DAILY_CALLS:,} calls a day) is spent until midnight Pacific time.")
+            out.warnings.append(stats_spent_warning("Statistics"))
         top = self.top.top() if self.top is not None else (None, None)
         out.top = top if top[0] is not None else None
         if self.look is not None:

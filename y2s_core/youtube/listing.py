@@ -44,15 +44,13 @@ from typing import TYPE_CHECKING
 
 from ..errors import KeyInvalid, QuotaExceeded, Y2SError, YouTubeError
 from ..filters import FilterSpec
-from ..models import Channel, Video
+from ..models import Channel, Video, VideoType
 from .chains import Page, PageChain, Turn, date_key
 from .engines import TABS, engine_for
 from .listing_end import TAB_NAMES, ListingEnd
 from .listing_state import NOT_IN_SHORTS, ListingState
-from .outcome import (
-    Accumulator,
-)
-from .parsing import PAGE, video_from_resource
+from .outcome import Accumulator, stats_spent_warning
+from .parsing import PAGE, ListedItem, video_from_listing, video_from_resource
 from .walk import Carry
 
 if TYPE_CHECKING:
@@ -60,6 +58,7 @@ if TYPE_CHECKING:
 
 Watch = Callable[["ChannelListing", bool], None]  # (the listing, whether it ended): see ``fetch_channel``
 CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``watch``)
+TAB_TYPES = {"UULF": VideoType.LONG, "UUSH": VideoType.SHORT, "UULV": VideoType.LIVE}  # the type rule by tab
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 
 
@@ -84,8 +83,13 @@ class ChannelListing(ListingState, ListingEnd):
         self.video_count = channel.video_count or 0
         tail = channel.id[2:]
         before = carry.known | {vid for vid, _, _ in carry.pending}
+        # a proven tab listing details what its tabs list without videos.list (``_details``): the tabs' pages carry
+        # each item's title and date (the same unit), videos.batchGetStats the rest; tags need videos.list
+        self.lean = tabs and not spec.match_tags
+        self.said: dict[str, tuple[str, ListedItem]] = {}  # id -> (the tab that listed it, what its item said)
         self.chains = {role: PageChain(client, role + tail if role != "UU" else channel.uploads_playlist_id, role,
-                                       f"listing {TAB_NAMES[role]} of {channel.title}", carry.starts.get(role), before)
+                                       f"listing {TAB_NAMES[role]} of {channel.title}", carry.starts.get(role), before,
+                                       snippets=self.lean and role in TABS)
                        for role in (("UU", *TABS) if tabs else ("UU", "UUSH"))}
         self.uu, self.shorts = self.chains["UU"], self.chains["UUSH"]
         self.tabs = [self.chains[r] for r in TABS] if tabs else []  # none: UU is the authority, UUSH types it
@@ -109,7 +113,7 @@ class ChannelListing(ListingState, ListingEnd):
         self.needs_type = spec.types is not None
         self.shorts_only = self.needs_type and not (spec.types & NOT_IN_SHORTS)
         self.cand: dict[str, str | None] = {}  # candidate id -> its listing date key (None: undated), in arrival order
-        self.details: dict[str, tuple[dict, Video]] = {}
+        self.details: dict[str, tuple[dict | None, Video]] = {}  # item None: told without videos.list
         self.typed_with: dict[str, bool | None] = {}  # the UUSH membership each video was classified with
         self.missing: set[str] = set()  # listed, omitted by videos.list (deleted or private)
         self.live: list[str] = []  # with max_videos: sorted date keys of candidates not known to fail
@@ -236,6 +240,8 @@ class ChannelListing(ListingState, ListingEnd):
                     continue
                 chain.ids.add(vid)
                 chain.listed.append((vid, published))
+                if page.said and vid in page.said:
+                    self.said[vid] = (chain.role, page.said[vid])
                 key = date_key(published)
                 if key is not None:
                     if chain.oldest is None or key < chain.oldest:
@@ -319,12 +325,19 @@ class ChannelListing(ListingState, ListingEnd):
             self.events.put(("details", None))
 
     def _details(self, ids: list[str]) -> None:
-        items = self.c.video_details(ids, f"fetching video details of {self.ch.title}")
+        context = f"fetching video details of {self.ch.title}"
+        with self.lock:
+            said = {vid: self.said[vid] for vid in ids if vid in self.said} if self.lean and self.proof else {}
+        lean = self._lean_details(said, context) if said else {}
+        rest = [vid for vid in ids if vid not in lean]
+        items = self.c.video_details(rest, context) if rest else []
         # parse here, on the pool, while the chains wait on the network; the type is provisional (Shorts
         # membership may still grow) and _typed() settles it
         member = self.in_shorts
         parsed = [(it["id"], it, m, video_from_resource(it, m)) for it in items for m in [member(it["id"])]]
         with self.lock:
+            for vid, video in lean.items():
+                self.details[vid] = (None, video)  # typed by its tab: final
             for vid, item, m, video in parsed:
                 self.details[vid] = (item, video)
                 self.typed_with[vid] = m
@@ -334,12 +347,35 @@ class ChannelListing(ListingState, ListingEnd):
                     self._drop(vid)
             batches: list[list[str]] = []
             if self.m:
-                for vid, *_ in parsed:
-                    self._judge(vid)
+                for vid in ids:
+                    if vid in self.details:
+                        self._judge(vid)
                 self._recut()
                 batches = self._batches()
                 self._wake()
         self._submit(batches)
+
+    def _lean_details(self, said: dict[str, tuple[str, ListedItem]], context: str) -> dict[str, Video]:
+        """The videos a proven tab listing can tell from its tabs' items and videos.batchGetStats (its own
+        bucket: no main-pool unit). Left to videos.list: an id the answer leaves out (deleted, private), one
+        with no duration yet (P0D: live now or upcoming), and all of them once the stats bucket is spent."""
+        try:
+            items = self.c.video_stats(list(said), context)
+        except QuotaExceeded as e:
+            if e.bucket != "stats":
+                raise
+            with self.lock:
+                if self.lean:
+                    self.lean = False
+                    self.acc.warnings.append(stats_spent_warning("Video details"))
+            return {}
+        out = {}
+        for item in items:
+            role, listed = said.get(item.get("id"), ("", None))
+            video = video_from_listing(item, listed, self.ch, TAB_TYPES[role]) if listed else None
+            if video is not None:
+                out[video.id] = video
+        return out
 
     # ---------------------------------------------------------------------------------------- run
 

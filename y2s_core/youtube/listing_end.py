@@ -147,9 +147,10 @@ class ListingEnd:
             for role in TABS:
                 for vid, _ in self.chains[role].listed:
                     tab_of.setdefault(vid, role)
-            details = {vid: item for vid, (item, _) in self.details.items()}
-        return [video_from_resource(item, tab_of[vid] == "UUSH") for vid, item in details.items()
-                if vid in tab_of and vid not in kept and item.get("snippet", {}).get("channelId", self.ch.id) == self.ch.id]
+            details = dict(self.details)
+        return [video if item is None else video_from_resource(item, tab_of[vid] == "UUSH")
+                for vid, (item, video) in details.items()
+                if vid in tab_of and vid not in kept and video.channel_id in (self.ch.id, "")]
 
     def typed_so_far(self: ChannelListing, exclude: set[str]) -> list[Video]:
         """The videos detailed so far whose type is known (a listing that continues the store's keeps them all):

@@ -177,6 +177,8 @@ class ListingState:
 
     def _typed(self: ChannelListing, vid: str) -> Video:
         item, video = self.details[vid]
+        if item is None:  # typed by the tab that listed it (``listing._lean_details``): final
+            return video
         in_shorts = self.in_shorts(vid)
         if in_shorts is self.typed_with.get(vid):  # classified with the same membership when parsed
             return video

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..errors import QuotaExceeded, YouTubeError
 from ..models import Channel, FetchResult, Resolution, Video
-from ..quota import QuotaMeter
+from ..quota import STATS_DAILY_CALLS, QuotaMeter
 from ..words import plural
 
 
@@ -49,6 +49,12 @@ def stopped_warning(title: str, error: YouTubeError, pages: int, kept: int, left
     dropped = f" ({'; '.join(left)})" if left else ""
     why = "the quota" if isinstance(error, QuotaExceeded) else "a YouTube failure"
     return f"{title}: stopped by {why} after {plural(pages, 'page')}; {plural(kept, 'video')} kept{dropped}."
+
+
+def stats_spent_warning(what: str) -> str:
+    """The videos.batchGetStats bucket ran out: ``what`` came from videos.list (the main pool) instead."""
+    return (f"{what} read with videos.list (the main pool) instead: the videos.batchGetStats bucket "
+            f"({STATS_DAILY_CALLS:,} calls a day) is spent until midnight Pacific time.")
 
 
 def skipped_warning(title: str, n: int) -> str:

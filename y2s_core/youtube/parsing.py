@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 import isodate
 
@@ -62,6 +62,16 @@ def iso_seconds(text: str | None) -> int | None:
     if isinstance(d, isodate.Duration):  # years/months: measure from a fixed start
         d = d.totimedelta(start=datetime(2000, 1, 1))
     return int(d.total_seconds())
+
+
+class ListedItem(NamedTuple):
+    """A playlist item's own words about its video (``listed_item``)."""
+
+    title: str
+    published: str | None  # contentDetails.videoPublishedAt
+    channel_id: str | None  # snippet.videoOwnerChannelId
+    channel_title: str | None
+    thumbnail: str | None
 
 
 def _int(value: Any) -> int | None:
@@ -131,6 +141,30 @@ def refreshed_from_stats(item: dict, old: Video, duration_rule: bool) -> Video:
                  "contentDetails": {"duration": (item.get("contentDetails") or {}).get("duration")}}
         new = replace(new, type=classify(shape, None) if duration is not None else old.type)
     return new
+
+
+def video_from_listing(stats_item: dict, listed: ListedItem, channel: Channel, kind: VideoType) -> Video | None:
+    """A video a proven tab listing names without videos.list: its title, date and thumbnail from the playlist
+    item, its counts and duration from videos.batchGetStats, its type ``kind`` from the tab that lists it (the
+    type rule: the tabs decide by membership). None when the answer cannot decide it: no duration, or P0D (live
+    now or upcoming: only videos.list says which). Tags are unknown (None): only videos.list has them."""
+    seconds = iso_seconds((stats_item.get("contentDetails") or {}).get("duration"))
+    published = parse_datetime(listed.published or (stats_item.get("snippet") or {}).get("publishTime"))
+    if not seconds or published is None:
+        return None
+    stats = stats_item.get("statistics") or {}
+    return Video(id=stats_item["id"], channel_id=listed.channel_id or channel.id,
+                 channel_title=listed.channel_title or channel.title, published_at=published, title=listed.title,
+                 duration_seconds=seconds, type=kind, views=_int(stats.get("viewCount")),
+                 likes=_int(stats.get("likeCount")), comments=_int(stats.get("commentCount")), tags=None,
+                 thumbnail=listed.thumbnail)
+
+
+def listed_item(item: dict) -> ListedItem:
+    """What a playlistItems item (parts snippet, contentDetails) says of its video."""
+    snippet = item.get("snippet") or {}
+    return ListedItem(snippet.get("title", ""), (item.get("contentDetails") or {}).get("videoPublishedAt"),
+                      snippet.get("videoOwnerChannelId"), snippet.get("videoOwnerChannelTitle"), _thumbnail(snippet))
 
 
 def video_from_resource(item: dict, in_shorts: bool | None) -> Video:
