@@ -26,8 +26,11 @@ Types follow ``parsing.classify``: Upcoming from the resource, then UUSH members
 liveStreamingDetails -> Live; a video's UUSH membership counts once UUSH has listed down to its date. Where
 UUSH does not exist, a video UULF or UULV lists is not a Short; one no tab lists falls to the duration rule.
 
-Quota, for a proven full tab listing of N videos: 1 (channels.list) + the tabs' pages + 1 (the uploads page)
-+ ceil(N/50) (details). Never a search.
+Details of a proven tab listing spare videos.list (``_lean_details``): the tabs' items (part snippet, the same
+unit a page) say title, date and thumbnail, videos.batchGetStats (its own bucket) counts and duration, the tab
+the type; videos.list only for a P0D (live now, upcoming), an id batchGetStats leaves out, tags (match_tags),
+and everything once the stats bucket is spent. Quota, for a proven full tab listing of N videos: 1
+(channels.list) + the tabs' pages + 1 (the uploads page) units, + ceil(N/50) stats calls. Never a search.
 """
 
 from __future__ import annotations
