@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from tests import regex_memo
 from y2s_core.emulators.transport import HttplibHttp, serve
 from y2s_core.models import Video, VideoType
 from y2s_core.settings import Settings
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    # speed only: hypothesis turns each (pattern, alphabet) into a strategy once (tests/regex_memo.py); here, not
+    # at import, as hypothesis asks plugins and conftests not to load its Unicode tables while pytest starts
+    regex_memo.install()
+
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = Path(os.environ.get("Y2S_SHARED_FIXTURES", REPO.parent / "shared" / "fixtures"))

@@ -13,8 +13,11 @@ from typing import Any
 
 import schemathesis
 
+from tests import regex_memo
 from y2s_core.errors import InputError
 from y2s_core.filters import FilterSpec
+
+regex_memo.install()  # speed only: the document's patterns become strategies once, not once a case
 
 BOUNDS = (("min_duration", "max_duration"), ("since", "until"))
 
