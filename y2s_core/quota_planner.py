@@ -157,9 +157,6 @@ class QuotaPlan:
             return None
         return self.stats_daily - self.stats_spent
 
-    def remaining_in(self, bucket: str) -> int | None:
-        return {UNITS: self.remaining, SEARCH: self.search_remaining, STATS: self.stats_remaining}[bucket]
-
     @property
     def stats_fallback(self) -> int:
         """Stats calls the stats bucket has no room for: their refresh falls back to videos.list (main pool)."""
