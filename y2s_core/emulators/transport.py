@@ -150,7 +150,9 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> EmulatorServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="y2s-emulator", daemon=True)
+        # shutdown() waits for the loop to look again: every 50 ms, not the default 500 (a test closes many servers)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="y2s-emulator", daemon=True)
         self._thread.start()
         return self
 
