@@ -324,8 +324,8 @@ def resume(channel: str, *, video_count: int | None, stored: int, listed: int, r
     (``tab_pages``: the pages each unfinished tab has left below its saved one) continues on its tabs: the
     new top page, each tab's saved page again and the pages it has left, details for what is not stored.
     ``window``: the listing is the newest N (max_videos), so it goes no deeper than N. A tab listing details what
-    its tabs list now with videos.batchGetStats (unless ``tags``: videos.list), and the ``pending`` ids listed
-    before with videos.list (their playlist items were not kept)."""
+    its tabs list now, and the ids listed before whose tab items were kept, with videos.batchGetStats (unless
+    ``tags``: videos.list), and the ``pending`` ids listed before without them with videos.list."""
     count = min(video_count or 0, window or PLAYLIST_CAP, PLAYLIST_CAP)
     det = pages(max(0, count - stored))
     stats = pages(refresh)

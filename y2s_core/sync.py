@@ -243,7 +243,8 @@ class Syncer:
                     .serves(spec, present):
                 est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), listed=resume.listed,
                                 refresh=len(refresh), shorts_share=shorts, has_uush=uush, tab_pages=_tab_pages(resume),
-                                window=resume.max_videos, pending=len(resume.pending), tags=spec.match_tags)
+                                window=resume.max_videos, tags=spec.match_tags,
+                                pending=sum(1 for v, _ in resume.pending if v not in resume.said))
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
                 est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(

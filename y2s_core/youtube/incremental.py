@@ -187,7 +187,7 @@ class ChannelUpdater:
             return Carry(known=known, starts={role: pos for role, pos in r.tabs.items() if role not in r.tabs_done},
                          done=frozenset(r.tabs_done),
                          pending=tuple((v, at, r.tab_of.get(v, "UULF")) for v, at in r.pending if v not in known),
-                         window=window, proven=True)
+                         window=window, proven=True, said=r.said)
         return Carry(known=known, starts={"UU": r.uploads, **({"UUSH": r.shorts} if r.shorts else {})},
                      pending=tuple((v, at, "UU") for v, at in r.pending if v not in known),
                      shorts_absent=self.absent, no_shorts=self.no_shorts, shorts_oldest=r.shorts_oldest,
@@ -295,8 +295,10 @@ class ChannelUpdater:
                 cont.chains[role].pages or role in r.tabs_done or cont.chains[role].exists is False)}
             tab_of = {v: next((role for role in TABS if v in cont.chains[role].ids), r.tab_of.get(v, "UULF"))
                       for v, _ in pending}
+            said = {v: cont.said[v][1] if v in cont.said else r.said[v] for v, _ in pending
+                    if v in cont.said or v in r.said}
             return replace(r, pending=pending, tabs=tabs, tabs_done=frozenset(done), tab_of=tab_of,
-                           listed=r.listed + len(fresh))
+                           listed=r.listed + len(fresh), said=said)
         uu, shorts = cont.uu, cont.shorts
         began = shorts.pages > 0
         oldest = _at(shorts.oldest) if began else None

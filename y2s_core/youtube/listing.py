@@ -144,6 +144,8 @@ class ChannelListing(ListingState, ListingEnd):
             chain.listed.append((vid, published))
             if carry.proven:
                 self.tab_of[vid] = role
+                if self.lean and vid in carry.said and role in TABS:
+                    self.said[vid] = (role, carry.said[vid])  # what its tab's item said: no videos.list
             self._register(vid, date_key(published))
         self._recut()
 

@@ -210,7 +210,8 @@ class ListingEnd:
             shorts_oldest=min((at for v, at in dates.items() if at and tab_of[v] == "UUSH"), default=None),
             pending_shorts=tuple(sorted(v for v, _ in pending if tab_of[v] == "UUSH")), top_id=top_id, top_at=top_at,
             since=self.spec.since, listed=len(dates), tabs=tabs, tabs_done=frozenset(done), tab_sizes=sizes,
-            tab_of={v: tab_of[v] for v, _ in pending}, max_videos=self.spec.max_videos)
+            tab_of={v: tab_of[v] for v, _ in pending}, max_videos=self.spec.max_videos,
+            said={v: self.said[v][1] for v, _ in pending if v in self.said})
 
 
 def _pos(chain: PageChain) -> PagePos | None:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .engines import TABS
+from .parsing import ListedItem
 
 Item = tuple[str, "datetime | None"]  # (video id, videoPublishedAt) as a playlist lists it
 
@@ -69,6 +70,8 @@ class Resume:
     tab_sizes: Mapping[str, int] = field(default_factory=dict)
     tab_of: Mapping[str, str] = field(default_factory=dict)
     max_videos: int | None = None  # the listing is the N newest uploads (FilterSpec.max_videos): it stops there
+    # what a tab's item said of each pending id (title, date, channel, thumbnail): batchGetStats details it then
+    said: Mapping[str, ListedItem] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out = {"v": 1, "uploads": self.uploads.to_json(), "pending": [[v, _iso(at)] for v, at in self.pending],
@@ -81,6 +84,8 @@ class Resume:
                        tab_sizes=dict(self.tab_sizes), tab_of=dict(self.tab_of))
         if self.max_videos:
             out["max_videos"] = self.max_videos
+        if self.said:
+            out["said"] = {v: list(item) for v, item in self.said.items()}
         return out
 
     @classmethod
@@ -102,7 +107,9 @@ class Resume:
                        tabs, frozenset(map(str, d.get("tabs_done") or ())),
                        {str(k): int(n) for k, n in (d.get("tab_sizes") or {}).items()},
                        {str(k): str(t) for k, t in (d.get("tab_of") or {}).items()},
-                       int(d["max_videos"]) if d.get("max_videos") else None)
+                       int(d["max_videos"]) if d.get("max_videos") else None,
+                       {str(v): ListedItem(*(None if x is None else str(x) for x in item))
+                        for v, item in (d.get("said") or {}).items() if len(item) == len(ListedItem._fields)})
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
 
@@ -122,6 +129,7 @@ class Carry:
     shorts_members: frozenset[str] = frozenset()  # ... and held these
     window: tuple[datetime, ...] = ()  # a max_videos window: the stored videos' dates (they hold places in it)
     proven: bool = False  # a proven tab listing continues: the tabs list and type, the uploads playlist rests
+    said: Mapping[str, ListedItem] = field(default_factory=dict)  # pending ids' tab items (``Resume.said``)
 
 
 def tab_playlist(channel_id: str, role: str, shorts_playlist_id: str | None = None) -> str:
