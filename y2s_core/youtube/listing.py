@@ -432,7 +432,10 @@ class ChannelListing(ListingState, ListingEnd):
 
     def run(self) -> None:
         try:
-            with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-fetch") as pool, \
+            # ordered: one detail call at a time, in the order the batches were made (newest first), so a quota cut
+            # refuses the oldest of them and the kept prefix does not depend on which worker ran first
+            workers = 1 if self.ordered else self.c.max_workers
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="y2s-fetch") as pool, \
                     ThreadPoolExecutor(max_workers=len(self.chains), thread_name_prefix="y2s-chain") as chains:
                 self.pool = pool
                 for chain in self.chains.values():
