@@ -55,6 +55,20 @@ def test_the_stats_bucket_spent_mid_listing_falls_back_to_videos_list_with_one_w
     assert len(tagged) == 2100  # what videos.list detailed has its tags; what batchGetStats did does not
 
 
+@pytest.mark.parametrize("status,reason", [(400, "unsupportedPart"), (404, "notFound")])
+def test_a_refused_batch_get_stats_falls_back_to_videos_list_with_one_warning(status, reason):
+    emu = YouTubeEmulator()
+    emu.fail_next("videos.batchGetStats", status=status, reason=reason, times=100)
+    result = client(emu).fetch("@bigchannel")
+    ref = client(YouTubeEmulator(omit_tabs=UU_ONLY)).fetch("@bigchannel")
+    assert result.complete and untagged(result.videos) == untagged(ref.videos)
+    said = [w for w in result.warnings if "batchGetStats answered" in w]
+    assert len(said) == 1 and f"{status} ({reason})" in said[0]
+    refused = [c for c in emu.calls if c.method == "videos.batchGetStats"]
+    assert 1 <= len(refused) <= 4 and all(c.status == status for c in refused)  # then never asked again
+    assert sum(c.ids for c in emu.calls if c.method == "videos.list") == 2600
+
+
 def test_tags_unknown_are_stored_as_unknown_and_never_erase_known_ones(backend_url, tmp_path):
     settings = Settings(youtube_api_key="k", data_dir=tmp_path, database_url=backend_url)
     emu = YouTubeEmulator()

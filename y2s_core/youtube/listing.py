@@ -363,16 +363,22 @@ class ChannelListing(ListingState, ListingEnd):
     def _lean_details(self, said: dict[str, tuple[str, ListedItem]], context: str) -> dict[str, Video]:
         """The videos a proven tab listing can tell from its tabs' items and videos.batchGetStats (its own
         bucket: no main-pool unit). Left to videos.list: an id the answer leaves out (deleted, private), one
-        with no duration yet (P0D: live now or upcoming), and all of them once the stats bucket is spent."""
+        with no duration yet (P0D: live now or upcoming), and all of them once the stats bucket is spent or the
+        method is refused (a 4xx other than the key's: not offered to this project, say), said once."""
         try:
             items = self.c.video_stats(list(said), context)
-        except QuotaExceeded as e:
-            if e.bucket != "stats":
+        except YouTubeError as e:
+            if isinstance(e, QuotaExceeded) and e.bucket == "stats":
+                why = stats_spent_warning("Video details")
+            elif not isinstance(e, (QuotaExceeded, KeyInvalid)) and e.status in (400, 403, 404):
+                why = (f"Video details read with videos.list (the main pool) instead: videos.batchGetStats answered "
+                       f"{e.status} ({e.reason}).")
+            else:
                 raise
             with self.lock:
                 if self.lean:
                     self.lean = False
-                    self.acc.warnings.append(stats_spent_warning("Video details"))
+                    self.acc.warnings.append(why)
             return {}
         out = {}
         for item in items:
