@@ -160,9 +160,12 @@ def test_a_resume_keeps_what_the_tabs_said_of_its_pending_ids():
     from y2s_core.youtube.walk import PagePos, Resume
 
     item = ListedItem("Title", "2025-05-01T12:00:00Z", "UCx", "Chan", "https://i.ytimg.com/vi/a/hqdefault.jpg")
-    r = Resume(PagePos(), pending=(("a", None), ("b", None)), tabs={"UULF": PagePos("t", "a")}, said={"a": item})
+    r = Resume({"UULF": PagePos("t", "a")}, pending=(("a", None, "UULF"), ("b", None, "UULF")), tabs=True,
+               said={"a": item})
     back = Resume.from_json(json.loads(json.dumps(r.to_json())))
     assert back == r and back.said == {"a": item}
     broken = {**r.to_json(), "said": {"a": ["too", "short"], "b": list(item)}}
     assert Resume.from_json(broken).said == {"b": item}  # an entry of another shape is dropped, not fatal
-    assert "said" not in Resume(PagePos()).to_json()  # a resume along the uploads chain writes no such key
+    old = {"v": 1, "uploads": {}, "tabs": {"UULF": {"token": "t", "last_id": "a"}}, "pending": ["a", "b"],
+           "said": {"a": list(item)}}
+    assert Resume.from_json(old) == r  # a resume saved before the one cursor shape keeps its tab items' words

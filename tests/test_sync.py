@@ -277,9 +277,9 @@ def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
     assert cut.stop is not None
     store = Store(url)
     resume = known_channels(store, [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
-    assert "tabs" not in resume  # the uploads chain's resume point
+    assert not resume["tabs"] and set(resume["places"]) == {"UU", "UUSH"}  # the uploads chain's resume point
     stored_before = len(store.channel_videos(BIG_CHANNEL_ID))
-    resume["uploads"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
+    resume["places"]["UU"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
     save_resume(store, resume)
     emu.daily_quota = 10_000
     _, out = sync(emu, url, tmp_path, stats="none")
@@ -298,9 +298,9 @@ def test_a_saved_tab_position_that_no_longer_works_restarts_that_tab_from_its_to
     assert cut.stop is not None
     store = Store(url)
     resume = known_channels(store, [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
-    assert "UULF" not in resume["tabs_done"] and resume["tabs"]["UULF"]["pages"] > 1
+    assert resume["tabs"] and "UULF" not in resume["done"] and resume["places"]["UULF"]["pages"] > 1
     stored_before = {v.id for v in store.channel_videos(BIG_CHANNEL_ID)}
-    resume["tabs"]["UULF"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
+    resume["places"]["UULF"]["token"] = "expired-token"  # Google refuses it: 400 invalidPageToken
     save_resume(store, resume)
     emu.daily_quota = 10_000
     _, out = sync(emu, url, tmp_path, stats="none")
@@ -325,15 +325,27 @@ def test_a_resume_point_reads_back_and_an_old_or_unreadable_one_is_safe():
     from y2s_core.youtube.incremental import PagePos, Resume
 
     at = datetime(2025, 5, 1, tzinfo=timezone.utc)
-    tab = Resume(PagePos(None, "u1", at, 1), pending=(("v1", at), ("v2", None)), top_id="u1", top_at=at,
-                 since=date(2024, 1, 1), listed=120, tabs={"UULF": PagePos("t", "v0", at, 2), "UUSH": PagePos()},
-                 tabs_done=frozenset({"UULV"}), tab_sizes={"UULF": 300, "UUSH": 40}, tab_of={"v1": "UULF", "v2": "UUSH"})
+    tab = Resume({"UULF": PagePos("t", "v0", at, 2), "UUSH": PagePos()}, (("v1", at, "UULF"), ("v2", None, "UUSH")),
+                 frozenset({"UULV"}), True, {"UULF": 300, "UUSH": 40}, top=("u1", at), since=date(2024, 1, 1), listed=120)
     assert Resume.from_json(json_round_trip(tab.to_json())) == tab
-    chain = Resume(PagePos("p", "u9", at, 3), pending=(("v1", at),), shorts=PagePos(None, "s1", at, 1))
-    old = json_round_trip(chain.to_json())
-    assert "tabs" not in old and Resume.from_json(old) == chain  # an uploads-chain resume, as saved before tabs
-    for bad in ({"v": 2}, {k: v for k, v in old.items() if k != "uploads"}, {**tab.to_json(), "tabs": ["UULF"]},
-                {**tab.to_json(), "tabs": {"UUXX": None}}, {**tab.to_json(), "tab_sizes": {"UULF": "many"}}):
+    assert tab.absent("UULV") and not tab.absent("UULF")
+    chain = Resume({"UU": PagePos("p", "u9", at, 3), "UUSH": PagePos(None, "s1", at, 1)}, (("v1", at, "UU"),),
+                   shorts_members=frozenset({"s0"}), top=("u9", at), listed=150)
+    assert Resume.from_json(json_round_trip(chain.to_json())) == chain
+    # the two shapes saved before the one cursor: the uploads chain's keys, and the tabs' beside them
+    old_chain = {"v": 1, "uploads": PagePos("p", "u9", at, 3).to_json(), "pending": [["v1", at.isoformat()]],
+                 "shorts": PagePos(None, "s1", at, 1).to_json(), "shorts_exists": True, "pending_shorts": ["s0"],
+                 "top_id": "u9", "top_at": at.isoformat(), "listed": 150}
+    assert Resume.from_json(json_round_trip(old_chain)) == chain
+    old_tab = {"v": 1, "uploads": PagePos(None, "u1", at, 1).to_json(), "pending": [["v1", at.isoformat()], ["v2", None]],
+               "tabs": {"UULF": PagePos("t", "v0", at, 2).to_json(), "UUSH": PagePos().to_json()}, "tabs_done": ["UULV"],
+               "tab_sizes": {"UULF": 300, "UUSH": 40}, "tab_of": {"v1": "UULF", "v2": "UUSH"}, "top_id": "u1",
+               "top_at": at.isoformat(), "since": "2024-01-01", "listed": 120}
+    assert Resume.from_json(json_round_trip(old_tab)) == tab
+    assert Resume.from_json({**old_chain, "shorts": None, "shorts_exists": False}).absent("UUSH")
+    for bad in ({"v": 3}, {"v": 2}, {k: v for k, v in old_chain.items() if k != "uploads"},
+                {**tab.to_json(), "places": ["UULF"]}, {**tab.to_json(), "places": {"UUXX": None}},
+                {**tab.to_json(), "sizes": {"UULF": "many"}}, {**tab.to_json(), "pending": [["v1"]]}):
         assert Resume.from_json(bad) is None
 
 

@@ -244,7 +244,7 @@ class Syncer:
                 est = qp.resume(ch.title, video_count=ch.video_count, stored=len(present), listed=resume.listed,
                                 refresh=len(refresh), shorts_share=shorts, has_uush=uush, tab_pages=_tab_pages(resume),
                                 window=resume.max_videos, tags=spec.match_tags,
-                                pending=sum(1 for v, _ in resume.pending if v not in resume.said))
+                                pending=sum(1 for v, _, _ in resume.pending if v not in resume.said))
                 return _Job(res, "resume", known, refresh, est)
             if known.coverage is not None and known.coverage.serves(spec, present):
                 est = qp.incremental(ch.title, refresh=len(refresh), has_uush=uush, expected_new=qp.expected_new(
@@ -426,7 +426,7 @@ class Syncer:
         it, so a run killed now is resumed, not listed again. The ids stored; none when the store fails (the
         listing goes on: its end stores everything, or says why not)."""
         typed = engine.tab_typed(have)
-        resume = engine.resume_point(typed, stored=have)
+        resume = engine.cursor(have | {v.id for v in typed})
         try:
             record_checkpoint(self.store, ch, type_rule=TYPE_RULE_TABS, seen=typed,
                               resume=resume.to_json() if resume else None, now=options.now)
@@ -461,7 +461,7 @@ class Syncer:
                         snapshotted=saved)
             return []
         extra = engine.tab_typed({v.id for v in vids}) if engine is not None and k.is_empty else []
-        resume = engine.resume_point([*vids, *extra], stored={v.id for v in known.videos} if known else set()) \
+        resume = engine.cursor({v.id for v in [*(known.videos if known else ()), *vids, *extra]}) \
             if engine is not None and k.is_empty else None
         record_sync(self.store, ch, type_rule=rule, seen=[*vids, *extra], resume=resume.to_json() if resume else KEEP,
                     now=options.now, snapshotted=saved)
@@ -477,10 +477,10 @@ class Syncer:
 
 def _tab_pages(resume: Resume) -> list[int] | None:
     """A tab resume: the pages each unfinished tab has left below its saved one (None: the uploads chain)."""
-    if resume.tabs is None:
+    if not resume.tabs:
         return None
-    return [max(0, qp.pages(resume.tab_sizes.get(role, 0)) - pos.pages)
-            for role, pos in resume.tabs.items() if role not in resume.tabs_done]
+    return [max(0, qp.pages(resume.sizes.get(role, 0)) - pos.pages)
+            for role, pos in resume.places.items() if role not in resume.done]
 
 
 def _shorts_share(videos: Sequence[Video], rule: str | None) -> float | None:

@@ -51,7 +51,6 @@ from typing import TYPE_CHECKING
 from ..errors import QuotaExceeded, YouTubeError
 from ..filters import FilterSpec
 from ..models import Channel, Video, VideoType
-from .engines import TABS
 from .feed import FeedLook, first_look
 from .listing import ChannelListing
 from .outcome import Accumulator, stats_spent_warning
@@ -60,7 +59,6 @@ from .parsing import (
     TYPE_RULE_DURATION,
     TYPE_RULE_NO_SHORTS,
     TYPE_RULE_UUSH,
-    parse_datetime,
     refreshed_from_stats,
     video_from_resource,
 )
@@ -117,8 +115,7 @@ class ChannelUpdater:
         r = plan.resume
         self.stored = frozenset(plan.known)
         self.no_shorts = plan.type_rule == TYPE_RULE_NO_SHORTS
-        self.absent = self.no_shorts or plan.type_rule == TYPE_RULE_DURATION or (
-            r is not None and r.shorts_exists is False)
+        self.absent = self.no_shorts or plan.type_rule == TYPE_RULE_DURATION or (r is not None and r.absent("UUSH"))
         self.acc = Accumulator(client.meter, client.meter.snapshot())
         self.top: ChannelListing | None = None
         self.cont: ChannelListing | None = None
@@ -136,13 +133,13 @@ class ChannelUpdater:
             if r is None and plan.boundary_id:
                 self.look = first_look(self.c.read_feed(plan.channel.id), plan.boundary_id, plan.boundary_at)
             if self.look is None or not self.look.unchanged:
-                boundary = (r.top_id, r.top_at) if r else (plan.boundary_id, plan.boundary_at)
+                boundary = r.top if r else (plan.boundary_id, plan.boundary_at)
                 self.top = self._listing(FilterSpec(match_tags=plan.tags), False, Carry(
                     known=self.stored, boundary=boundary, shorts_absent=self.absent, no_shorts=self.no_shorts))
                 self.top.run()
             if r is not None:
                 self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos, match_tags=plan.tags),
-                                          r.tabs is not None, self._carry(r))
+                                          r.tabs, self._carry(r))
                 self.cont.run()
             refresh = list(plan.refresh)
             with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-sync") as pool:
@@ -172,7 +169,7 @@ class ChannelUpdater:
             return
         with listing.lock:
             videos = [*self.acc.videos, *listing.typed_so_far(self.stored | {v.id for v in self.acc.videos})]
-            resume = self._next_resume(r, {v.id for v in videos})
+            resume = listing.cursor(self.stored | {v.id for v in videos}, r)
         self.checkpoint(videos, resume)
 
     def _carry(self, r: Resume) -> Carry:
@@ -183,15 +180,10 @@ class ChannelUpdater:
         window = tuple(v.published_at for v in self.plan.known.values()) + tuple(new.values()) \
             if r.max_videos else ()
         known = self.stored | frozenset(new)
-        if r.tabs is not None:
-            return Carry(known=known, starts={role: pos for role, pos in r.tabs.items() if role not in r.tabs_done},
-                         done=frozenset(r.tabs_done),
-                         pending=tuple((v, at, r.tab_of.get(v, "UULF")) for v, at in r.pending if v not in known),
-                         window=window, proven=True, said=r.said)
-        return Carry(known=known, starts={"UU": r.uploads, **({"UUSH": r.shorts} if r.shorts else {})},
-                     pending=tuple((v, at, "UU") for v, at in r.pending if v not in known),
-                     shorts_absent=self.absent, no_shorts=self.no_shorts, shorts_oldest=r.shorts_oldest,
-                     shorts_members=frozenset(r.pending_shorts), window=window)
+        return Carry(known=known, starts={role: pos for role, pos in r.places.items() if role not in r.done},
+                     done=r.done, pending=tuple(p for p in r.pending if p[0] not in known), shorts_absent=self.absent,
+                     no_shorts=self.no_shorts, shorts_members=r.shorts_members, window=window, proven=r.tabs,
+                     said=r.said)
 
     def _refresh(self, ids: Sequence[str]) -> None:
         """Statistics of known videos from videos.batchGetStats (its own bucket: 0 main-pool units). An id it
@@ -258,7 +250,7 @@ class ChannelUpdater:
                                 f"or made private): kept in the store and in your sheet, left out of this result "
                                 f"({', '.join(out.gone[:5])}{' …' if len(out.gone) > 5 else ''}).")
         if r is not None and out.stop is not None:
-            out.resume = self._next_resume(r, {v.id for v in out.new})
+            out.resume = self.cont.cursor(self.stored | {v.id for v in out.new}, r) if self.cont else r
         if out.stop is not None:
             out.complete = False
             if not any("stopped by" in w for w in out.warnings):  # cut between the listings, or in the refresh
@@ -274,46 +266,6 @@ class ChannelUpdater:
         listed.update({v.id: v.published_at for v in [*self.plan.known.values(), *self.acc.videos]})
         dates = sorted(listed.values(), reverse=True)
         return dates[r.max_videos - 1] if len(dates) >= r.max_videos else None
-
-    def _next_resume(self, r: Resume, kept: set[str]) -> Resume:
-        """Where a resumed listing cut again continues: its playlists' pages now (one not asked again yet keeps
-        its saved page; one restarted and not listed yet, its top), the ids listed and not stored."""
-        cont = self.cont
-        if cont is None:  # cut before the continuation began
-            return r
-        have = self.stored | kept
-        dates = {v: parse_datetime(at) for c in cont.chains.values() for v, at in c.listed}
-        pending = tuple((v, dates.get(v)) for v in cont.cand if v not in have)
-        fresh = {v for c in cont.chains.values() for v, _ in c.listed} - {v for v, _ in r.pending}
-        if r.tabs is not None:
-            tabs = dict(r.tabs)
-            for role in TABS:
-                chain = cont.chains[role]
-                if chain.pages or chain.restarted:
-                    tabs[role] = cont.position(role) or PagePos()
-            done = set(r.tabs_done) | {role for role in TABS if cont.chains[role].exhausted and (
-                cont.chains[role].pages or role in r.tabs_done or cont.chains[role].exists is False)}
-            tab_of = {v: next((role for role in TABS if v in cont.chains[role].ids), r.tab_of.get(v, "UULF"))
-                      for v, _ in pending}
-            said = {v: cont.said[v][1] if v in cont.said else r.said[v] for v, _ in pending
-                    if v in cont.said or v in r.said}
-            return replace(r, pending=pending, tabs=tabs, tabs_done=frozenset(done), tab_of=tab_of,
-                           listed=r.listed + len(fresh), said=said)
-        uu, shorts = cont.uu, cont.shorts
-        began = shorts.pages > 0
-        oldest = _at(shorts.oldest) if began else None
-        if not shorts.restarted and r.shorts_oldest is not None and oldest is not None:
-            oldest = min(oldest, r.shorts_oldest)
-        elif oldest is None and not shorts.restarted:
-            oldest = r.shorts_oldest
-        return Resume(
-            uploads=(cont.position("UU") or PagePos()) if uu.pages or uu.restarted else r.uploads, pending=pending,
-            shorts=cont.position("UUSH") if began else r.shorts,
-            shorts_exists=False if shorts.exists is False else r.shorts_exists if not began else True,
-            shorts_oldest=oldest,
-            pending_shorts=tuple(sorted((set(r.pending_shorts) | {v for v, _ in shorts.listed}) - have)),
-            top_id=r.top_id, top_at=r.top_at, since=r.since, listed=r.listed + len(fresh & uu.ids),
-            max_videos=r.max_videos)
 
 
 def _known_type(item: dict, old: Video | None, rule: str | None) -> Video:

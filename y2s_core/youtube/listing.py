@@ -102,7 +102,6 @@ class ChannelListing(ListingState, ListingEnd):
             self.shorts.exists, self.shorts.exhausted = False, True
         self.tabs_answer = carry.no_shorts  # UUSH 404 while a tab playlist answers: the channel has no Shorts
         self.shorts.ids.update(carry.shorts_members)
-        self.before_key = _key(carry.shorts_oldest)  # UUSH typed everything dated at/after this before
         self.boundary = (carry.boundary[0], _key(carry.boundary[1])) if carry.boundary else None
         self.tab_of: dict[str, str] = {}  # a proven listing continued: the tab of each id listed before
         self.oldest_open: str | None = None  # the oldest candidate whose type UUSH must still say

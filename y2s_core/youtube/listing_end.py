@@ -5,16 +5,14 @@ candidate with details is kept; after a quota stop or a YouTube failure only a n
 to where every playlist had reached and each video's Short/Long type was known, and the rest is counted in
 the warning. It also records how the channel's types were decided and says when no playlist reached a video.
 
-Where it got to, read from its own chains (the one cursor shape, ``walk.Resume``, serialized there):
-``resume_point`` (a cut listing continues from it: on the uploads chain, or on each tab after a proven
-tab listing), ``tab_typed`` (videos a proven listing detailed below the prefix it kept: their tab gives
-their type, so they are stored too), ``top`` (the uploads playlist's first item: the next sync's boundary)
+Where it got to, read from its own chains: ``cursor`` (the one cursor shape, ``walk.Resume``, serialized
+there: a cut listing, new or itself continued, continues from it), ``tab_typed`` (videos a proven listing
+detailed below the prefix it kept: their tab gives their type, so they are stored too), ``top`` (the uploads playlist's first item: the next sync's boundary)
 and ``uploads_listed`` (what the uploads playlist listed: a stored video it no longer lists is gone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -37,6 +35,8 @@ from .parsing import (
     video_from_resource,
 )
 from .walk import PagePos, Resume
+
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)  # an undated id sorts last
 
 if TYPE_CHECKING:
     from .chains import PageChain
@@ -128,11 +128,6 @@ class ListingEnd:
             top = self.uu.top
         return (top[0], parse_datetime(top[1])) if top else (None, None)
 
-    def position(self: ChannelListing, role: str) -> PagePos | None:
-        """Where the playlist of ``role`` got to: its last page (None: it listed no page)."""
-        with self.lock:
-            return _pos(self.chains[role])
-
     def uploads_listed(self: ChannelListing) -> set[str]:
         with self.lock:
             return set(self.uu.ids)
@@ -158,60 +153,41 @@ class ListingEnd:
         with self.lock:
             return [self._typed(vid) for vid in self.details if vid not in exclude and self._type_final(vid)]
 
-    def resume_point(self: ChannelListing, kept: Sequence[Video], stored: set[str]) -> Resume | None:
-        """Where this listing, cut short, continues (None: it listed nothing to continue from). ``kept``: the
-        videos stored from it; ``stored``: the ids the store had before."""
+    def cursor(self: ChannelListing, have: set[str], before: Resume | None = None) -> Resume | None:
+        """Where this listing, cut short, continues: each playlist's last page (one this run did not ask keeps its
+        place in ``before``, the cursor it continued) and the ids listed that are not in ``have`` (stored, before
+        or by it). None: a new listing that got no uploads page to continue from."""
         with self.lock:
-            uploads = _pos(self.uu)
-            if uploads is None or uploads.last_id is None:
+            if before is None and not (self.uu.last_page and self.uu.last_page[1]):
                 return None
-            have = stored | {v.id for v in kept}
-            top_id, top_at = self.top()
-            spec = self.spec
-            if self.proof:
-                return self._tab_resume(uploads, have, top_id, top_at)
-            listed = self.uu.listed
-            short_items = [(v, parse_datetime(at)) for v, at in self.shorts.listed]
-            shorts = _pos(self.shorts)
+            roles = TABS if self.proof else ("UU", "UUSH")
+            places = dict(before.places) if before else {}
+            done = set(before.done) if before else set()
+            for role in roles:
+                chain = self.chains[role]
+                if chain.pages or chain.restarted:
+                    places[role] = _pos(chain) or PagePos()
+                if chain.exists is False or (chain.pages and chain.exhausted):
+                    done.add(role)
+            dates = {vid: at for chain in self.chains.values() for vid, at in chain.listed}
+            pending = sorted(((vid, parse_datetime(dates.get(vid)), self._role(vid)) for vid in self.cand
+                              if vid not in have), key=lambda p: p[1] or _EPOCH, reverse=True)
+            carried = {vid for vid, _, _ in self.carry.pending}
+            listed = {vid for role in (roles if self.proof else ("UU",)) for vid in self.chains[role].ids} - carried
+            said = {**(before.said if before else {}), **{vid: item for vid, (_, item) in self.said.items()}}
             return Resume(
-                uploads=uploads, pending=tuple((v, parse_datetime(at)) for v, at in listed if v not in have),
-                shorts=shorts, shorts_exists=False if self.shorts.exists is False else (True if shorts else None),
-                shorts_oldest=min((at for _, at in short_items if at), default=None),
-                pending_shorts=tuple(sorted({v for v, _ in short_items} - have)), top_id=top_id, top_at=top_at,
-                since=spec.since, listed=len(listed), max_videos=spec.max_videos)
+                places, tuple(pending), frozenset(done), bool(self.proof),
+                {**(before.sizes if before else {}), **{role: self.chains[role].total for role in roles
+                                                         if self.proof and self.chains[role].total is not None}},
+                frozenset() if self.proof else frozenset(self.shorts.ids - have),
+                {vid: said[vid] for vid, _, _ in pending if vid in said}, before.top if before else self.top(),
+                self.spec.since, self.spec.max_videos, (before.listed if before else 0) + len(listed))
 
-    def _tab_resume(self: ChannelListing, uploads: PagePos, have: set[str], top_id: str | None,
-                    top_at: datetime | None) -> Resume:
-        """A proven tab listing cut short: each tab continues from its last page (every tab answered its first
-        page or a 404 before the proof: one without a page is absent). The uploads playlist listed only its
-        first page, which the tabs held; pending ids are what the tabs listed that is not stored (under the lock)."""
-        tabs: dict[str, PagePos] = {}
-        done: set[str] = set()
-        sizes: dict[str, int] = {}
-        dates: dict[str, datetime | None] = {}
-        tab_of: dict[str, str] = {}
-        for role in TABS:
-            chain = self.chains[role]
-            pos = _pos(chain)
-            if pos is None or chain.exhausted:
-                done.add(role)
-            if pos is not None:
-                tabs[role] = pos
-            if chain.total is not None:
-                sizes[role] = chain.total
-            for vid, at in chain.listed:
-                dates.setdefault(vid, parse_datetime(at))
-                tab_of.setdefault(vid, role)
-        pending = sorted(((v, at) for v, at in dates.items() if v not in have),
-                         key=lambda p: p[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
-        shorts = tabs.get("UUSH")
-        return Resume(
-            uploads=uploads, pending=tuple(pending), shorts=shorts, shorts_exists=shorts is not None,
-            shorts_oldest=min((at for v, at in dates.items() if at and tab_of[v] == "UUSH"), default=None),
-            pending_shorts=tuple(sorted(v for v, _ in pending if tab_of[v] == "UUSH")), top_id=top_id, top_at=top_at,
-            since=self.spec.since, listed=len(dates), tabs=tabs, tabs_done=frozenset(done), tab_sizes=sizes,
-            tab_of={v: tab_of[v] for v, _ in pending}, max_videos=self.spec.max_videos,
-            said={v: self.said[v][1] for v, _ in pending if v in self.said})
+    def _role(self: ChannelListing, vid: str) -> str:
+        """The playlist a pending id continues in: its tab after a proven tab listing, else the uploads."""
+        if not self.proof:
+            return "UU"
+        return next((role for role in TABS if vid in self.chains[role].ids), self.tab_of.get(vid, "UULF"))
 
 
 def _pos(chain: PageChain) -> PagePos | None:

@@ -168,12 +168,9 @@ class ListingState:
     def _type_final(self: ChannelListing, vid: str) -> bool:
         if vid in self.shorts.ids or vid in self.tab_of:
             return True
-        key = self.cand.get(vid)
-        if self.before_key is not None and key is not None and key >= self.before_key:
-            return True  # UUSH was listed this deep before (``Carry.shorts_oldest``)
         if self.carry.proven and any(vid in t.ids for t in self.tabs):
             return True  # a proven listing continued: a video's tab is its type
-        return self.shorts.covers(key)
+        return self.shorts.covers(self.cand.get(vid))
 
     def _typed(self: ChannelListing, vid: str) -> Video:
         item, video = self.details[vid]

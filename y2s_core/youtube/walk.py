@@ -1,11 +1,12 @@
 """Where a listing stands: the one cursor shape, serialized here and nowhere else.
 
 ``PagePos`` is a page of a playlist (the pageToken that fetched it and its last item); ``Resume`` is where a
-full listing cut by the quota stopped, saved as JSON in ``sync_state.listing_resume``: on the uploads chain,
-its uploads and UUSH pages; after a proven tab listing, each tab playlist's page (UULF, UUSH, UULV) and the
-tab of every id listed but not stored. ``Carry`` is what a listing brings in from the store to continue
-one: the ids stored, the boundary of an incremental run, the saved pages to start from (``chains.PageChain``
-verifies them), the ids listed before and not stored.
+full listing cut by the quota stopped, saved as JSON in ``sync_state.listing_resume``: each playlist's place
+(role -> page: UU and UUSH along the uploads chain, UULF, UUSH and UULV after a proven tab listing), the ones
+done, and the ids listed but not stored; ``listing_end.ListingEnd.cursor`` reads it off a listing's chains.
+``Carry`` is what a listing brings in from the store to continue one: the ids stored, the boundary of an
+incremental run, the saved pages to start from (``chains.PageChain`` verifies them), the ids listed before
+and not stored.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .engines import TABS
 from .parsing import ListedItem
 
 Item = tuple[str, "datetime | None"]  # (video id, videoPublishedAt) as a playlist lists it
+Pending = tuple[str, "datetime | None", str]  # (video id, videoPublishedAt, the role of the playlist that listed it)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -50,68 +52,75 @@ class PagePos:
 
 @dataclass(frozen=True)
 class Resume:
-    """Where a full listing cut short stopped (``sync_state.listing_resume``, as JSON)."""
+    """Where a full listing cut short stopped (``sync_state.listing_resume``, as JSON): the one cursor shape.
 
-    uploads: PagePos
-    pending: tuple[Item, ...] = ()  # listed, not stored (no details yet, or no type yet), with their dates
-    shorts: PagePos | None = None  # the UUSH listing's last page (None: not begun)
-    shorts_exists: bool | None = None  # False: the channel has no UUSH playlist (duration rule)
-    shorts_oldest: datetime | None = None  # UUSH listed from the top down to here
-    pending_shorts: tuple[str, ...] = ()  # UUSH ids listed that are not stored videos
-    top_id: str | None = None  # the top of the uploads playlist when the listing began
-    top_at: datetime | None = None
+    ``places``: each playlist the listing continues on, by role, at the last page it listed (``PagePos()``: from
+    its top): "UU" and "UUSH" along the uploads chain, "UULF", "UUSH" and "UULV" after a proven tab listing
+    (``tabs``). ``done``: the roles listed to their end, or absent (404: then without a place); not asked again.
+    ``pending``: the ids listed and not stored, newest first, each with its date and the role that listed it."""
+
+    places: Mapping[str, PagePos]
+    pending: tuple[Pending, ...] = ()
+    done: frozenset[str] = frozenset()
+    tabs: bool = False  # a proven tab listing: a video's tab is its type
+    sizes: Mapping[str, int] = field(default_factory=dict)  # each tab's pageInfo.totalResults (the quota planner)
+    shorts_members: frozenset[str] = frozenset()  # along the uploads chain: UUSH ids listed, not stored
+    said: Mapping[str, ListedItem] = field(default_factory=dict)  # a pending id's tab item: batchGetStats details it
+    top: tuple[str | None, datetime | None] = (None, None)  # the uploads playlist's top when the listing began
     since: date | None = None  # the listing stops at this date (FilterSpec.since)
-    listed: int = 0  # uploads listed so far (a tab listing: ids its tabs listed)
-    # a proven tab listing (``tabs``): each tab's last page listed (role -> position; PagePos(): from its top),
-    # the tabs listed to their end or absent (404), their sizes (pageInfo.totalResults) and each pending id's tab.
-    # None: the listing went along the uploads chain (``uploads``, ``shorts``), as every Resume saved before these
-    tabs: Mapping[str, PagePos] | None = None
-    tabs_done: frozenset[str] = frozenset()
-    tab_sizes: Mapping[str, int] = field(default_factory=dict)
-    tab_of: Mapping[str, str] = field(default_factory=dict)
-    max_videos: int | None = None  # the listing is the N newest uploads (FilterSpec.max_videos): it stops there
-    # what a tab's item said of each pending id (title, date, channel, thumbnail): batchGetStats details it then
-    said: Mapping[str, ListedItem] = field(default_factory=dict)
+    max_videos: int | None = None  # the listing is the N newest uploads (FilterSpec.max_videos)
+    listed: int = 0  # ids its candidates' playlists listed, all runs (the quota planner)
+
+    def absent(self, role: str) -> bool:
+        """The playlist of ``role`` answered 404 (playlistNotFound)."""
+        return role in self.done and role not in self.places
 
     def to_json(self) -> dict[str, Any]:
-        out = {"v": 1, "uploads": self.uploads.to_json(), "pending": [[v, _iso(at)] for v, at in self.pending],
-               "shorts": self.shorts.to_json() if self.shorts else None, "shorts_exists": self.shorts_exists,
-               "shorts_oldest": _iso(self.shorts_oldest), "pending_shorts": list(self.pending_shorts),
-               "top_id": self.top_id, "top_at": _iso(self.top_at),
-               "since": self.since.isoformat() if self.since else None, "listed": self.listed}
-        if self.tabs is not None:  # new keys only: a reader that does not know them resumes on the uploads chain
-            out.update(tabs={role: pos.to_json() for role, pos in self.tabs.items()}, tabs_done=sorted(self.tabs_done),
-                       tab_sizes=dict(self.tab_sizes), tab_of=dict(self.tab_of))
-        if self.max_videos:
-            out["max_videos"] = self.max_videos
-        if self.said:
-            out["said"] = {v: list(item) for v, item in self.said.items()}
-        return out
+        return {"v": 2, "places": {role: pos.to_json() for role, pos in self.places.items()},
+                "pending": [[v, _iso(at), role] for v, at, role in self.pending], "done": sorted(self.done),
+                "tabs": self.tabs, "sizes": dict(self.sizes), "shorts_members": sorted(self.shorts_members),
+                "said": {v: list(item) for v, item in self.said.items()}, "top": [self.top[0], _iso(self.top[1])],
+                "since": self.since.isoformat() if self.since else None, "max_videos": self.max_videos,
+                "listed": self.listed}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any] | None) -> Resume | None:
         """None for anything unreadable (a listing then starts over, which is always correct)."""
-        if not d or d.get("v") != 1:
-            return None
         try:
-            pending = tuple((p, None) if isinstance(p, str) else (p[0], _at(p[1])) for p in d.get("pending") or ())
-            tabs = None
-            if d.get("tabs") is not None:
-                tabs = {str(role): PagePos.from_json(pos) or PagePos() for role, pos in d["tabs"].items()}
-                if not set(tabs) <= set(TABS):
-                    return None
-            return cls(PagePos.from_json(d["uploads"]) or PagePos(), pending,
-                       PagePos.from_json(d.get("shorts")), d.get("shorts_exists"), _at(d.get("shorts_oldest")),
-                       tuple(d.get("pending_shorts") or ()), d.get("top_id"), _at(d.get("top_at")),
-                       date.fromisoformat(d["since"]) if d.get("since") else None, int(d.get("listed") or 0),
-                       tabs, frozenset(map(str, d.get("tabs_done") or ())),
-                       {str(k): int(n) for k, n in (d.get("tab_sizes") or {}).items()},
-                       {str(k): str(t) for k, t in (d.get("tab_of") or {}).items()},
-                       int(d["max_videos"]) if d.get("max_videos") else None,
+            d = _v1(d) if d and d.get("v") == 1 else d
+            if not d or d.get("v") != 2:
+                return None
+            places = {str(role): PagePos.from_json(pos) or PagePos() for role, pos in d["places"].items()}
+            if not set(places) <= {"UU", *TABS}:
+                return None
+            top_id, top_at = d.get("top") or (None, None)
+            return cls(places, tuple((str(v), _at(at), str(role)) for v, at, role in d.get("pending") or ()),
+                       frozenset(map(str, d.get("done") or ())), bool(d.get("tabs")),
+                       {str(k): int(n) for k, n in (d.get("sizes") or {}).items()},
+                       frozenset(map(str, d.get("shorts_members") or ())),
                        {str(v): ListedItem(*(None if x is None else str(x) for x in item))
-                        for v, item in (d.get("said") or {}).items() if len(item) == len(ListedItem._fields)})
+                        for v, item in (d.get("said") or {}).items() if len(item) == len(ListedItem._fields)},
+                       (top_id, _at(top_at)), date.fromisoformat(d["since"]) if d.get("since") else None,
+                       int(d["max_videos"]) if d.get("max_videos") else None, int(d.get("listed") or 0))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None
+
+
+def _v1(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A resume saved before the one cursor shape (the uploads chain's keys, the tabs' beside them) as the one."""
+    tabs = d.get("tabs") is not None
+    pending = [(p, None) if isinstance(p, str) else p for p in d.get("pending") or ()]
+    if tabs:
+        places, done = d["tabs"], d.get("tabs_done")
+        roles = d.get("tab_of") or {}
+    else:
+        places = {"UU": d["uploads"], **({"UUSH": d["shorts"]} if d.get("shorts") else {})}
+        done, roles = ["UUSH"] if d.get("shorts_exists") is False else [], {}
+    return {"v": 2, "places": places, "done": done, "tabs": tabs, "sizes": d.get("tab_sizes"),
+            "pending": [[v, at, roles.get(v, "UULF" if tabs else "UU")] for v, at in pending],
+            "shorts_members": [] if tabs else d.get("pending_shorts"), "said": d.get("said"),
+            "top": [d.get("top_id"), d.get("top_at")], "since": d.get("since"), "max_videos": d.get("max_videos"),
+            "listed": d.get("listed")}
 
 
 @dataclass(frozen=True)
@@ -122,11 +131,10 @@ class Carry:
     boundary: tuple[str | None, datetime | None] | None = None  # the uploads playlist ends at this item, or older
     starts: Mapping[str, PagePos] = field(default_factory=dict)  # role -> its saved page, continued (verified)
     done: frozenset[str] = frozenset()  # roles listed to their end before: not asked again
-    pending: tuple[tuple[str, datetime | None, str], ...] = ()  # listed before, not stored: (id, date, role)
+    pending: tuple[Pending, ...] = ()  # listed before, not stored
     shorts_absent: bool = False  # the channel has no UUSH playlist: never asked
     no_shorts: bool = False  # ... and a tab playlist answered: no Shorts at all (else the duration rule guesses)
-    shorts_oldest: datetime | None = None  # UUSH was listed before from its top down to here ...
-    shorts_members: frozenset[str] = frozenset()  # ... and held these
+    shorts_members: frozenset[str] = frozenset()  # UUSH listed these before (down to its saved page)
     window: tuple[datetime, ...] = ()  # a max_videos window: the stored videos' dates (they hold places in it)
     proven: bool = False  # a proven tab listing continues: the tabs list and type, the uploads playlist rests
     said: Mapping[str, ListedItem] = field(default_factory=dict)  # pending ids' tab items (``Resume.said``)
@@ -137,4 +145,4 @@ def tab_playlist(channel_id: str, role: str, shorts_playlist_id: str | None = No
     return shorts_playlist_id if role == "UUSH" and shorts_playlist_id else role + channel_id[2:]
 
 
-__all__ = ["Carry", "Item", "PagePos", "Resume", "tab_playlist"]
+__all__ = ["Carry", "Item", "PagePos", "Pending", "Resume", "tab_playlist"]
