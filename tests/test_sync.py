@@ -49,7 +49,7 @@ def check_types(catalog, videos) -> None:
 
 
 def test_a_listing_checkpointed_at_every_chance_stores_each_video_once(backend_url, tmp_path, monkeypatch):
-    """A proven tab listing stores what it has about every second (listing.CHECKPOINT_SECONDS): how many
+    """A proven tab listing stores what it has every second or 250 videos (listing.CHECKPOINT_SECONDS): how many
     checkpoints a run takes depends on the machine's speed, so this run takes one at every chance. The
     result is the same, each video has one snapshot, and the finished listing leaves nothing to resume."""
     import y2s_core.sync as sync_module

@@ -377,8 +377,8 @@ class YouTubeClient:
     ) -> tuple[FetchResult, YouTubeError | None]:
         """Resolve ``inputs`` and fetch their videos filtered by ``spec``.
 
-        ``watch(listing, final)``: called from the fetching thread now and then (about every
-        ``listing.CHECKPOINT_SECONDS``) while a proven tab listing runs, and once each channel's listing ended, so a
+        ``watch(listing, final)``: called from the fetching thread now and then (every
+        ``listing.CHECKPOINT_SECONDS`` or ``CHECKPOINT_VIDEOS`` detailed) while a proven tab listing runs, and once each channel's listing ended, so a
         caller can store what it has and where to resume (``sync``: written as it goes).
         ``ordered``: the budget may not pay for it all (a forced plan): every unit in listing order, so a quota
         cut keeps the newest videos its units paid for, the same every time (a little slower).

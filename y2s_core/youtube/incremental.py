@@ -109,7 +109,7 @@ class ChannelUpdater:
                  progress: Progress, checkpoint: Callable[[list[Video], Resume], None] | None = None) -> None:
         """``checkpoint(videos, resume)``: called now and then while a cut listing is continued, with the videos
         it has so far (detailed and typed, not stored before) and where to resume it, so a run killed now
-        resumes there (``listing.CHECKPOINT_SECONDS``)."""
+        resumes there (``listing.CHECKPOINT_SECONDS``, ``CHECKPOINT_VIDEOS``)."""
         self.c, self.plan, self.notify, self.p = client, plan, notify, progress
         self.checkpoint = checkpoint
         r = plan.resume

@@ -60,7 +60,8 @@ if TYPE_CHECKING:
     from .client import Progress, ProgressFn, YouTubeClient
 
 Watch = Callable[["ChannelListing", bool], None]  # (the listing, whether it ended): see ``fetch_channel``
-CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``watch``)
+CHECKPOINT_SECONDS = 1.0  # a proven tab listing lets its caller store what it has this often (``watch``) ...
+CHECKPOINT_VIDEOS = 5 * PAGE  # ... or once it detailed this many videos more: a kill loses little, at any speed
 TAB_TYPES = {"UULF": VideoType.LONG, "UUSH": VideoType.SHORT, "UULV": VideoType.LIVE}  # the type rule by tab
 REPORT_EVERY = 0.1  # seconds between progress reports: a page's work must not wait on a progress callback
 
@@ -82,7 +83,7 @@ class ChannelListing(ListingState, ListingEnd):
         self.watch = watch
         self.ordered = ordered  # the budget is short: no chain pages ahead of the others (see _verdict)
         self.unsent = 0  # batches of ids taken from the buffer, not yet on the detail pool (ordered: wait for them)
-        self._checkpointed = time.monotonic()
+        self._checkpointed = (time.monotonic(), 0)  # (when, videos detailed then)
         self.video_count = channel.video_count or 0
         tail = channel.id[2:]
         before = carry.known | {vid for vid, _, _ in carry.pending}
@@ -322,11 +323,9 @@ class ChannelListing(ListingState, ListingEnd):
             if error is not None:  # the fetch ends with it: no chain asks another page
                 self.stop = True
                 self._wake()
-            wake = error is not None or not self._active()  # while a chain pages, run() has nothing to do
             if self.ordered:
                 self._wake()  # a chain waits for the details of what it listed
-        if wake:
-            self.events.put(("details", None))
+        self.events.put(("details", None))  # run() checks whether the listing is done, or a checkpoint due
 
     def _details(self, ids: list[str]) -> None:
         context = f"fetching video details of {self.ch.title}"
@@ -484,12 +483,14 @@ class ChannelListing(ListingState, ListingEnd):
         self._keep(partial=False)
 
     def _maybe_checkpoint(self) -> None:
-        """Let the caller store what it has (``watch``), at most every ``CHECKPOINT_SECONDS``, once the tabs
-        are proven: every video detailed is then typed by its tab, and each tab's page is a place to resume."""
-        now = time.monotonic()
-        if self.watch is None or not (self.proof or self.continues) or now - self._checkpointed < CHECKPOINT_SECONDS:
+        """Let the caller store what it has (``watch``) every ``CHECKPOINT_SECONDS`` or ``CHECKPOINT_VIDEOS``,
+        once the tabs are proven: every video detailed is then typed by its tab, and each tab's page is a place to
+        resume."""
+        now, detailed = time.monotonic(), len(self.details)
+        if self.watch is None or not (self.proof or self.continues) or (
+                now - self._checkpointed[0] < CHECKPOINT_SECONDS and detailed - self._checkpointed[1] < CHECKPOINT_VIDEOS):
             return
-        self._checkpointed = now
+        self._checkpointed = (now, detailed)
         self.watch(self, False)
 
     def _wait_pending(self) -> None:
