@@ -48,14 +48,16 @@ def check_types(catalog, videos) -> None:
 # ------------------------------------------------------------------------------- checkpoints, at every chance
 
 
-def test_a_listing_checkpointed_at_every_chance_stores_each_video_once(backend_url, tmp_path, monkeypatch):
-    """A proven tab listing stores what it has every second or 250 videos (listing.CHECKPOINT_SECONDS): how many
-    checkpoints a run takes depends on the machine's speed, so this run takes one at every chance. The
-    result is the same, each video has one snapshot, and the finished listing leaves nothing to resume."""
+@pytest.mark.parametrize("seconds", [0.0, 1e9], ids=["every chance", "by videos only"])
+def test_a_listing_checkpointed_at_every_chance_stores_each_video_once(backend_url, tmp_path, monkeypatch, seconds):
+    """A proven tab listing stores what it has every second or 250 videos (listing.CHECKPOINT_SECONDS,
+    CHECKPOINT_VIDEOS): how many checkpoints a run takes by time depends on the machine's speed, so one run takes
+    one at every chance, the other none by time: a checkpoint each time 250 more videos were detailed, however
+    fast. The result is the same, each video has one snapshot, and the finished listing leaves nothing to resume."""
     import y2s_core.sync as sync_module
     from y2s_core.youtube import listing
 
-    monkeypatch.setattr(listing, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(listing, "CHECKPOINT_SECONDS", seconds)
     taken: list[int] = []
     real = sync_module.record_checkpoint
 
@@ -66,6 +68,8 @@ def test_a_listing_checkpointed_at_every_chance_stores_each_video_once(backend_u
     monkeypatch.setattr(sync_module, "record_checkpoint", record_checkpoint)
     _, out = sync(YouTubeEmulator(), backend_url, tmp_path)
     assert taken  # at least one checkpoint (which videos it held depends on the threads: any is fine)
+    if seconds:  # by videos only: each one holds the 250 (or more) detailed since the last
+        assert min(taken) >= listing.CHECKPOINT_VIDEOS, taken
     assert [r.mode for r in out.reports] == ["full"] and len(out.result.videos) == 2600 and out.result.complete
     history = Store(backend_url).history([BIG_CHANNEL_ID])
     assert len(history) == len({h.video_id for h in history}) == 2600  # checkpointed or not: one snapshot each

@@ -36,10 +36,9 @@ from typing import Any
 
 from . import quota_planner as qp
 from .channel_input import as_refs
-from .errors import ChannelNotFound, KeyInvalid, QuotaExceeded, YouTubeError
+from .errors import KeyInvalid, QuotaExceeded, YouTubeError
 from .filters import FilterSpec
 from .models import Channel, ChannelRef, FetchResult, Resolution, Video, VideoType
-from .quota import quota_resets_at
 from .settings import Settings
 from .store import Store
 from .store.ledger import spent_today_by_bucket
@@ -194,20 +193,9 @@ class Syncer:
             except Exception as e:  # the policy: a store that cannot be read means a plain full fetch
                 problem = self._problem(e, "the store could not be read: every channel is listed in full")
                 found = {}
-        for r in refs:
-            self.notify(Progress(str(r), "resolving", quota_units=self.c.meter.total_units))
-        rest = [i for i in range(len(refs)) if i not in found]
-        fresh = dict(zip(rest, self.c.resolve([refs[i] for i in rest]), strict=True)) if rest else {}
-        resolutions = [Resolution(r, channel=found[i]) if i in found else fresh[i] for i, r in enumerate(refs)]
+        resolutions = self.c.resolve_inputs(refs, self.notify, {i: Resolution(refs[i], channel=ch)
+                                                                for i, ch in found.items()})
         warnings = [res.warning for res in resolutions if res.warning]
-        for res in resolutions:
-            if res.error:
-                self.notify(Progress(str(res.ref), "error", message=res.error, quota_units=self.c.meter.total_units))
-        if not any(res.channel for res in resolutions):
-            errors = " ".join(res.error or "" for res in resolutions)
-            if any(res.exhausted for res in resolutions):
-                raise QuotaExceeded(errors, resets_at=quota_resets_at(), bucket="search")
-            raise ChannelNotFound(errors, query=", ".join(map(str, refs)))
         ids = list(dict.fromkeys(res.channel.id for res in resolutions if res.channel))
         known: dict[str, KnownChannel] = {}
         if problem is None:

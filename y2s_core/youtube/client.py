@@ -13,7 +13,7 @@ import http.client
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -130,7 +130,7 @@ class YouTubeClient:
             http = self._local.feed_http = self._factory()
             if hasattr(http, "timeout"):
                 http.timeout = self.feed_timeout
-        read = read_feed(http, feed_base(self.settings), channel_id=channel_id)
+        read = read_feed(http, feed_base(self.settings), channel_id)
         if read.failure and read.failure.startswith(("timed out", "unreachable")):
             # a feed that hangs would cost every channel its timeout: the listing alone for FEED_PAUSE seconds
             self._feed_off = (time.monotonic() + FEED_PAUSE, read.failure)
@@ -277,6 +277,26 @@ class YouTubeClient:
             out[i] = self._resolve_by_search(refs[i])
         return [out[i] for i in range(len(refs))]
 
+    def resolve_inputs(self, refs: Sequence[ChannelRef], notify: ProgressFn,
+                       known: Mapping[int, Resolution] | None = None) -> list[Resolution]:
+        """``resolve``, each input reported to ``notify``; ``known``: the resolutions the caller has, by index (not
+        asked again). Raises ChannelNotFound when none resolves (QuotaExceeded when the search bucket is why)."""
+        known = known or {}
+        for r in refs:
+            notify(Progress(str(r), "resolving", quota_units=self.meter.total_units))
+        rest = [i for i in range(len(refs)) if i not in known]
+        fresh = dict(zip(rest, self.resolve([refs[i] for i in rest]), strict=True)) if rest else {}
+        out = [known[i] if i in known else fresh[i] for i in range(len(refs))]
+        for res in out:
+            if res.error:
+                notify(Progress(str(res.ref), "error", message=res.error, quota_units=self.meter.total_units))
+        if not any(res.channel for res in out):
+            errors = " ".join(res.error or "" for res in out)
+            if any(res.exhausted for res in out):  # nothing resolved, and a quota bucket is why
+                raise QuotaExceeded(errors, resets_at=quota_resets_at(), bucket="search")
+            raise ChannelNotFound(errors, query=", ".join(map(str, refs)))
+        return out
+
     def _channels_by_id(self, ids: list[str]) -> dict[str, dict]:
         """channels.list resources by id for ``ids`` (at most 50); an unknown id is simply absent.
 
@@ -397,20 +417,9 @@ class YouTubeClient:
         acc = Accumulator(self.meter, self.meter.snapshot())
         notify = progress or (lambda p: None)
         try:
-            for r in refs:
-                notify(Progress(str(r), "resolving", quota_units=self.meter.total_units))
-            acc.resolutions = list(resolved) if resolved is not None else self.resolve(refs)
+            acc.resolutions = self.resolve_inputs(refs, notify, dict(enumerate(resolved or ())))
             resolved = [res for res in acc.resolutions if res.channel]
-            for res in acc.resolutions:
-                if res.warning:
-                    acc.warnings.append(res.warning)
-                if res.error:
-                    notify(Progress(str(res.ref), "error", message=res.error, quota_units=self.meter.total_units))
-            if not resolved:
-                errors = " ".join(res.error or "" for res in acc.resolutions)
-                if any(res.exhausted for res in acc.resolutions):  # nothing resolved, and a quota bucket is why
-                    raise QuotaExceeded(errors, resets_at=quota_resets_at(), bucket="search")
-                raise ChannelNotFound(errors, query=", ".join(map(str, refs)))
+            acc.warnings.extend(res.warning for res in acc.resolutions if res.warning)
             seen: set[str] = set()
             failure: YouTubeError | None = None
             for res in resolved:

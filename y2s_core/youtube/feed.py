@@ -1,9 +1,9 @@
 """The uploads feed: a first look at a channel's newest uploads that costs no quota.
 
-    read = read_feed(http, feed_base(settings), channel_id="UC…")   # FeedRead: its entries, or why not
+    read = read_feed(http, feed_base(settings), "UC…")   # FeedRead: its entries, or why not
     look = first_look(read, boundary_id, boundary_at)               # FeedLook: nothing new?, and the report's note
 
-``{base}/feeds/videos.xml?channel_id=UC…`` (or ``?playlist_id=UU…``) is Atom: a channel's 15 newest public
+``{base}/feeds/videos.xml?channel_id=UC…`` is Atom: a channel's 15 newest public
 uploads (yt:videoId, published, updated, title), no key, no quota. It is read through an http object from the
 client's own factory (``YouTubeClient.read_feed``), so tests route it to the emulator like every API call,
 without the API key (it is not Google's API) and without the quota meter; each answer is counted in telemetry
@@ -84,17 +84,10 @@ def feed_base(settings: Settings) -> str:
     return base.rstrip("/")
 
 
-def feed_url(base: str, *, channel_id: str | None = None, playlist_id: str | None = None) -> str:
-    key, value = ("channel_id", channel_id) if channel_id else ("playlist_id", playlist_id)
-    if not value:
-        raise ValueError("feed_url needs a channel_id or a playlist_id")
-    return f"{base.rstrip('/')}/feeds/videos.xml?{key}={quote(value, safe='')}"
-
-
-def read_feed(http: Any, base: str, *, channel_id: str | None = None, playlist_id: str | None = None) -> FeedRead:
-    """Read and parse the feed with ``http`` (an httplib2-compatible object, its timeout already set). Never
-    raises: every failure is a ``FeedRead`` with ``failure`` set."""
-    uri = feed_url(base, channel_id=channel_id, playlist_id=playlist_id)
+def read_feed(http: Any, base: str, channel_id: str) -> FeedRead:
+    """Read and parse the channel's feed with ``http`` (an httplib2-compatible object, its timeout already set).
+    Never raises: every failure is a ``FeedRead`` with ``failure`` set."""
+    uri = f"{base.rstrip('/')}/feeds/videos.xml?channel_id={quote(channel_id, safe='')}"
     start = telemetry.started()
     try:
         resp, content = http.request(uri, "GET", headers={"accept": "application/atom+xml, text/xml"})
@@ -171,5 +164,5 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
-__all__ = ["DEFAULT_FEED_URL", "FEED_PAUSE", "FEED_TIMEOUT", "FeedEntry", "FeedLook", "FeedRead", "feed_base", "feed_url",
+__all__ = ["DEFAULT_FEED_URL", "FEED_PAUSE", "FEED_TIMEOUT", "FeedEntry", "FeedLook", "FeedRead", "feed_base",
            "first_look", "parse_feed", "read_feed"]

@@ -36,7 +36,7 @@ again from the top when it no longer leads back). On the uploads chain, UUSH con
 and types what it had not reached; after a proven tab listing, the tabs continue (a video's tab is its type,
 so nothing waits on UUSH). A cut window (``Resume.max_videos``) goes no deeper than its N newest (the
 stored videos hold their places in it); its N-th newest date is the coverage floor. Cut again, it leaves the
-next ``Resume`` (``_next_resume``).
+next ``Resume`` (``listing_end.ListingEnd.cursor``, from the one it continued).
 """
 
 from __future__ import annotations
