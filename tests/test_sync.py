@@ -323,6 +323,27 @@ def test_a_saved_tab_position_that_no_longer_works_restarts_that_tab_from_its_to
     check_types(demo_catalog(), stored)
 
 
+def test_a_listing_cut_before_its_tabs_were_proven_resumes_with_every_video(tmp_path):
+    """Cut while the first pages still decide whether the tabs hold every video (UULF keeps failing): the cursor
+    continues along the uploads chain from the one uploads page it listed, and that page's ids, which no
+    playlist will list again, are pending: the resume stores every video."""
+    from y2s_core import breaker
+
+    emu = YouTubeEmulator()
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    emu.fail_next("playlistItems.list", 500, "backendError", times=5, when={"playlistId": "UULF" + BIG_CHANNEL_ID[2:]})
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None and cut.stop.status == 500
+    resume = known_channels(Store(url), [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    assert not resume["tabs"] and resume["places"]["UU"]["pages"] == 1 and len(resume["pending"]) == 50
+    breaker.reset_all()  # the 5 failures opened it: the next run comes after its cooldown
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.result.complete and out.reports[0].mode == "resume"
+    stored = Store(url).channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) == 2600
+    check_types(demo_catalog(), stored)
+
+
 def test_a_resume_point_reads_back_and_an_old_or_unreadable_one_is_safe():
     from datetime import date, datetime, timezone
 

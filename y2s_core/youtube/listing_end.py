@@ -170,10 +170,13 @@ class ListingEnd:
                 if chain.exists is False or (chain.pages and chain.exhausted):
                     done.add(role)
             dates = {vid: at for chain in self.chains.values() for vid, at in chain.listed}
-            pending = sorted(((vid, parse_datetime(dates.get(vid)), self._role(vid)) for vid in self.cand
+            # the candidates; along the uploads chain, all it listed too (cut before the proof, its first page
+            # was not registered yet): no playlist lists again what is above its saved place
+            listed = self.cand if self.proof else {**self.cand, **dict.fromkeys(vid for vid, _ in self.uu.listed)}
+            pending = sorted(((vid, parse_datetime(dates.get(vid)), self._role(vid)) for vid in listed
                               if vid not in have), key=lambda p: p[1] or _EPOCH, reverse=True)
             carried = {vid for vid, _, _ in self.carry.pending}
-            listed = {vid for role in (roles if self.proof else ("UU",)) for vid in self.chains[role].ids} - carried
+            walked = {vid for role in (roles if self.proof else ("UU",)) for vid in self.chains[role].ids} - carried
             said = {**(before.said if before else {}), **{vid: item for vid, (_, item) in self.said.items()}}
             return Resume(
                 places, tuple(pending), frozenset(done), bool(self.proof),
@@ -181,7 +184,7 @@ class ListingEnd:
                                                          if self.proof and self.chains[role].total is not None}},
                 frozenset() if self.proof else frozenset(self.shorts.ids - have),
                 {vid: said[vid] for vid, _, _ in pending if vid in said}, before.top if before else self.top(),
-                self.spec.since, self.spec.max_videos, (before.listed if before else 0) + len(listed))
+                self.spec.since, self.spec.max_videos, (before.listed if before else 0) + len(walked))
 
     def _role(self: ChannelListing, vid: str) -> str:
         """The playlist a pending id continues in: its tab after a proven tab listing, else the uploads."""
