@@ -295,6 +295,26 @@ def test_a_saved_position_that_no_longer_works_restarts_from_the_top(tmp_path):
     check_types(demo_catalog(), stored)
 
 
+def test_a_saved_item_made_private_restarts_the_chain_from_the_top_and_it_lists_to_the_end(tmp_path):
+    """The saved page no longer leads back to its item (it went private): the chain lists again from the top,
+    to the end (it once stopped after that page and the run said it was complete with 1,600 videos missing)."""
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog, daily_quota=45, omit_tabs=("UULF", "UULV"))
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    assert cut.stop is not None
+    store = Store(url)
+    resume = known_channels(store, [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    catalog.set_availability(resume["places"]["UU"]["last_id"], "private")
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.result.complete and "listed again from the top" in out.reports[0].note
+    stored = store.channel_videos(BIG_CHANNEL_ID)
+    assert {v.id for v in stored} >= set(catalog.uploads(BIG_CHANNEL_ID)) and len(stored) == len({v.id for v in stored})
+    assert playlists_listed(emu)["UU"] >= math.ceil(2599 / 50)  # the uploads playlist from its top to its end
+    check_types(catalog, [v for v in stored if v.id in set(catalog.uploads(BIG_CHANNEL_ID))])
+
+
 def test_a_saved_tab_position_that_no_longer_works_restarts_that_tab_from_its_top(tmp_path):
     emu = YouTubeEmulator(daily_quota=45)
     url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
@@ -344,6 +364,45 @@ def test_a_listing_cut_before_its_tabs_were_proven_resumes_with_every_video(tmp_
     check_types(demo_catalog(), stored)
 
 
+@pytest.mark.parametrize("quota", [60, 80])
+def test_a_listing_cut_past_the_uploads_cap_resumes_on_the_tabs_that_carry_it(tmp_path, quota):
+    """The uploads playlist stops at its cap (here 1,000 items) and the tabs are not proven (the newest upload lags
+    behind them): the tabs carry the listing past the cap. Cut there, the resume carries it on from each tab's
+    place (it once went on along the uploads chain alone and stored 1,000-1,500 of the 1,708 listable videos)."""
+    newest = demo_catalog().uploads(BIG_CHANNEL_ID)[0]
+    url = f"sqlite:///{tmp_path / 'whole.sqlite'}"
+    _, whole = sync(YouTubeEmulator(playlist_cap=1000, lagging=[newest]), url, tmp_path, stats="none")
+    listable = {v.id for v in Store(url).channel_videos(BIG_CHANNEL_ID)}
+    assert whole.stop is None and len(listable) > 1000  # more than the uploads playlist lists
+    emu = YouTubeEmulator(daily_quota=quota, playlist_cap=1000, lagging=[newest])
+    url = f"sqlite:///{tmp_path / 'cut.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    resume = known_channels(Store(url), [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    assert cut.stop is not None and resume["past_cap"] and "UU" in resume["done"] and "UULF" in resume["places"]
+    emu.daily_quota = 10_000
+    _, out = sync(emu, url, tmp_path, stats="none")
+    assert out.stop is None and out.reports[0].mode == "resume"
+    stored = Store(url).channel_videos(BIG_CHANNEL_ID)
+    assert len(stored) == len({v.id for v in stored}) and {v.id for v in stored} == listable
+    check_types(demo_catalog(), [v for v in stored if v.id != newest])  # a video no tab lists yet: typed Long
+
+
+def test_a_shorts_playlist_gone_during_a_resume_is_saved_as_absent(tmp_path):
+    """UUSH had a saved place, then answers 404 during the resume, which the quota cuts again: the next cursor
+    says UUSH is absent (the duration rule types from then on), not listed to its end (everything typed Long)."""
+    from y2s_core.youtube.incremental import Resume
+
+    emu = YouTubeEmulator(daily_quota=45, omit_tabs=("UULF", "UULV"))
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    first = known_channels(Store(url), [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    assert cut.stop is not None and "UUSH" in first["places"]
+    emu.omit_tabs = frozenset({"UULF", "UULV", "UUSH"})
+    _, again = sync(emu, url, tmp_path, stats="none")
+    second = Resume.from_json(known_channels(Store(url), [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume)
+    assert again.stop is not None and second is not None and second.absent("UUSH")
+
+
 def test_a_resume_point_reads_back_and_an_old_or_unreadable_one_is_safe():
     from datetime import date, datetime, timezone
 
@@ -351,7 +410,8 @@ def test_a_resume_point_reads_back_and_an_old_or_unreadable_one_is_safe():
 
     at = datetime(2025, 5, 1, tzinfo=timezone.utc)
     tab = Resume({"UULF": PagePos("t", "v0", at, 2), "UUSH": PagePos()}, (("v1", at, "UULF"), ("v2", None, "UUSH")),
-                 frozenset({"UULV"}), True, {"UULF": 300, "UUSH": 40}, top=("u1", at), since=date(2024, 1, 1), listed=120)
+                 frozenset({"UULV"}), tabs=True, sizes={"UULF": 300, "UUSH": 40}, top=("u1", at), since=date(2024, 1, 1),
+                 listed=120)
     assert Resume.from_json(json_round_trip(tab.to_json())) == tab
     assert tab.absent("UULV") and not tab.absent("UULF")
     chain = Resume({"UU": PagePos("p", "u9", at, 3), "UUSH": PagePos(None, "s1", at, 1)}, (("v1", at, "UU"),),

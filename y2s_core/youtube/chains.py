@@ -87,13 +87,13 @@ class PageChain:
         self.top: tuple[str, str | None] | None = None
         self.last_page: tuple[str | None, Raw] | None = None
         self.shadow: list[tuple[str, str | None]] = []  # (id, date key) listed while not the listing's authority
-        self.oldest: str | None = None
         self.state = "new"  # new | running | waiting | done
         self.start = start  # a saved page to continue from (verified), else the top
         self.saved = start if start is not None and start.last_id else None  # still looking for its item
         self.saved_key = date_key(start.last_at.strftime("%Y-%m-%dT%H:%M:%SZ")) if self.saved and start.last_at \
             else None
         self.start_key = self.saved_key
+        self.oldest: str | None = self.saved_key  # a chain continued has listed down to its saved page before
         self.pos_pages = start.pages if start is not None else 0  # pages listed down to the last one, all runs
         self.listed_before = listed_before  # ids that sort above the saved item when met before it
         self.restarted = False
@@ -147,6 +147,7 @@ class PageChain:
     def _restart(self) -> None:
         """List from the top from now on: the token to ask next (None)."""
         self.saved, self.start, self.restarted, self.exhausted, self.pos_pages = None, None, True, False, 0
+        self.oldest = None
 
 
 def date_key(published: str | None) -> str | None:

@@ -139,7 +139,7 @@ class ChannelUpdater:
                 self.top.run()
             if r is not None:
                 self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos, match_tags=plan.tags),
-                                          r.tabs, self._carry(r))
+                                          r.tabs or r.past_cap, self._carry(r))
                 self.cont.run()
             refresh = list(plan.refresh)
             with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-sync") as pool:
@@ -183,7 +183,7 @@ class ChannelUpdater:
         return Carry(known=known, starts={role: pos for role, pos in r.places.items() if role not in r.done},
                      done=r.done, pending=tuple(p for p in r.pending if p[0] not in known), shorts_absent=self.absent,
                      no_shorts=self.no_shorts, shorts_members=r.shorts_members, window=window, proven=r.tabs,
-                     said=r.said)
+                     past_cap=r.past_cap, said=r.said)
 
     def _refresh(self, ids: Sequence[str]) -> None:
         """Statistics of known videos from videos.batchGetStats (its own bucket: 0 main-pool units). An id it

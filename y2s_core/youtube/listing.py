@@ -128,9 +128,10 @@ class ChannelListing(ListingState, ListingEnd):
         self.excluded: set[str] = set()  # ruled out by their tab before any detail call (see _ruled_out)
         self.pending: set[Future] = set()
         self.cutoff: str | None = self.since_key
-        self.proof: bool | None = True if carry.proven else None if tabs else False  # trust the tabs? (None: not yet)
+        # trust the tabs? (None: not yet; a listing continued past the uploads playlist's cap: no, they carry it on)
+        self.proof: bool | None = True if carry.proven else None if tabs and not carry.past_cap else False
         self.late = False  # a proven full listing fell short of videoCount at its end: the uploads chain resumed
-        self.uu_short = False  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
+        self.uu_short = carry.past_cap  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
         self.stop = False
         self.failure: BaseException | None = None  # the first error of a chain or a detail call
         self.pool: ThreadPoolExecutor | None = None
@@ -257,7 +258,7 @@ class ChannelListing(ListingState, ListingEnd):
                     self._register(vid, key)
                 else:
                     chain.shadow.append((vid, key))
-            chain.exhausted = ended or not page.token
+            chain.exhausted = ended or not (page.token or page.restart)  # restart: the top next
             if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and self.tabs \
                     and not self.uu_short:
                 self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it

@@ -160,7 +160,7 @@ class ListingEnd:
         with self.lock:
             if before is None and not (self.uu.last_page and self.uu.last_page[1]):
                 return None
-            roles = TABS if self.proof else ("UU", "UUSH")
+            roles = TABS if self.proof else ("UU", *TABS) if self.uu_short else ("UU", "UUSH")
             places = dict(before.places) if before else {}
             done = set(before.done) if before else set()
             for role in roles:
@@ -169,6 +169,8 @@ class ListingEnd:
                     places[role] = _pos(chain) or PagePos()
                 if chain.exists is False or (chain.pages and chain.exhausted):
                     done.add(role)
+                if chain.exists is False:
+                    places.pop(role, None)  # absent (404): no place
             dates = {vid: at for chain in self.chains.values() for vid, at in chain.listed}
             # the candidates; along the uploads chain, all it listed too (cut before the proof, its first page
             # was not registered yet): no playlist lists again what is above its saved place
@@ -179,7 +181,7 @@ class ListingEnd:
             walked = {vid for role in (roles if self.proof else ("UU",)) for vid in self.chains[role].ids} - carried
             said = {**(before.said if before else {}), **{vid: item for vid, (_, item) in self.said.items()}}
             return Resume(
-                places, tuple(pending), frozenset(done), bool(self.proof),
+                places, tuple(pending), frozenset(done), bool(self.proof), self.uu_short and not self.proof,
                 {**(before.sizes if before else {}), **{role: self.chains[role].total for role in roles
                                                          if self.proof and self.chains[role].total is not None}},
                 frozenset() if self.proof else frozenset(self.shorts.ids - have),

@@ -63,6 +63,7 @@ class Resume:
     pending: tuple[Pending, ...] = ()
     done: frozenset[str] = frozenset()
     tabs: bool = False  # a proven tab listing: a video's tab is its type
+    past_cap: bool = False  # the uploads playlist ended below videoCount (its cap): its tabs carry the listing on
     sizes: Mapping[str, int] = field(default_factory=dict)  # each tab's pageInfo.totalResults (the quota planner)
     shorts_members: frozenset[str] = frozenset()  # along the uploads chain: UUSH ids listed, not stored
     said: Mapping[str, ListedItem] = field(default_factory=dict)  # a pending id's tab item: batchGetStats details it
@@ -78,7 +79,7 @@ class Resume:
     def to_json(self) -> dict[str, Any]:
         return {"v": 2, "places": {role: pos.to_json() for role, pos in self.places.items()},
                 "pending": [[v, _iso(at), role] for v, at, role in self.pending], "done": sorted(self.done),
-                "tabs": self.tabs, "sizes": dict(self.sizes), "shorts_members": sorted(self.shorts_members),
+                "tabs": self.tabs, "past_cap": self.past_cap, "sizes": dict(self.sizes), "shorts_members": sorted(self.shorts_members),
                 "said": {v: list(item) for v, item in self.said.items()}, "top": [self.top[0], _iso(self.top[1])],
                 "since": self.since.isoformat() if self.since else None, "max_videos": self.max_videos,
                 "listed": self.listed}
@@ -95,7 +96,7 @@ class Resume:
                 return None
             top_id, top_at = d.get("top") or (None, None)
             return cls(places, tuple((str(v), _at(at), str(role)) for v, at, role in d.get("pending") or ()),
-                       frozenset(map(str, d.get("done") or ())), bool(d.get("tabs")),
+                       frozenset(map(str, d.get("done") or ())), bool(d.get("tabs")), bool(d.get("past_cap")),
                        {str(k): int(n) for k, n in (d.get("sizes") or {}).items()},
                        frozenset(map(str, d.get("shorts_members") or ())),
                        {str(v): ListedItem(*(None if x is None else str(x) for x in item))
@@ -137,6 +138,7 @@ class Carry:
     shorts_members: frozenset[str] = frozenset()  # UUSH listed these before (down to its saved page)
     window: tuple[datetime, ...] = ()  # a max_videos window: the stored videos' dates (they hold places in it)
     proven: bool = False  # a proven tab listing continues: the tabs list and type, the uploads playlist rests
+    past_cap: bool = False  # ... or one past the uploads playlist's cap: the tabs list, UU and UUSH type
     said: Mapping[str, ListedItem] = field(default_factory=dict)  # pending ids' tab items (``Resume.said``)
 
 
