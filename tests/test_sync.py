@@ -403,6 +403,29 @@ def test_a_shorts_playlist_gone_during_a_resume_is_saved_as_absent(tmp_path):
     assert again.stop is not None and second is not None and second.absent("UUSH")
 
 
+@pytest.mark.parametrize("omit", [(), ("UULF", "UULV")], ids=["tabs", "uploads chain"])
+def test_a_video_youtube_left_out_is_not_pending_in_the_cursor(tmp_path, omit):
+    """A listed video the details call did not return (made private meanwhile) is reported skipped, not kept
+    pending: a resume does not pay to ask for it again."""
+    catalog = demo_catalog().copy()
+    emu = YouTubeEmulator(catalog, daily_quota=30, omit_tabs=omit)
+    hidden = catalog.uploads(BIG_CHANNEL_ID)[60]
+    real = emu.handle
+
+    def handle(method, url, headers, body, **kw):  # private from the moment it is listed: details leave it out
+        if "videos" in url and hidden in url:
+            catalog.set_availability(hidden, "private")
+        return real(method, url, headers, body, **kw)
+
+    emu.handle = handle
+    url = f"sqlite:///{tmp_path / 'y2s.sqlite'}"
+    _, cut = sync(emu, url, tmp_path, stats="none")
+    asked = [i for c in emu.calls if c.method.startswith("videos.") for i in c.params["id"].split(",")]
+    resume = known_channels(Store(url), [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
+    assert cut.stop is not None and hidden in asked
+    assert hidden not in {p[0] for p in resume["pending"]}
+
+
 def test_a_resume_point_reads_back_and_an_old_or_unreadable_one_is_safe():
     from datetime import date, datetime, timezone
 

@@ -176,7 +176,8 @@ class ListingEnd:
             # was not registered yet): no playlist lists again what is above its saved place
             listed = self.cand if self.proof else {**self.cand, **dict.fromkeys(vid for vid, _ in self.uu.listed)}
             pending = sorted(((vid, parse_datetime(dates.get(vid)), self._role(vid)) for vid in listed
-                              if vid not in have), key=lambda p: p[1] or _EPOCH, reverse=True)
+                              if vid not in have and vid not in self.missing),  # missing: YouTube left it out
+                             key=lambda p: p[1] or _EPOCH, reverse=True)
             carried = {vid for vid, _, _ in self.carry.pending}
             walked = {vid for role in (roles if self.proof else ("UU",)) for vid in self.chains[role].ids} - carried
             said = {**(before.said if before else {}), **{vid: item for vid, (_, item) in self.said.items()}}
