@@ -364,11 +364,12 @@ def test_a_listing_cut_before_its_tabs_were_proven_resumes_with_every_video(tmp_
     check_types(demo_catalog(), stored)
 
 
-@pytest.mark.parametrize("quota", [60, 80])
-def test_a_listing_cut_past_the_uploads_cap_resumes_on_the_tabs_that_carry_it(tmp_path, quota):
+@pytest.mark.parametrize("quota", [15, 30, 60, 80])
+def test_a_listing_cut_near_the_uploads_cap_resumes_on_the_tabs_that_carry_it(tmp_path, quota):
     """The uploads playlist stops at its cap (here 1,000 items) and the tabs are not proven (the newest upload lags
-    behind them): the tabs carry the listing past the cap. Cut there, the resume carries it on from each tab's
-    place (it once went on along the uploads chain alone and stored 1,000-1,500 of the 1,708 listable videos)."""
+    behind them): the tabs carry the listing past the cap. Cut before the cap (15, 30 units) or past it (60, 80),
+    the resume keeps the tabs' places and carries it on (it once went on along the uploads chain alone, stored
+    1,000-1,500 of the 1,708 listable videos and said it was complete)."""
     newest = demo_catalog().uploads(BIG_CHANNEL_ID)[0]
     url = f"sqlite:///{tmp_path / 'whole.sqlite'}"
     _, whole = sync(YouTubeEmulator(playlist_cap=1000, lagging=[newest]), url, tmp_path, stats="none")
@@ -378,7 +379,8 @@ def test_a_listing_cut_past_the_uploads_cap_resumes_on_the_tabs_that_carry_it(tm
     url = f"sqlite:///{tmp_path / 'cut.sqlite'}"
     _, cut = sync(emu, url, tmp_path, stats="none")
     resume = known_channels(Store(url), [BIG_CHANNEL_ID])[BIG_CHANNEL_ID].resume
-    assert cut.stop is not None and resume["past_cap"] and "UU" in resume["done"] and "UULF" in resume["places"]
+    assert cut.stop is not None and "UULF" in resume["places"] and not resume["tabs"]
+    assert resume["past_cap"] == ("UU" in resume["done"]) == (quota >= 60)
     emu.daily_quota = 10_000
     _, out = sync(emu, url, tmp_path, stats="none")
     assert out.stop is None and out.reports[0].mode == "resume"

@@ -139,7 +139,7 @@ class ChannelUpdater:
                 self.top.run()
             if r is not None:
                 self.cont = self._listing(FilterSpec(since=r.since, max_videos=r.max_videos, match_tags=plan.tags),
-                                          r.tabs or r.past_cap, self._carry(r))
+                                          r.tabs or bool({"UULF", "UULV"} & {*r.places, *r.done}), self._carry(r))
                 self.cont.run()
             refresh = list(plan.refresh)
             with ThreadPoolExecutor(max_workers=self.c.max_workers, thread_name_prefix="y2s-sync") as pool:

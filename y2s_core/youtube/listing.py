@@ -128,8 +128,8 @@ class ChannelListing(ListingState, ListingEnd):
         self.excluded: set[str] = set()  # ruled out by their tab before any detail call (see _ruled_out)
         self.pending: set[Future] = set()
         self.cutoff: str | None = self.since_key
-        # trust the tabs? (None: not yet; a listing continued past the uploads playlist's cap: no, they carry it on)
-        self.proof: bool | None = True if carry.proven else None if tabs and not carry.past_cap else False
+        # trust the tabs? (None: not yet; a continued listing that did not prove them: no, UU lists, they carry it on)
+        self.proof: bool | None = True if carry.proven else None if tabs and not self.continues else False
         self.late = False  # a proven full listing fell short of videoCount at its end: the uploads chain resumed
         self.uu_short = carry.past_cap  # the uploads chain ended below videoCount (its cap): the tabs carry on past it
         self.stop = False
@@ -259,8 +259,9 @@ class ChannelListing(ListingState, ListingEnd):
                 else:
                     chain.shadow.append((vid, key))
             chain.exhausted = ended or not (page.token or page.restart)  # restart: the top next
-            if chain is self.uu and chain.exhausted and len(chain.ids) < self.video_count and self.tabs \
-                    and not self.uu_short:
+            # continued, it lists only what is new since its saved page: count its pages (all runs) instead
+            listed = chain.pos_pages * PAGE if self.continues else len(chain.ids)
+            if chain is self.uu and chain.exhausted and listed < self.video_count and self.tabs and not self.uu_short:
                 self.uu_short = True  # the uploads playlist stopped short (its cap): the tabs go past it
                 self._unshadow(self.tabs)
             if chain is self.shorts and self.unsettled:

@@ -160,7 +160,7 @@ class ListingEnd:
         with self.lock:
             if before is None and not (self.uu.last_page and self.uu.last_page[1]):
                 return None
-            roles = TABS if self.proof else ("UU", *TABS) if self.uu_short else ("UU", "UUSH")
+            roles = TABS if self.proof else ("UU", *TABS) if self.tabs else ("UU", "UUSH")
             places = dict(before.places) if before else {}
             done = set(before.done) if before else set()
             for role in roles:
@@ -172,9 +172,10 @@ class ListingEnd:
                 if chain.exists is False:
                     places.pop(role, None)  # absent (404): no place
             dates = {vid: at for chain in self.chains.values() for vid, at in chain.listed}
-            # the candidates; along the uploads chain, all it listed too (cut before the proof, its first page
-            # was not registered yet): no playlist lists again what is above its saved place
-            listed = self.cand if self.proof else {**self.cand, **dict.fromkeys(vid for vid, _ in self.uu.listed)}
+            # the candidates; along the uploads chain, all it and the waiting tabs listed too (cut before the proof,
+            # or before the tabs carry it past its cap): no playlist lists again what is above its saved place
+            listed = self.cand if self.proof else {**self.cand, **dict.fromkeys(
+                vid for chain in (self.uu, *self.tabs) for vid, _ in chain.listed)}
             pending = sorted(((vid, parse_datetime(dates.get(vid)), self._role(vid)) for vid in listed
                               if vid not in have and vid not in self.missing),  # missing: YouTube left it out
                              key=lambda p: p[1] or _EPOCH, reverse=True)

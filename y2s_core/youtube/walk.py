@@ -56,7 +56,7 @@ class Resume:
 
     ``places``: each playlist the listing continues on, by role, at the last page it listed (``PagePos()``: from
     its top): "UU" and "UUSH" along the uploads chain, "UULF", "UUSH" and "UULV" after a proven tab listing
-    (``tabs``). ``done``: the roles listed to their end, or absent (404: then without a place); not asked again.
+    (``tabs``), all four after tabs that were not proven (UU lists; the tabs carry it past its cap). ``done``: the roles listed to their end, or absent (404: then without a place); not asked again.
     ``pending``: the ids listed and not stored, newest first, each with its date and the role that listed it."""
 
     places: Mapping[str, PagePos]
