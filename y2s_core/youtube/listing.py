@@ -488,12 +488,13 @@ class ChannelListing(ListingState, ListingEnd):
         """Let the caller store what it has (``watch``) every ``CHECKPOINT_SECONDS`` or ``CHECKPOINT_VIDEOS``,
         once the tabs are proven: every video detailed is then typed by its tab, and each tab's page is a place to
         resume."""
-        now, detailed = time.monotonic(), len(self.details)
+        now = time.monotonic()
         if self.watch is None or not (self.proof or self.continues) or (
-                now - self._checkpointed[0] < CHECKPOINT_SECONDS and detailed - self._checkpointed[1] < CHECKPOINT_VIDEOS):
+                now - self._checkpointed[0] < CHECKPOINT_SECONDS
+                and len(self.details) - self._checkpointed[1] < CHECKPOINT_VIDEOS):
             return
-        self._checkpointed = (now, detailed)
         self.watch(self, False)
+        self._checkpointed = (now, len(self.details))  # counted after: the watch stored at most these
 
     def _wait_pending(self) -> None:
         with self.lock:
