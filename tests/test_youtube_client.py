@@ -334,7 +334,9 @@ def test_a_failing_detail_call_stops_the_chain_early(yt_emu, method):
     with pytest.raises(YouTubeError) as ei:
         client_for(yt_emu, num_retries=1).fetch("@hugechannel", spec)
     assert ei.value.status in (500, 503)  # the 500 itself, or the circuit breaker the 500s opened
-    assert len(uploads_calls(yt_emu)) < 10  # not the 400 pages of the whole channel
+    # not the 400 pages of the whole channel: each of the 4 chains (UU, UULF, UUSH, UULV) runs free while the failing
+    # call is tried twice, a few pages at most (9 on a quiet machine, 10 once in a full run with 3 workers)
+    assert len(uploads_calls(yt_emu)) < 4 * 4
 
 
 def test_persistent_server_errors_end_as_one_youtube_error(yt_emu):
