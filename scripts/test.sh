@@ -45,7 +45,7 @@ COV=(--cov=y2s_core --cov-report=term:skip-covered)
 if [ "$#" -eq 0 ]; then COV+=(--cov-fail-under=90); fi
 # In parallel (pytest-xdist); pytest-cov adds up the workers' coverage. Tests that must
 # not run beside each other form a group (tests/conftest.py). `scripts/test.sh -n 0` runs serially.
-# One worker more than the cores: a third of the suite waits on processes and servers (CLI runs, streamlit,
-# chromium, PostgreSQL), and the spare worker fills those waits (2 cores: 4 min 52 s against 5-6 min with 2).
-XDIST=(-n "$(( $(nproc) + 1 ))" --dist loadgroup)
+# One worker per core: with one more (tried 2026-12-07: 4-6 min either way on this machine), the browser tests'
+# streamlit and chromium were starved beside two busy workers and timed out once in six runs.
+XDIST=(-n auto --dist loadgroup)
 .venv/bin/python -m pytest "${XDIST[@]}" "${COV[@]}" "$@"  # not exec: the EXIT trap stops the PostgreSQL server

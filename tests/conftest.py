@@ -186,7 +186,7 @@ def youtube_api(monkeypatch):
         s.close()
 
 
-# ---- parallel runs (pytest-xdist: scripts/test.sh runs `-n <cores + 1> --dist loadgroup`) ----------------------
+# ---- parallel runs (pytest-xdist: scripts/test.sh runs `-n auto --dist loadgroup`) ----------------------
 # Each worker is a process of its own (its tmp_path, Y2S_DATA_DIR, breakers, fetch cache); the PostgreSQL
 # cases share the one server with a schema per test (tests/store_backends.py). Tests that must not run beside
 # each other form a group: one worker runs a group's tests one after another while the others run the rest.
